@@ -1,0 +1,63 @@
+"""One offline analysis of a sample: everything the panes and the report show.
+
+Parsing happens once here; widgets and ``mailtriage report`` only read the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks.authres import parse_auth_results
+from checks.findings import Finding, findings, likely_layer
+from checks.model import AuthResults, Sample
+from checks.route import Hop, connecting_ip, parse_hops
+from checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Offline facts about one sample (no DNS).
+
+    Attributes:
+        sample: The loaded sample.
+        recorded: Authentication headers recorded by the receiving systems, topmost first.
+        hops: Received hops, oldest first.
+        connecting_ip: The IP the receiving gateway saw, when it can be told.
+        verdicts: Gateway and filter verdict headers.
+        quarantine: Plain reason when a header says the message was quarantined or
+            junked, else ``None``.
+        findings: What the evidence points at.
+        layer: The most likely layer, or ``None``.
+    """
+
+    sample: Sample
+    recorded: tuple[AuthResults, ...]
+    hops: tuple[Hop, ...]
+    connecting_ip: str | None
+    verdicts: tuple[VerdictHeader, ...]
+    quarantine: str | None
+    findings: tuple[Finding, ...]
+    layer: str | None
+
+
+def analyse(sample: Sample) -> Analysis:
+    """Run every offline check over ``sample``.
+
+    Args:
+        sample: A loaded sample.
+
+    Returns:
+        The frozen analysis.
+    """
+    hops = parse_hops(sample)
+    found = findings(sample)
+    return Analysis(
+        sample=sample,
+        recorded=parse_auth_results(sample),
+        hops=hops,
+        connecting_ip=connecting_ip(sample, hops),
+        verdicts=find_verdicts(sample),
+        quarantine=quarantine_signal(sample),
+        findings=found,
+        layer=likely_layer(found),
+    )

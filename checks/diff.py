@@ -1,0 +1,167 @@
+"""Blocked versus delivered: the fields of two samples side by side, tagged by layer.
+
+The comparison is what usually finds the cause of an email-security ticket: the
+delivered copy shows what "normal" looks like, and every field that differs points
+at a layer (identity, authentication, policy, verdict, routing, quarantine,
+mailbox). Values are plain display strings; ``"—"`` means absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks.authres import parse_auth_results, summary
+from checks.gateways import find_gateway, sending_ip
+from checks.model import Sample
+from checks.route import parse_hops
+from checks.taglist import parse_tags
+from checks.text import printable
+from checks.verdict_text import DEST
+from checks.verdicts import find_verdicts, key_first, quarantine_signal
+
+ABSENT = "—"
+_METHOD_ORDER = ("spf", "dkim", "dmarc", "arc", "compauth")
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One compared field.
+
+    Attributes:
+        field: Short label, e.g. ``"Envelope From"``.
+        a: Value in sample A (``"—"`` when absent).
+        b: Value in sample B.
+        differs: Whether the two values differ.
+        layer: ``"identity"``, ``"authentication"``, ``"policy"``, ``"verdict"``,
+            ``"quarantine/release"``, ``"routing/connector"`` or ``"downstream/mailbox"``.
+    """
+
+    field: str
+    a: str
+    b: str
+    differs: bool
+    layer: str
+
+
+def _show(value: str | None, limit: int = 120) -> str:
+    return printable(value, limit) if value else ABSENT
+
+
+def _domain(addr: str | None) -> str | None:
+    if not addr:
+        return None
+    return addr.rpartition("@")[2].strip().strip("<>").lower() or None
+
+
+def _dkim_domains(s: Sample) -> str | None:
+    out = []
+    for h in s.all("DKIM-Signature")[:10]:
+        tags = parse_tags(h.value[:4000])
+        if tags.get("d"):
+            out.append(f"{tags.get('d')} (s={tags.get('s') or '?'})")
+    return ", ".join(out) or None
+
+
+def _facts(s: Sample) -> dict[str, str]:
+    hops = parse_hops(s)
+    verdicts = find_verdicts(s)
+    gw = find_gateway(hops)
+    names = key_first([v.name for v in verdicts])
+    shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
+    rule = next((v for v in verdicts if v.name.lower() == "x-proofpoint-spam-details"), None)
+    report = next((v for v in verdicts if v.name.lower() == "x-forefront-antispam-report"), None)
+    box = next((v for v in verdicts
+                if v.name.lower() == "x-microsoft-antispam-mailbox-delivery"), None)
+    if rule is not None:
+        policy = f"Proofpoint rule={rule.get('rule')} policy={rule.get('policy')}"
+    elif report is not None:
+        policy = f"Microsoft SFV:{report.get('SFV')} SCL:{report.get('SCL')}"
+    else:
+        policy = None
+    dest = box.get("dest") if box else None
+    attachments = sum(1 for p in s.parts if p.disposition == "attachment" or p.filename)
+    facts = {
+        "Sending IP": _show(sending_ip(s, hops)),
+        "Envelope From": _show(_domain(s.envelope_from)),
+        "Header From": _show(s.from_[0].addr if s.from_ else None),
+        "Return-Path": _show(s.return_path),
+        "DKIM d=": _show(_dkim_domains(s)),
+        "Hop count": str(len(hops)),
+        "Gateway": _show(gw[0] if gw else None),
+        "Gateway rule": _show(policy),
+        "Verdict headers": _show(shown),
+        "Quarantine": _show(quarantine_signal(s)),
+        "Mailbox folder": _show(DEST.get(dest or "", dest)),
+        "Last hop": _show(hops[-1].by_host if hops else None),
+        "Size": f"{s.size:,} bytes",
+        "Attachments": str(attachments) if s.has_body else ABSENT,
+    }
+    for method, result in summary(parse_auth_results(s)).items():
+        facts[f"Auth {method}"] = _show(result, 40)
+    return facts
+
+
+_LAYERS = {
+    "Sending IP": "identity", "Envelope From": "identity", "Header From": "identity",
+    "Return-Path": "identity", "DKIM d=": "authentication", "Hop count": "routing/connector",
+    "Gateway": "routing/connector", "Gateway rule": "policy", "Verdict headers": "verdict",
+    "Quarantine": "quarantine/release", "Mailbox folder": "downstream/mailbox",
+    "Last hop": "downstream/mailbox", "Size": "policy", "Attachments": "policy",
+}
+_ORDER = ("Sending IP", "Envelope From", "Header From", "Return-Path", "DKIM d=")
+
+
+def _auth_key(field: str) -> tuple[int, str]:
+    method = field.removeprefix("Auth ")
+    rank = _METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER)
+    return rank, method
+
+
+def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
+    """Compare two samples field by field.
+
+    Args:
+        a: Usually the blocked sample.
+        b: Usually the delivered sample.
+
+    Returns:
+        Rows in a fixed order: identity, authentication (one row per recorded
+        method), routing, policy, verdict, quarantine, mailbox, size.
+    """
+    fa, fb = _facts(a), _facts(b)
+    auth = sorted({k for k in (*fa, *fb) if k.startswith("Auth ")}, key=_auth_key)
+    rest = [k for k in fa if k not in _ORDER and not k.startswith("Auth ")]
+    rows = []
+    for key in (*_ORDER, *auth, *rest):
+        va, vb = fa.get(key, ABSENT), fb.get(key, ABSENT)
+        layer = _LAYERS.get(key, "authentication")
+        rows.append(DiffRow(key, va, vb, va != vb, layer))
+    return tuple(rows)
+
+
+def single_sample_hint(a: Sample) -> tuple[str, ...]:
+    """Say what a second (delivered) sample would let the technician compare.
+
+    Args:
+        a: The only loaded sample.
+
+    Returns:
+        Plain lines, most useful first.
+    """
+    f = _facts(a)
+    lines = ["Load a copy of a similar message that did arrive to compare the two."]
+    if f["Sending IP"] != ABSENT or f["Envelope From"] != ABSENT:
+        lines.append(f"Did the delivered one come from the same IP ({f['Sending IP']}) "
+                     f"and envelope domain ({f['Envelope From']})?")
+    results = [f"{k.removeprefix('Auth ')}={v}" for k, v in f.items() if k.startswith("Auth ")]
+    if results:
+        lines.append(f"Do its recorded results match these: {', '.join(results[:5])}?")
+    if f["DKIM d="] != ABSENT:
+        lines.append(f"Was it signed by the same DKIM domain ({f['DKIM d=']})?")
+    if f["Quarantine"] != ABSENT:
+        lines.append("Did the same gateway rule let the delivered one through?")
+    if f["Gateway"] != ABSENT:
+        lines.append(f"Did it pass the same gateway ({f['Gateway']}) and connector?")
+    if f["Mailbox folder"] == ABSENT:
+        lines.append("A delivered copy also shows where the mailbox filter put it.")
+    return tuple(lines)

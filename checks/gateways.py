@@ -1,0 +1,63 @@
+"""Inbound gateways: which known filtering service received the message, and from where.
+
+A tenant's MX often points at a filtering gateway (Proofpoint, Mimecast...) that
+then relays to the mailbox service. The hop that gateway wrote carries the IP
+of the real sending server; later hops only show the gateway itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checks.model import Sample
+from checks.route import Hop, connecting_ip
+
+# (host suffix, product) of inbound gateways, matched against Received "by" hosts.
+GATEWAYS: tuple[tuple[str, str], ...] = (
+    ("pphosted.com", "Proofpoint"),
+    ("ppe-hosted.com", "Proofpoint Essentials"),
+    ("mimecast.com", "Mimecast"),
+    ("mimecast-offshore.com", "Mimecast"),
+    ("iphmx.com", "Cisco Secure Email"),
+    ("barracudanetworks.com", "Barracuda"),
+    ("messagelabs.com", "Symantec"),
+    ("mailcontrol.com", "Forcepoint"),
+    ("hes.trendmicro.com", "Trend Micro"),
+    ("mail.protection.outlook.com", "Microsoft EOP"),
+    ("mx.google.com", "Google"),
+)
+
+
+def _gateway_hop(hops: Sequence[Hop]) -> tuple[str, Hop] | None:
+    for hop in hops:
+        host = (hop.by_host or "").lower().rstrip(".")
+        for suffix, product in GATEWAYS:
+            if host == suffix or host.endswith("." + suffix):
+                return product, hop
+    return None
+
+
+def find_gateway(hops: Sequence[Hop]) -> tuple[str, str] | None:
+    """Return ``(product, host)`` of the oldest hop received by a known gateway.
+
+    Args:
+        hops: Received hops, oldest first.
+
+    Returns:
+        The gateway product and its host name, or ``None``.
+    """
+    found = _gateway_hop(hops)
+    return (found[0], found[1].by_host or "") if found else None
+
+
+def sending_ip(sample: Sample, hops: tuple[Hop, ...]) -> str | None:
+    """The IP the first known gateway received the message from.
+
+    Falls back to :func:`checks.route.connecting_ip` when no known gateway hop
+    names one. Comparing this (not the IP a mailbox server behind the gateway saw)
+    is what tells two sending sources apart.
+    """
+    found = _gateway_hop(hops)
+    if found is not None and found[1].from_ip:
+        return found[1].from_ip
+    return connecting_ip(sample, hops)

@@ -1,0 +1,47 @@
+"""LiveRun: the state of one sample's live DNS re-check, as the UI and report see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from checks.dns import QueryLogEntry
+from checks.live import LiveResult, LiveSpec
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """Progress of the live checks of one sample.
+
+    Attributes:
+        run_id: Increases with every (re)start; results from older runs are dropped.
+        status: ``"idle"``, ``"running"``, ``"done"``, ``"cancelled"`` or ``"offline"``.
+        specs: The planned lookups, in display order.
+        results: Finished lookups keyed by spec.
+        resolver: Label of the DNS server used, e.g. ``"127.0.0.1:5353"``.
+        queries: Number of DNS queries logged so far.
+        log: The DNS query log of this run so far.
+    """
+
+    run_id: int = 0
+    status: str = "idle"
+    specs: tuple[LiveSpec, ...] = ()
+    results: dict[LiveSpec, LiveResult] = field(default_factory=dict)
+    resolver: str = ""
+    queries: int = 0
+    log: tuple[QueryLogEntry, ...] = ()
+
+    def with_result(self, result: LiveResult) -> LiveRun:
+        """Return a copy with one more finished lookup."""
+        return replace(self, results={**self.results, result.spec: result})
+
+    def pending(self) -> tuple[LiveSpec, ...]:
+        """Specs still waiting for an answer."""
+        return tuple(s for s in self.specs if s not in self.results)
+
+    def state_of(self, spec: LiveSpec) -> str:
+        """Return ``found``/``missing``/``error`` or ``pending``/``cancelled``/``offline``."""
+        if spec in self.results:
+            return self.results[spec].status
+        if self.status in ("cancelled", "offline"):
+            return self.status
+        return "pending"

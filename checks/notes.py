@@ -1,0 +1,80 @@
+"""Ticket notes: a plain-text summary to paste into the PSA after the call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from checks.analysis import Analysis
+from checks.diff import DiffRow
+from checks.liverun import LiveRun
+from checks.playbook import ItemState
+from checks.text import printable
+
+
+def _sample_block(tag: str, a: Analysis, run: LiveRun | None) -> list[str]:
+    s = a.sample
+    lines = [
+        f"{tag}: {s.source}",
+        f"  From: {', '.join(x.addr for x in s.from_) or '-'}   To: "
+        f"{', '.join(x.addr for x in s.to) or '-'}",
+        f"  Subject: {s.subject or '-'}",
+        f"  Date: {s.date.isoformat() if s.date else s.date_raw or '-'}",
+        f"  Message-ID: {s.message_id or '-'}",
+        f"  Connecting IP: {a.connecting_ip or '-'}   Hops: {len(a.hops)}",
+    ]
+    for r in a.recorded:
+        methods = ", ".join(f"{m.method}={m.result}" for m in r.methods)
+        lines.append(f"  Recorded ({r.authserv_id or 'unknown host'}): {methods}")
+    if run is not None:
+        for spec in run.specs:
+            res = run.results.get(spec)
+            state = f"{res.status} - {res.summary}" if res else run.state_of(spec)
+            lines.append(f"  Live DNS {spec.kind} {spec.domain}: {state}")
+    if a.quarantine:
+        lines.append(f"  Quarantine signal: {a.quarantine}")
+    for f in a.findings:
+        lines.append(f"  Finding [{f.severity}] {f.layer}: {f.title}")
+    return lines
+
+
+def ticket_notes(
+    analyses: Sequence[Analysis | None],
+    runs: Sequence[LiveRun | None],
+    diff: Sequence[DiffRow],
+    checklist: Sequence[ItemState],
+    ticked: frozenset[str],
+    now: datetime | None = None,
+) -> str:
+    """Build the ticket notes.
+
+    Args:
+        analyses: Slot A (blocked) and slot B (delivered) analyses.
+        runs: The live runs of each slot.
+        diff: Diff rows when two samples were compared.
+        checklist: Checklist item states.
+        ticked: Item ids ticked by hand.
+        now: Time stamp for the header (defaults to now, UTC).
+
+    Returns:
+        Plain text, control characters neutralised, ready to paste.
+    """
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    out = [f"mailtriage ticket notes - {stamp}", ""]
+    tags = ("Sample A (blocked)", "Sample B (delivered)")
+    for i, a in enumerate(analyses):
+        if a is not None:
+            out += [*_sample_block(tags[i], a, runs[i] if i < len(runs) else None), ""]
+    differing = [r for r in diff if r.differs]
+    if differing:
+        out.append("Working comparison - fields that differ:")
+        out += [f"  {r.layer}: {r.field}: A={r.a} | B={r.b}" for r in differing]
+        out.append("")
+    layers = [a.layer for a in analyses if a is not None and a.layer]
+    out.append(f"Most likely layer: {layers[0] if layers else 'not determined yet'}")
+    done = [s for s in checklist if s.auto_done or s.item.id in ticked]
+    if done:
+        out.append("Checked:")
+        out += [f"  [x] {s.item.text}" + (f" ({s.evidence})" if s.evidence else "") for s in done]
+    out += ["", "Fix applied: ", "Verification result: ", ""]
+    return "\n".join(printable(line) for line in out)

@@ -1,0 +1,138 @@
+"""Evidence rules that tick playbook items by themselves.
+
+Each rule looks at the loaded samples (slot order: A, B...) and the finished live
+DNS results and returns ``(done, evidence)``: whether the step is shown to be
+done, and a short plain-text reason (also when it is not done, if useful).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+
+from checks.authres import parse_auth_results, summary
+from checks.diff import diff_samples
+from checks.gateways import find_gateway
+from checks.live import LiveResult
+from checks.model import Sample
+from checks.route import parse_hops
+from checks.text import printable
+from checks.verdicts import find_verdicts, key_first
+
+Samples = tuple[Sample, ...]
+Lives = tuple[LiveResult, ...]
+Outcome = tuple[bool, str | None]
+Rule = Callable[[Samples, Lives], Outcome]
+_MAX = 90
+
+
+def _label(i: int, n: int) -> str:
+    return f"{chr(65 + i % 26)}: " if n > 1 else ""
+
+
+def _join(parts: list[str]) -> str:
+    return printable(", ".join(parts), _MAX)
+
+
+def message_ids(samples: Samples, live: Lives) -> Outcome:
+    """Every sample has a Message-ID; evidence lists them."""
+    if not samples:
+        return False, None
+    n = len(samples)
+    width = 40 if n > 1 else 80
+    parts = [_label(i, n) + (printable(s.message_id, width) if s.message_id else "none")
+             for i, s in enumerate(samples)]
+    return all(s.message_id for s in samples), _join(parts)
+
+
+def basics(samples: Samples, live: Lives) -> Outcome:
+    """Sender, recipient, timestamp and subject are known for every sample."""
+    if not samples:
+        return False, None
+    n, gaps, times = len(samples), [], []
+    for i, s in enumerate(samples):
+        missing = [name for name, ok in (
+            ("sender", s.from_ or s.envelope_from), ("recipient", s.to or s.envelope_to),
+            ("time", s.date), ("subject", s.subject)) if not ok]
+        if missing:
+            gaps.append(_label(i, n) + "no " + "/".join(missing))
+        if s.date is not None:
+            times.append(_label(i, n) + s.date.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    return (not gaps), _join(gaps or times)
+
+
+def full_headers(samples: Samples, live: Lives) -> Outcome:
+    """Every sample has a Received chain (evidence: hop counts)."""
+    if not samples:
+        return False, None
+    n = len(samples)
+    counts = [len(parse_hops(s)) for s in samples]
+    parts = [_label(i, n) + f"{c} hop{'s' if c != 1 else ''}" for i, c in enumerate(counts)]
+    return all(counts), _join(parts)
+
+
+def compared(samples: Samples, live: Lives) -> Outcome:
+    """A blocked and a delivered sample are both loaded."""
+    if len(samples) < 2:
+        return False, "load a second sample" if samples else None
+    rows = diff_samples(samples[0], samples[1])
+    differ = sum(1 for r in rows if r.differs)
+    return True, f"{differ} of {len(rows)} fields differ"
+
+
+def auth_read(samples: Samples, live: Lives) -> Outcome:
+    """Recorded authentication results were found (evidence: the DMARC results)."""
+    n, parts, found = len(samples), [], False
+    for i, s in enumerate(samples):
+        res = summary(parse_auth_results(s))
+        found = found or bool(res)
+        key = next((k for k in ("dmarc", "spf", "dkim") if k in res), None)
+        parts.append(_label(i, n) + (f"{key}={res[key]}" if key else "none recorded"))
+    return found, (_join(parts) if samples else None)
+
+
+def live_dns(samples: Samples, live: Lives) -> Outcome:
+    """Live SPF/DKIM/DMARC/MX lookups got answers."""
+    if not live:
+        return False, None
+    kinds = [k for k in ("spf", "dkim", "dmarc", "mx")
+             if any(r.spec.kind == k and r.status == "found" for r in live)]
+    if not kinds:
+        return False, f"{len(live)} lookups, none answered"
+    return True, ", ".join(k.upper() for k in kinds) + " answered"
+
+
+def verdicts(samples: Samples, live: Lives) -> Outcome:
+    """Vendor verdict or quarantine headers are present (evidence: their names)."""
+    names = key_first([v.name for s in samples for v in find_verdicts(s)])
+    if not names:
+        return False, ("no verdict headers in the samples" if samples else None)
+    shown = names[:3]
+    more = f" +{len(names) - 3} more" if len(names) > 3 else ""
+    return True, printable(", ".join(shown) + more, _MAX)
+
+
+def recipient_mx(samples: Samples, live: Lives) -> Outcome:
+    """The recipient domain's MX answered (evidence: the MX host)."""
+    for r in live:
+        if r.spec.kind == "mx" and r.status == "found" and r.records:
+            host = r.records[0].split()[-1].rstrip(".")
+            more = f" +{len(r.records) - 1}" if len(r.records) > 1 else ""
+            return True, printable(f"{r.spec.domain} MX {host}{more}", _MAX)
+    for s in samples:
+        gw = find_gateway(parse_hops(s))
+        if gw is not None:
+            return False, printable(f"received by {gw[1]}; MX not checked yet", _MAX)
+    return False, None
+
+
+RULES: dict[str, Rule] = {
+    "message_ids": message_ids,
+    "basics": basics,
+    "full_headers": full_headers,
+    "compared": compared,
+    "auth_read": auth_read,
+    "live_dns": live_dns,
+    "verdicts": verdicts,
+    "recipient_mx": recipient_mx,
+}

@@ -1,0 +1,158 @@
+"""Text helpers for untrusted sample content: safe display, lenient decoding.
+
+Nothing in a sample can be trusted: header bytes may not be UTF-8, encoded-words
+may be broken, and decoded text may carry terminal escape sequences or bidi
+overrides that would rewrite what a technician sees. These helpers never raise.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BROKEN_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?(\S*)$")
+_WS_BETWEEN = re.compile(r"\s+")
+_QP_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(s: str, limit: int | None = None) -> str:
+    """Make untrusted text safe to show in a terminal.
+
+    Controls (C0, DEL, C1, including ESC and NUL), bidi overrides, isolates and
+    marks, line/paragraph separators and lone surrogates become visible escapes
+    such as ``\\x1b`` or ``\\u202e``; a tab becomes a space. Other characters,
+    including ``[``, are left alone.
+
+    Args:
+        s: Any text.
+        limit: Most characters to return; longer output ends with ``…``.
+
+    Returns:
+        The display-safe text.
+    """
+    if limit is not None and limit <= 0:
+        return ""
+    if limit is not None and len(s) > limit:
+        s = s[: limit + 1]
+    out = _UNSAFE.sub(_escape, s.replace("\t", " "))
+    if limit is not None and len(out) > limit:
+        out = out[: limit - 1] + "…"
+    return out
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def decode_bytes(b: bytes) -> str:
+    """Decode bytes as UTF-8, falling back to cp1252 then latin-1 line by line.
+
+    Each line is decoded on its own, so one mis-encoded header does not spoil
+    the others. Never raises; no surrogate escapes are produced.
+
+    Args:
+        b: Raw bytes, e.g. a header block.
+
+    Returns:
+        The decoded text.
+    """
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(_decode_line(line) for line in b.splitlines(keepends=True))
+
+
+def _charset_text(data: bytes, charset: str, problems: list[str]) -> str:
+    name = charset.split("*", 1)[0].strip().lower()
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        problems.append(f"unknown charset {name!r} in encoded-word; decoded as UTF-8/latin-1")
+        return _decode_line(data)
+    try:
+        return data.decode(name)
+    except (UnicodeDecodeError, LookupError, ValueError):
+        problems.append(f"encoded-word is not valid {name}; decoded leniently")
+        return data.decode(name, errors="replace")
+
+
+def _word_bytes(enc: str, text: str, problems: list[str]) -> bytes:
+    if enc in "bB":
+        body = text.rstrip("=")
+        clean = re.sub(r"[^A-Za-z0-9+/]", "", body)
+        if clean != body or len(clean) % 4 == 1:
+            problems.append("malformed base64 in encoded-word; decoded what could be")
+        clean = clean[: len(clean) - 1] if len(clean) % 4 == 1 else clean
+        return binascii.a2b_base64(clean + "=" * (-len(clean) % 4))
+    if not text.isascii():
+        problems.append("non-ASCII text inside an encoded-word")
+    raw = text.replace("_", " ").encode("utf-8")
+    return _QP_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def _decode_word(m: re.Match[str], problems: list[str]) -> str:
+    charset, enc, text = m.group(1), m.group(2), m.group(3)
+    try:
+        data = _word_bytes(enc, text, problems)
+    except (binascii.Error, ValueError):
+        problems.append("undecodable encoded-word; left as written")
+        return m.group(0)
+    return _charset_text(data, charset, problems)
+
+
+def decode_words(s: str) -> tuple[str, list[str]]:
+    """Decode RFC 2047 encoded-words leniently.
+
+    Whitespace between adjacent encoded-words is dropped, as the RFC says.
+    Unknown charsets, bad base64 and a missing closing ``?=`` are tolerated and
+    reported; text that is not an encoded-word is kept as it is.
+
+    Args:
+        s: A header value (already unfolded).
+
+    Returns:
+        The decoded text and a list of one-line problem messages.
+    """
+    problems: list[str] = []
+    if "=?" not in s:
+        return s, problems
+    out: list[str] = []
+    pos = 0
+    last_was_word = False
+    for m in _ENCODED_WORD.finditer(s):
+        between = s[pos : m.start()]
+        if not (last_was_word and _WS_BETWEEN.fullmatch(between)):
+            out.append(between)
+        out.append(_decode_word(m, problems))
+        pos = m.end()
+        last_was_word = True
+    tail = s[pos:]
+    broken = _BROKEN_WORD.search(tail)
+    if broken and "=?" in tail:
+        problems.append("encoded-word without closing '?='")
+        start = broken.start()
+        before = tail[:start]
+        if not (last_was_word and _WS_BETWEEN.fullmatch(before)):
+            out.append(before)
+        out.append(_decode_word(broken, problems))
+    else:
+        out.append(tail)
+    return "".join(out), problems

@@ -1,0 +1,50 @@
+"""Regenerate the SVG screenshots in this folder from the real app.
+
+Run: ``.venv/bin/python screenshots/generate.py`` (uses the bundled demo samples
+and the demo DNS server on 127.0.0.1, like ``mailtriage --demo``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from tests.tui_support import demo_server, live_done, make_app, wait_for  # noqa: E402
+
+SHOTS = [
+    ("dashboard-160x45", (160, 45), ()),
+    ("dashboard-80x24", (80, 24), ()),
+    ("auth-80x24", (80, 24), ("2",)),
+    ("diff-80x24", (80, 24), ("3",)),
+    ("checklist-80x24", (80, 24), ("4",)),
+    ("notes-160x45", (160, 45), ("n",)),
+    ("dnslog-160x45", (160, 45), ("l",)),
+]
+
+
+async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...], port_server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=port_server)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause(0.3)
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    server = demo_server()
+    try:
+        for name, size, keys in SHOTS:
+            await shoot(name, size, keys, server)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

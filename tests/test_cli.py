@@ -1,0 +1,109 @@
+"""The command line as a user runs it: real processes, real files, real DNS server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tui_support import ROOT, demo_server
+
+DEMO = ROOT / "tui" / "demo"
+REPORT_KEYS = {
+    "source", "message_id", "subject", "from", "to", "date", "auth", "dns_log", "findings",
+    "problems",
+}
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args], input=stdin, capture_output=True,
+        cwd=ROOT, timeout=60, env=env,
+    )
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["MAILTRIAGE_CONFIG"] = str(tmp_path / "config.toml")
+    return env
+
+
+def test_report_demo_json_lines(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    out = run("report", "--demo", "--json", env=isolated_env)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.decode().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        obj = json.loads(line)
+        assert REPORT_KEYS <= obj.keys()
+        assert obj["auth"]["live"]["dmarc"][0]["status"] == "found"
+        assert obj["dns_log"] and all(e["rcode"] == "NOERROR" for e in obj["dns_log"])
+        assert obj["auth"]["recorded"]
+
+
+def test_report_offline_files_and_stdin(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    blocked = (DEMO / "blocked.eml").read_bytes()
+    out = run("report", "--json", "--offline", "-", str(DEMO / "delivered.eml"),
+              stdin=blocked, env=isolated_env)
+    assert out.returncode == 0, out.stderr
+    a, b = (json.loads(x) for x in out.stdout.decode().splitlines())
+    assert a["source"] == "-" and a["auth"]["live"] is None and a["dns_log"] == []
+    assert b["source"].endswith("delivered.eml")
+    assert a["date"].startswith("2026-11-23T")
+
+
+def test_report_against_resolver_option(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    srv = demo_server()
+    try:
+        out = run("report", "--json", "--resolver", f"127.0.0.1:{srv.port}",
+                  str(DEMO / "blocked.eml"), env=isolated_env)
+    finally:
+        srv.stop()
+    assert out.returncode == 0, out.stderr
+    obj = json.loads(out.stdout)
+    assert obj["auth"]["live"]["mx"][0]["records"]
+
+
+def test_report_text_mode_neutralises_controls(tmp_path: Path, isolated_env) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "x.eml"
+    p.write_bytes(b"From: a@b.example\nSubject: hi \x1b[31mred\x07\nMessage-ID: <1@b>\n\nbody\n")
+    out = run("report", "--offline", str(p), env=isolated_env)
+    assert out.returncode == 0, out.stderr
+    assert b"\x1b" not in out.stdout and b"\x07" not in out.stdout
+    assert b"\\x1b[31mred" in out.stdout
+
+
+@pytest.mark.parametrize("cmd", [[], ["report"]], ids=["dashboard", "report"])
+def test_bad_input_one_line_exit_2(tmp_path: Path, cmd, isolated_env) -> None:  # type: ignore[no-untyped-def]
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 100)
+    for target in (str(junk), str(tmp_path / "missing.eml"), str(tmp_path)):
+        out = run(*cmd, target, env=isolated_env)
+        assert out.returncode == 2
+        err = out.stderr.decode()
+        assert err.count("\n") == 1 and err.startswith("mailtriage: error:")
+        assert "Traceback" not in err
+
+
+def test_version_and_help(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    v = run("--version", env=isolated_env)
+    assert v.returncode == 0 and v.stdout.decode().startswith("mailtriage ")
+    h = run("--help", env=isolated_env)
+    assert h.returncode == 0 and b"--offline" in h.stdout and b"report" in h.stdout
+    r = run("report", "--help", env=isolated_env)
+    assert r.returncode == 0 and b"--json" in r.stdout
+
+
+def test_too_many_samples_and_bad_config(tmp_path: Path, isolated_env) -> None:  # type: ignore[no-untyped-def]
+    d = str(DEMO / "blocked.eml")
+    out = run(d, d, d, env=isolated_env)
+    assert out.returncode == 2 and b"at most two" in out.stderr
+    Path(isolated_env["MAILTRIAGE_CONFIG"]).write_text("timeout = 'soon'\n")
+    out = run("report", "--offline", d, env=isolated_env)
+    assert out.returncode == 2 and b"timeout" in out.stderr and b"Traceback" not in out.stderr

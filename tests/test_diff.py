@@ -1,0 +1,96 @@
+"""Blocked vs delivered comparison and the one-sample hints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.diff import ABSENT, DiffRow, diff_samples, single_sample_hint
+from checks.gateways import find_gateway, sending_ip
+from checks.loader import load_bytes, load_path
+from checks.route import parse_hops
+
+DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
+LAYERS = {"policy", "quarantine/release", "authentication", "verdict", "routing/connector",
+          "downstream/mailbox", "identity"}
+
+
+@pytest.fixture(scope="module")
+def demo_rows() -> dict[str, DiffRow]:
+    rows = diff_samples(load_path(DEMO / "blocked.eml"), load_path(DEMO / "delivered.eml"))
+    return {r.field: r for r in rows}
+
+
+def test_demo_diff_tells_the_story(demo_rows: dict[str, DiffRow]) -> None:
+    r = demo_rows
+    assert (r["Sending IP"].a, r["Sending IP"].b) == ("203.0.113.45", "198.51.100.90")
+    assert (r["Envelope From"].a, r["Envelope From"].b) == (
+        "billingcloud.example", "fabrikam.example")
+    assert not r["Header From"].differs
+    assert r["Header From"].a == "invoices@fabrikam.example"
+    assert r["DKIM d="].a == "billingcloud.example (s=bc1)"
+    assert r["DKIM d="].b == "fabrikam.example (s=selector1)"
+    assert (r["Auth dmarc"].a, r["Auth dmarc"].b) == ("fail", "pass")
+    assert r["Auth compauth"].a == ABSENT and r["Auth compauth"].b == "pass"
+    assert not r["Auth dkim"].differs
+    assert (r["Hop count"].a, r["Hop count"].b) == ("3", "7")
+    assert not r["Gateway"].differs and r["Gateway"].a == "Proofpoint"
+    assert "quarantine_dmarc" in r["Gateway rule"].a and "notspam" in r["Gateway rule"].b
+    assert r["Verdict headers"].a.startswith("X-Proofpoint-Spam-Details")
+    assert "quarantine_dmarc" in r["Quarantine"].a and r["Quarantine"].b == ABSENT
+    assert (r["Mailbox folder"].a, r["Mailbox folder"].b) == (ABSENT, "Inbox")
+    assert not r["Attachments"].differs and r["Attachments"].a == "1"
+
+
+def test_rows_are_well_formed(demo_rows: dict[str, DiffRow]) -> None:
+    fields = list(demo_rows)
+    assert fields[:5] == ["Sending IP", "Envelope From", "Header From", "Return-Path", "DKIM d="]
+    auth = [f for f in fields if f.startswith("Auth ")]
+    assert auth[:3] == ["Auth spf", "Auth dkim", "Auth dmarc"]
+    for row in demo_rows.values():
+        assert row.layer in LAYERS
+        assert row.differs == (row.a != row.b)
+        assert row.a and row.b
+
+
+def test_same_sample_differs_nowhere() -> None:
+    s = load_path(DEMO / "delivered.eml")
+    assert not any(r.differs for r in diff_samples(s, s))
+
+
+def test_headers_only_samples() -> None:
+    a = load_bytes(b"From: a@x.example\nSubject: s\n", "a")
+    b = load_bytes(b"Received: from h (h [198.51.100.1]) by mx.y.example; "
+                   b"Mon, 23 Nov 2026 09:00:00 +0000\nFrom: a@x.example\n", "b")
+    rows = {r.field: r for r in diff_samples(a, b)}
+    assert rows["Attachments"].a == ABSENT
+    assert rows["Hop count"].a == "0" and rows["Hop count"].b == "1"
+    assert rows["Gateway"].a == ABSENT
+
+
+def test_hostile_values_are_display_safe() -> None:
+    a = load_bytes(b"From: \x1b]0;x\x07evil <e@x.example>\nReturn-Path: <\x1b[2J@x.example>\n"
+                   b"DKIM-Signature: d=\xff\xfe; s=\x00\n\n", "a")
+    for row in diff_samples(a, a):
+        assert "\x1b" not in row.a and "\x00" not in row.a
+        assert len(row.a) <= 130
+
+
+def test_single_sample_hint_mentions_what_to_compare() -> None:
+    hints = single_sample_hint(load_path(DEMO / "blocked.eml"))
+    text = " ".join(hints)
+    assert hints[0].startswith("Load")
+    assert "203.0.113.45" in text and "billingcloud.example" in text
+    assert "dmarc=fail" in text
+    assert "Proofpoint" in text
+    bare = single_sample_hint(load_bytes(b"Subject: only\n", "x"))
+    assert bare and bare[0].startswith("Load")
+
+
+def test_gateways() -> None:
+    s = load_path(DEMO / "delivered.eml")
+    hops = parse_hops(s)
+    assert find_gateway(hops) == ("Proofpoint", "mx0a-00123401.pphosted.com")
+    assert sending_ip(s, hops) == "198.51.100.90"
+    assert find_gateway(()) is None

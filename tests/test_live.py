@@ -1,0 +1,222 @@
+"""Live checks (plan, SPF, DMARC, MX, DKIM) against the test zones on a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from checks.dns import Resolver
+from checks.live import LiveResult, LiveSpec, plan, run, run_all
+from checks.livedkim import key_bits
+from checks.model import Address, Header, Sample
+from checks.taglist import parse_tags
+from checks.zoneserver import ZoneServer
+
+ZONES = Path(__file__).resolve().parent / "zones"
+
+
+def sample(headers: list[tuple[str, str]] = (), **fields: object) -> Sample:  # type: ignore[assignment]
+    hs = tuple(Header(name, value, value, i) for i, (name, value) in enumerate(headers))
+    return Sample(source="test", headers=hs, **fields)  # type: ignore[arg-type]
+
+
+def addr(text: str) -> Address:
+    return Address("", text, text.rpartition("@")[2].lower())
+
+
+# --- tag lists and planning -------------------------------------------------------------
+
+
+def test_parse_tags() -> None:
+    tags = parse_tags(" v=1; a=rsa-sha256;\r\n d=example.com ; s = sel1;; b=abc\r\n def ;")
+    assert tags.names == ("v", "a", "d", "s", "b")
+    assert tags.get("d") == "example.com" and tags.get("s") == "sel1"
+    assert tags.get("b") == "abc\r\n def" and tags.problems == ()
+    junk = parse_tags("v=1; v=2; novalue; 9x=1; =x")
+    assert junk.get("v") == "1" and len(junk.problems) == 4
+    assert parse_tags("P=Reject", lower_names=True).get("p") == "Reject"
+    assert parse_tags("\x00" * 10_000).tags == ()
+
+
+def test_plan_orders_and_deduplicates() -> None:
+    dkim = "v=1; a=rsa-sha256; d=Example.com; s=sel1; h=from; bh=x; b=y"
+    s = sample(
+        [("DKIM-Signature", dkim), ("DKIM-Signature", dkim), ("DKIM-Signature", "d=esp.example")],
+        from_=(addr("ann@example.com"),),
+        to=(addr("bob@example.net"),),
+        envelope_from="bounce+123@mail.example.com",
+        envelope_to=("BOB@Example.NET",),
+    )
+    assert [(p.kind, p.domain, p.selector) for p in plan(s)] == [
+        ("spf", "mail.example.com", None),
+        ("spf", "example.com", None),
+        ("dmarc", "example.com", None),
+        ("dkim", "example.com", "sel1"),
+        ("mx", "example.net", None),
+    ]
+    assert all(p.why for p in plan(s))
+
+
+def test_plan_same_domain_recipient_from_to_and_junk() -> None:
+    s = sample(
+        [("DKIM-Signature", "d=exa mple.com; s=ok"), ("DKIM-Signature", "d=example.com; s=a b")],
+        from_=(addr("ann@example.com"),),
+        to=(addr("bob@bücher.example"),),
+        envelope_from="<ann@example.com>",
+    )
+    specs = plan(s)
+    assert [(p.kind, p.domain) for p in specs] == [
+        ("spf", "example.com"),
+        ("dmarc", "example.com"),
+        ("mx", "xn--bcher-kva.example"),
+    ]
+    assert "From" in specs[0].why
+    assert plan(sample(envelope_from="<>", from_=(addr("nobody"),))) == ()
+
+
+def test_live_spec_rejects_unknown_kind() -> None:
+    with pytest.raises(ValueError):
+        LiveSpec("ptr", "example.com")
+
+
+# --- SPF -----------------------------------------------------------------------------------
+
+
+async def test_spf(resolver: Resolver) -> None:
+    found = await run(LiveSpec("spf", "example.com"), resolver)
+    assert found.status == "found" and found.warnings == ()
+    assert found.records == ("v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all",)
+    assert found.summary.startswith("SPF record: v=spf1") and len(found.answers) == 1
+    missing = await run(LiveSpec("spf", "nospf.example.com"), resolver)
+    assert missing.status == "missing" and "no SPF record" in missing.summary
+    many = await run(LiveSpec("spf", "multispf.example.com"), resolver)
+    assert many.status == "found" and len(many.records) == 2
+    assert "more than one SPF record: permerror" in many.warnings
+    assert any("+all" in w for w in many.warnings)
+    nx = await run(LiveSpec("spf", "nothing.example.com"), resolver)
+    assert nx.status == "missing" and "NXDOMAIN" in nx.summary
+
+
+# --- DMARC ---------------------------------------------------------------------------------
+
+
+async def test_dmarc_at_the_domain(resolver: Resolver) -> None:
+    result = await run(LiveSpec("dmarc", "example.com"), resolver)
+    assert result.status == "found" and result.warnings == ()
+    assert result.summary == (
+        "DMARC policy reject; applied to 50% of failing mail; DKIM alignment strict, "
+        "SPF alignment relaxed; reports to mailto:dmarc@example.com"
+    )
+
+
+async def test_dmarc_falls_back_to_org_domain(resolver: Resolver) -> None:
+    result = await run(LiveSpec("dmarc", "sub.example.com"), resolver)
+    assert result.status == "found"
+    assert [a.name for a in result.answers] == ["_dmarc.sub.example.com", "_dmarc.example.com"]
+    assert "inherited from example.com" in result.summary and "sp=quarantine" in result.summary
+
+
+async def test_dmarc_missing_and_broken(resolver: Resolver) -> None:
+    missing = await run(LiveSpec("dmarc", "example.net"), resolver)
+    assert missing.status == "missing" and len(missing.answers) == 1
+    deep = await run(LiveSpec("dmarc", "host.example.net"), resolver)
+    assert deep.status == "missing" and "_dmarc.example.net" in deep.summary
+    bad = await run(LiveSpec("dmarc", "example.org"), resolver)
+    assert bad.status == "found"
+    text = " | ".join(bad.warnings)
+    for fragment in ("p=bogus", "pct=150", "unknown DMARC tag color=", "no valid p= tag"):
+        assert fragment in text
+    twice = await run(LiveSpec("dmarc", "twice.example.org"), resolver)
+    assert len(twice.records) == 2 and any("more than one DMARC" in w for w in twice.warnings)
+
+
+# --- MX ------------------------------------------------------------------------------------
+
+
+async def test_mx(resolver: Resolver) -> None:
+    found = await run(LiveSpec("mx", "example.com"), resolver)
+    assert found.records == ("10 mx1.example.com.", "20 mx2.example.com.", "30 backup.example.net.")
+    assert "mx1.example.com (10), mx2.example.com (20)" in found.summary
+    none = await run(LiveSpec("mx", "example.net"), resolver)
+    assert none.status == "missing" and "no MX: mail falls back to the A record" in none.summary
+    nx = await run(LiveSpec("mx", "nothing.example.com"), resolver)
+    assert nx.status == "missing" and "no MX: mail falls back to the A record" in nx.summary
+    null = await run(LiveSpec("mx", "nullmx.example.com"), resolver)
+    assert null.status == "found" and "null MX" in null.summary and null.warnings
+
+
+# --- DKIM ----------------------------------------------------------------------------------
+
+
+async def test_dkim_keys(resolver: Resolver) -> None:
+    rsa = await run(LiveSpec("dkim", "example.com", "sel1"), resolver)
+    assert rsa.status == "found" and "RSA key" in rsa.summary and "2048 bits" in rsa.summary
+    assert rsa.warnings == ()
+    ed = await run(LiveSpec("dkim", "example.com", "ed"), resolver)
+    assert "ED25519" in ed.summary and "256 bits" in ed.summary
+    weak = await run(LiveSpec("dkim", "example.com", "weak"), resolver)
+    assert "768 bits" in weak.summary
+    assert any("1024" in w for w in weak.warnings) and any("t=y" in w for w in weak.warnings)
+
+
+async def test_dkim_revoked_and_missing(resolver: Resolver) -> None:
+    revoked = await run(LiveSpec("dkim", "example.com", "old"), resolver)
+    assert revoked.status == "found" and "revoked" in revoked.summary
+    assert any("revoked" in w for w in revoked.warnings)
+    missing = await run(LiveSpec("dkim", "example.com", "nope"), resolver)
+    assert missing.status == "missing" and "nope._domainkey.example.com" in missing.summary
+    no_selector = await run(LiveSpec("dkim", "example.com"), resolver)
+    assert no_selector.status == "error" and no_selector.answers == ()
+
+
+def test_key_bits_on_junk() -> None:
+    assert key_bits("rsa", "!!!")[0] is None
+    assert key_bits("rsa", "QUJD")[1] == "p= does not hold an RSA public key"
+    assert key_bits("ed25519", "QUJD")[0] is None
+    assert key_bits("dsa", "QUJD")[1] is not None
+
+
+# --- failures and concurrency (in-process server hooks) --------------------------------------
+
+
+@pytest.mark.inprocess_dns
+async def test_lookup_failures_are_errors(zone_resolver: Resolver) -> None:
+    servfail = await run(LiveSpec("spf", "broken.example.com"), zone_resolver)
+    assert servfail.status == "error" and "SERVFAIL" in servfail.summary
+    start = time.monotonic()
+    hung = await run(LiveSpec("dmarc", "hang.example.com"), zone_resolver)
+    assert hung.status == "error" and "TIMEOUT" in hung.summary
+    assert time.monotonic() - start < 1.8
+    dkim = await run(LiveSpec("dkim", "broken.example.com", "s1"), zone_resolver)
+    assert dkim.status == "error" and "SERVFAIL" in dkim.summary
+
+
+@pytest.mark.inprocess_dns
+async def test_run_all_is_concurrent_and_yields_as_completed() -> None:
+    with ZoneServer(zone_dir=ZONES, delay=0.3, hang=lambda n, t: n.startswith("hang.")) as slow:
+        res = Resolver(["127.0.0.1"], port=slow.port, timeout=1.0, deadline=5.0)
+        specs = [
+            LiveSpec("spf", "hang.example.com"),
+            LiveSpec("spf", "example.com"),
+            LiveSpec("mx", "example.com"),
+            LiveSpec("dkim", "example.com", "sel1"),
+        ]
+        start = time.monotonic()
+        results: list[LiveResult] = [r async for r in run_all(specs, res)]
+        assert time.monotonic() - start < 1.6
+        assert results[-1].spec == specs[0] and results[-1].status == "error"
+        assert {r.spec for r in results[:3]} == set(specs[1:])
+
+
+@pytest.mark.inprocess_dns
+async def test_run_all_closed_early_cancels_the_rest(zone_resolver: Resolver) -> None:
+    specs = [LiveSpec("mx", "example.com"), LiveSpec("spf", "hang.example.com")]
+    start = time.monotonic()
+    stream = run_all(specs, zone_resolver)
+    first = await anext(stream)
+    await stream.aclose()
+    assert first.spec == specs[0] and time.monotonic() - start < 0.5
+    await asyncio.sleep(0)

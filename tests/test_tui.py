@@ -1,0 +1,210 @@
+"""Pilot tests: the real app, real samples, a real DNS server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from checks.loader import load_path
+from tests.tui_support import demo_server, live_done, make_app, wait_for
+from tui.messages import LiveAnswered
+from tui.screens.dns_log import DnsLogScreen
+from tui.screens.notes import NotesScreen
+from tui.screens.open_sample import OpenSampleScreen
+from widgets.checklist_pane import ChecklistPane
+from widgets.pane import Pane
+
+HOSTILE = (
+    b"From: Mallory <m@evil.example>\r\nTo: v@northwind.example\r\n"
+    b"Subject: [bold red]x[/] \x1b[2J\x1b]0;pwned\x07 nul\x00end\r\n"
+    b"Message-ID: <hostile@evil.example>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n"
+)
+
+
+def body_text(app, pane_id: str) -> str:  # type: ignore[no-untyped-def]
+    pane = app.screen.query_one(f"#{pane_id}", Pane)
+    return str(pane.query_one(".pane--body", Static).render())
+
+
+@pytest.fixture
+def server():  # type: ignore[no-untyped-def]
+    srv = demo_server()
+    yield srv
+    srv.stop()
+
+
+async def test_one_sample_80x24_tabs(server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_app().initial_samples[:1], server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        screen = app.screen
+        assert screen.has_class("narrow")
+        assert "INV-20944" in body_text(app, "sample") or "Invoice" in body_text(app, "sample")
+        assert "One sample loaded" in body_text(app, "diff")
+        await pilot.press("2")
+        assert screen.query_one("#auth").has_class("active")
+        assert not screen.query_one("#sample").has_class("active")
+
+
+async def test_two_samples_160x45_workers_fill_auth(server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=server)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        screen = app.screen
+        assert not screen.has_class("narrow")
+        for run in screen.runs:
+            assert run.specs and len(run.results) == len(run.specs)
+            assert all(r.status == "found" for r in run.results.values())
+            assert run.queries > 0
+        auth = body_text(app, "auth")
+        assert "Recorded then" in auth and "Live now" in auth
+        assert "v=spf1" in auth
+        diff = body_text(app, "diff")
+        assert "Differs in:" in diff and "authentication" in diff
+
+
+async def test_hung_resolver_never_blocks_ui() -> None:
+    hung = demo_server(hang=lambda name, rdtype: True)
+    try:
+        app = make_app(server=hung, timeout=1.5, deadline=3.0)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: bool(app.screen.runs[0].specs))
+            await pilot.press("2")
+            assert "pending" in body_text(app, "auth")
+            await pilot.press("3")
+            # The key was handled while every lookup is still waiting on the server.
+            assert app.screen.query_one("#diff").has_class("active")
+            assert app.screen.runs[0].status == "running"
+            await wait_for(pilot, lambda: live_done(app), timeout=10)
+            results = list(app.screen.runs[0].results.values())
+            assert results and all(r.status == "error" for r in results)
+            assert all(a.rcode in ("TIMEOUT", "DEADLINE") for r in results for a in r.answers)
+            await pilot.press("2")
+            assert "error" in body_text(app, "auth")
+    finally:
+        hung.stop()
+
+
+async def test_escape_cancels_live_checks() -> None:
+    hung = demo_server(hang=lambda name, rdtype: True)
+    try:
+        app = make_app(server=hung, timeout=30, deadline=60)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: bool(app.screen.runs[0].specs))
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            assert [r.status for r in app.screen.runs] == ["cancelled", "cancelled"]
+            assert "cancelled" in body_text(app, "auth")
+    finally:
+        hung.stop()
+
+
+async def test_stale_results_are_dropped(server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=server)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        screen = app.screen
+        old = screen.runs[0]
+        result = next(iter(old.results.values()))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: live_done(app))
+        assert screen.runs[0].run_id != old.run_id
+        before = dict(screen.runs[0].results)
+        screen.post_message(LiveAnswered(0, old.run_id, result))
+        await pilot.pause(0.1)
+        assert screen.runs[0].results == before
+
+
+async def test_checklist_ticks_and_evidence(server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("4")
+        pane = app.screen.query_one(ChecklistPane)
+        assert pane.has_focus
+        auto = [s for s in pane.states if s.auto_done]
+        assert auto and any(s.evidence and "@" in s.evidence for s in auto)
+        manual = next(s for s in pane.states if not s.auto_done)
+        pane.highlighted = pane.get_option_index(manual.item.id)
+        await pilot.press("enter")
+        assert manual.item.id in app.screen.ticked
+        await pilot.press("space")
+        assert manual.item.id not in app.screen.ticked
+
+
+async def test_hostile_subject_is_literal(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.eml"
+    path.write_bytes(HOSTILE)
+    app = make_app([load_path(path)])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: app.screen.analyses[0] is not None)
+        text = body_text(app, "sample")
+        assert "[bold red]x[/]" in text
+        assert "\x1b" not in text and "\x00" not in text and "\x07" not in text
+        await pilot.pause(0.2)
+        screen_text = "".join(s.text for s in app.screen._compositor.render_strips())
+        assert "[bold red]x[/]" in screen_text
+        assert not any(ch in screen_text for ch in "\x1b\x00\x07")
+    assert path.read_bytes() == HOSTILE
+
+
+async def test_open_sample_and_swap(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.eml"
+    path.write_bytes(HOSTILE)
+    app = make_app(make_app().initial_samples[:1])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen.analyses[0] is not None)
+        await pilot.press("b")
+        assert isinstance(app.screen, OpenSampleScreen)
+        await pilot.press(*str(path))
+        await pilot.press("enter")
+        dash = app.screen_stack[0]
+        await wait_for(pilot, lambda: dash.analyses[1] is not None)
+        assert dash.analyses[1].sample.message_id == "hostile@evil.example"
+        await pilot.press("s")
+        assert dash.analyses[0].sample.message_id == "hostile@evil.example"
+
+
+async def test_open_bad_file_says_why(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 40)
+    app = make_app(make_app().initial_samples[:1])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b", *str(junk), "enter")
+        await pilot.pause(0.5)
+        assert app.screen_stack[0].analyses[1] is None
+        assert any("Cannot open" in (n.title or "") for n in app._notifications)
+
+
+async def test_palette_runs_actions(server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=server)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        first = app.screen.analyses[0].sample.message_id
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Swap samples")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen.analyses[1].sample.message_id == first
+
+
+async def test_dns_log_and_notes(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=server, notes_dir=str(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("l")
+        assert isinstance(app.screen, DnsLogScreen)
+        assert "_dmarc.fabrikam.example" in str(app.screen.query_one(Static).render())
+        await pilot.press("escape")
+        await pilot.press("n")
+        assert isinstance(app.screen, NotesScreen)
+        assert app.screen.text.count("Message-ID:") == 2
+        await pilot.press("s")
+        saved = list(tmp_path.iterdir())
+        assert len(saved) == 1 and saved[0].read_text() == app.screen.text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NotesScreen)

@@ -1,0 +1,130 @@
+"""The ``mailtriage`` command: the dashboard, and ``report`` for scripts.
+
+Usage errors and unreadable input print one line and exit with status 2; no
+traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from checks.dns import DnsError, Resolver
+from checks.loader import SampleError, load_path, load_stdin
+from checks.model import Sample
+from tui.config import ConfigError, load_config
+
+EXIT_USAGE = 2
+
+
+def _version() -> str:
+    try:
+        return version("mailtriage")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """Options shared by the dashboard and ``report``."""
+    p.add_argument(
+        "--resolver",
+        metavar="HOST[:PORT]",
+        help="DNS server for live checks (default: config, then the system's)",
+    )
+    p.add_argument("--offline", action="store_true", help="make no DNS queries at all")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the bundled samples and a local DNS server (no internet needed)",
+    )
+
+
+def dashboard_parser() -> argparse.ArgumentParser:
+    """Parser for ``mailtriage [SAMPLE_A [SAMPLE_B]]``."""
+    p = argparse.ArgumentParser(
+        prog="mailtriage",
+        description="Compare a blocked and a delivered email sample, layer by layer. "
+        "Subcommand: 'mailtriage report SAMPLE... [--json]' for scripts.",
+    )
+    p.add_argument(
+        "samples",
+        nargs="*",
+        metavar="SAMPLE",
+        help=".eml, pasted headers, or mbox; '-' reads stdin (A = blocked, B = delivered)",
+    )
+    add_common(p)
+    p.add_argument("--version", action="version", version=f"mailtriage {_version()}")
+    return p
+
+
+def load_samples(paths: Sequence[str]) -> list[Sample]:
+    """Load samples named on the command line ('-' = stdin, at most once).
+
+    Raises:
+        SampleError: One of them cannot be read or is not an email.
+    """
+    if list(paths).count("-") > 1:
+        raise SampleError("stdin ('-') can be given only once")
+    return [load_stdin() if p == "-" else load_path(p) for p in paths]
+
+
+def nameserver_for(spec: str | None, config_resolver: str) -> tuple[str, int] | None:
+    """Resolve --resolver (or the config's resolver) into ``(host, port)``."""
+    chosen = spec or config_resolver
+    return Resolver.parse_spec(chosen) if chosen else None
+
+
+def fail(message: str) -> int:
+    """Print a one-line error and return the usage exit status."""
+    print(f"mailtriage: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_dashboard(argv: Sequence[str]) -> int:
+    """Open the dashboard."""
+    args = dashboard_parser().parse_args(argv)
+    if len(args.samples) > 2:
+        return fail("give at most two samples: the blocked one, then the delivered one")
+    try:
+        config = load_config()
+        nameserver = nameserver_for(args.resolver, config.resolver)
+        samples: list[Sample] = load_samples(args.samples)
+    except (SampleError, ConfigError, DnsError) as exc:
+        return fail(str(exc))
+    demo = None
+    if args.demo and not samples:
+        from tui.demo.runtime import start_demo
+
+        demo = start_demo()
+        samples = list(demo.samples)
+        nameserver = nameserver if args.resolver else demo.nameserver
+    from tui.app import MailtriageApp
+
+    app = MailtriageApp(samples, config=config, nameserver=nameserver, offline=args.offline)
+    try:
+        app.run()
+    finally:
+        if demo:
+            demo.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mailtriage`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["report"]:
+            from tui.report_cmd import run_report
+
+            return run_report(argv[1:])
+        return run_dashboard(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

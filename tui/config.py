@@ -1,0 +1,105 @@
+"""User configuration: a TOML file in the XDG config directory.
+
+The file is ``$XDG_CONFIG_HOME/mailtriage/config.toml`` (``~/.config`` when the
+variable is unset). ``MAILTRIAGE_CONFIG`` names another file; the tests use it so they
+never read the developer's own settings. A missing file means defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from checks.atomic import atomic_write_text
+
+ENV_VAR = "MAILTRIAGE_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration file exists but cannot be used (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from config.toml; every field has a safe default.
+
+    Attributes:
+        resolver: ``HOST[:PORT]`` of the DNS server for live checks; "" = system resolvers.
+        timeout: Seconds one DNS query may take.
+        deadline: Seconds all live checks of one sample may take together.
+        offline: Never run live DNS checks.
+        theme: Textual theme name.
+        notes_dir: Where ticket notes are saved; "" = XDG data dir.
+        show_timings: Show DNS round-trip times (off makes screens reproducible).
+    """
+
+    resolver: str = ""
+    timeout: float = 2.0
+    deadline: float = 10.0
+    offline: bool = False
+    theme: str = "textual-dark"
+    notes_dir: str = ""
+    show_timings: bool = True
+
+
+def config_path() -> Path:
+    """Return the config file path, honouring ``MAILTRIAGE_CONFIG`` and XDG."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "mailtriage" / "config.toml"
+
+
+def data_dir() -> Path:
+    """Return the XDG data directory for mailtriage (ticket notes live here)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mailtriage"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the configuration; unknown keys are ignored, wrong types raise.
+
+    Raises:
+        ConfigError: The file is not valid TOML or a value has the wrong type.
+    """
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8", "replace"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
+    cfg = Config()
+    known = {f.name: f for f in fields(Config)}
+    updates: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            continue
+        default = getattr(cfg, key)
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not type(default):
+            raise ConfigError(
+                f"config {path}: {key} should be {type(default).__name__}, "
+                f"not {type(value).__name__}"
+            )
+        updates[key] = value
+    return replace(cfg, **updates)
+
+
+def save_config(cfg: Config, path: Path | None = None) -> Path:
+    """Write the configuration atomically and return the path written."""
+    path = path or config_path()
+    text = tomli_w.dumps({f.name: getattr(cfg, f.name) for f in fields(Config)})
+    atomic_write_text(path, text)
+    return path

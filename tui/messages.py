@@ -1,0 +1,69 @@
+"""Messages the dashboard's workers post back to the screen.
+
+Every message carries the slot (0 = A, 1 = B) and the run id it belongs to, so a
+result from a run that was cancelled or replaced is dropped on arrival.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from checks.analysis import Analysis
+from checks.dns import QueryLogEntry
+from checks.live import LiveResult, LiveSpec
+
+
+class SampleLoaded(Message):
+    """A sample finished loading and its offline analysis is ready."""
+
+    def __init__(self, slot: int, run_id: int, analysis: Analysis) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.analysis = slot, run_id, analysis
+
+
+class SampleFailed(Message):
+    """A sample could not be loaded; ``error`` is one line for the user."""
+
+    def __init__(self, slot: int, run_id: int, error: str) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.error = slot, run_id, error
+
+
+class LivePlanned(Message):
+    """The lookups of a live run are known; they show as pending."""
+
+    def __init__(self, slot: int, run_id: int, specs: tuple[LiveSpec, ...], resolver: str) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.specs, self.resolver = slot, run_id, specs, resolver
+
+
+class LiveAnswered(Message):
+    """One lookup of a live run finished (found, missing or error)."""
+
+    def __init__(self, slot: int, run_id: int, result: LiveResult) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.result = slot, run_id, result
+
+
+class QueriesLogged(Message):
+    """Progress: the DNS log of a run grew. Coalesced so a slow link stays smooth."""
+
+    def __init__(self, slot: int, run_id: int, log: tuple[QueryLogEntry, ...]) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.log = slot, run_id, log
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer log snapshot of the same run replaces an older queued one."""
+        return (
+            isinstance(message, QueriesLogged)
+            and message.slot == self.slot
+            and message.run_id == self.run_id
+        )
+
+
+class LiveFinished(Message):
+    """A live run ended; ``status`` is ``done`` or ``cancelled``."""
+
+    def __init__(self, slot: int, run_id: int, status: str) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.status = slot, run_id, status

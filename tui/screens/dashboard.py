@@ -1,0 +1,234 @@
+"""DashboardScreen: four panes over two samples, with live DNS workers.
+
+The screen owns the workers that fill its panes: one loader and one live-check
+worker per slot (group ``load-N`` / ``live-N``, exclusive, never fatal). Every
+result carries a run id; anything from an older run is dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, Tab, Tabs
+
+from checks.analysis import Analysis
+from checks.diff import diff_samples, single_sample_hint
+from checks.liverun import LiveRun
+from checks.notes import ticket_notes
+from checks.playbook import evaluate
+from tui.messages import (
+    LiveAnswered,
+    LiveFinished,
+    LivePlanned,
+    QueriesLogged,
+    SampleFailed,
+    SampleLoaded,
+)
+from tui.config import data_dir
+from tui.screens.dns_log import DnsLogScreen
+from tui.screens.live_workers import LiveWorkers
+from tui.screens.notes import NotesScreen
+from tui.screens.open_sample import OpenSampleScreen
+from widgets.auth_pane import AuthPane
+from widgets.checklist_pane import ChecklistPane
+from widgets.diff_pane import DiffPane
+from widgets.sample_pane import SamplePane
+
+PANES = ("sample", "auth", "diff", "checklist")
+PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist")
+NARROW_WIDTH = 120
+NARROW_HEIGHT = 34
+
+
+class DashboardScreen(LiveWorkers, Screen[None]):
+    """The main screen: sample, authentication, diff and checklist panes."""
+
+    BINDINGS = [
+        Binding("1", "show_pane('sample')", "Sample", show=False, tooltip="Show the sample pane"),
+        Binding(
+            "2", "show_pane('auth')", "Auth", show=False, tooltip="Show the authentication pane"
+        ),
+        Binding("3", "show_pane('diff')", "Diff", show=False, tooltip="Show blocked vs delivered"),
+        Binding(
+            "4", "show_pane('checklist')", "Checklist", show=False, tooltip="Show the checklist"
+        ),
+        Binding("a", "open_sample(0)", "Open A", tooltip="Open the blocked sample (slot A)"),
+        Binding("b", "open_sample(1)", "Open B", tooltip="Open the delivered sample (slot B)"),
+        Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
+        Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
+        Binding("escape", "cancel_checks", "Cancel", tooltip="Cancel running DNS checks"),
+        Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
+        Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.analyses: list[Analysis | None] = [None, None]
+        self.runs: list[LiveRun] = [LiveRun(), LiveRun()]
+        self.load_ids = [0, 0]
+        self.ticked: frozenset[str] = frozenset()
+        self.active_pane = "sample"
+
+    def compose(self) -> ComposeResult:
+        """Title line, pane tabs (narrow terminals), the four panes, footer."""
+        yield Static("", id="title", markup=False)
+        yield Tabs(
+            *(
+                Tab(f"{i + 1} {t}", id=f"tab-{p}")
+                for i, (p, t) in enumerate(zip(PANES, PANE_TITLES))
+            ),
+            id="pane-tabs",
+        )
+        with Container(id="panes"):
+            yield SamplePane(id="sample")
+            yield AuthPane(id="auth")
+            yield DiffPane(id="diff")
+            yield ChecklistPane(id="checklist")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Apply the layout for the terminal size, then load the initial samples."""
+        self._apply_layout(self.app.size.width, self.app.size.height)
+        self.query_one("#sample").add_class("active")
+        for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
+            self.load(slot, item)
+        self.refresh_all()
+        self.query_one("#sample", SamplePane).focus()
+
+    # ---- layout -------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        """Switch between tabbed (narrow) and four-pane (wide) layouts."""
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        self.set_class(width < NARROW_WIDTH or height < NARROW_HEIGHT, "narrow")
+
+    def action_show_pane(self, pane: str) -> None:
+        """Bring a pane forward (narrow) and focus it."""
+        self.active_pane = pane
+        for p in PANES:
+            self.query_one(f"#{p}").set_class(p == pane, "active")
+        self.query_one(Tabs).active = f"tab-{pane}"
+        self.query_one(f"#{pane}").focus()
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        """Clicking or arrowing through the tab bar switches panes."""
+        pane = (event.tab.id or "tab-sample").removeprefix("tab-")
+        if pane != self.active_pane:
+            self.action_show_pane(pane)
+
+    # ---- rendering ----------------------------------------------------------
+    def labels(self) -> tuple[str, str]:
+        """Role labels for the two slots."""
+        if self.analyses[1] is None:
+            return ("sample", "delivered")
+        return ("blocked", "delivered")
+
+    def refresh_all(self) -> None:
+        """Push the current state into every pane."""
+        labels = self.labels()
+        self.query_one(SamplePane).show(self.analyses, labels)
+        self.query_one(AuthPane).show(
+            self.analyses,
+            self.runs,
+            self.app.config.show_timings,  # type: ignore[attr-defined]
+            labels,
+        )
+        a, b = self.analyses
+        if a and b:
+            self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), (), labels)
+        else:
+            one = a or b
+            hints = single_sample_hint(one.sample) if one else ()
+            self.query_one(DiffPane).show((), hints, labels)
+        samples = [x.sample for x in self.analyses if x]
+        live = [r for run in self.runs for r in run.results.values()]
+        states = evaluate(self.app.playbook, samples, live)  # type: ignore[attr-defined]
+        self.query_one(ChecklistPane).show(states, self.ticked)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        names = [x.sample.source for x in self.analyses if x]
+        mode = " · offline" if getattr(self.app, "offline", False) else ""
+        self.query_one("#title", Static).update(
+            "mailtriage · " + (" vs ".join(names) if names else "no sample") + mode
+        )
+
+    # ---- checklist ----------------------------------------------------------
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Tick or untick a checklist item."""
+        item = event.option.id
+        if item is None:
+            return
+        self.ticked = self.ticked ^ {item}
+        self.refresh_all()
+
+    # ---- worker results -----------------------------------------------------
+    def on_sample_loaded(self, msg: SampleLoaded) -> None:
+        """Show a freshly loaded sample and start its live checks."""
+        if msg.run_id not in self.load_ids:
+            return
+        slot = self.load_ids.index(msg.run_id)
+        self.analyses[slot] = msg.analysis
+        self.refresh_all()
+        self.start_live(slot)
+
+    def on_sample_failed(self, msg: SampleFailed) -> None:
+        """Say in one line why a sample could not be opened."""
+        if msg.run_id in self.load_ids:
+            self.notify(msg.error, title="Cannot open sample", severity="error", markup=False)
+
+    def on_live_planned(self, msg: LivePlanned) -> None:
+        """Show the planned lookups as pending."""
+        self.on_live_event(msg)
+
+    def on_live_answered(self, msg: LiveAnswered) -> None:
+        """Fill in one answered lookup."""
+        self.on_live_event(msg)
+
+    def on_queries_logged(self, msg: QueriesLogged) -> None:
+        """Update the query counter."""
+        self.on_live_event(msg)
+
+    def on_live_finished(self, msg: LiveFinished) -> None:
+        """Mark a run done or cancelled."""
+        self.on_live_event(msg)
+
+    # ---- other screens ------------------------------------------------------
+    def action_open_sample(self, slot: int) -> None:
+        """Ask for a path and load it into slot A or B."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load(slot, path)
+
+        label = ("sample A (blocked)", "sample B (delivered)")[slot]
+        self.app.push_screen(OpenSampleScreen(label), chosen)
+
+    def action_dns_log(self) -> None:
+        """Show every DNS query made by the live checks."""
+        logs = [
+            (f"{'AB'[i]} · {self.runs[i].status}", self.runs[i].log)
+            for i, a in enumerate(self.analyses)
+            if a is not None
+        ]
+        timings = self.app.config.show_timings  # type: ignore[attr-defined]
+        self.app.push_screen(DnsLogScreen(logs, timings))
+
+    def action_notes(self) -> None:
+        """Open the ticket notes for the PSA."""
+        a, b = self.analyses
+        diff = diff_samples(a.sample, b.sample) if a and b else ()
+        samples = [x.sample for x in self.analyses if x]
+        live = [r for run in self.runs for r in run.results.values()]
+        states = evaluate(self.app.playbook, samples, live)  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now)
+        cfg = self.app.config  # type: ignore[attr-defined]
+        notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
+        self.app.push_screen(NotesScreen(text, notes_dir))

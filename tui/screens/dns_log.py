@@ -1,0 +1,71 @@
+"""DnsLogScreen: every DNS query of the current live runs, newest last."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from checks.dns import QueryLogEntry
+from checks.text import printable
+
+RCODE_STYLE = {"NOERROR": "$success", "NXDOMAIN": "$warning", "NODATA": "$warning"}
+
+
+def render_log(
+    logs: Sequence[tuple[str, Sequence[QueryLogEntry]]], timings: bool = True
+) -> Content:
+    """Render the query logs of each slot as plain, markup-free lines."""
+    lines: list[Content] = []
+    for label, log in logs:
+        lines.append(Content.styled(f"{label}: {len(log)} queries", "$accent bold"))
+        for e in log:
+            answers = "; ".join(e.answers) if e.answers else (e.error or "")
+            lines.append(
+                Content.assemble(
+                    (f"  {e.rcode:<8} ", RCODE_STYLE.get(e.rcode, "$error")),
+                    (f"{e.rtt_ms:>6.0f} ms " if timings else "", "$text-muted"),
+                    printable(
+                        f"{e.rdtype:<5} {e.name}  {'(cached) ' if e.cached else ''}{answers}"
+                    ),
+                )
+            )
+        lines.append(Content(""))
+    return Content("\n").join(lines)
+
+
+class DnsLogScreen(ModalScreen[None]):
+    """Full-screen view of the DNS query log; Escape closes."""
+
+    BINDINGS = [Binding("escape,l", "close", "Close", tooltip="Close the DNS log")]
+
+    DEFAULT_CSS = """
+    DnsLogScreen { background: $background 60%; }
+    DnsLogScreen > VerticalScroll {
+        border: round $accent; background: $surface; margin: 1 2; padding: 0 1;
+    }
+    """
+
+    def __init__(
+        self, logs: Sequence[tuple[str, Sequence[QueryLogEntry]]], timings: bool = True
+    ) -> None:
+        super().__init__()
+        self.logs = logs
+        self.timings = timings
+
+    def compose(self) -> ComposeResult:
+        """The log and a footer."""
+        scroll = VerticalScroll()
+        scroll.border_title = "DNS query log"
+        with scroll:
+            yield Static(render_log(self.logs, self.timings), markup=False)
+        yield Footer()
+
+    def action_close(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss(None)

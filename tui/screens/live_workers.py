@@ -1,0 +1,170 @@
+"""The dashboard's workers and the actions that start, stop and re-run them.
+
+A mixin for DashboardScreen, kept apart so each module stays small. Loader
+workers run in threads (a 30 MB sample must not stall the UI); live DNS workers
+are async tasks on the app's loop. Both post Messages back with their run id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from checks import live
+from checks.analysis import Analysis, analyse
+from checks.dns import QueryLogEntry
+from checks.loader import SampleError, load_path
+from checks.model import Sample
+from tui.messages import (
+    LiveAnswered,
+    LiveFinished,
+    LivePlanned,
+    QueriesLogged,
+    SampleFailed,
+    SampleLoaded,
+)
+
+if TYPE_CHECKING:
+    from checks.liverun import LiveRun
+
+
+class LiveWorkers:
+    """Worker plumbing for the dashboard (expects ``analyses``, ``runs``, ``load_ids``)."""
+
+    analyses: list[Analysis | None]
+    runs: list[LiveRun]
+    load_ids: list[int]
+    _serial: int = 0
+
+    def next_id(self) -> int:
+        """Return a run id unique across both slots (so a swap cannot mix results)."""
+        self._serial += 1
+        return self._serial
+
+    # ---- loading ------------------------------------------------------------
+    def load(self, slot: int, item: Sample | str) -> None:
+        """Load (if a path) and analyse a sample in a thread worker."""
+        run_id = self.load_ids[slot] = self.next_id()
+        self.cancel_live(slot)
+
+        def job() -> None:
+            try:
+                sample = item if isinstance(item, Sample) else load_path(item)
+                self.post_message(SampleLoaded(slot, run_id, analyse(sample)))  # type: ignore[attr-defined]
+            except SampleError as exc:
+                self.post_message(SampleFailed(slot, run_id, str(exc)))  # type: ignore[attr-defined]
+            except Exception as exc:  # an engine bug must not take the dashboard down
+                msg = f"analysis failed ({type(exc).__name__}: {exc}); please report this sample"
+                self.post_message(SampleFailed(slot, run_id, msg))  # type: ignore[attr-defined]
+
+        self.run_worker(  # type: ignore[attr-defined]
+            job,
+            name=f"load {slot}",
+            group=f"load-{slot}",
+            exclusive=True,
+            exit_on_error=False,
+            thread=True,
+        )
+
+    # ---- live DNS -----------------------------------------------------------
+    def start_live(self, slot: int) -> None:
+        """(Re)start the live checks of one slot; older results become stale."""
+        analysis = self.analyses[slot]
+        if analysis is None:
+            return
+        run = self.runs[slot]
+        app: Any = self.app  # type: ignore[attr-defined]
+        if app.offline:
+            self.runs[slot] = replace(
+                run,
+                run_id=self.next_id(),
+                status="offline",
+                specs=live.plan(analysis.sample),
+                results={},
+                resolver="offline: no DNS queries",
+            )
+            self.refresh_all()  # type: ignore[attr-defined]
+            return
+        run_id = self.next_id()
+        self.runs[slot] = replace(
+            run, run_id=run_id, status="running", specs=(), results={}, queries=0, log=()
+        )
+        self.run_worker(  # type: ignore[attr-defined]
+            self._live_job(slot, run_id, analysis.sample),
+            name=f"live {slot}",
+            group=f"live-{slot}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _live_job(self, slot: int, run_id: int, sample: Sample) -> None:
+        app: Any = self.app  # type: ignore[attr-defined]
+        post = self.post_message  # type: ignore[attr-defined]
+        resolver = app.make_resolver()
+        specs = live.plan(sample)
+        post(LivePlanned(slot, run_id, specs, app.resolver_label))
+
+        def logged(_: QueryLogEntry) -> None:
+            post(QueriesLogged(slot, run_id, resolver.log))
+
+        resolver.add_listener(logged)
+        worker = get_current_worker()
+        try:
+            async for result in live.run_all(specs, resolver):
+                if worker.is_cancelled:
+                    break
+                post(LiveAnswered(slot, run_id, result))
+        except asyncio.CancelledError:
+            post(LiveFinished(slot, run_id, "cancelled"))
+            raise
+        post(LiveFinished(slot, run_id, "cancelled" if worker.is_cancelled else "done"))
+
+    def cancel_live(self, slot: int) -> bool:
+        """Cancel the live worker of one slot; True when one was running."""
+        running = self.runs[slot].status == "running"
+        self.workers.cancel_group(self, f"live-{slot}")  # type: ignore[attr-defined]
+        if running:
+            self.runs[slot] = replace(self.runs[slot], status="cancelled")
+        return running
+
+    def on_live_event(self, msg: Message) -> None:
+        """Apply a live-worker message unless it belongs to an older run."""
+        run_id: int = msg.run_id  # type: ignore[attr-defined]
+        slot = next((i for i, r in enumerate(self.runs) if r.run_id == run_id), None)
+        if slot is None:
+            return
+        run = self.runs[slot]
+        if isinstance(msg, LivePlanned):
+            run = replace(run, specs=msg.specs, resolver=msg.resolver)
+        elif isinstance(msg, LiveAnswered):
+            run = run.with_result(msg.result)
+        elif isinstance(msg, QueriesLogged):
+            run = replace(run, queries=len(msg.log), log=msg.log)
+        elif isinstance(msg, LiveFinished) and run.status == "running":
+            run = replace(run, status=msg.status)
+        self.runs[slot] = run
+        self.refresh_all()  # type: ignore[attr-defined]
+
+    # ---- actions ------------------------------------------------------------
+    def action_recheck(self) -> None:
+        """Run the live DNS checks of every loaded sample again."""
+        for slot in (0, 1):
+            self.start_live(slot)
+
+    def action_cancel_checks(self) -> None:
+        """Cancel running DNS checks (Escape)."""
+        cancelled = [self.cancel_live(slot) for slot in (0, 1)]
+        if any(cancelled):
+            self.refresh_all()  # type: ignore[attr-defined]
+            self.notify("Live DNS checks cancelled.", markup=False)  # type: ignore[attr-defined]
+
+    def action_swap(self) -> None:
+        """Swap samples A and B (which one is the blocked one)."""
+        self.analyses.reverse()
+        self.runs.reverse()
+        self.load_ids.reverse()
+        self.refresh_all()  # type: ignore[attr-defined]

@@ -1,0 +1,44 @@
+"""OpenSampleScreen: ask for the path of a sample to load into slot A or B."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class OpenSampleScreen(ModalScreen[str | None]):
+    """A one-line path prompt; Enter opens, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without opening")]
+
+    DEFAULT_CSS = """
+    OpenSampleScreen { align: center middle; }
+    OpenSampleScreen > Vertical {
+        width: 76; height: auto; padding: 1 2;
+        border: round $accent; background: $surface;
+    }
+    OpenSampleScreen Label { width: 1fr; }
+    """
+
+    def __init__(self, slot_label: str) -> None:
+        super().__init__()
+        self.slot_label = slot_label
+
+    def compose(self) -> ComposeResult:
+        """The prompt and the input."""
+        with Vertical():
+            yield Label(
+                f"Open {self.slot_label}: path to an .eml, pasted headers or mbox", markup=False
+            )
+            yield Input(placeholder="/path/to/sample.eml", id="path")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Return the typed path (empty input cancels)."""
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        """Close without opening anything."""
+        self.dismiss(None)

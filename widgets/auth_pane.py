@@ -1,0 +1,166 @@
+"""AuthPane: what was recorded when the message arrived, beside what DNS says now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+
+from checks.analysis import Analysis
+from checks.live import LiveSpec
+from checks.liverun import LiveRun
+from checks.model import AuthMethod, AuthResults
+
+
+def boundary(recorded: Sequence[AuthResults]) -> AuthResults | None:
+    """The gateway's boundary check: the oldest (lowest) Authentication-Results."""
+    ars = [r for r in recorded if r.header == "Authentication-Results"]
+    return max(ars, key=lambda r: r.index) if ars else None
+
+
+from widgets._render import Cell, grid, heading, join_lines, safe, style_for
+from widgets.pane import Pane
+
+SLOTS = ("A", "B")
+KIND_LABEL = {"spf": "SPF", "dmarc": "DMARC", "mx": "MX", "dkim": "DKIM key"}
+
+
+def _group_key(r: AuthResults) -> str:
+    where = r.authserv_id or "(no authserv-id)"
+    if r.header == "ARC-Authentication-Results":
+        return f"ARC i={r.instance} at {where}"
+    if r.header == "Received-SPF":
+        return f"Received-SPF at {where}"
+    return f"at {where}"
+
+
+def _method_text(m: AuthMethod) -> str:
+    extra = [f"{k}={v}" for k, v in m.props if k.lower() in _SHOWN_PROPS]
+    if m.reason:
+        extra.append(f"({m.reason})")
+    return " ".join([m.result, *extra])
+
+
+_SHOWN_PROPS = {"smtp.mailfrom", "header.d", "header.from", "header.i", "action", "reason"}
+
+
+def _spec_text(run: LiveRun, spec: LiveSpec, timings: bool) -> Cell:
+    state = run.state_of(spec)
+    where = spec.domain if spec.selector is None else f"{spec.selector}._domainkey.{spec.domain}"
+    if spec not in run.results:
+        return (
+            safe(f"{where}: {state}…" if state == "pending" else f"{where}: {state}"),
+            style_for(state),
+        )
+    res = run.results[spec]
+    text = res.summary
+    if res.status == "found" and spec.kind in ("spf", "dmarc") and res.records:
+        text = "; ".join(res.records)
+    elif res.status != "found":
+        text = f"{res.status} · {res.summary}"
+    rtt = f" ({sum(a.rtt_ms for a in res.answers):.0f} ms)" if timings else ""
+    return (safe(f"{where}: {text}{rtt}"), style_for(res.status))
+
+
+class AuthPane(Pane):
+    """Recorded authentication per authserv-id, then the live DNS re-check per sample."""
+
+    BORDER_TITLE = "Authentication"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.analyses: tuple[Analysis | None, ...] = (None, None)
+        self.runs: tuple[LiveRun, ...] = (LiveRun(), LiveRun())
+        self.timings = True
+        self.labels: tuple[str, ...] = ("blocked", "delivered")
+
+    def show(
+        self,
+        analyses: Sequence[Analysis | None],
+        runs: Sequence[LiveRun],
+        timings: bool = True,
+        labels: Sequence[str] = ("blocked", "delivered"),
+    ) -> None:
+        """Display recorded results and live runs for slots A and B (rtt when ``timings``)."""
+        self.labels = tuple(labels)
+        self.analyses = tuple(analyses)
+        self.runs = tuple(runs)
+        self.timings = timings
+        self.refresh_body()
+
+    def _recorded(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
+        bounds = [boundary(a.recorded) for _, a in loaded]
+        where = " / ".join(dict.fromkeys(b.authserv_id or "?" for b in bounds if b)) or "none"
+        lines = [heading(f"Recorded then · boundary check at {where}", width)]
+        if not any(bounds):
+            lines.append(Content.styled("  no Authentication-Results in the sample(s)", "$warning"))
+        names: list[str] = []
+        for b in bounds:
+            names += [m.method for m in (b.methods if b else ()) if m.method not in names]
+        rows: list[tuple[Cell, list[Cell]]] = []
+        for name in names:
+            cells: list[Cell] = []
+            for b in bounds:
+                found = b.method(name) if b else None
+                cells.append(
+                    (safe(_method_text(found)), style_for(found.result)) if found else ("—", "")
+                )
+            rows.append(((name, "bold"), cells))
+        lines += grid(rows, width, label_width=9, max_lines=2)
+        return lines
+
+    def _others(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
+        lines: list[Content] = []
+        for i, a in loaded:
+            b = boundary(a.recorded)
+            for r in a.recorded:
+                if r is b:
+                    continue
+                methods = ", ".join(f"{m.method}={m.result}" for m in r.methods) or "nothing parsed"
+                lines.append(
+                    Content.styled(safe(f"  {SLOTS[i]} {_group_key(r)}: {methods}"), "$text-muted")
+                )
+        if lines:
+            lines.insert(
+                0, heading("Other recorded headers (inside the tenant, upstream hops)", width)
+            )
+            lines.insert(0, Content(""))
+        return lines
+
+    def _live(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
+        lines: list[Content] = [Content("")]
+        status = " · ".join(
+            f"{SLOTS[i]}: {self.runs[i].status}, {len(self.runs[i].results)}/"
+            f"{len(self.runs[i].specs)} done, {self.runs[i].queries} queries"
+            for i, _ in loaded
+        )
+        resolver = next((self.runs[i].resolver for i, _ in loaded if self.runs[i].resolver), "")
+        lines.append(heading(f"Live now · DNS {resolver or ''}".rstrip(), width))
+        lines.append(Content.styled(safe(status), "$text-muted"))
+        specs: list[LiveSpec] = []
+        for i, _ in loaded:
+            specs += [s for s in self.runs[i].specs if s not in specs]
+        rows: list[tuple[Cell, list[Cell]]] = []
+        for spec in specs:
+            cells = [
+                _spec_text(self.runs[i], spec, self.timings)
+                if spec in self.runs[i].specs
+                else ("—", "")
+                for i, _ in loaded
+            ]
+            rows.append(((KIND_LABEL.get(spec.kind, spec.kind.upper()), "bold"), cells))
+        return lines + grid(rows, width, label_width=9, max_lines=3)
+
+    def build(self, width: int) -> Content:
+        """Render recorded results then live lookups."""
+        loaded = [(i, a) for i, a in enumerate(self.analyses) if a is not None]
+        if not loaded:
+            return Content.styled("Load a sample to see its authentication.", "$text-muted")
+        labels = ((" ", ""), [(f"{SLOTS[i]} · {self.labels[i]}", "$accent bold") for i, _ in loaded])
+        head = grid([labels], width, label_width=9)
+        return join_lines(
+            head
+            + self._recorded(loaded, width)
+            + self._live(loaded, width)
+            + self._others(loaded, width)
+        )

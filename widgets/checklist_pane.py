@@ -1,0 +1,67 @@
+"""ChecklistPane: the playbook as a tickable list; evidence ticks items by itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from checks.playbook import ItemState
+from widgets._render import safe
+
+
+class ChecklistPane(OptionList):
+    """Playbook items grouped by section; space or enter ticks the highlighted item."""
+
+    BORDER_TITLE = "Checklist"
+    BINDINGS = [Binding("space", "select", "Tick", tooltip="Tick or untick this item")]
+
+    DEFAULT_CSS = """
+    ChecklistPane {
+        border: round $panel;
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    ChecklistPane:focus {
+        border: round $accent;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.states: tuple[ItemState, ...] = ()
+        self.ticked: frozenset[str] = frozenset()
+
+    def show(self, states: Sequence[ItemState], ticked: frozenset[str]) -> None:
+        """Display item states; ``ticked`` holds the ids the technician ticked."""
+        self.states = tuple(states)
+        self.ticked = ticked
+        keep = self.highlighted
+        self.clear_options()
+        section = None
+        done = sum(1 for s in self.states if s.auto_done or s.item.id in ticked)
+        self.border_subtitle = f"{done}/{len(self.states)}"
+        for st in self.states:
+            sec = st.section_title
+            if sec != section:
+                section = sec
+                self.add_option(Option(Content.styled(safe(sec), "$accent bold"), disabled=True))
+            self.add_option(Option(self._prompt(st), id=st.item.id))
+        if keep is not None and keep < self.option_count:
+            self.highlighted = keep
+
+    def _prompt(self, st: ItemState) -> Content:
+        if st.auto_done:
+            box, style = "✔", "$success"
+        elif st.item.id in self.ticked:
+            box, style = "☑", "$success"
+        else:
+            box, style = "☐", ""
+        parts: list[tuple[str, str] | str] = [(f"{box} ", style), safe(st.item.text)]
+        if st.evidence:
+            parts.append(("  — " + safe(st.evidence), "$text-muted"))
+        return Content.assemble(*parts)

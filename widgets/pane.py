@@ -1,0 +1,56 @@
+"""Pane: the scrollable, focusable, titled box every dashboard pane builds on."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.events import Resize
+from textual.widgets import Static
+
+
+class Pane(VerticalScroll, can_focus=True):
+    """A bordered, scrollable pane that re-renders its body at its current width.
+
+    Subclasses implement :meth:`build` (pure: state in, Content out) and call
+    :meth:`refresh_body` after changing their state.
+    """
+
+    DEFAULT_CSS = """
+    Pane {
+        border: round $panel;
+        padding: 0 1;
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    Pane:focus, Pane:focus-within {
+        border: round $accent;
+    }
+    Pane > .pane--body {
+        width: 1fr;
+        height: auto;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        """Compose the single body Static."""
+        yield Static(Content(""), classes="pane--body", markup=False)
+
+    def build(self, width: int) -> Content:
+        """Return the body for the given inner width (override in subclasses)."""
+        return Content("")
+
+    def refresh_body(self) -> None:
+        """Rebuild the body from current state at the current width."""
+        if not self.is_mounted:
+            return
+        width = max(self.scrollable_content_region.width - 1, 20)
+        self.query_one(".pane--body", Static).update(self.build(width))
+
+    def on_mount(self) -> None:
+        """Render once mounted."""
+        self.refresh_body()
+
+    def on_resize(self, event: Resize) -> None:
+        """Re-wrap on resize."""
+        self.refresh_body()
