@@ -12,6 +12,7 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _EW_RUN = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:\s+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)*")
 _EMPTY_GROUP = re.compile(r"[^:;<>@]*:\s*;?")
 MAX_ADDRESSES = 1000
+MAX_VALUE = 32 * 1024
 
 
 def _protect(value: str) -> str:
@@ -51,6 +52,9 @@ def parse_addresses(value: str, where: str) -> tuple[tuple[Address, ...], list[P
     value = value.strip()
     if not value:
         return (), problems
+    if len(value) > MAX_VALUE:
+        problems.append(Problem(where, f"longer than {MAX_VALUE // 1024} KB; only the start read"))
+        value = value[:MAX_VALUE]
     try:
         pairs = getaddresses([_protect(value)])
     except Exception:

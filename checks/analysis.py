@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from checks.authres import parse_auth_results
 from checks.findings import Finding, findings, likely_layer
+from checks.gateways import sending_ip
 from checks.model import AuthResults, Sample
-from checks.route import Hop, connecting_ip, parse_hops
+from checks.route import Hop, parse_hops
 from checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
 
 
@@ -22,7 +23,8 @@ class Analysis:
         sample: The loaded sample.
         recorded: Authentication headers recorded by the receiving systems, topmost first.
         hops: Received hops, oldest first.
-        connecting_ip: The IP the receiving gateway saw, when it can be told.
+        connecting_ip: The IP the boundary gateway received the message from (not
+            the gateway's own IP that a mailbox server behind it saw), when known.
         verdicts: Gateway and filter verdict headers.
         quarantine: Plain reason when a header says the message was quarantined or
             junked, else ``None``.
@@ -55,7 +57,7 @@ def analyse(sample: Sample) -> Analysis:
         sample=sample,
         recorded=parse_auth_results(sample),
         hops=hops,
-        connecting_ip=connecting_ip(sample, hops),
+        connecting_ip=sending_ip(sample, hops),
         verdicts=find_verdicts(sample),
         quarantine=quarantine_signal(sample),
         findings=found,

@@ -9,6 +9,8 @@ understood becomes a ``Problem`` on the ``AuthResults`` it belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from checks.authlex import RESULTS, Item, segments
 from checks.model import AuthMethod, AuthResults, Header, Problem, Sample
 from checks.receivedspf import parse_received_spf
@@ -24,6 +26,7 @@ METHODS = frozenset(
     "x-hmca vbr rrvs smime dnswl".split()
 )
 MAX_METHODS = 200
+MAX_VALUE = 16 * 1024
 
 
 def _is_method(item: Item) -> bool:
@@ -136,13 +139,16 @@ def parse_header(header: Header, ordinal: int = 1) -> AuthResults:
     lname = header.name.lower()
     name = CANONICAL.get(lname, header.name)
     instance: int | None = None
+    value = header.value[:MAX_VALUE]
     try:
         if lname == "received-spf":
-            authserv, methods, issues = parse_received_spf(header.value)
+            authserv, methods, issues = parse_received_spf(value)
         else:
             authserv, instance, methods, issues = _parse_ar(
-                header.value, lname == "arc-authentication-results"
+                value, lname == "arc-authentication-results"
             )
+        if len(header.value) > MAX_VALUE:
+            issues.append(f"longer than {MAX_VALUE // 1024} KB; only the start was parsed")
     except Exception as exc:
         authserv, methods, issues = "", [], [f"could not be parsed ({type(exc).__name__})"]
     where = f"{name} #{ordinal}"
@@ -184,3 +190,14 @@ def summary(results: tuple[AuthResults, ...]) -> dict[str, str]:
         for m in r.methods:
             out.setdefault(m.method, m.result)
     return out
+
+
+def boundary(recorded: Sequence[AuthResults]) -> AuthResults | None:
+    """Return the boundary check: the oldest (lowest) Authentication-Results.
+
+    The first receiving system of the organisation (the gateway) writes it; the
+    ones above it were written by systems behind the gateway, where failures are
+    expected because they see the gateway's IP, not the sender's.
+    """
+    ars = [r for r in recorded if r.header == "Authentication-Results"]
+    return max(ars, key=lambda r: r.index) if ars else None

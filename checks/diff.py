@@ -70,8 +70,9 @@ def _facts(s: Sample) -> dict[str, str]:
     shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
     rule = next((v for v in verdicts if v.name.lower() == "x-proofpoint-spam-details"), None)
     report = next((v for v in verdicts if v.name.lower() == "x-forefront-antispam-report"), None)
-    box = next((v for v in verdicts
-                if v.name.lower() == "x-microsoft-antispam-mailbox-delivery"), None)
+    box = next(
+        (v for v in verdicts if v.name.lower() == "x-microsoft-antispam-mailbox-delivery"), None
+    )
     if rule is not None:
         policy = f"Proofpoint rule={rule.get('rule')} policy={rule.get('policy')}"
     elif report is not None:
@@ -102,11 +103,20 @@ def _facts(s: Sample) -> dict[str, str]:
 
 
 _LAYERS = {
-    "Sending IP": "identity", "Envelope From": "identity", "Header From": "identity",
-    "Return-Path": "identity", "DKIM d=": "authentication", "Hop count": "routing/connector",
-    "Gateway": "routing/connector", "Gateway rule": "policy", "Verdict headers": "verdict",
-    "Quarantine": "quarantine/release", "Mailbox folder": "downstream/mailbox",
-    "Last hop": "downstream/mailbox", "Size": "policy", "Attachments": "policy",
+    "Sending IP": "identity",
+    "Envelope From": "identity",
+    "Header From": "identity",
+    "Return-Path": "identity",
+    "DKIM d=": "authentication",
+    "Hop count": "routing/connector",
+    "Gateway": "routing/connector",
+    "Gateway rule": "policy",
+    "Verdict headers": "verdict",
+    "Quarantine": "quarantine/release",
+    "Mailbox folder": "downstream/mailbox",
+    "Last hop": "downstream/mailbox",
+    "Size": "policy",
+    "Attachments": "policy",
 }
 _ORDER = ("Sending IP", "Envelope From", "Header From", "Return-Path", "DKIM d=")
 
@@ -151,8 +161,10 @@ def single_sample_hint(a: Sample) -> tuple[str, ...]:
     f = _facts(a)
     lines = ["Load a copy of a similar message that did arrive to compare the two."]
     if f["Sending IP"] != ABSENT or f["Envelope From"] != ABSENT:
-        lines.append(f"Did the delivered one come from the same IP ({f['Sending IP']}) "
-                     f"and envelope domain ({f['Envelope From']})?")
+        lines.append(
+            f"Did the delivered one come from the same IP ({f['Sending IP']}) "
+            f"and envelope domain ({f['Envelope From']})?"
+        )
     results = [f"{k.removeprefix('Auth ')}={v}" for k, v in f.items() if k.startswith("Auth ")]
     if results:
         lines.append(f"Do its recorded results match these: {', '.join(results[:5])}?")

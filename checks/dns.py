@@ -198,7 +198,8 @@ class Resolver:
         ttl = min(max(answer.expiration - time.time(), 5.0), 3600.0)
         if answer.rrset is None:
             return out("NODATA"), ttl
-        return out("NOERROR", tuple(render_rdata(rd) for rd in answer.rrset)), ttl
+        # An RRset has no order; sorting makes logs, reports and screens reproducible.
+        return out("NOERROR", tuple(sorted(render_rdata(rd) for rd in answer.rrset))), ttl
 
 
 def _failed(exc: dns.resolver.NoNameservers) -> tuple[str, tuple[str, ...], str]:

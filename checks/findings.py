@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from publicsuffixlist import PublicSuffixList
-
+from checks import psl
 from checks.authres import parse_auth_results
 from checks.gateways import find_gateway
 from checks.model import AuthMethod, AuthResults, Sample
@@ -23,8 +21,15 @@ from checks.verdicts import quarantine_signal
 SEVERITIES = ("high", "medium", "low", "info")
 _WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}
 # Tie-break: causes before effects.
-_LAYER_ORDER = ("authentication", "policy", "verdict", "identity", "routing/connector",
-                "quarantine/release", "downstream/mailbox")
+_LAYER_ORDER = (
+    "authentication",
+    "policy",
+    "verdict",
+    "identity",
+    "routing/connector",
+    "quarantine/release",
+    "downstream/mailbox",
+)
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,10 @@ class Finding:
     next_step: str
 
 
-@lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
-
-
 def org_domain(domain: str) -> str:
-    """Return the organisational domain (public suffix + one label) of ``domain``."""
+    """Return the organisational domain of ``domain`` (itself when it has none)."""
     d = domain.strip().strip(".").lower()
-    return (_psl().privatesuffix(d) or d) if d else ""
+    return (psl.org_domain(d) or d) if d else ""
 
 
 def aligned(domain: str | None, from_domain: str | None) -> bool:
@@ -78,36 +78,54 @@ def _auth_findings(sample: Sample, recorded: Sequence[AuthResults]) -> list[Find
     ars = [r for r in recorded if r.header == "Authentication-Results"]
     dmarc = next((r for r in ars if (m := r.method("dmarc")) and m.result == "fail"), None)
     if dmarc is not None:
-        out.append(Finding(
-            "authentication", "high", f"DMARC failed for {frm or 'the From domain'}",
-            _line(dmarc),
-            "Have the sender sign with their own domain (DKIM d=) or use an aligned "
-            "envelope sender on that platform; do not allowlist the whole domain."))
+        out.append(
+            Finding(
+                "authentication",
+                "high",
+                f"DMARC failed for {frm or 'the From domain'}",
+                _line(dmarc),
+                "Have the sender sign with their own domain (DKIM d=) or use an aligned "
+                "envelope sender on that platform; do not allowlist the whole domain.",
+            )
+        )
     spf = [(r, m) for r in ars for m in r.methods if m.method == "spf" and m.result == "pass"]
     bad_spf = [(r, m) for r, m in spf if not aligned(_mailfrom(m), frm)]
     if frm and bad_spf and len(bad_spf) == len(spf):
         r, m = bad_spf[0]
-        out.append(Finding(
-            "authentication", "medium",
-            f"SPF passed for {_mailfrom(m) or 'another domain'}, not {frm}",
-            _said(r, m),
-            "SPF only counts for DMARC when the envelope domain matches From: ask the "
-            "platform for a custom bounce domain under the sender's domain."))
+        out.append(
+            Finding(
+                "authentication",
+                "medium",
+                f"SPF passed for {_mailfrom(m) or 'another domain'}, not {frm}",
+                _said(r, m),
+                "SPF only counts for DMARC when the envelope domain matches From: ask the "
+                "platform for a custom bounce domain under the sender's domain.",
+            )
+        )
     dkim = [(r, m) for r in ars for m in r.methods if m.method == "dkim" and m.result == "pass"]
     if frm and dkim and not any(aligned(_dkim_domain(m), frm) for _, m in dkim):
         r, m = dkim[0]
-        out.append(Finding(
-            "authentication", "medium",
-            f"DKIM passed for d={_dkim_domain(m) or '?'}, not {frm}",
-            _said(r, m),
-            "Ask the sender to publish the platform's DKIM key under their own domain "
-            "so the signature aligns with From."))
+        out.append(
+            Finding(
+                "authentication",
+                "medium",
+                f"DKIM passed for d={_dkim_domain(m) or '?'}, not {frm}",
+                _said(r, m),
+                "Ask the sender to publish the platform's DKIM key under their own domain "
+                "so the signature aligns with From.",
+            )
+        )
     comp = next((r for r in ars if (m := r.method("compauth")) and m.result == "fail"), None)
     if comp is not None:
-        out.append(Finding(
-            "authentication", "medium", "Microsoft composite authentication failed",
-            _line(comp),
-            "Check the sender's SPF, DKIM and DMARC for this source before any override."))
+        out.append(
+            Finding(
+                "authentication",
+                "medium",
+                "Microsoft composite authentication failed",
+                _line(comp),
+                "Check the sender's SPF, DKIM and DMARC for this source before any override.",
+            )
+        )
     return out
 
 
@@ -132,10 +150,13 @@ def _behind_gateway(sample: Sample, recorded: Sequence[AuthResults]) -> Finding 
         ms = not r.authserv_id or "outlook.com" in r.authserv_id.lower()
         if r.header == "Authentication-Results" and ms and m and m.result in ("fail", "softfail"):
             return Finding(
-                "routing/connector", "info",
-                f"Microsoft 365 checked SPF against {gw[0]}, not the sender", _line(r),
+                "routing/connector",
+                "info",
+                f"Microsoft 365 checked SPF against {gw[0]}, not the sender",
+                _line(r),
                 "Expected behind a gateway; turn on Enhanced Filtering for the inbound "
-                "connector so Microsoft sees the original sending IP.")
+                "connector so Microsoft sees the original sending IP.",
+            )
     return None
 
 
@@ -152,24 +173,40 @@ def findings(sample: Sample) -> tuple[Finding, ...]:
     out = _auth_findings(sample, recorded)
     reason = quarantine_signal(sample)
     if reason:
-        out.append(Finding(
-            "quarantine/release", "high", "A filter held or junked this message",
-            printable(reason, 240),
-            "Find it in the gateway quarantine or message trace; release it only once "
-            "the cause is understood, then trace it again downstream."))
+        out.append(
+            Finding(
+                "quarantine/release",
+                "high",
+                "A filter held or junked this message",
+                printable(reason, 240),
+                "Find it in the gateway quarantine or message trace; release it only once "
+                "the cause is understood, then trace it again downstream.",
+            )
+        )
     gateway_note = _behind_gateway(sample, recorded)
     if gateway_note is not None:
         out.append(gateway_note)
     if not recorded and sample.headers:
-        out.append(Finding(
-            "authentication", "medium", "No recorded authentication results",
-            "no Authentication-Results, ARC-Authentication-Results or Received-SPF header",
-            "Get the headers as the receiving side saw them (mailbox or gateway copy), "
-            "not the sender's Sent Items copy."))
+        out.append(
+            Finding(
+                "authentication",
+                "medium",
+                "No recorded authentication results",
+                "no Authentication-Results, ARC-Authentication-Results or Received-SPF header",
+                "Get the headers as the receiving side saw them (mailbox or gateway copy), "
+                "not the sender's Sent Items copy.",
+            )
+        )
     if sample.message_id is None and sample.headers:
-        out.append(Finding(
-            "identity", "low", "No Message-ID", "the Message-ID header is missing or empty",
-            "Trace by sender, recipient and time instead; some filters score this."))
+        out.append(
+            Finding(
+                "identity",
+                "low",
+                "No Message-ID",
+                "the Message-ID header is missing or empty",
+                "Trace by sender, recipient and time instead; some filters score this.",
+            )
+        )
     return tuple(sorted(out, key=lambda f: SEVERITIES.index(f.severity)))
 
 

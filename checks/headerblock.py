@@ -20,6 +20,7 @@ _END_CR = re.compile(rb"\r\r")
 _SPLIT_LF = re.compile(r"\r*\n")
 _WS = re.compile(r"[ \t\r\n]+")
 MAX_LOST_FOLD_PROBLEMS = 5
+MAX_HEADERS = 5000
 
 
 @dataclass
@@ -82,7 +83,8 @@ def parse_lines(lines: list[str], indent: str = "", dedent_all: bool = False) ->
     Args:
         lines: Lines of the header block, without line endings.
         indent: Indentation that copy-paste added to the first line.
-        dedent_all: Remove ``indent`` from every line that starts with it.
+        dedent_all: Remove ``indent`` from every line that starts with it, and stop
+            at the first whitespace-only line (the paste's header/body separator).
 
     Returns:
         The parsed block; lines before the first header field are skipped with a problem.
@@ -93,10 +95,17 @@ def parse_lines(lines: list[str], indent: str = "", dedent_all: bool = False) ->
     lost = 0
     skipped = 0
     for n, line in enumerate(lines, 1):
+        if dedent_all and raws and not line.strip():
+            break  # an indented paste: a blank (indent-only) line ends the header block
         if indent and (n == 1 or dedent_all) and line.startswith(indent):
             line = line[len(indent) :]
         m = HEADER_LINE.match(line)
         if m:
+            if len(names) >= MAX_HEADERS:
+                block.problems.append(
+                    Problem("Header", f"more than {MAX_HEADERS} header fields; the rest ignored")
+                )
+                break
             names.append(m.group(1))
             raws.append([line[m.end() :].lstrip(" \t")])
             continue

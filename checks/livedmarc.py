@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
-from publicsuffixlist import PublicSuffixList
-
 from checks.dns import DnsAnswer, Resolver
 from checks.livetypes import LiveResult, LiveSpec, lookup_failed
+from checks.psl import org_domain
 from checks.taglist import TagList, parse_tags
 
 _KNOWN = {"v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf", "fo", "rf", "ri", "np", "psd", "t"}
 _POLICIES = ("none", "quarantine", "reject")
 _ALIGN = {"r": "relaxed", "s": "strict"}
-
-
-@functools.lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
-    return PublicSuffixList()  # the package ships its own list: nothing is downloaded
-
-
-def org_domain(domain: str) -> str | None:
-    """The organizational domain (registrable domain) of ``domain``, via the public suffix list."""
-    return _psl().privatesuffix(domain)
 
 
 def is_dmarc_record(text: str) -> bool:

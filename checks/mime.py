@@ -20,6 +20,7 @@ from checks.text import decode_words
 MAX_PARTS = 500
 MAX_DEPTH = 16
 MAX_ENTITIES = 2000
+MAX_PARAMS = 4096
 _B64_JUNK = b" \t\r\n"
 
 
@@ -28,7 +29,7 @@ def _meta(headers: list[Header]) -> Message:
     for h in headers:
         lname = h.name.lower()
         if lname in ("content-type", "content-disposition", "content-transfer-encoding"):
-            msg[h.name] = h.value
+            msg[h.name] = h.value[:MAX_PARAMS]
     return msg
 
 

@@ -106,8 +106,14 @@ def _parse(data: dict[str, Any]) -> Playbook:
             if auto is not None and auto not in RULES:
                 raise PlaybookError(f"{where}: unknown auto rule {auto!r}")
             seen.add(iid)
-            items.append(Item(iid, _text(it, "text", where) or "", auto,
-                              _text(it, "hint", where, required=False)))
+            items.append(
+                Item(
+                    iid,
+                    _text(it, "text", where) or "",
+                    auto,
+                    _text(it, "hint", where, required=False),
+                )
+            )
         out.append(Section(sid, _text(sec, "title", f"section {sid!r}") or "", tuple(items)))
     return Playbook(tuple(out))
 

@@ -40,8 +40,10 @@ def message_ids(samples: Samples, live: Lives) -> Outcome:
         return False, None
     n = len(samples)
     width = 40 if n > 1 else 80
-    parts = [_label(i, n) + (printable(s.message_id, width) if s.message_id else "none")
-             for i, s in enumerate(samples)]
+    parts = [
+        _label(i, n) + (printable(s.message_id, width) if s.message_id else "none")
+        for i, s in enumerate(samples)
+    ]
     return all(s.message_id for s in samples), _join(parts)
 
 
@@ -51,9 +53,16 @@ def basics(samples: Samples, live: Lives) -> Outcome:
         return False, None
     n, gaps, times = len(samples), [], []
     for i, s in enumerate(samples):
-        missing = [name for name, ok in (
-            ("sender", s.from_ or s.envelope_from), ("recipient", s.to or s.envelope_to),
-            ("time", s.date), ("subject", s.subject)) if not ok]
+        missing = [
+            name
+            for name, ok in (
+                ("sender", s.from_ or s.envelope_from),
+                ("recipient", s.to or s.envelope_to),
+                ("time", s.date),
+                ("subject", s.subject),
+            )
+            if not ok
+        ]
         if missing:
             gaps.append(_label(i, n) + "no " + "/".join(missing))
         if s.date is not None:
@@ -95,8 +104,11 @@ def live_dns(samples: Samples, live: Lives) -> Outcome:
     """Live SPF/DKIM/DMARC/MX lookups got answers."""
     if not live:
         return False, None
-    kinds = [k for k in ("spf", "dkim", "dmarc", "mx")
-             if any(r.spec.kind == k and r.status == "found" for r in live)]
+    kinds = [
+        k
+        for k in ("spf", "dkim", "dmarc", "mx")
+        if any(r.spec.kind == k and r.status == "found" for r in live)
+    ]
     if not kinds:
         return False, f"{len(live)} lookups, none answered"
     return True, ", ".join(k.upper() for k in kinds) + " answered"

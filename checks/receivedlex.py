@@ -43,46 +43,57 @@ class Clauses:
         return " ".join(text.split())
 
 
-def _tokens(s: str) -> tuple[list[tuple[str, str]], int]:
-    """Return ``(kind, text)`` tokens and the offset of the last top-level ``;``."""
-    out: list[tuple[str, str]] = []
-    i, n, last_semi = 0, len(s), -1
+_TOKEN = re.compile(r"\s*(?:(;)|(\()|([^\s(;]+))")
+_PAREN = re.compile(r"[()]")
+
+
+def _comment_end(s: str, i: int) -> int:
+    """Offset just past the comment opened at ``s[i]`` (nesting allowed; end if unclosed)."""
+    depth = 0
+    for m in _PAREN.finditer(s, i):
+        depth += 1 if m.group() == "(" else -1
+        if depth == 0:
+            return m.end()
+    return len(s)
+
+
+def _tokens(s: str) -> list[tuple[str, str, int]]:
+    """Return ``(kind, text, offset)`` tokens: ``word``, ``comment`` or ``;``."""
+    out: list[tuple[str, str, int]] = []
+    i, n = 0, len(s)
     while i < n:
-        c = s[i]
-        if c.isspace():
-            i += 1
-        elif c == "(":
-            depth, j = 1, i + 1
-            while j < n and depth:
-                depth += {"(": 1, ")": -1}.get(s[j], 0)
-                j += 1
-            out.append(("comment", s[i + 1 : j - 1 if depth == 0 else j].strip()))
-            i = j
-        elif c == ";":
-            last_semi = i
-            out.append((";", c))
-            i += 1
+        m = _TOKEN.match(s, i)
+        if m is None:  # only trailing whitespace is left
+            break
+        if m.group(1):
+            out.append((";", ";", m.start(1)))
+            i = m.end()
+        elif m.group(2):
+            start = m.start(2)
+            end = _comment_end(s, start)
+            text = s[start + 1 : end - 1] if s[end - 1 : end] == ")" else s[start + 1 : end]
+            out.append(("comment", text.strip(), start))
+            i = end
         else:
-            j = i
-            while j < n and not s[j].isspace() and s[j] not in "(;":
-                j += 1
-            out.append(("word", s[i:j]))
-            i = j
-    return out, last_semi
+            out.append(("word", m.group(3), m.start(3)))
+            i = m.end()
+    return out
 
 
 def split_clauses(value: str) -> Clauses:
     """Split an unfolded Received value into clauses and the date."""
-    tokens, last_semi = _tokens(value)
+    tokens = _tokens(value)
     result = Clauses()
-    if last_semi >= 0:
-        result.date_raw = value[last_semi + 1 :].strip() or None
-        tokens, _ = _tokens(value[:last_semi])
+    semis = [k for k, t in enumerate(tokens) if t[0] == ";"]
+    if semis:
+        last = semis[-1]
+        result.date_raw = value[tokens[last][2] + 1 :].strip() or None
+        tokens = tokens[:last]
     elif m := _TRAILING_DATE.search(value):
         result.date_raw = m.group().strip()
-        tokens, _ = _tokens(value[: m.start()])
+        tokens = _tokens(value[: m.start()])
     current: tuple[list[str], list[str]] = ([], [])
-    for kind, text in tokens:
+    for kind, text, _ in tokens:
         if kind == "comment":
             current[1].append(text)
             result.all_comments.append(text)

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from checks import live
+from checks.agreement import compare
 from checks.analysis import Analysis
 from checks.dns import QueryLogEntry, Resolver
 from checks.model import Address, AuthResults
@@ -25,8 +26,12 @@ def _recorded(r: AuthResults) -> dict[str, Any]:
         "authserv_id": r.authserv_id,
         "instance": r.instance,
         "methods": [
-            {"method": m.method, "result": m.result, "reason": m.reason,
-             "properties": {k: v for k, v in m.props}}
+            {
+                "method": m.method,
+                "result": m.result,
+                "reason": m.reason,
+                "properties": {k: v for k, v in m.props},
+            }
             for m in r.methods
         ],
         "problems": [p.message for p in r.problems],
@@ -34,8 +39,15 @@ def _recorded(r: AuthResults) -> dict[str, Any]:
 
 
 def _log(e: QueryLogEntry) -> dict[str, Any]:
-    return {"name": e.name, "type": e.rdtype, "rcode": e.rcode, "answers": list(e.answers),
-            "rtt_ms": round(e.rtt_ms, 1), "error": e.error, "cached": e.cached}
+    return {
+        "name": e.name,
+        "type": e.rdtype,
+        "rcode": e.rcode,
+        "answers": list(e.answers),
+        "rtt_ms": round(e.rtt_ms, 1),
+        "error": e.error,
+        "cached": e.cached,
+    }
 
 
 def offline_report(a: Analysis) -> dict[str, Any]:
@@ -48,16 +60,25 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         A JSON-serialisable dict (``auth.live`` is ``None`` and ``dns_log`` empty).
     """
     s = a.sample
-    hops = []
+    hops: list[dict[str, Any]] = []
     prev = None
     for h in a.hops:
         delay = None
         if h.date and prev is not None and prev.date:
             delay = (h.date - prev.date).total_seconds()
-        hops.append({"from": h.from_host, "by": h.by_host, "with": h.with_proto, "id": h.id,
-                     "for": h.for_addr, "ip": h.from_ip,
-                     "date": h.date.isoformat() if h.date else None,
-                     "delay_seconds": delay, "system": None})
+        hops.append(
+            {
+                "from": h.from_host,
+                "by": h.by_host,
+                "with": h.with_proto,
+                "id": h.id,
+                "for": h.for_addr,
+                "ip": h.from_ip,
+                "date": h.date.isoformat() if h.date else None,
+                "delay_seconds": delay,
+                "system": None,
+            }
+        )
         prev = h
     return {
         "source": s.source,
@@ -70,8 +91,16 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         "connecting_ip": a.connecting_ip,
         "auth": {"recorded": [_recorded(r) for r in a.recorded], "live": None},
         "hops": hops,
-        "verdicts": [{"vendor": v.vendor, "header": v.name, "raw": v.raw,
-                      "fields": dict(v.fields), "meaning": v.meaning} for v in a.verdicts],
+        "verdicts": [
+            {
+                "vendor": v.vendor,
+                "header": v.name,
+                "raw": v.raw,
+                "fields": dict(v.fields),
+                "meaning": v.meaning,
+            }
+            for v in a.verdicts
+        ],
         "quarantine": a.quarantine,
         "dns_log": [],
         "findings": [asdict(f) for f in a.findings],
@@ -83,7 +112,8 @@ def offline_report(a: Analysis) -> dict[str, Any]:
 async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
     """Build the report, adding live DNS results unless ``resolver`` is ``None``.
 
-    ``auth.live`` maps each check kind (``spf``, ``dmarc``, ``dkim``, ``mx``) to a
+    ``auth.agreement`` compares the boundary gateway's recorded verdicts with the
+    live answers, per method. ``auth.live`` maps each check kind (``spf``, ``dmarc``, ``dkim``, ``mx``) to a
     list of results, one per domain (and selector) checked.
     """
     out = offline_report(a)
@@ -94,13 +124,18 @@ async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
     results = {r.spec: r async for r in live.run_all(specs, resolver)}
     for spec in specs:
         r = results.get(spec)
-        by_kind.setdefault(spec.kind, []).append({
-            "domain": spec.domain, "selector": spec.selector, "why": spec.why,
-            "status": r.status if r else "error",
-            "summary": r.summary if r else "no answer before the deadline",
-            "records": list(r.records) if r else [],
-            "warnings": list(r.warnings) if r else [],
-        })
+        by_kind.setdefault(spec.kind, []).append(
+            {
+                "domain": spec.domain,
+                "selector": spec.selector,
+                "why": spec.why,
+                "status": r.status if r else "error",
+                "summary": r.summary if r else "no answer before the deadline",
+                "records": list(r.records) if r else [],
+                "warnings": list(r.warnings) if r else [],
+            }
+        )
     out["auth"]["live"] = by_kind
+    out["auth"]["agreement"] = [asdict(g) for g in compare(a.recorded, list(results.values()))]
     out["dns_log"] = [_log(e) for e in resolver.log]
     return out

@@ -25,6 +25,7 @@ _TLS_PROTOS = frozenset(
 )
 _AUTH_PROTOS = frozenset({"ESMTPA", "ESMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "LMTPA", "LMTPSA"})
 _ONE_WORD_PROTO = re.compile(r"(?:UTF8)?(?:E?SMTP|LMTP)S?A?|HTTPS?|local|IMAP|POP3?|MAPI", re.I)
+MAX_VALUE = 8 * 1024
 _CIP = re.compile(r"(?:^|;)\s*CIP:\s*([0-9A-Fa-f:.]+)", re.I)
 
 
@@ -84,8 +85,18 @@ def is_public(ip: str | None) -> bool:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    mapped = getattr(addr, "ipv4_mapped", None)
-    return bool((mapped or addr).is_global)
+    addr = getattr(addr, "ipv4_mapped", None) or addr
+    # Documentation ranges never route, but samples, tickets and vendor docs use them
+    # in place of real senders; treating them as private would hide the sender.
+    if any(addr in net for net in _DOCUMENTATION if net.version == addr.version):
+        return True
+    return bool(addr.is_global)
+
+
+_DOCUMENTATION = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
 
 
 def _from_ip(c: Clauses) -> tuple[str | None, str | None]:
@@ -123,6 +134,10 @@ def parse_received(value: str, index: int = 0) -> Hop:
     """Parse one unfolded Received value into a ``Hop`` (never raises)."""
     where = f"Received hop {index + 1}"
     problems: list[Problem] = []
+    raw = value
+    if len(value) > MAX_VALUE:
+        problems.append(Problem(where, f"longer than {MAX_VALUE >> 10} KB; only the start parsed"))
+        value = value[:MAX_VALUE]
     c = split_clauses(value)
     date = None
     if c.date_raw:
@@ -150,7 +165,7 @@ def parse_received(value: str, index: int = 0) -> Hop:
         date=date,
         date_raw=c.date_raw,
         tls=_tls(with_proto, " ".join(c.all_comments)),
-        raw=value,
+        raw=raw,
         problems=tuple(problems),
         from_rdns=rdns,
         via=" ".join(c.words("via")) or None,

@@ -9,17 +9,32 @@ from __future__ import annotations
 import re
 
 SFV = {
-    "NSPM": "not spam", "SPM": "spam", "SKN": "filtering skipped (allowed by a rule)",
-    "SKA": "filtering skipped (sender allow list)", "SKB": "blocked by a block list",
-    "SKS": "marked spam by a rule before filtering", "SKQ": "released from quarantine",
-    "SFE": "allowed by the user's safe senders", "BLK": "blocked by the user's blocked senders",
-    "SKI": "internal message, not filtered", "SKU": "allowed by a tenant allow entry",
+    "NSPM": "not spam",
+    "SPM": "spam",
+    "SKN": "filtering skipped (allowed by a rule)",
+    "SKA": "filtering skipped (sender allow list)",
+    "SKB": "blocked by a block list",
+    "SKS": "marked spam by a rule before filtering",
+    "SKQ": "released from quarantine",
+    "SFE": "allowed by the user's safe senders",
+    "BLK": "blocked by the user's blocked senders",
+    "SKI": "internal message, not filtered",
+    "SKU": "allowed by a tenant allow entry",
 }
 CAT = {
-    "NONE": "no threat", "SPM": "spam", "HSPM": "high confidence spam", "PHSH": "phishing",
-    "HPHSH": "high confidence phishing", "BULK": "bulk", "SPOOF": "spoofing",
-    "DIMP": "domain impersonation", "UIMP": "user impersonation", "GIMP": "impersonation",
-    "MALW": "malware", "AMP": "anti-malware", "OSPM": "outbound spam",
+    "NONE": "no threat",
+    "SPM": "spam",
+    "HSPM": "high confidence spam",
+    "PHSH": "phishing",
+    "HPHSH": "high confidence phishing",
+    "BULK": "bulk",
+    "SPOOF": "spoofing",
+    "DIMP": "domain impersonation",
+    "UIMP": "user impersonation",
+    "GIMP": "impersonation",
+    "MALW": "malware",
+    "AMP": "anti-malware",
+    "OSPM": "outbound spam",
 }
 DEST = {"I": "Inbox", "J": "Junk Email", "C": "custom folder"}
 HOLD = re.compile(r"quarantine|spam|phish|malware|virus|block|impostor", re.IGNORECASE)
@@ -54,18 +69,25 @@ def meaning(vendor: str, low: str, f: dict[str, str]) -> str:
     """
     if low == "x-proofpoint-spam-details":
         rule = f.get("rule", "?")
-        verdict = "held for quarantine" if "quarantine" in rule else (
-            "flagged" if held(rule) else "passed")
-        return (f"Proofpoint filter: rule {rule} ({verdict}), policy {f.get('policy', '?')}, "
-                f"score {f.get('score', '?')}")
+        verdict = (
+            "held for quarantine"
+            if "quarantine" in rule
+            else ("flagged" if held(rule) else "passed")
+        )
+        return (
+            f"Proofpoint filter: rule {rule} ({verdict}), policy {f.get('policy', '?')}, "
+            f"score {f.get('score', '?')}"
+        )
     if low in ("x-proofpoint-guid", "x-proofpoint-orig-guid"):
         return "Proofpoint message ID: search the Proofpoint logs with it or quote it in a case"
     if low == "x-proofpoint-virus-version":
         return "Proofpoint antivirus engine and signature versions that scanned it"
     if low == "x-forefront-antispam-report":
         sfv, cat = f.get("SFV", ""), f.get("CAT", "")
-        return (f"Microsoft filter: {SFV.get(sfv, sfv or '?')}, SCL {scl_words(f.get('SCL'))}, "
-                f"category {CAT.get(cat, cat or '?')}, seen from {f.get('CIP', '?')}")
+        return (
+            f"Microsoft filter: {SFV.get(sfv, sfv or '?')}, SCL {scl_words(f.get('SCL'))}, "
+            f"category {CAT.get(cat, cat or '?')}, seen from {f.get('CIP', '?')}"
+        )
     if low == "x-microsoft-antispam":
         return f"Microsoft bulk level BCL {f.get('BCL', '?')} (0 = not bulk, 7+ = bulk)"
     if low == "x-microsoft-antispam-mailbox-delivery":
@@ -76,8 +98,10 @@ def meaning(vendor: str, low: str, f: dict[str, str]) -> str:
     if low == "x-ms-exchange-organization-scl":
         return f"Microsoft spam confidence level {scl_words(f.get('value'))}"
     if low == "x-spam-status":
-        return (f"SpamAssassin verdict {f.get('status', '?')}: score {f.get('score', '?')} "
-                f"against threshold {f.get('required', '?')}")
+        return (
+            f"SpamAssassin verdict {f.get('status', '?')}: score {f.get('score', '?')} "
+            f"against threshold {f.get('required', '?')}"
+        )
     if low in ("x-barracuda-spam-status", "x-barracuda-spam-score"):
         return f"Barracuda spam verdict {f.get('status') or f.get('value', '?')}"
     if vendor == "other":

@@ -36,10 +36,16 @@ _VENDORS: tuple[tuple[str, str], ...] = (
     ("x-ironport-", "Cisco"),
 )
 # Headers that carry a decision, shown before identifiers and engine versions.
-KEY_VERDICTS = ("x-proofpoint-spam-details", "x-forefront-antispam-report",
-                "x-ms-exchange-organization-scl", "x-microsoft-antispam-mailbox-delivery",
-                "x-spam-status", "x-spam-flag", "x-barracuda-spam-status",
-                "x-mimecast-spam-score")
+KEY_VERDICTS = (
+    "x-proofpoint-spam-details",
+    "x-forefront-antispam-report",
+    "x-ms-exchange-organization-scl",
+    "x-microsoft-antispam-mailbox-delivery",
+    "x-spam-status",
+    "x-spam-flag",
+    "x-barracuda-spam-status",
+    "x-mimecast-spam-score",
+)
 _SPAM_SFV = ("SPM", "SKS", "SKB", "BLK")
 _OTHER = re.compile(r"^x-(?!ms-).*(spam|virus|phish|quarantine|verdict|threat)", re.IGNORECASE)
 

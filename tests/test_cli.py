@@ -13,15 +13,27 @@ from tests.tui_support import ROOT, demo_server
 
 DEMO = ROOT / "tui" / "demo"
 REPORT_KEYS = {
-    "source", "message_id", "subject", "from", "to", "date", "auth", "dns_log", "findings",
+    "source",
+    "message_id",
+    "subject",
+    "from",
+    "to",
+    "date",
+    "auth",
+    "dns_log",
+    "findings",
     "problems",
 }
 
 
 def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args], input=stdin, capture_output=True,
-        cwd=ROOT, timeout=60, env=env,
+        [sys.executable, "-m", "tui.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        env=env,
     )
 
 
@@ -41,7 +53,7 @@ def test_report_demo_json_lines(isolated_env) -> None:  # type: ignore[no-untype
     assert len(lines) == 2
     for line in lines:
         obj = json.loads(line)
-        assert REPORT_KEYS <= obj.keys()
+        assert obj.keys() >= REPORT_KEYS
         assert obj["auth"]["live"]["dmarc"][0]["status"] == "found"
         assert obj["dns_log"] and all(e["rcode"] == "NOERROR" for e in obj["dns_log"])
         assert obj["auth"]["recorded"]
@@ -49,8 +61,15 @@ def test_report_demo_json_lines(isolated_env) -> None:  # type: ignore[no-untype
 
 def test_report_offline_files_and_stdin(isolated_env) -> None:  # type: ignore[no-untyped-def]
     blocked = (DEMO / "blocked.eml").read_bytes()
-    out = run("report", "--json", "--offline", "-", str(DEMO / "delivered.eml"),
-              stdin=blocked, env=isolated_env)
+    out = run(
+        "report",
+        "--json",
+        "--offline",
+        "-",
+        str(DEMO / "delivered.eml"),
+        stdin=blocked,
+        env=isolated_env,
+    )
     assert out.returncode == 0, out.stderr
     a, b = (json.loads(x) for x in out.stdout.decode().splitlines())
     assert a["source"] == "-" and a["auth"]["live"] is None and a["dns_log"] == []
@@ -61,8 +80,14 @@ def test_report_offline_files_and_stdin(isolated_env) -> None:  # type: ignore[n
 def test_report_against_resolver_option(isolated_env) -> None:  # type: ignore[no-untyped-def]
     srv = demo_server()
     try:
-        out = run("report", "--json", "--resolver", f"127.0.0.1:{srv.port}",
-                  str(DEMO / "blocked.eml"), env=isolated_env)
+        out = run(
+            "report",
+            "--json",
+            "--resolver",
+            f"127.0.0.1:{srv.port}",
+            str(DEMO / "blocked.eml"),
+            env=isolated_env,
+        )
     finally:
         srv.stop()
     assert out.returncode == 0, out.stderr

@@ -26,8 +26,10 @@ from checks.zoneserver import ZoneServer
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 ZONES = DEMO / "zones"
-DOC_NETS = [ipaddress.ip_network(n) for n in (
-    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "127.0.0.0/8")]
+DOC_NETS = [
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "127.0.0.0/8")
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,8 @@ def test_sample_parses_without_problems(name: str) -> None:
     assert s.date is not None and (s.date.year, s.date.month, s.date.day) == (2026, 11, 23)
     assert s.envelope_to == ("ap@northwind.example",)
     assert [p.filename for p in s.parts if p.disposition == "attachment"] == [
-        f"{s.subject.split()[1]}.pdf"]
+        f"{s.subject.split()[1]}.pdf"
+    ]
     for r in parse_auth_results(s):
         assert r.problems == ()
     for hop in parse_hops(s):
@@ -75,7 +78,10 @@ def test_delivered_story() -> None:
     res = parse_auth_results(s)
     pp = [r for r in res if r.authserv_id == "mx0a-00123401.pphosted.com"]
     assert [(m.method, m.result) for m in pp[0].methods] == [
-        ("spf", "pass"), ("dkim", "pass"), ("dmarc", "pass")]
+        ("spf", "pass"),
+        ("dkim", "pass"),
+        ("dmarc", "pass"),
+    ]
     ms = [r for r in res if r.header == "Authentication-Results" and not r.authserv_id]
     assert ms[0].method("spf").result == "fail"  # type: ignore[union-attr]
     assert ms[0].method("compauth").result == "pass"  # type: ignore[union-attr]
@@ -136,9 +142,13 @@ def test_dkim_fails_when_body_is_altered(server: ZoneServer) -> None:
 
 def test_zones_have_soa_ns_and_no_private_key() -> None:
     files = sorted(ZONES.glob("*.zone"))
-    assert {f.stem for f in files} == {"fabrikam.example", "billingcloud.example",
-                                       "northwind.example", "spf.protection.outlook.com",
-                                       "pphosted.com"}
+    assert {f.stem for f in files} == {
+        "fabrikam.example",
+        "billingcloud.example",
+        "northwind.example",
+        "spf.protection.outlook.com",
+        "pphosted.com",
+    }
     for f in files:
         text = f.read_text()
         assert " SOA" in text and " NS" in text

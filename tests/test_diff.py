@@ -12,8 +12,15 @@ from checks.loader import load_bytes, load_path
 from checks.route import parse_hops
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
-LAYERS = {"policy", "quarantine/release", "authentication", "verdict", "routing/connector",
-          "downstream/mailbox", "identity"}
+LAYERS = {
+    "policy",
+    "quarantine/release",
+    "authentication",
+    "verdict",
+    "routing/connector",
+    "downstream/mailbox",
+    "identity",
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +33,9 @@ def test_demo_diff_tells_the_story(demo_rows: dict[str, DiffRow]) -> None:
     r = demo_rows
     assert (r["Sending IP"].a, r["Sending IP"].b) == ("203.0.113.45", "198.51.100.90")
     assert (r["Envelope From"].a, r["Envelope From"].b) == (
-        "billingcloud.example", "fabrikam.example")
+        "billingcloud.example",
+        "fabrikam.example",
+    )
     assert not r["Header From"].differs
     assert r["Header From"].a == "invoices@fabrikam.example"
     assert r["DKIM d="].a == "billingcloud.example (s=bc1)"
@@ -61,8 +70,11 @@ def test_same_sample_differs_nowhere() -> None:
 
 def test_headers_only_samples() -> None:
     a = load_bytes(b"From: a@x.example\nSubject: s\n", "a")
-    b = load_bytes(b"Received: from h (h [198.51.100.1]) by mx.y.example; "
-                   b"Mon, 23 Nov 2026 09:00:00 +0000\nFrom: a@x.example\n", "b")
+    b = load_bytes(
+        b"Received: from h (h [198.51.100.1]) by mx.y.example; "
+        b"Mon, 23 Nov 2026 09:00:00 +0000\nFrom: a@x.example\n",
+        "b",
+    )
     rows = {r.field: r for r in diff_samples(a, b)}
     assert rows["Attachments"].a == ABSENT
     assert rows["Hop count"].a == "0" and rows["Hop count"].b == "1"
@@ -70,8 +82,11 @@ def test_headers_only_samples() -> None:
 
 
 def test_hostile_values_are_display_safe() -> None:
-    a = load_bytes(b"From: \x1b]0;x\x07evil <e@x.example>\nReturn-Path: <\x1b[2J@x.example>\n"
-                   b"DKIM-Signature: d=\xff\xfe; s=\x00\n\n", "a")
+    a = load_bytes(
+        b"From: \x1b]0;x\x07evil <e@x.example>\nReturn-Path: <\x1b[2J@x.example>\n"
+        b"DKIM-Signature: d=\xff\xfe; s=\x00\n\n",
+        "a",
+    )
     for row in diff_samples(a, a):
         assert "\x1b" not in row.a and "\x00" not in row.a
         assert len(row.a) <= 130

@@ -11,8 +11,10 @@ from checks.loader import load_bytes, load_path
 from checks.model import Sample
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
-HEAD = ("From: Ann <ann@fabrikam.example>\nTo: bob@northwind.example\nSubject: hello\n"
-        "Date: Mon, 23 Nov 2026 09:00:00 +0000\n")
+HEAD = (
+    "From: Ann <ann@fabrikam.example>\nTo: bob@northwind.example\nSubject: hello\n"
+    "Date: Mon, 23 Nov 2026 09:00:00 +0000\n"
+)
 
 
 def _sample(extra: str, message_id: bool = True) -> Sample:
@@ -33,10 +35,10 @@ def test_blocked_demo_findings() -> None:
     assert dmarc.next_step
     assert "SPF passed for bounce@billingcloud.example, not fabrikam.example" in by_title
     assert "DKIM passed for d=billingcloud.example, not fabrikam.example" in by_title
-    assert any(f.layer == "quarantine/release" and "quarantine_dmarc" in f.evidence
-               for f in found)
+    assert any(f.layer == "quarantine/release" and "quarantine_dmarc" in f.evidence for f in found)
     assert [f.severity for f in found] == sorted(
-        (f.severity for f in found), key=["high", "medium", "low", "info"].index)
+        (f.severity for f in found), key=["high", "medium", "low", "info"].index
+    )
     assert likely_layer(found) == "authentication"
 
 
@@ -57,22 +59,28 @@ def test_missing_message_id_and_no_auth_results() -> None:
 
 
 def test_aligned_results_give_no_alignment_findings() -> None:
-    ar = ("Authentication-Results: mx.northwind.example; spf=pass "
-          "smtp.mailfrom=bounce@mail.fabrikam.example; dkim=pass header.d=fabrikam.example; "
-          "dmarc=pass header.from=fabrikam.example")
+    ar = (
+        "Authentication-Results: mx.northwind.example; spf=pass "
+        "smtp.mailfrom=bounce@mail.fabrikam.example; dkim=pass header.d=fabrikam.example; "
+        "dmarc=pass header.from=fabrikam.example"
+    )
     assert findings(_sample(ar)) == ()
 
 
 def test_one_aligned_dkim_signature_is_enough() -> None:
-    ar = ("Authentication-Results: mx.northwind.example; dkim=pass header.d=esp.example; "
-          "dkim=pass header.i=@fabrikam.example; dmarc=pass header.from=fabrikam.example")
+    ar = (
+        "Authentication-Results: mx.northwind.example; dkim=pass header.d=esp.example; "
+        "dkim=pass header.i=@fabrikam.example; dmarc=pass header.from=fabrikam.example"
+    )
     assert not any("DKIM passed" in t for t in _titles(findings(_sample(ar))))
 
 
 def test_compauth_fail_is_reported() -> None:
-    ar = ("Authentication-Results: spf=none (sender IP is 198.51.100.7) "
-          "smtp.mailfrom=fabrikam.example; dkim=none (message not signed) header.d=none;"
-          "dmarc=none action=none header.from=fabrikam.example;compauth=fail reason=001")
+    ar = (
+        "Authentication-Results: spf=none (sender IP is 198.51.100.7) "
+        "smtp.mailfrom=fabrikam.example; dkim=none (message not signed) header.d=none;"
+        "dmarc=none action=none header.from=fabrikam.example;compauth=fail reason=001"
+    )
     found = findings(_sample(ar))
     assert _titles(found) == ["Microsoft composite authentication failed"]
 
@@ -113,6 +121,8 @@ def test_likely_layer_weights_and_ties() -> None:
     assert likely_layer(()) is None
     assert likely_layer((f("verdict", "info"),)) is None
     assert likely_layer((f("quarantine/release", "high"), f("authentication", "high"))) == (
-        "authentication")
+        "authentication"
+    )
     assert likely_layer((f("identity", "low"), f("identity", "low"), f("policy", "low"))) == (
-        "identity")
+        "identity"
+    )

@@ -478,3 +478,24 @@ def test_corpus_specific_values():
     assert s.from_domain == "zone.ee"
     assert s.subject is not None and s.subject.startswith("Hallo hallo, helgi sallo")
     assert s.envelope_from == "andris@zone.ee"
+
+
+def test_header_count_cap_and_long_values_stay_fast():
+    many = b"From: a@b.example\n" + b"X-Junk: y\n" * 6000
+    s = load_bytes(many, "t")
+    assert len(s.headers) == 5000
+    assert any("more than 5000 header fields" in m for m in messages(s))
+    started = time.perf_counter()
+    for name in (b"From", b"To", b"Subject", b"Content-Type"):
+        load_bytes(b"From: a@b.example\n" + name + b": " + b"; <>@,=?" * 50_000 + b"\n\nx", "t")
+    assert time.perf_counter() - started < 10
+
+
+def test_indented_paste_stops_at_indented_blank_line():
+    data = b"    From: a@b.example\n    Subject: hi\n      folded\n    \n    Hello body\n    more\n"
+    s = load_bytes(data, "t")
+    assert [(h.name, h.value) for h in s.headers] == [
+        ("From", "a@b.example"),
+        ("Subject", "hi folded"),
+    ]
+    assert not any("folding lost" in m for m in messages(s))

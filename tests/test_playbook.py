@@ -16,8 +16,14 @@ from checks.playbook_rules import RULES
 from checks.zoneserver import ZoneServer
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
-TITLES = ["Fast triage", "Tier 1", "Tier 2 / admin", "Verification", "Escalate when",
-          "Ticket notes to capture"]
+TITLES = [
+    "Fast triage",
+    "Tier 1",
+    "Tier 2 / admin",
+    "Verification",
+    "Escalate when",
+    "Ticket notes to capture",
+]
 
 
 @pytest.fixture(scope="module")
@@ -92,17 +98,14 @@ def test_pasted_headers_without_essentials() -> None:
     assert not auto["verdicts"].auto_done
 
 
-async def test_live_results_tick_dns_items(
-    server: ZoneServer, demo: tuple[Sample, Sample]
-) -> None:
+async def test_live_results_tick_dns_items(server: ZoneServer, demo: tuple[Sample, Sample]) -> None:
     resolver = Resolver(["127.0.0.1"], port=server.port, timeout=2.0, deadline=10.0)
     live: list[LiveResult] = [await run(spec, resolver) for spec in plan(demo[0])]
     auto = _by_auto(evaluate(load_playbook(), demo, live))
     assert auto["live_dns"].auto_done
     assert auto["live_dns"].evidence == "SPF, DKIM, DMARC, MX answered"
     assert auto["recipient_mx"].auto_done
-    assert auto["recipient_mx"].evidence == (
-        "northwind.example MX mx0a-00123401.pphosted.com +1")
+    assert auto["recipient_mx"].evidence == ("northwind.example MX mx0a-00123401.pphosted.com +1")
 
 
 async def test_live_errors_do_not_tick(demo: tuple[Sample, Sample]) -> None:
@@ -127,10 +130,16 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("title = 'x'", "no [[sections]]"),
         ("[[sections]]\ntitle = 'T'\n", "'id'"),
         ("[[sections]]\nid = 's'\ntitle = 'T'\n[[sections.items]]\nid = 'a'\n", "'text'"),
-        ("[[sections]]\nid = 's'\ntitle = 'T'\n[[sections.items]]\nid = 'a'\ntext = 't'\n"
-         "auto = 'nope'\n", "unknown auto rule"),
-        ("[[sections]]\nid = 's'\ntitle = 'T'\n[[sections.items]]\nid = 'a'\ntext = 't'\n"
-         "[[sections.items]]\nid = 'a'\ntext = 'u'\n", "duplicate"),
+        (
+            "[[sections]]\nid = 's'\ntitle = 'T'\n[[sections.items]]\nid = 'a'\ntext = 't'\n"
+            "auto = 'nope'\n",
+            "unknown auto rule",
+        ),
+        (
+            "[[sections]]\nid = 's'\ntitle = 'T'\n[[sections.items]]\nid = 'a'\ntext = 't'\n"
+            "[[sections.items]]\nid = 'a'\ntext = 'u'\n",
+            "duplicate",
+        ),
         ("[[sections]]\nid = 's'\ntitle = 'T'\nitems = 3\n", "items list"),
     ],
 )
@@ -151,9 +160,15 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
 
 
 def test_custom_playbook(tmp_path: Path, demo: tuple[Sample, Sample]) -> None:
-    pb = load_playbook(_write(tmp_path, (
-        "[[sections]]\nid = 's'\ntitle = 'Only'\n"
-        "[[sections.items]]\nid = 'a'\ntext = 'IDs'\nauto = 'message_ids'\nhint = 'h'\n")))
+    pb = load_playbook(
+        _write(
+            tmp_path,
+            (
+                "[[sections]]\nid = 's'\ntitle = 'Only'\n"
+                "[[sections.items]]\nid = 'a'\ntext = 'IDs'\nauto = 'message_ids'\nhint = 'h'\n"
+            ),
+        )
+    )
     assert isinstance(pb, Playbook)
     (state,) = evaluate(pb, demo)
     assert state.auto_done and state.item.hint == "h" and state.section_title == "Only"

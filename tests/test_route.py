@@ -138,7 +138,9 @@ def test_garbage_never_raises():
 def test_ip_helpers():
     assert valid_ip("[IPv6:2001:DB8::1]") == "2001:db8::1"
     assert valid_ip("999.1.1.1") is None and valid_ip(None) is None
-    assert is_public("8.8.8.8") and not is_public("10.0.0.1") and not is_public("192.0.2.1")
+    assert is_public("8.8.8.8") and not is_public("10.0.0.1") and not is_public("127.0.0.1")
+    # documentation ranges stand in for real senders in samples and tickets
+    assert is_public("192.0.2.1") and is_public("2001:db8::5")
     assert not is_public("::ffff:10.0.0.1") and is_public("2a01:111:f400::1")
 
 

@@ -58,7 +58,7 @@ def test_delivered_demo_microsoft_fields() -> None:
         ("X-Spam-Status: No, score=-0.1 required=5.0", "SpamAssassin"),
         ("X-Spam-Score: 1.2", "SpamAssassin"),
         ("X-Barracuda-Spam-Score: 0.50", "Barracuda"),
-        ("X-IronPort-AV: E=Sophos;i=\"6.04,1\";d=\"scan'208\"", "Cisco"),
+        ('X-IronPort-AV: E=Sophos;i="6.04,1";d="scan\'208"', "Cisco"),
         ("X-Sophos-Spam-Verdict: clean", "other"),
         ("X-Virus-Scanned: amavisd-new", "other"),
     ],
@@ -76,11 +76,20 @@ def test_unrelated_headers_are_not_verdicts() -> None:
 
 def test_split_fields_forms() -> None:
     assert split_fields("CIP:2001:db8::1;SFV:SPM;SCL:6;") == (
-        ("CIP", "2001:db8::1"), ("SFV", "SPM"), ("SCL", "6"))
+        ("CIP", "2001:db8::1"),
+        ("SFV", "SPM"),
+        ("SCL", "6"),
+    )
     assert split_fields("Yes, score=7.2 required=5.0 tests=BAYES_99,URIBL") == (
-        ("status", "Yes"), ("score", "7.2"), ("required", "5.0"), ("tests", "BAYES_99,URIBL"))
+        ("status", "Yes"),
+        ("score", "7.2"),
+        ("required", "5.0"),
+        ("tests", "BAYES_99,URIBL"),
+    )
     assert split_fields("Policy=Default;Similar Internal Domain=false") == (
-        ("Policy", "Default"), ("Similar Internal Domain", "false"))
+        ("Policy", "Default"),
+        ("Similar Internal Domain", "false"),
+    )
     assert split_fields("  ") == ()
     assert split_fields("plain words") == (("value", "plain words"),)
 

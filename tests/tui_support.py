@@ -27,6 +27,11 @@ class TestApp(MailtriageApp):
         """A fixed time for ticket notes."""
         return FIXED_NOW
 
+    @property
+    def resolver_label(self) -> str:
+        """The demo server's port changes every run; screenshots must not."""
+        return "offline" if self.offline else "demo DNS on 127.0.0.1"
+
 
 def demo_server(delay: float = 0.0, hang: Callable[[str, str], bool] | None = None) -> ZoneServer:
     """Start a real authoritative server on 127.0.0.1 serving the demo zones."""

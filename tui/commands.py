@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
+from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 
 def _bindings(node: DOMNode) -> Iterator[Binding]:
@@ -23,11 +25,12 @@ def _bindings(node: DOMNode) -> Iterator[Binding]:
 class ActionCommands(Provider):
     """Offers the dashboard's actions (open, swap, recheck, notes...) in the palette."""
 
-    def _entries(self) -> list[tuple[str, str, DOMNode, str]]:
+    def _entries(self) -> list[tuple[str, str, Screen[object] | App[object], str]]:
         screen = self.screen
-        entries = []
+        entries: list[tuple[str, str, Screen[object] | App[object], str]] = []
         seen: set[str] = set()
-        for node in (screen, self.app):
+        nodes: tuple[Screen[object] | App[object], ...] = (screen, self.app)
+        for node in nodes:
             for b in _bindings(node):
                 title = b.tooltip or b.description
                 if title in seen:

@@ -100,16 +100,19 @@ def run_report(argv: Sequence[str]) -> int:
     elif not args.samples:
         return fail("name at least one sample (or use --demo)")
     try:
-        status = asyncio.run(
-            _run(
-                samples,
-                nameserver,
-                args.offline or config.offline,
-                args.json,
-                config.timeout,
-                config.deadline,
+        status = (
+            asyncio.run(
+                _run(
+                    samples,
+                    nameserver,
+                    args.offline or config.offline,
+                    args.json,
+                    config.timeout,
+                    config.deadline,
+                )
             )
-        ) or status
+            or status
+        )
     except DnsError as exc:
         return fail(str(exc))
     finally:

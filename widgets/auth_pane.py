@@ -6,22 +6,21 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
+from checks.agreement import Agreement
 from checks.analysis import Analysis
+from checks.authres import boundary
 from checks.live import LiveSpec
 from checks.liverun import LiveRun
 from checks.model import AuthMethod, AuthResults
-
-
-def boundary(recorded: Sequence[AuthResults]) -> AuthResults | None:
-    """The gateway's boundary check: the oldest (lowest) Authentication-Results."""
-    ars = [r for r in recorded if r.header == "Authentication-Results"]
-    return max(ars, key=lambda r: r.index) if ars else None
-
-
 from widgets._render import Cell, grid, heading, join_lines, safe, style_for
 from widgets.pane import Pane
 
 SLOTS = ("A", "B")
+AGREE = {
+    True: ("=", "$success"),
+    False: ("≠", "$warning bold"),
+    None: ("?", "$text-muted"),
+}
 KIND_LABEL = {"spf": "SPF", "dmarc": "DMARC", "mx": "MX", "dkim": "DKIM key"}
 
 
@@ -34,14 +33,19 @@ def _group_key(r: AuthResults) -> str:
     return f"at {where}"
 
 
+IDENTITY = {
+    "spf": ("smtp.mailfrom", ""),
+    "dkim": ("header.d", "d="),
+    "dmarc": ("header.from", "from "),
+    "compauth": ("reason", "reason "),
+}
+
+
 def _method_text(m: AuthMethod) -> str:
-    extra = [f"{k}={v}" for k, v in m.props if k.lower() in _SHOWN_PROPS]
-    if m.reason:
-        extra.append(f"({m.reason})")
-    return " ".join([m.result, *extra])
-
-
-_SHOWN_PROPS = {"smtp.mailfrom", "header.d", "header.from", "header.i", "action", "reason"}
+    key, prefix = IDENTITY.get(m.method, ("", ""))
+    value = m.prop(key) if key else None
+    text = m.result + (f" · {prefix}{value}" if value else "")
+    return text + (f" ({m.reason})" if m.reason else "")
 
 
 def _spec_text(run: LiveRun, spec: LiveSpec, timings: bool) -> Cell:
@@ -73,6 +77,7 @@ class AuthPane(Pane):
         self.runs: tuple[LiveRun, ...] = (LiveRun(), LiveRun())
         self.timings = True
         self.labels: tuple[str, ...] = ("blocked", "delivered")
+        self.agreements: tuple[tuple[Agreement, ...], ...] = ((), ())
 
     def show(
         self,
@@ -80,9 +85,11 @@ class AuthPane(Pane):
         runs: Sequence[LiveRun],
         timings: bool = True,
         labels: Sequence[str] = ("blocked", "delivered"),
+        agreements: Sequence[Sequence[Agreement]] = ((), ()),
     ) -> None:
         """Display recorded results and live runs for slots A and B (rtt when ``timings``)."""
         self.labels = tuple(labels)
+        self.agreements = tuple(tuple(a) for a in agreements)
         self.analyses = tuple(analyses)
         self.runs = tuple(runs)
         self.timings = timings
@@ -108,6 +115,30 @@ class AuthPane(Pane):
             rows.append(((name, "bold"), cells))
         lines += grid(rows, width, label_width=9, max_lines=2)
         return lines
+
+    def _then_vs_now(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
+        methods: list[str] = []
+        for i, _ in loaded:
+            methods += [g.method for g in self.agreements[i] if g.method not in methods]
+        if not methods:
+            return []
+        rows: list[tuple[Cell, list[Cell]]] = []
+        notes: list[Content] = []
+        for name in methods:
+            cells: list[Cell] = []
+            for i, _ in loaded:
+                g = next((g for g in self.agreements[i] if g.method == name), None)
+                if g is None:
+                    cells.append(("—", ""))
+                    continue
+                mark, style = AGREE[g.agrees]
+                then = g.recorded.split(" ", 1)[0]
+                cells.append((safe(f"{mark} then {then} · now {g.live}"), style))
+                if g.agrees is False:
+                    notes.append(Content.styled(safe(f"{SLOTS[i]} {name}: {g.note}"), "$warning"))
+            rows.append(((name, "bold"), cells))
+        head = heading("Then vs now · recorded verdict against today's DNS", width)
+        return [Content(""), head, *grid(rows, width, label_width=9, max_lines=2), *notes]
 
     def _others(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
         lines: list[Content] = []
@@ -156,11 +187,15 @@ class AuthPane(Pane):
         loaded = [(i, a) for i, a in enumerate(self.analyses) if a is not None]
         if not loaded:
             return Content.styled("Load a sample to see its authentication.", "$text-muted")
-        labels = ((" ", ""), [(f"{SLOTS[i]} · {self.labels[i]}", "$accent bold") for i, _ in loaded])
+        labels = (
+            (" ", ""),
+            [(f"{SLOTS[i]} · {self.labels[i]}", "$accent bold") for i, _ in loaded],
+        )
         head = grid([labels], width, label_width=9)
         return join_lines(
             head
             + self._recorded(loaded, width)
+            + self._then_vs_now(loaded, width)
             + self._live(loaded, width)
             + self._others(loaded, width)
         )

@@ -16,11 +16,13 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, Tab, Tabs
 
+from checks.agreement import compare
 from checks.analysis import Analysis
 from checks.diff import diff_samples, single_sample_hint
 from checks.liverun import LiveRun
 from checks.notes import ticket_notes
 from checks.playbook import evaluate
+from tui.config import data_dir
 from tui.messages import (
     LiveAnswered,
     LiveFinished,
@@ -29,7 +31,6 @@ from tui.messages import (
     SampleFailed,
     SampleLoaded,
 )
-from tui.config import data_dir
 from tui.screens.dns_log import DnsLogScreen
 from tui.screens.live_workers import LiveWorkers
 from tui.screens.notes import NotesScreen
@@ -80,7 +81,7 @@ class DashboardScreen(LiveWorkers, Screen[None]):
         yield Tabs(
             *(
                 Tab(f"{i + 1} {t}", id=f"tab-{p}")
-                for i, (p, t) in enumerate(zip(PANES, PANE_TITLES))
+                for i, (p, t) in enumerate(zip(PANES, PANE_TITLES, strict=True))
             ),
             id="pane-tabs",
         )
@@ -138,6 +139,10 @@ class DashboardScreen(LiveWorkers, Screen[None]):
             self.runs,
             self.app.config.show_timings,  # type: ignore[attr-defined]
             labels,
+            [
+                compare(a.recorded, tuple(run.results.values())) if a else ()
+                for a, run in zip(self.analyses, self.runs, strict=True)
+            ],
         )
         a, b = self.analyses
         if a and b:

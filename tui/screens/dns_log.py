@@ -1,4 +1,4 @@
-"""DnsLogScreen: every DNS query of the current live runs, newest last."""
+"""DnsLogScreen: every DNS query of the current live runs, in the order they were asked."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def render_log(
     lines: list[Content] = []
     for label, log in logs:
         lines.append(Content.styled(f"{label}: {len(log)} queries", "$accent bold"))
-        for e in log:
+        for e in sorted(log, key=lambda e: e.started_at):
             answers = "; ".join(e.answers) if e.answers else (e.error or "")
             lines.append(
                 Content.assemble(
