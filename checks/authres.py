@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checks.authlex import RESULTS, Item, segments
+from checks.memo import per_sample
 from checks.model import AuthMethod, AuthResults, Header, Problem, Sample
 from checks.receivedspf import parse_received_spf
 
@@ -163,6 +164,7 @@ def parse_header(header: Header, ordinal: int = 1) -> AuthResults:
     )
 
 
+@per_sample
 def parse_auth_results(sample: Sample) -> tuple[AuthResults, ...]:
     """Parse every recorded authentication header of a sample, topmost first."""
     counts: dict[str, int] = {}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.authres import parse_auth_results, summary
+from checks.authres import boundary, parse_auth_results, summary
 from checks.gateways import find_gateway, sending_ip
+from checks.memo import per_sample
 from checks.model import Sample
 from checks.route import parse_hops
 from checks.taglist import parse_tags
@@ -62,6 +63,13 @@ def _dkim_domains(s: Sample) -> str | None:
     return ", ".join(out) or None
 
 
+def _norm(key: str, value: str) -> str:
+    """The part of a value that matters for "differs": the gateway product, not which
+    of its MX hosts took the message."""
+    return value.split(" (", 1)[0] if key == "Gateway" else value
+
+
+@per_sample
 def _facts(s: Sample) -> dict[str, str]:
     hops = parse_hops(s)
     verdicts = find_verdicts(s)
@@ -97,8 +105,16 @@ def _facts(s: Sample) -> dict[str, str]:
         "Size": f"{s.size:,} bytes",
         "Attachments": str(attachments) if s.has_body else ABSENT,
     }
-    for method, result in summary(parse_auth_results(s)).items():
-        facts[f"Auth {method}"] = _show(result, 40)
+    # Compare like with like: what each sample's boundary gateway recorded. Results
+    # written later, inside the tenant (behind the gateway), are a different check.
+    recorded = parse_auth_results(s)
+    edge = boundary(recorded)
+    for m in edge.methods if edge else ():
+        facts.setdefault(f"Auth {m.method}", _show(m.result, 40))
+    for method, result in summary([r for r in recorded if r is not edge]).items():
+        facts.setdefault(
+            f"Auth {method}" if edge is None else f"Tenant {method}", _show(result, 40)
+        )
     return facts
 
 
@@ -121,10 +137,14 @@ _LAYERS = {
 _ORDER = ("Sending IP", "Envelope From", "Header From", "Return-Path", "DKIM d=")
 
 
-def _auth_key(field: str) -> tuple[int, str]:
-    method = field.removeprefix("Auth ")
+_AUTH = ("Auth ", "Tenant ")
+
+
+def _auth_key(field: str) -> tuple[int, int, str]:
+    tenant = int(field.startswith("Tenant "))
+    method = field.split(" ", 1)[1]
     rank = _METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER)
-    return rank, method
+    return tenant, rank, method
 
 
 def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
@@ -139,13 +159,15 @@ def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
         method), routing, policy, verdict, quarantine, mailbox, size.
     """
     fa, fb = _facts(a), _facts(b)
-    auth = sorted({k for k in (*fa, *fb) if k.startswith("Auth ")}, key=_auth_key)
-    rest = [k for k in fa if k not in _ORDER and not k.startswith("Auth ")]
+    auth = sorted({k for k in (*fa, *fb) if k.startswith(_AUTH)}, key=_auth_key)
+    rest = [k for k in fa if k not in _ORDER and not k.startswith(_AUTH)]
     rows = []
     for key in (*_ORDER, *auth, *rest):
         va, vb = fa.get(key, ABSENT), fb.get(key, ABSENT)
-        layer = _LAYERS.get(key, "authentication")
-        rows.append(DiffRow(key, va, vb, va != vb, layer))
+        layer = _LAYERS.get(
+            key, "downstream/mailbox" if key.startswith("Tenant ") else "authentication"
+        )
+        rows.append(DiffRow(key, va, vb, _norm(key, va) != _norm(key, vb), layer))
     return tuple(rows)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from checks import psl
 from checks.authres import parse_auth_results
 from checks.gateways import find_gateway
+from checks.memo import per_sample
 from checks.model import AuthMethod, AuthResults, Sample
 from checks.route import parse_hops
 from checks.text import printable
@@ -61,7 +62,15 @@ def aligned(domain: str | None, from_domain: str | None) -> bool:
     """Relaxed DMARC alignment: same organisational domain."""
     if not domain or not from_domain:
         return False
-    return org_domain(domain.rpartition("@")[2]) == org_domain(from_domain)
+    a = domain.rpartition("@")[2].strip().strip(".").lower()
+    b = from_domain.strip().strip(".").lower()
+    if a == b:
+        return True
+    # An organizational domain has at least two labels, so domains whose last two
+    # labels differ can never align: no need to load the Public Suffix List.
+    if a.split(".")[-2:] != b.split(".")[-2:]:
+        return False
+    return org_domain(a) == org_domain(b)
 
 
 def _line(r: AuthResults) -> str:
@@ -160,6 +169,7 @@ def _behind_gateway(sample: Sample, recorded: Sequence[AuthResults]) -> Finding 
     return None
 
 
+@per_sample
 def findings(sample: Sample) -> tuple[Finding, ...]:
     """List what the sample's headers show, most important first.
 

@@ -34,7 +34,7 @@ async def run_dmarc(spec: LiveSpec, resolver: Resolver) -> LiveResult:
         return lookup_failed(spec, "DMARC", answers)
     source = spec.domain
     records = tuple(r for r in answer.records if is_dmarc_record(r))
-    org = org_domain(spec.domain)
+    org = org_domain(spec.domain) if not records else None  # the PSL only when needed
     if not records and org and org != spec.domain:
         answer = await resolver.query(f"_dmarc.{org}", "TXT")
         answers += (answer,)

@@ -113,8 +113,9 @@ async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
     """Build the report, adding live DNS results unless ``resolver`` is ``None``.
 
     ``auth.agreement`` compares the boundary gateway's recorded verdicts with the
-    live answers, per method. ``auth.live`` maps each check kind (``spf``, ``dmarc``, ``dkim``, ``mx``) to a
-    list of results, one per domain (and selector) checked.
+    live answers, per method. ``auth.live`` maps each check kind (``spf``,
+    ``dmarc``, ``dkim``, ``mx``) to a list of results, one per domain (and
+    selector) checked.
     """
     out = offline_report(a)
     if resolver is None:

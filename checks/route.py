@@ -14,6 +14,7 @@ from datetime import datetime
 
 from checks.authres import parse_header
 from checks.fields import parse_date
+from checks.memo import per_sample
 from checks.model import Problem, Sample
 from checks.receivedlex import Clauses, split_clauses
 
@@ -180,6 +181,7 @@ def _safe_parse(value: str, index: int) -> Hop:
         return Hop(index, None, None, None, None, None, None, None, None, None, value, (problem,))
 
 
+@per_sample
 def parse_hops(sample: Sample) -> tuple[Hop, ...]:
     """Parse every Received field of ``sample``, oldest (bottom-most) first."""
     received = list(reversed(sample.all("received")))

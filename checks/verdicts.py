@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from checks.memo import per_sample
 from checks.model import Sample
 from checks.verdict_text import held, meaning
 
@@ -124,6 +125,7 @@ def split_fields(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(out[:_MAX_FIELDS])
 
 
+@per_sample
 def find_verdicts(sample: Sample) -> tuple[VerdictHeader, ...]:
     """Return every recognised verdict header, topmost first.
 
@@ -151,6 +153,7 @@ def key_first(names: list[str]) -> list[str]:
     return sorted(unique, key=lambda n: 0 if n.lower() in KEY_VERDICTS else 1)
 
 
+@per_sample
 def quarantine_signal(sample: Sample) -> str | None:
     """Say in plain words whether a header shows the message was quarantined or junked.
 

@@ -41,8 +41,11 @@ def test_demo_diff_tells_the_story(demo_rows: dict[str, DiffRow]) -> None:
     assert r["DKIM d="].a == "billingcloud.example (s=bc1)"
     assert r["DKIM d="].b == "fabrikam.example (s=selector1)"
     assert (r["Auth dmarc"].a, r["Auth dmarc"].b) == ("fail", "pass")
-    assert r["Auth compauth"].a == ABSENT and r["Auth compauth"].b == "pass"
-    assert not r["Auth dkim"].differs
+    # Boundary against boundary: only DMARC differs at the gateway; the tenant's own
+    # checks (behind the gateway) exist only for the delivered copy.
+    assert not r["Auth spf"].differs and not r["Auth dkim"].differs
+    assert r["Tenant compauth"].a == ABSENT and r["Tenant compauth"].b == "pass"
+    assert r["Tenant spf"].b == "fail" and r["Tenant spf"].layer == "downstream/mailbox"
     assert (r["Hop count"].a, r["Hop count"].b) == ("3", "7")
     assert not r["Gateway"].differs and r["Gateway"].a == "Proofpoint"
     assert "quarantine_dmarc" in r["Gateway rule"].a and "notspam" in r["Gateway rule"].b

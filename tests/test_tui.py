@@ -207,3 +207,52 @@ async def test_dns_log_and_notes(server, tmp_path: Path) -> None:  # type: ignor
         assert len(saved) == 1 and saved[0].read_text() == app.screen.text
         await pilot.press("escape")
         assert not isinstance(app.screen, NotesScreen)
+
+
+async def test_sample_reloads_when_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "pasted.txt"
+    path.write_bytes(HOSTILE)
+    app = make_app([str(path)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        dash = app.screen
+        await wait_for(pilot, lambda: dash.analyses[0] is not None)
+        await pilot.pause(0.5)  # let the watcher start
+        path.write_bytes(HOSTILE.replace(b"hostile@evil.example", b"edited@evil.example"))
+        await wait_for(
+            pilot,
+            lambda: dash.analyses[0].sample.message_id == "edited@evil.example",
+            timeout=10,
+        )
+
+
+async def test_every_binding_has_a_palette_entry_and_description() -> None:
+    from textual.binding import Binding
+
+    from tui.commands import ActionCommands
+    from tui.screens.dashboard import DashboardScreen
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(80, 24)):
+        provider = ActionCommands(app.screen)
+        titles = {title for title, *_ in provider._entries()}
+        for node in (DashboardScreen, type(app).__mro__[1]):
+            for b in node.BINDINGS:
+                assert isinstance(b, Binding) and b.description and b.tooltip
+                assert b.tooltip in titles, b.tooltip
+
+
+async def test_pane_keys_quit_and_copy_notes() -> None:
+    app = make_app(offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        for key, pane in [("3", "diff"), ("1", "sample"), ("4", "checklist"), ("2", "auth")]:
+            await pilot.press(key)
+            assert app.screen.query_one(f"#{pane}").has_class("active")
+        await pilot.press("a")
+        assert isinstance(app.screen, OpenSampleScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, OpenSampleScreen)
+        await pilot.press("n", "c")
+        assert app.clipboard == app.screen.text
+        await pilot.press("escape", "q")
+    assert app.return_code == 0

@@ -70,6 +70,8 @@ async def wait_for(pilot, cond: Callable[[], bool], timeout: float = 8.0) -> Non
 def live_done(app: MailtriageApp) -> bool:
     """True once every loaded sample's live run has finished."""
     screen = app.screen_stack[0]
+    if screen.refresh_pending:  # type: ignore[attr-defined]
+        return False
     return all(
         run.status in ("done", "offline")
         for run, a in zip(screen.runs, screen.analyses, strict=True)  # type: ignore[attr-defined]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 from checks.dns import DnsError, Resolver
 from checks.loader import SampleError, load_path, load_stdin
@@ -20,10 +19,20 @@ EXIT_USAGE = 2
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("mailtriage")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version`` that reads package metadata only when asked (it is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"mailtriage {_version()}")
+        parser.exit()
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -55,7 +64,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         help=".eml, pasted headers, or mbox; '-' reads stdin (A = blocked, B = delivered)",
     )
     add_common(p)
-    p.add_argument("--version", action="version", version=f"mailtriage {_version()}")
+    p.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     return p
 
 

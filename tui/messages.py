@@ -21,6 +21,14 @@ class SampleLoaded(Message):
         self.slot, self.run_id, self.analysis = slot, run_id, analysis
 
 
+class SampleChanged(Message):
+    """The file behind a loaded sample was saved again."""
+
+    def __init__(self, slot: int, path: str) -> None:
+        super().__init__()
+        self.slot, self.path = slot, path
+
+
 class SampleFailed(Message):
     """A sample could not be loaded; ``error`` is one line for the user."""
 

@@ -22,6 +22,8 @@ class ChecklistPane(OptionList):
     DEFAULT_CSS = """
     ChecklistPane {
         border: round $panel;
+        border-title-color: $foreground;
+        border-title-style: bold;
         height: 1fr;
         padding: 0 1;
         scrollbar-size-vertical: 1;
@@ -38,6 +40,8 @@ class ChecklistPane(OptionList):
 
     def show(self, states: Sequence[ItemState], ticked: frozenset[str]) -> None:
         """Display item states; ``ticked`` holds the ids the technician ticked."""
+        if tuple(states) == self.states and ticked == self.ticked and self.option_count:
+            return
         self.states = tuple(states)
         self.ticked = ticked
         keep = self.highlighted
@@ -45,12 +49,14 @@ class ChecklistPane(OptionList):
         section = None
         done = sum(1 for s in self.states if s.auto_done or s.item.id in ticked)
         self.border_subtitle = f"{done}/{len(self.states)}"
+        options: list[Option] = []
         for st in self.states:
             sec = st.section_title
             if sec != section:
                 section = sec
-                self.add_option(Option(Content.styled(safe(sec), "$accent bold"), disabled=True))
-            self.add_option(Option(self._prompt(st), id=st.item.id))
+                options.append(Option(Content.styled(safe(sec), "$accent bold"), disabled=True))
+            options.append(Option(self._prompt(st), id=st.item.id))
+        self.add_options(options)
         if keep is not None and keep < self.option_count:
             self.highlighted = keep
 

@@ -19,6 +19,8 @@ class Pane(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     Pane {
         border: round $panel;
+        border-title-color: $foreground;
+        border-title-style: bold;
         padding: 0 1;
         height: 1fr;
         scrollbar-size-vertical: 1;

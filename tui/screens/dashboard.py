@@ -21,13 +21,14 @@ from checks.analysis import Analysis
 from checks.diff import diff_samples, single_sample_hint
 from checks.liverun import LiveRun
 from checks.notes import ticket_notes
-from checks.playbook import evaluate
+from checks.playbook import ItemState, evaluate
 from tui.config import data_dir
 from tui.messages import (
     LiveAnswered,
     LiveFinished,
     LivePlanned,
     QueriesLogged,
+    SampleChanged,
     SampleFailed,
     SampleLoaded,
 )
@@ -74,6 +75,8 @@ class DashboardScreen(LiveWorkers, Screen[None]):
         self.load_ids = [0, 0]
         self.ticked: frozenset[str] = frozenset()
         self.active_pane = "sample"
+        self.refresh_pending = False
+        self._shown: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         """Title line, pane tabs (narrow terminals), the four panes, footer."""
@@ -131,31 +134,46 @@ class DashboardScreen(LiveWorkers, Screen[None]):
         return ("blocked", "delivered")
 
     def refresh_all(self) -> None:
-        """Push the current state into every pane."""
+        """Ask for a repaint of the panes; a burst of requests makes one repaint.
+
+        Live results arrive in bursts; coalescing keeps a slow SSH link smooth.
+        """
+        if not self.refresh_pending:
+            self.refresh_pending = True
+            self.call_later(self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self.refresh_pending = False
         labels = self.labels()
-        self.query_one(SamplePane).show(self.analyses, labels)
+        a, b = self.analyses
+        key = (id(a), id(b), labels)
+        if key != self._shown:
+            self._shown = key
+            self.query_one(SamplePane).show(self.analyses, labels)
+            if a and b:
+                self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), (), labels)
+            else:
+                one = a or b
+                hints = single_sample_hint(one.sample) if one else ()
+                self.query_one(DiffPane).show((), hints, labels)
+            self._update_title()
         self.query_one(AuthPane).show(
             self.analyses,
             self.runs,
             self.app.config.show_timings,  # type: ignore[attr-defined]
             labels,
             [
-                compare(a.recorded, tuple(run.results.values())) if a else ()
-                for a, run in zip(self.analyses, self.runs, strict=True)
+                compare(x.recorded, tuple(run.results.values())) if x else ()
+                for x, run in zip(self.analyses, self.runs, strict=True)
             ],
         )
-        a, b = self.analyses
-        if a and b:
-            self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), (), labels)
-        else:
-            one = a or b
-            hints = single_sample_hint(one.sample) if one else ()
-            self.query_one(DiffPane).show((), hints, labels)
+        self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
+
+    def checklist_states(self) -> tuple[ItemState, ...]:
+        """Evaluate the playbook against the loaded samples and finished lookups."""
         samples = [x.sample for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
-        states = evaluate(self.app.playbook, samples, live)  # type: ignore[attr-defined]
-        self.query_one(ChecklistPane).show(states, self.ticked)
-        self._update_title()
+        return evaluate(self.app.playbook, samples, live)  # type: ignore[attr-defined]
 
     def _update_title(self) -> None:
         names = [x.sample.source for x in self.analyses if x]
@@ -181,7 +199,13 @@ class DashboardScreen(LiveWorkers, Screen[None]):
         slot = self.load_ids.index(msg.run_id)
         self.analyses[slot] = msg.analysis
         self.refresh_all()
-        self.start_live(slot)
+        # Paint what the sample says first; the network can answer a frame later.
+        self.call_after_refresh(self.start_live, slot)
+
+    def on_sample_changed(self, msg: SampleChanged) -> None:
+        """Reload a sample whose file changed on disk."""
+        self.load(msg.slot, msg.path, watch=False)
+        self.notify(f"Reloaded {msg.path} (changed on disk)", markup=False)
 
     def on_sample_failed(self, msg: SampleFailed) -> None:
         """Say in one line why a sample could not be opened."""
@@ -229,9 +253,7 @@ class DashboardScreen(LiveWorkers, Screen[None]):
         """Open the ticket notes for the PSA."""
         a, b = self.analyses
         diff = diff_samples(a.sample, b.sample) if a and b else ()
-        samples = [x.sample for x in self.analyses if x]
-        live = [r for run in self.runs for r in run.results.values()]
-        states = evaluate(self.app.playbook, samples, live)  # type: ignore[attr-defined]
+        states = self.checklist_states()
         now = self.app.now()  # type: ignore[attr-defined]
         text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now)
         cfg = self.app.config  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -24,12 +25,17 @@ from tui.messages import (
     LiveFinished,
     LivePlanned,
     QueriesLogged,
+    SampleChanged,
     SampleFailed,
     SampleLoaded,
 )
 
 if TYPE_CHECKING:
     from checks.liverun import LiveRun
+
+
+INLINE_BYTES = 2_000_000
+"""Samples already loaded and smaller than this are analysed without a thread."""
 
 
 class LiveWorkers:
@@ -46,10 +52,18 @@ class LiveWorkers:
         return self._serial
 
     # ---- loading ------------------------------------------------------------
-    def load(self, slot: int, item: Sample | str) -> None:
-        """Load (if a path) and analyse a sample in a thread worker."""
+    def load(self, slot: int, item: Sample | str, watch: bool = True) -> None:
+        """Load (if a path) and analyse a sample in a thread worker.
+
+        With ``watch``, a sample that is a file is reloaded whenever it changes.
+        """
         run_id = self.load_ids[slot] = self.next_id()
         self.cancel_live(slot)
+        source = item.source if isinstance(item, Sample) else item
+        if watch and Path(source).is_file():
+            self.follow_file(slot, source)
+        elif watch:
+            self.workers.cancel_group(self, f"watch-{slot}")  # type: ignore[attr-defined]
 
         def job() -> None:
             try:
@@ -61,6 +75,9 @@ class LiveWorkers:
                 msg = f"analysis failed ({type(exc).__name__}: {exc}); please report this sample"
                 self.post_message(SampleFailed(slot, run_id, msg))  # type: ignore[attr-defined]
 
+        if isinstance(item, Sample) and item.size < INLINE_BYTES:
+            job()  # already parsed and small: no thread, no empty first frame
+            return
         self.run_worker(  # type: ignore[attr-defined]
             job,
             name=f"load {slot}",
@@ -68,6 +85,29 @@ class LiveWorkers:
             exclusive=True,
             exit_on_error=False,
             thread=True,
+        )
+
+    # ---- reload when the file changes -------------------------------------------
+    def follow_file(self, slot: int, path: str) -> None:
+        """Reload a sample whenever its file is saved again (e.g. new pasted headers)."""
+        target = Path(path).resolve()
+
+        async def job() -> None:
+            from watchfiles import awatch
+
+            def only_target(_change: object, changed: str) -> bool:
+                return Path(changed).resolve() == target
+
+            async for _ in awatch(target.parent, watch_filter=only_target, debounce=300):
+                if target.is_file():
+                    self.post_message(SampleChanged(slot, str(target)))  # type: ignore[attr-defined]
+
+        self.run_worker(  # type: ignore[attr-defined]
+            job(),
+            name=f"watch {slot}",
+            group=f"watch-{slot}",
+            exclusive=True,
+            exit_on_error=False,
         )
 
     # ---- live DNS -----------------------------------------------------------
