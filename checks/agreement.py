@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from checks.authres import boundary
-from checks.live import LiveResult
 from checks.model import AuthMethod, AuthResults
 from checks.taglist import parse_tags
+
+if TYPE_CHECKING:
+    from checks.live import LiveResult
+
 
 
 @dataclass(frozen=True)

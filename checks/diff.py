@@ -111,7 +111,7 @@ def _facts(s: Sample) -> dict[str, str]:
     edge = boundary(recorded)
     for m in edge.methods if edge else ():
         facts.setdefault(f"Auth {m.method}", _show(m.result, 40))
-    for method, result in summary([r for r in recorded if r is not edge]).items():
+    for method, result in summary(tuple(r for r in recorded if r is not edge)).items():
         facts.setdefault(
             f"Auth {method}" if edge is None else f"Tenant {method}", _show(result, 40)
         )

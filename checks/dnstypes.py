@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import dns.rdata
-import dns.rdatatype
+if TYPE_CHECKING:  # dnspython is slow to import; the CLI and UI need these types early
+    import dns.rdata
 
 #: Every rcode a :class:`DnsAnswer` can carry.
 RCODES = ("NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL", "REFUSED", "TIMEOUT", "DEADLINE", "ERROR")
@@ -74,6 +75,8 @@ class QueryLogEntry:
 
 def render_rdata(rdata: dns.rdata.Rdata) -> str:
     """Render one record the way :class:`DnsAnswer` documents."""
+    import dns.rdatatype
+
     if rdata.rdtype == dns.rdatatype.TXT:
         return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
     if rdata.rdtype == dns.rdatatype.MX:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from checks.dns import QueryLogEntry
-from checks.live import LiveResult, LiveSpec
+if TYPE_CHECKING:
+    from checks.dns import QueryLogEntry
+    from checks.live import LiveResult, LiveSpec
+
+
 
 
 @dataclass(frozen=True)

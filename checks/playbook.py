@@ -14,11 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checks.live import LiveResult
 from checks.model import Sample
 from checks.playbook_rules import RULES
+
+if TYPE_CHECKING:
+    from checks.live import LiveResult
+
 
 
 class PlaybookError(Exception):

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
+from typing import TYPE_CHECKING, TypeAlias
 
 from checks.authres import parse_auth_results, summary
 from checks.diff import diff_samples
 from checks.gateways import find_gateway
-from checks.live import LiveResult
 from checks.model import Sample
 from checks.route import parse_hops
 from checks.text import printable
 from checks.verdicts import find_verdicts, key_first
 
-Samples = tuple[Sample, ...]
-Lives = tuple[LiveResult, ...]
-Outcome = tuple[bool, str | None]
-Rule = Callable[[Samples, Lives], Outcome]
+if TYPE_CHECKING:
+    from checks.live import LiveResult
+
+
+Samples: TypeAlias = tuple[Sample, ...]
+Lives: TypeAlias = "tuple[LiveResult, ...]"
+Outcome: TypeAlias = tuple[bool, str | None]
+Rule: TypeAlias = Callable[[Samples, Lives], Outcome]
 _MAX = 90
 
 

@@ -132,3 +132,18 @@ def test_too_many_samples_and_bad_config(tmp_path: Path, isolated_env) -> None: 
     Path(isolated_env["MAILTRIAGE_CONFIG"]).write_text("timeout = 'soon'\n")
     out = run("report", "--offline", d, env=isolated_env)
     assert out.returncode == 2 and b"timeout" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_dashboard_without_a_terminal_says_so(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    """Keys come from the terminal; with stdin a pipe and no terminal, refuse, don't spin."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "-", "--offline"],
+        input=(DEMO / "blocked.eml").read_bytes(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        env=isolated_env,
+        start_new_session=True,
+    )
+    assert out.returncode == 2
+    assert b"needs a terminal" in out.stderr and b"Traceback" not in out.stderr

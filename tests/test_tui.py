@@ -68,7 +68,7 @@ async def test_two_samples_160x45_workers_fill_auth(server) -> None:  # type: ig
 async def test_hung_resolver_never_blocks_ui() -> None:
     hung = demo_server(hang=lambda name, rdtype: True)
     try:
-        app = make_app(server=hung, timeout=1.5, deadline=3.0)
+        app = make_app(server=hung, timeout=3.0, deadline=5.0)
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: bool(app.screen.runs[0].specs))
             await pilot.press("2")

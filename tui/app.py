@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from checks.dns import Resolver
 from checks.model import Sample
 from checks.playbook import Playbook, load_playbook
 from tui.commands import ActionCommands
 from tui.config import Config
 from tui.screens.dashboard import DashboardScreen
+
+if TYPE_CHECKING:
+    from checks.dns import Resolver
+
 
 
 class MailtriageApp(App[None]):
@@ -33,7 +37,7 @@ class MailtriageApp(App[None]):
         samples: Sequence[Sample | str] = (),
         *,
         config: Config | None = None,
-        nameserver: tuple[str, int] | None = None,
+        nameserver: tuple[str, int] | Callable[[], tuple[str, int]] | None = None,
         offline: bool = False,
         playbook: Playbook | None = None,
     ) -> None:
@@ -42,7 +46,8 @@ class MailtriageApp(App[None]):
         Args:
             samples: Up to two samples (loaded Sample or path), A then B.
             config: Settings; defaults when ``None``.
-            nameserver: ``(host, port)`` for live DNS; ``None`` = config or system.
+            nameserver: ``(host, port)`` for live DNS, or a callable returning it on
+                first use (the demo server starts lazily); ``None`` = system resolvers.
             offline: Never run live DNS checks.
             playbook: Checklist playbook; the packaged one when ``None``.
         """
@@ -60,14 +65,23 @@ class MailtriageApp(App[None]):
         """Where live DNS queries go, for display."""
         if self.offline:
             return "offline"
-        if self.nameserver:
-            return f"{self.nameserver[0]}:{self.nameserver[1]}"
-        return "system resolver"
+        server = self._server()
+        return f"{server[0]}:{server[1]}" if server else "system resolver"
+
+    def _server(self) -> tuple[str, int] | None:
+        ns = self.nameserver
+        return ns() if callable(ns) else ns
 
     def make_resolver(self) -> Resolver:
-        """Return a fresh resolver (own cache and deadline) for one live run."""
-        if self.nameserver:
-            host, port = self.nameserver
+        """Return a fresh resolver (own cache and deadline) for one live run.
+
+        May block (the demo DNS server starts on first use): call it off the UI loop.
+        """
+        from checks.dns import Resolver
+
+        server = self._server()
+        if server:
+            host, port = server
             return Resolver(
                 [host], port=port, timeout=self.config.timeout, deadline=self.config.deadline
             )

@@ -7,10 +7,11 @@ traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from checks.dns import DnsError, Resolver
+from checks.dnstypes import DnsError, parse_spec
 from checks.loader import SampleError, load_path, load_stdin
 from checks.model import Sample
 from tui.config import ConfigError, load_config
@@ -82,7 +83,26 @@ def load_samples(paths: Sequence[str]) -> list[Sample]:
 def nameserver_for(spec: str | None, config_resolver: str) -> tuple[str, int] | None:
     """Resolve --resolver (or the config's resolver) into ``(host, port)``."""
     chosen = spec or config_resolver
-    return Resolver.parse_spec(chosen) if chosen else None
+    return parse_spec(chosen) if chosen else None
+
+
+def _keyboard_on_stdin() -> bool:
+    """Make sure keys come from the terminal, even when a sample came on stdin.
+
+    After ``mailtriage - b.eml`` has read the sample from a pipe, standard input is
+    at end-of-file; the dashboard would spin on it. Like ``less``, reattach the
+    controlling terminal instead. Returns False when there is none.
+    """
+    if os.isatty(0):
+        return True
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        return False
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - fd 0 lives as long as the process
+    return True
 
 
 def fail(message: str) -> int:
@@ -103,15 +123,18 @@ def run_dashboard(argv: Sequence[str]) -> int:
     except (SampleError, ConfigError, DnsError) as exc:
         return fail(str(exc))
     demo = None
+    server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
     if args.demo and not samples:
-        from tui.demo.runtime import start_demo
+        from tui.demo.runtime import DemoDns, demo_samples
 
-        demo = start_demo()
-        samples = list(demo.samples)
-        nameserver = nameserver if args.resolver else demo.nameserver
+        demo = DemoDns()
+        samples = list(demo_samples())
+        server = nameserver if args.resolver else demo.nameserver
+    if not _keyboard_on_stdin():
+        return fail("the dashboard needs a terminal for keys; use 'mailtriage report' in pipes")
     from tui.app import MailtriageApp
 
-    app = MailtriageApp(samples, config=config, nameserver=nameserver, offline=args.offline)
+    app = MailtriageApp(samples, config=config, nameserver=server, offline=args.offline)
     try:
         app.run()
     finally:

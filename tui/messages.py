@@ -6,11 +6,16 @@ result from a run that was cancelled or replaced is dropped on arrival.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from checks.analysis import Analysis
-from checks.dns import QueryLogEntry
-from checks.live import LiveResult, LiveSpec
+
+if TYPE_CHECKING:
+    from checks.dns import QueryLogEntry
+    from checks.live import LiveResult, LiveSpec
+
 
 
 class SampleLoaded(Message):

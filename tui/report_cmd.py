@@ -92,11 +92,11 @@ def run_report(argv: Sequence[str]) -> int:
             status = fail(str(exc))
     demo = None
     if args.demo and not args.samples:
-        from tui.demo.runtime import start_demo
+        from tui.demo.runtime import DemoDns, demo_samples
 
-        demo = start_demo()
-        samples = list(demo.samples)
-        nameserver = nameserver if args.resolver else demo.nameserver
+        demo = DemoDns()
+        samples = list(demo_samples())
+        nameserver = nameserver if args.resolver else demo.nameserver()
     elif not args.samples:
         return fail("name at least one sample (or use --demo)")
     try:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from checks.agreement import Agreement
 from checks.analysis import Analysis
 from checks.authres import boundary
-from checks.live import LiveSpec
 from checks.liverun import LiveRun
 from checks.model import AuthMethod, AuthResults
 from widgets._render import Cell, grid, heading, join_lines, safe, style_for
 from widgets.pane import Pane
+
+if TYPE_CHECKING:
+    from checks.live import LiveSpec
+
 
 SLOTS = ("A", "B")
 AGREE = {

@@ -2,36 +2,54 @@
 
 ``mailtriage --demo`` works with no network at all: the zones under
 ``tui/demo/zones`` are served by an authoritative server on 127.0.0.1 and the
-live checks are pointed at it.
+live checks are pointed at it. The server starts on first use, so the dashboard
+paints the samples before dnspython is even imported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 from importlib.resources import as_file, files
+from typing import TYPE_CHECKING
 
 from checks.loader import load_bytes
 from checks.model import Sample
-from checks.zoneserver import ZoneServer
+
+if TYPE_CHECKING:
+    from checks.zoneserver import ZoneServer
 
 DEMO_SAMPLES = ("blocked.eml", "delivered.eml")
 
 
-@dataclass
-class DemoEnv:
-    """A running demo: the samples and the DNS server answering for their domains."""
+class DemoDns:
+    """The demo's authoritative DNS server, started on the first :meth:`nameserver` call."""
 
-    samples: tuple[Sample, ...]
-    server: ZoneServer
+    def __init__(self, delay: float = 0.0) -> None:
+        """Prepare (but do not start) the server.
 
-    @property
+        Args:
+            delay: Seconds of added latency per answer (to show pending lookups).
+        """
+        self.delay = delay
+        self._server: ZoneServer | None = None
+        self._lock = threading.Lock()
+
     def nameserver(self) -> tuple[str, int]:
-        """``(host, port)`` of the demo DNS server."""
-        return ("127.0.0.1", self.server.port)
+        """Start the server if needed (thread-safe) and return ``(host, port)``."""
+        with self._lock:
+            if self._server is None:
+                from checks.zoneserver import ZoneServer
+
+                with as_file(files("tui.demo").joinpath("zones")) as zone_dir:
+                    self._server = ZoneServer(zone_dir=zone_dir, delay=self.delay).start()
+            return ("127.0.0.1", self._server.port)
 
     def stop(self) -> None:
-        """Stop the DNS server."""
-        self.server.stop()
+        """Stop the server if it was started."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
 
 
 def demo_samples() -> tuple[Sample, ...]:
@@ -40,15 +58,3 @@ def demo_samples() -> tuple[Sample, ...]:
     return tuple(
         load_bytes(pkg.joinpath(name).read_bytes(), f"demo/{name}") for name in DEMO_SAMPLES
     )
-
-
-def start_demo(delay: float = 0.0) -> DemoEnv:
-    """Start the demo DNS server and load the demo samples.
-
-    Args:
-        delay: Seconds of added latency per DNS answer (to show pending lookups).
-    """
-    with as_file(files("tui.demo").joinpath("zones")) as zone_dir:
-        server = ZoneServer(zone_dir=zone_dir, delay=delay)
-        server.start()
-    return DemoEnv(samples=demo_samples(), server=server)

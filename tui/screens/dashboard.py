@@ -32,10 +32,7 @@ from tui.messages import (
     SampleFailed,
     SampleLoaded,
 )
-from tui.screens.dns_log import DnsLogScreen
 from tui.screens.live_workers import LiveWorkers
-from tui.screens.notes import NotesScreen
-from tui.screens.open_sample import OpenSampleScreen
 from widgets.auth_pane import AuthPane
 from widgets.checklist_pane import ChecklistPane
 from widgets.diff_pane import DiffPane
@@ -236,11 +233,15 @@ class DashboardScreen(LiveWorkers, Screen[None]):
             if path:
                 self.load(slot, path)
 
+        from tui.screens.open_sample import OpenSampleScreen
+
         label = ("sample A (blocked)", "sample B (delivered)")[slot]
         self.app.push_screen(OpenSampleScreen(label), chosen)
 
     def action_dns_log(self) -> None:
         """Show every DNS query made by the live checks."""
+        from tui.screens.dns_log import DnsLogScreen
+
         logs = [
             (f"{'AB'[i]} · {self.runs[i].status}", self.runs[i].log)
             for i, a in enumerate(self.analyses)
@@ -251,6 +252,8 @@ class DashboardScreen(LiveWorkers, Screen[None]):
 
     def action_notes(self) -> None:
         """Open the ticket notes for the PSA."""
+        from tui.screens.notes import NotesScreen
+
         a, b = self.analyses
         diff = diff_samples(a.sample, b.sample) if a and b else ()
         states = self.checklist_states()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,8 +12,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from checks.dns import QueryLogEntry
 from checks.text import printable
+
+if TYPE_CHECKING:
+    from checks.dns import QueryLogEntry
+
 
 RCODE_STYLE = {"NOERROR": "$success", "NXDOMAIN": "$warning", "NODATA": "$warning"}
 

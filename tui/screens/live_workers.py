@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from checks import live
 from checks.analysis import Analysis, analyse
-from checks.dns import QueryLogEntry
+from checks.dnstypes import QueryLogEntry
 from checks.loader import SampleError, load_path
 from checks.model import Sample
 from tui.messages import (
@@ -119,11 +118,13 @@ class LiveWorkers:
         run = self.runs[slot]
         app: Any = self.app  # type: ignore[attr-defined]
         if app.offline:
+            from checks.live import plan
+
             self.runs[slot] = replace(
                 run,
                 run_id=self.next_id(),
                 status="offline",
-                specs=live.plan(analysis.sample),
+                specs=plan(analysis.sample),
                 results={},
                 resolver="offline: no DNS queries",
             )
@@ -144,8 +145,10 @@ class LiveWorkers:
     async def _live_job(self, slot: int, run_id: int, sample: Sample) -> None:
         app: Any = self.app  # type: ignore[attr-defined]
         post = self.post_message  # type: ignore[attr-defined]
-        resolver = app.make_resolver()
-        specs = live.plan(sample)
+        resolver = await asyncio.to_thread(app.make_resolver)
+        from checks.live import plan, run_all  # dnspython loads after the first paint
+
+        specs = plan(sample)
         post(LivePlanned(slot, run_id, specs, app.resolver_label))
 
         def logged(_: QueryLogEntry) -> None:
@@ -154,7 +157,7 @@ class LiveWorkers:
         resolver.add_listener(logged)
         worker = get_current_worker()
         try:
-            async for result in live.run_all(specs, resolver):
+            async for result in run_all(specs, resolver):
                 if worker.is_cancelled:
                     break
                 post(LiveAnswered(slot, run_id, result))
