@@ -118,6 +118,7 @@ def _facts(s: Sample) -> dict[str, str]:
     return facts
 
 
+TENANT_ROW = "Tenant checks"
 _LAYERS = {
     "Sending IP": "identity",
     "Envelope From": "identity",
@@ -131,13 +132,33 @@ _LAYERS = {
     "Quarantine": "quarantine/release",
     "Mailbox folder": "downstream/mailbox",
     "Last hop": "downstream/mailbox",
-    "Size": "policy",
+    TENANT_ROW: "downstream/mailbox",
+    "Size": "message",
     "Attachments": "policy",
 }
 _ORDER = ("Sending IP", "Envelope From", "Header From", "Return-Path", "DKIM d=")
 
 
 _AUTH = ("Auth ", "Tenant ")
+
+
+def _tenant_summary(
+    fa: dict[str, str], fb: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """When only one sample reached the tenant, its tenant-side results are one row:
+    their absence on the other side is a consequence of the block, not a cause."""
+    ta = {k: v for k, v in fa.items() if k.startswith("Tenant ")}
+    tb = {k: v for k, v in fb.items() if k.startswith("Tenant ")}
+    if bool(ta) == bool(tb):
+        return fa, fb
+
+    def fold(f: dict[str, str], t: dict[str, str]) -> dict[str, str]:
+        rest = {k: v for k, v in f.items() if k not in t}
+        joined = ", ".join(f"{k.removeprefix('Tenant ')}={v}" for k, v in t.items())
+        rest[TENANT_ROW] = joined or f"{ABSENT} (did not reach the tenant)"
+        return rest
+
+    return fold(fa, ta), fold(fb, tb)
 
 
 def _auth_key(field: str) -> tuple[int, int, str]:
@@ -158,15 +179,14 @@ def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
         Rows in a fixed order: identity, authentication (one row per recorded
         method), routing, policy, verdict, quarantine, mailbox, size.
     """
-    fa, fb = _facts(a), _facts(b)
+    fa, fb = _tenant_summary(_facts(a), _facts(b))
     auth = sorted({k for k in (*fa, *fb) if k.startswith(_AUTH)}, key=_auth_key)
     rest = [k for k in fa if k not in _ORDER and not k.startswith(_AUTH)]
     rows = []
     for key in (*_ORDER, *auth, *rest):
         va, vb = fa.get(key, ABSENT), fb.get(key, ABSENT)
-        layer = _LAYERS.get(
-            key, "downstream/mailbox" if key.startswith("Tenant ") else "authentication"
-        )
+        tenant = key.startswith("Tenant ")
+        layer = _LAYERS.get(key, "downstream/mailbox" if tenant else "authentication")
         rows.append(DiffRow(key, va, vb, _norm(key, va) != _norm(key, vb), layer))
     return tuple(rows)
 

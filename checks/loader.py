@@ -37,8 +37,8 @@ class SampleError(Exception):
     """The input cannot be used as a sample; the message is one line for the user."""
 
 
-def _not_email(why: str) -> SampleError:
-    return SampleError(f"not an email message: {why}")
+def _not_email(source: str, why: str) -> SampleError:
+    return SampleError(f"{printable(source, 120)}: not an email message: {why}")
 
 
 def _unbom(data: bytes) -> bytes:
@@ -92,7 +92,7 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     data = _unbom(data)
     start = _LEADING_BLANK.match(data).end()  # type: ignore[union-attr]
     if _NON_SPACE.search(data, start) is None:
-        raise _not_email("the input is empty")
+        raise _not_email(source, "the input is empty")
     if data.startswith(b"From ", start):
         eol = data.find(b"\n", start)
         start = len(data) if eol < 0 else eol + 1
@@ -104,20 +104,21 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
                     data = data[: -len(blank) // 2]
                     break
             problems.append(Problem("Input", "mbox with several messages; only the first was read"))
+            total = len(data) - start  # the size of the message read, not of the mailbox
     limit = start + MAX_HEADER_BLOCK
     header_end, body_start = find_header_end(data, start, limit)
     if header_end >= limit and len(data) > limit:
         problems.append(Problem("Input", "header block longer than 4 MB; the rest was ignored"))
     region = data[start:header_end]
     if _is_binary(region):
-        raise _not_email("binary data where the header fields should be")
+        raise _not_email(source, "binary data where the header fields should be")
     lines = split_lines(decode_bytes(region))
     indent = lines[0][: len(lines[0]) - len(lines[0].lstrip(" \t"))] if lines else ""
     block = parse_lines(lines, indent, bool(indent) and _dedent_all(lines, indent))
     if not block.headers:
-        raise _not_email("no header fields found")
+        raise _not_email(source, "no header fields found")
     if not any(_familiar(h.name) for h in block.headers):
-        raise _not_email("no familiar header fields (From, Received, Subject...)")
+        raise _not_email(source, "no familiar header fields (From, Received, Subject...)")
     problems.extend(block.problems)
     fields = derive(block.headers)
     problems.extend(fields.pop("problems"))

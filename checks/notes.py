@@ -61,17 +61,21 @@ def ticket_notes(
     """
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     out = [f"mailtriage ticket notes - {stamp}", ""]
+    layers = [a.layer for a in analyses if a is not None and a.layer]
+    out.append(f"Most likely layer: {layers[0] if layers else 'not determined yet'}")
+    top = [f for a in analyses if a is not None for f in a.findings if f.severity == "high"]
+    for f in top[:3]:
+        out.append(f"  {f.title}")
+        out.append(f"  Next step: {f.next_step}")
+    differing = [r for r in diff if r.differs]
+    if differing:
+        out += ["", "Working comparison (A blocked vs B delivered) - fields that differ:"]
+        out += [f"  {r.layer}: {r.field}: A={r.a} | B={r.b}" for r in differing]
+    out.append("")
     tags = ("Sample A (blocked)", "Sample B (delivered)")
     for i, a in enumerate(analyses):
         if a is not None:
             out += [*_sample_block(tags[i], a, runs[i] if i < len(runs) else None), ""]
-    differing = [r for r in diff if r.differs]
-    if differing:
-        out.append("Working comparison - fields that differ:")
-        out += [f"  {r.layer}: {r.field}: A={r.a} | B={r.b}" for r in differing]
-        out.append("")
-    layers = [a.layer for a in analyses if a is not None and a.layer]
-    out.append(f"Most likely layer: {layers[0] if layers else 'not determined yet'}")
     done = [s for s in checklist if s.auto_done or s.item.id in ticked]
     if done:
         out.append("Checked:")

@@ -23,8 +23,11 @@ def test_round_trip_and_int_to_float(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     save_config(Config(resolver="127.0.0.1:5353", timeout=1.5, offline=True), path)
     assert load_config(path) == Config(resolver="127.0.0.1:5353", timeout=1.5, offline=True)
-    path.write_text("timeout = 3\nunknown = 1\n")
+    path.write_text("timeout = 3\n")
     assert load_config(path).timeout == 3.0
+    path.write_text("resolvr = '1.1.1.1'\n")
+    with pytest.raises(ConfigError, match="unknown setting 'resolvr'"):
+        load_config(path)
 
 
 @pytest.mark.parametrize("text", ["timeout = [", "offline = 'yes'"])

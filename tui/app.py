@@ -48,14 +48,14 @@ class MailtriageApp(App[None]):
             config: Settings; defaults when ``None``.
             nameserver: ``(host, port)`` for live DNS, or a callable returning it on
                 first use (the demo server starts lazily); ``None`` = system resolvers.
-            offline: Never run live DNS checks.
+            offline: Never run live DNS checks (the CLI folds ``config.offline`` in).
             playbook: Checklist playbook; the packaged one when ``None``.
         """
         super().__init__()
         self.config = config or Config()
         self.initial_samples = tuple(samples)
         self.nameserver = nameserver
-        self.offline = offline or self.config.offline
+        self.offline = offline
         self.playbook = playbook or load_playbook()
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
@@ -65,7 +65,9 @@ class MailtriageApp(App[None]):
         """Where live DNS queries go, for display."""
         if self.offline:
             return "offline"
-        server = self._server()
+        if callable(self.nameserver):
+            return "demo DNS on 127.0.0.1"  # naming it must not start it
+        server = self.nameserver
         return f"{server[0]}:{server[1]}" if server else "system resolver"
 
     def _server(self) -> tuple[str, int] | None:

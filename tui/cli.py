@@ -28,7 +28,7 @@ def _version() -> str:
         return "0+unknown"
 
 
-class _VersionAction(argparse.Action):
+class VersionAction(argparse.Action):
     """``--version`` that reads package metadata only when asked (it is slow to import)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
@@ -65,7 +65,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         help=".eml, pasted headers, or mbox; '-' reads stdin (A = blocked, B = delivered)",
     )
     add_common(p)
-    p.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
+    p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
 
 
@@ -134,7 +134,9 @@ def run_dashboard(argv: Sequence[str]) -> int:
         return fail("the dashboard needs a terminal for keys; use 'mailtriage report' in pipes")
     from tui.app import MailtriageApp
 
-    app = MailtriageApp(samples, config=config, nameserver=server, offline=args.offline)
+    # The demo exists to show live answers: only an explicit --offline turns them off.
+    offline = args.offline or (config.offline and demo is None)
+    app = MailtriageApp(samples, config=config, nameserver=server, offline=offline)
     try:
         app.run()
     finally:

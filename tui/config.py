@@ -84,7 +84,9 @@ def load_config(path: Path | None = None) -> Config:
     updates: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            continue
+            raise ConfigError(
+                f"config {path}: unknown setting {key!r} (known: {', '.join(known)})"
+            )
         default = getattr(cfg, key)
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)

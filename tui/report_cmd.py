@@ -14,7 +14,7 @@ from checks.dns import DnsError, Resolver
 from checks.loader import SampleError, load_path, load_stdin
 from checks.model import Sample
 from checks.report import full_report
-from tui.cli import EXIT_USAGE, add_common, fail, nameserver_for
+from tui.cli import EXIT_USAGE, VersionAction, add_common, fail, nameserver_for
 from tui.config import ConfigError, load_config
 
 
@@ -28,6 +28,7 @@ def report_parser() -> argparse.ArgumentParser:
     p.add_argument("samples", nargs="*", metavar="SAMPLE", help="sample files; '-' reads stdin")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
     add_common(p)
+    p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
 
 
@@ -105,7 +106,7 @@ def run_report(argv: Sequence[str]) -> int:
                 _run(
                     samples,
                     nameserver,
-                    args.offline or config.offline,
+                    args.offline or (config.offline and demo is None),
                     args.json,
                     config.timeout,
                     config.deadline,

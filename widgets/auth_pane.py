@@ -52,6 +52,10 @@ def _method_text(m: AuthMethod) -> str:
     return text + (f" ({m.reason})" if m.reason else "")
 
 
+def _key(spec: LiveSpec) -> tuple[str, str, str | None]:
+    return (spec.kind, spec.domain, spec.selector)
+
+
 def _spec_text(run: LiveRun, spec: LiveSpec, timings: bool) -> Cell:
     state = run.state_of(spec)
     where = spec.domain if spec.selector is None else f"{spec.selector}._domainkey.{spec.domain}"
@@ -141,7 +145,7 @@ class AuthPane(Pane):
                 if g.agrees is False:
                     notes.append(Content.styled(safe(f"{SLOTS[i]} {name}: {g.note}"), "$warning"))
             rows.append(((name, "bold"), cells))
-        head = heading("Then vs now · recorded verdict against today's DNS", width)
+        head = heading("Then vs now · = consistent  ≠ disagree  ? cannot tell", width)
         return [Content(""), head, *grid(rows, width, label_width=9, max_lines=2), *notes]
 
     def _others(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
@@ -172,18 +176,17 @@ class AuthPane(Pane):
         resolver = next((self.runs[i].resolver for i, _ in loaded if self.runs[i].resolver), "")
         lines.append(heading(f"Live now · DNS {resolver or ''}".rstrip(), width))
         lines.append(Content.styled(safe(status), "$text-muted"))
-        specs: list[LiveSpec] = []
+        # One row per thing looked up, whichever sample asked (the "why" may differ).
+        keys: list[tuple[str, str, str | None]] = []
         for i, _ in loaded:
-            specs += [s for s in self.runs[i].specs if s not in specs]
+            keys += [_key(s) for s in self.runs[i].specs if _key(s) not in keys]
         rows: list[tuple[Cell, list[Cell]]] = []
-        for spec in specs:
-            cells = [
-                _spec_text(self.runs[i], spec, self.timings)
-                if spec in self.runs[i].specs
-                else ("—", "")
-                for i, _ in loaded
-            ]
-            rows.append(((KIND_LABEL.get(spec.kind, spec.kind.upper()), "bold"), cells))
+        for key in keys:
+            cells: list[Cell] = []
+            for i, _ in loaded:
+                spec = next((s for s in self.runs[i].specs if _key(s) == key), None)
+                cells.append(_spec_text(self.runs[i], spec, self.timings) if spec else ("—", ""))
+            rows.append(((KIND_LABEL.get(key[0], key[0].upper()), "bold"), cells))
         return lines + grid(rows, width, label_width=9, max_lines=3)
 
     def build(self, width: int) -> Content:

@@ -17,7 +17,9 @@ class ChecklistPane(OptionList):
     """Playbook items grouped by section; space or enter ticks the highlighted item."""
 
     BORDER_TITLE = "Checklist"
-    BINDINGS = [Binding("space", "select", "Tick", tooltip="Tick or untick this item")]
+    BINDINGS = [
+        Binding("space", "select", "Tick", show=False, tooltip="Tick or untick this item")
+    ]
 
     DEFAULT_CSS = """
     ChecklistPane {
@@ -48,7 +50,7 @@ class ChecklistPane(OptionList):
         self.clear_options()
         section = None
         done = sum(1 for s in self.states if s.auto_done or s.item.id in ticked)
-        self.border_subtitle = f"{done}/{len(self.states)}"
+        self.border_subtitle = f"space ticks · {done}/{len(self.states)} done"
         options: list[Option] = []
         for st in self.states:
             sec = st.section_title

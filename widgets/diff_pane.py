@@ -11,6 +11,19 @@ from checks.diff import DiffRow
 from widgets._render import Cell, grid, heading, join_lines, safe
 from widgets.pane import Pane
 
+LAYER_ORDER = (
+    "authentication",
+    "policy",
+    "quarantine/release",
+    "verdict",
+    "routing/connector",
+    "identity",
+    "downstream/mailbox",
+    "message",
+)
+"""Likely causes first (the guides' order), consequences of a block last."""
+LABEL = 17
+
 
 class DiffPane(Pane):
     """Side-by-side comparison; with one sample, says what a second would show."""
@@ -36,30 +49,39 @@ class DiffPane(Pane):
         self.refresh_body()
 
     def build(self, width: int) -> Content:
-        """Render the layer summary and the side-by-side table."""
+        """Render the layer summary, then differing rows grouped by layer, then the rest."""
         if not self.rows:
             lines = [heading("One sample loaded", width)]
             for hint in self.hints or ("Load a second sample to compare.",):
                 lines.append(Content.styled(safe(f"• {hint}"), "$text-muted"))
             return join_lines(lines)
         differing = [r for r in self.rows if r.differs]
-        layers = Counter(r.layer for r in differing)
-        summary = ", ".join(f"{layer} ({n})" for layer, n in layers.most_common()) or "nothing"
+        layers = [layer for layer in LAYER_ORDER if any(r.layer == layer for r in differing)]
+        layers += sorted({r.layer for r in differing} - set(layers))
+        counts = Counter(r.layer for r in differing)
+        summary = ", ".join(f"{layer} ({counts[layer]})" for layer in layers if layer != "message")
         lines = [
-            Content.assemble(("Differs in: ", "bold"), (safe(summary), "$warning bold")),
-            Content(""),
+            Content.assemble(
+                ("Differs in: ", "bold"), (safe(summary or "nothing"), "$warning bold")
+            ),
         ]
-        rows: list[tuple[Cell, list[Cell]]] = [
-            (
-                ("", ""),
-                [
-                    (f"A · {self.labels[0]}", "$accent bold"),
-                    (f"B · {self.labels[1]}", "$accent bold"),
-                ],
-            )
+        cols: list[Cell] = [
+            (f"A · {self.labels[0]}", "$accent bold"),
+            (f"B · {self.labels[1]}", "$accent bold"),
         ]
-        for r in [*differing, *[r for r in self.rows if not r.differs]]:
-            style = "$warning bold" if r.differs else "$text-muted"
-            mark = "≠ " if r.differs else "  "
-            rows.append(((safe(mark + r.field), style), [(safe(r.a), style), (safe(r.b), style)]))
-        return join_lines(lines + grid(rows, width, label_width=16, max_lines=2))
+        lines += grid([(("", ""), cols)], width, label_width=LABEL)
+        for layer in layers:
+            lines.append(Content.styled(safe(layer), "$accent italic"))
+            rows: list[tuple[Cell, list[Cell]]] = [
+                (
+                    (safe(f"≠ {r.field}"), "$warning bold"),
+                    [(safe(r.a), "$warning"), (safe(r.b), "$warning")],
+                )
+                for r in differing
+                if r.layer == layer
+            ]
+            lines += grid(rows, width, label_width=LABEL, max_lines=2)
+        same = [r.field for r in self.rows if not r.differs]
+        if same:
+            lines.append(Content.styled(safe("Same in both: " + ", ".join(same)), "$text-muted"))
+        return join_lines(lines)

@@ -90,7 +90,7 @@ class DashboardScreen(LiveWorkers, Screen[None]):
             yield AuthPane(id="auth")
             yield DiffPane(id="diff")
             yield ChecklistPane(id="checklist")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Apply the layout for the terminal size, then load the initial samples."""

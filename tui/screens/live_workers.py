@@ -117,9 +117,9 @@ class LiveWorkers:
             return
         run = self.runs[slot]
         app: Any = self.app  # type: ignore[attr-defined]
-        if app.offline:
-            from checks.live import plan
+        from checks.live import plan  # dnspython loads after the first paint
 
+        if app.offline:
             self.runs[slot] = replace(
                 run,
                 run_id=self.next_id(),
@@ -132,7 +132,14 @@ class LiveWorkers:
             return
         run_id = self.next_id()
         self.runs[slot] = replace(
-            run, run_id=run_id, status="running", specs=(), results={}, queries=0, log=()
+            run,
+            run_id=run_id,
+            status="running",
+            specs=plan(analysis.sample),
+            resolver=app.resolver_label,
+            results={},
+            queries=0,
+            log=(),
         )
         self.run_worker(  # type: ignore[attr-defined]
             self._live_job(slot, run_id, analysis.sample),

@@ -1,0 +1,35 @@
+"""Ticket notes: what the technician pastes into the PSA."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from checks.analysis import analyse
+from checks.diff import diff_samples
+from checks.liverun import LiveRun
+from checks.loader import load_bytes
+from checks.notes import ticket_notes
+from checks.playbook import evaluate, load_playbook
+from tui.demo.runtime import demo_samples
+
+NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+
+
+def test_demo_notes_lead_with_the_layer_and_the_difference() -> None:
+    a, b = (analyse(s) for s in demo_samples())
+    states = evaluate(load_playbook(), [a.sample, b.sample])
+    text = ticket_notes(
+        [a, b], [LiveRun(), LiveRun()], diff_samples(a.sample, b.sample), states, frozenset(), NOW
+    )
+    lines = text.splitlines()
+    assert lines[0] == "mailtriage ticket notes - 2026-11-23 10:30 UTC"
+    assert lines[2] == "Most likely layer: authentication"
+    assert "Auth dmarc: A=fail | B=pass" in text
+    assert a.sample.message_id in text and b.sample.message_id in text
+    assert text.rstrip().endswith("Verification result:")
+
+
+def test_notes_neutralise_control_characters() -> None:
+    s = load_bytes(b"From: x@evil.example\nSubject: hi\x1b[2Jthere\x07\n\nbody\n", "x.eml")
+    text = ticket_notes([analyse(s), None], [LiveRun(), LiveRun()], (), (), frozenset(), NOW)
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2Jthere" in text
