@@ -34,8 +34,10 @@ def render_log(
                 Content.assemble(
                     (f"  {e.rcode:<8} ", RCODE_STYLE.get(e.rcode, "$error")),
                     (f"{e.rtt_ms:>6.0f} ms " if timings else "", "$text-muted"),
+                    # Keys and long TXT records are cut: one query, a line or two.
                     printable(
-                        f"{e.rdtype:<5} {e.name}  {'(cached) ' if e.cached else ''}{answers}"
+                        f"{e.rdtype:<5} {e.name}  {'(cached) ' if e.cached else ''}{answers}",
+                        150,
                     ),
                 )
             )
