@@ -42,6 +42,7 @@ async def test_one_sample_80x24_tabs(server) -> None:  # type: ignore[no-untyped
         screen = app.screen
         assert screen.has_class("narrow")
         assert "INV-20944" in body_text(app, "sample") or "Invoice" in body_text(app, "sample")
+        await pilot.press("3")  # hidden panes are built when shown
         assert "One sample loaded" in body_text(app, "diff")
         await pilot.press("2")
         assert screen.query_one("#auth").has_class("active")
@@ -96,7 +97,9 @@ async def test_escape_cancels_live_checks() -> None:
             await pilot.press("escape")
             await pilot.pause(0.1)
             assert [r.status for r in app.screen.runs] == ["cancelled", "cancelled"]
+            await pilot.press("2")
             assert "cancelled" in body_text(app, "auth")
+            assert all(r.specs for r in app.screen.runs)  # the rows stay, marked cancelled
     finally:
         hung.stop()
 

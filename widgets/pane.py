@@ -34,6 +34,8 @@ class Pane(VerticalScroll, can_focus=True):
     }
     """
 
+    _built_width = -1
+
     def compose(self) -> ComposeResult:
         """Compose the single body Static."""
         yield Static(Content(""), classes="pane--body", markup=False)
@@ -42,17 +44,24 @@ class Pane(VerticalScroll, can_focus=True):
         """Return the body for the given inner width (override in subclasses)."""
         return Content("")
 
-    def refresh_body(self) -> None:
-        """Rebuild the body from current state at the current width."""
+    def refresh_body(self, force: bool = True) -> None:
+        """Rebuild the body from current state at the current width.
+
+        Args:
+            force: Rebuild even if the width is unchanged (the state changed).
+        """
         if not self.is_mounted:
             return
-        width = max(self.scrollable_content_region.width - 1, 20)
+        region = self.scrollable_content_region.width
+        if region <= 0:
+            self._built_width = -1  # not laid out yet: the first resize builds it
+            return
+        width = max(region - 1, 20)
+        if not force and width == self._built_width:
+            return
+        self._built_width = width
         self.query_one(".pane--body", Static).update(self.build(width))
 
-    def on_mount(self) -> None:
-        """Render once mounted."""
-        self.refresh_body()
-
     def on_resize(self, event: Resize) -> None:
-        """Re-wrap on resize."""
-        self.refresh_body()
+        """Re-wrap when the width changes."""
+        self.refresh_body(force=False)
