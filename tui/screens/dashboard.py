@@ -7,8 +7,6 @@ result carries a run id; anything from an older run is dropped.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -20,9 +18,7 @@ from checks.agreement import compare
 from checks.analysis import Analysis
 from checks.diff import diff_samples, single_sample_hint
 from checks.liverun import LiveRun
-from checks.notes import ticket_notes
 from checks.playbook import ItemState, evaluate
-from tui.config import data_dir
 from tui.messages import (
     LiveAnswered,
     LiveFinished,
@@ -32,7 +28,7 @@ from tui.messages import (
     SampleFailed,
     SampleLoaded,
 )
-from tui.screens.live_workers import LiveWorkers
+from tui.screens.dashboard_actions import DashboardActions
 from widgets.auth_pane import AuthPane
 from widgets.checklist_pane import ChecklistPane
 from widgets.diff_pane import DiffPane
@@ -44,7 +40,7 @@ NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
 
 
-class DashboardScreen(LiveWorkers, Screen[None]):
+class DashboardScreen(DashboardActions, Screen[None]):
     """The main screen: sample, authentication, diff and checklist panes."""
 
     BINDINGS = [
@@ -224,41 +220,3 @@ class DashboardScreen(LiveWorkers, Screen[None]):
     def on_live_finished(self, msg: LiveFinished) -> None:
         """Mark a run done or cancelled."""
         self.on_live_event(msg)
-
-    # ---- other screens ------------------------------------------------------
-    def action_open_sample(self, slot: int) -> None:
-        """Ask for a path and load it into slot A or B."""
-
-        def chosen(path: str | None) -> None:
-            if path:
-                self.load(slot, path)
-
-        from tui.screens.open_sample import OpenSampleScreen
-
-        label = ("sample A (blocked)", "sample B (delivered)")[slot]
-        self.app.push_screen(OpenSampleScreen(label), chosen)
-
-    def action_dns_log(self) -> None:
-        """Show every DNS query made by the live checks."""
-        from tui.screens.dns_log import DnsLogScreen
-
-        logs = [
-            (f"{'AB'[i]} · {self.runs[i].status}", self.runs[i].log)
-            for i, a in enumerate(self.analyses)
-            if a is not None
-        ]
-        timings = self.app.config.show_timings  # type: ignore[attr-defined]
-        self.app.push_screen(DnsLogScreen(logs, timings))
-
-    def action_notes(self) -> None:
-        """Open the ticket notes for the PSA."""
-        from tui.screens.notes import NotesScreen
-
-        a, b = self.analyses
-        diff = diff_samples(a.sample, b.sample) if a and b else ()
-        states = self.checklist_states()
-        now = self.app.now()  # type: ignore[attr-defined]
-        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now)
-        cfg = self.app.config  # type: ignore[attr-defined]
-        notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
-        self.app.push_screen(NotesScreen(text, notes_dir))

@@ -198,23 +198,3 @@ class LiveWorkers:
             run = replace(run, status=msg.status)
         self.runs[slot] = run
         self.refresh_all()  # type: ignore[attr-defined]
-
-    # ---- actions ------------------------------------------------------------
-    def action_recheck(self) -> None:
-        """Run the live DNS checks of every loaded sample again."""
-        for slot in (0, 1):
-            self.start_live(slot)
-
-    def action_cancel_checks(self) -> None:
-        """Cancel running DNS checks (Escape)."""
-        cancelled = [self.cancel_live(slot) for slot in (0, 1)]
-        if any(cancelled):
-            self.refresh_all()  # type: ignore[attr-defined]
-            self.notify("Live DNS checks cancelled.", markup=False)  # type: ignore[attr-defined]
-
-    def action_swap(self) -> None:
-        """Swap samples A and B (which one is the blocked one)."""
-        self.analyses.reverse()
-        self.runs.reverse()
-        self.load_ids.reverse()
-        self.refresh_all()  # type: ignore[attr-defined]

@@ -1,0 +1,90 @@
+"""The dashboard's actions: re-check, cancel, swap, open, DNS log and ticket notes.
+
+A mixin for DashboardScreen (kept apart so each module stays small). The pop-up
+screens are imported when first opened, not at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checks.diff import diff_samples
+from checks.notes import ticket_notes
+from tui.config import data_dir
+from tui.screens.live_workers import LiveWorkers
+
+if TYPE_CHECKING:
+    from checks.analysis import Analysis
+    from checks.liverun import LiveRun
+    from checks.playbook import ItemState
+
+
+class DashboardActions(LiveWorkers):
+    """Actions bound to keys on the dashboard (expects the DashboardScreen state)."""
+
+    analyses: list[Analysis | None]
+    runs: list[LiveRun]
+    load_ids: list[int]
+    ticked: frozenset[str]
+
+    if TYPE_CHECKING:  # provided by DashboardScreen / Screen
+        app: Any
+
+        def checklist_states(self) -> tuple[ItemState, ...]: ...
+
+    def action_recheck(self) -> None:
+        """Run the live DNS checks of every loaded sample again."""
+        for slot in (0, 1):
+            self.start_live(slot)
+
+    def action_cancel_checks(self) -> None:
+        """Cancel running DNS checks (Escape)."""
+        cancelled = [self.cancel_live(slot) for slot in (0, 1)]
+        if any(cancelled):
+            self.refresh_all()  # type: ignore[attr-defined]
+            self.notify("Live DNS checks cancelled.", markup=False)  # type: ignore[attr-defined]
+
+    def action_swap(self) -> None:
+        """Swap samples A and B (which one is the blocked one)."""
+        self.analyses.reverse()
+        self.runs.reverse()
+        self.load_ids.reverse()
+        self.refresh_all()  # type: ignore[attr-defined]
+
+    def action_open_sample(self, slot: int) -> None:
+        """Ask for a path and load it into slot A or B."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load(slot, path)
+
+        from tui.screens.open_sample import OpenSampleScreen
+
+        label = ("sample A (blocked)", "sample B (delivered)")[slot]
+        self.app.push_screen(OpenSampleScreen(label), chosen)
+
+    def action_dns_log(self) -> None:
+        """Show every DNS query made by the live checks."""
+        from tui.screens.dns_log import DnsLogScreen
+
+        logs = [
+            (f"{'AB'[i]} · {self.runs[i].status}", self.runs[i].log)
+            for i, a in enumerate(self.analyses)
+            if a is not None
+        ]
+        timings = self.app.config.show_timings
+        self.app.push_screen(DnsLogScreen(logs, timings))
+
+    def action_notes(self) -> None:
+        """Open the ticket notes for the PSA."""
+        from tui.screens.notes import NotesScreen
+
+        a, b = self.analyses
+        diff = diff_samples(a.sample, b.sample) if a and b else ()
+        states = self.checklist_states()
+        now = self.app.now()
+        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now)
+        cfg = self.app.config
+        notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
+        self.app.push_screen(NotesScreen(text, notes_dir))
