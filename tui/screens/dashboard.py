@@ -7,6 +7,8 @@ result carries a run id; anything from an older run is dropped.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -196,8 +198,16 @@ class DashboardScreen(DashboardActions, Screen[None]):
         self.call_after_refresh(self.start_live, slot)
 
     def on_sample_changed(self, msg: SampleChanged) -> None:
-        """Reload a sample whose file changed on disk."""
-        self.load(msg.slot, msg.path, watch=False)
+        """Reload a sample whose file changed on disk (into whichever slot now holds it)."""
+        slot = next(
+            (
+                i
+                for i, a in enumerate(self.analyses)
+                if a is not None and Path(a.sample.source).resolve() == Path(msg.path)
+            ),
+            msg.slot,
+        )
+        self.load(slot, msg.path, watch=False)
         self.notify(f"Reloaded {msg.path} (changed on disk)", markup=False)
 
     def on_sample_failed(self, msg: SampleFailed) -> None:

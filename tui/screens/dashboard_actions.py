@@ -51,6 +51,10 @@ class DashboardActions(LiveWorkers):
         self.runs.reverse()
         self.load_ids.reverse()
         self.refresh_all()  # type: ignore[attr-defined]
+        blocked = self.analyses[0]
+        if blocked is not None:
+            name = blocked.sample.source
+            self.notify(f"A (blocked) is now {name}", markup=False)  # type: ignore[attr-defined]
 
     def action_open_sample(self, slot: int) -> None:
         """Ask for a path and load it into slot A or B."""
