@@ -33,9 +33,7 @@ def suffix_list(source: str | None = None) -> PublicSuffixList:
     return PublicSuffixList(Path(source).read_text(encoding="utf-8"))
 
 
-def org_domain(
-    domain: str | None, *, source: str | os.PathLike[str] | None = None
-) -> str | None:
+def org_domain(domain: str | None, *, source: str | os.PathLike[str] | None = None) -> str | None:
     """Return the organizational (registrable) domain, or ``None`` when there is none.
 
     Follows the conventions of the PSL project's ``test_psl.txt``: ``None`` in

@@ -1,0 +1,89 @@
+"""MX versus Received gateway, against a real ZoneServer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from checks.dns import Resolver
+from checks.mxcheck import compare, mx_vs_gateway, vendor_of
+from checks.zoneserver import ZoneServer
+
+SOA = "@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+ZONES = {
+    "contoso.example": SOA
+    + (
+        "@ IN MX 20 mxb-00123.gslb.pphosted.com.\n"
+        "@ IN MX 10 mxa-00123.gslb.pphosted.com.\n"
+        "m365 IN MX 0 m365-contoso-example.mail.protection.outlook.com.\n"
+        "own IN MX 10 mx1.contoso.example.\nmx1 IN A 192.0.2.25\n"
+        "nomail IN MX 0 .\n"
+        "bare IN A 192.0.2.26\n"
+    ),
+    "broken.example": SOA,
+}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ZoneServer]:
+    with ZoneServer(zones=ZONES, servfail=lambda n, t: n.endswith("broken.example")) as srv:
+        yield srv
+
+
+@pytest.fixture
+def res(server: ZoneServer) -> Resolver:
+    return Resolver(["127.0.0.1"], port=server.port, timeout=1.0, deadline=5.0)
+
+
+async def test_same_host(res: Resolver) -> None:
+    got = await mx_vs_gateway("Contoso.Example.", ["MXA-00123.gslb.pphosted.com."], res)
+    assert [h for _, h in got.mx_hosts] == [
+        "mxa-00123.gslb.pphosted.com", "mxb-00123.gslb.pphosted.com"
+    ]  # fmt: skip
+    assert [p for p, _ in got.mx_hosts] == [10, 20]
+    assert got.matched is True and got.matches[0].how == "same host"
+
+
+async def test_same_vendor(res: Resolver) -> None:
+    got = await mx_vs_gateway("contoso.example", ["mx0a-00123.pphosted.com"], res)
+    assert got.matched and got.matches[0].how == "same vendor (Proofpoint)"
+    eop = "BN8NAM11FT045.mail.protection.outlook.com"
+    got = await mx_vs_gateway("m365.contoso.example", [eop], res)
+    assert got.matched and "Microsoft" in got.matches[0].how
+
+
+async def test_gateway_bypassed(res: Resolver) -> None:
+    got = await mx_vs_gateway("contoso.example", ["us-smtp-1.mimecast.com"], res)
+    assert got.matched is False and "MX bypassed or changed" in got.summary
+
+
+async def test_same_domain(res: Resolver) -> None:
+    got = await mx_vs_gateway("own.contoso.example", ["mx2.contoso.example"], res)
+    assert got.matched and got.matches[0].how == "same domain"
+
+
+async def test_no_gateways_lists_mx_only(res: Resolver) -> None:
+    got = await mx_vs_gateway("own.contoso.example", [], res)
+    assert got.matched is None and got.summary == "MX of own.contoso.example: mx1.contoso.example"
+
+
+@pytest.mark.parametrize(
+    ("domain", "status"),
+    [
+        ("nomail.contoso.example", "null-mx"),
+        ("bare.contoso.example", "no-mx"),
+        ("ghost.contoso.example", "no-domain"),
+        ("broken.example", "error"),
+    ],
+)
+async def test_statuses(res: Resolver, domain: str, status: str) -> None:
+    got = await mx_vs_gateway(domain, ["mx.google.com"], res)
+    assert got.status == status and got.matched is None
+
+
+def test_vendors() -> None:
+    assert compare("mx.google.com", ["aspmx.l.google.com"]).how == "same vendor (Google)"
+    assert vendor_of("eu-smtp-inbound-1.mimecast.com.") == "Mimecast"
+    assert vendor_of("mail.example.com") is None
+    assert compare("mx.other.example", ["mx.contoso.example"]).mx is None

@@ -1,0 +1,79 @@
+"""The PSL project's own test vectors against :func:`checks.psl.org_domain`.
+
+Run twice: with the corpus' list file (tests our use of the matcher: it must pass
+every case) and with the list packaged in ``publicsuffixlist`` (a different
+snapshot; the vectors use long-lived rules, so it should pass too).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checks.psl import org_domain
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "public-suffix-list"
+_CASE_RE = re.compile(r"^checkPublicSuffix\((null|'[^']*'),\s*(null|'[^']*')\);\s*$")
+
+
+def _value(token: str) -> str | None:
+    return None if token == "null" else token[1:-1]
+
+
+def _cases() -> list[tuple[str | None, str | None]]:
+    path = CORPUS / "test_psl.txt"
+    if not path.exists():
+        return []
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _CASE_RE.match(line.strip())  # commented-out cases start with // and are skipped
+        if match:
+            cases.append((_value(match[1]), _value(match[2])))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def corpus_list() -> str:
+    path = CORPUS / "public_suffix_list.dat"
+    if not path.exists():
+        pytest.skip(f"PSL corpus not found at {CORPUS}")
+    return str(path)
+
+
+def test_corpus_has_the_vectors() -> None:
+    if not CASES:
+        pytest.skip(f"PSL corpus not found at {CORPUS}")
+    assert len(CASES) == 78  # 82 in the file, 4 of them commented out
+
+
+@pytest.mark.parametrize(("domain", "expected"), CASES, ids=[str(c[0]) for c in CASES])
+def test_vector_with_corpus_list(
+    domain: str | None, expected: str | None, corpus_list: str
+) -> None:
+    assert org_domain(domain, source=corpus_list) == expected
+
+
+@pytest.mark.parametrize(("domain", "expected"), CASES, ids=[str(c[0]) for c in CASES])
+def test_vector_with_packaged_list(domain: str | None, expected: str | None) -> None:
+    assert org_domain(domain) == expected
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("", None),
+        ("   ", None),
+        ("mail.example.com.", "example.com"),
+        ("Mail.Fabrikam.Example.", "fabrikam.example"),
+        ("a..example.com", None),
+        ("example.com..", None),
+        ("b.example.co.uk", "example.co.uk"),
+    ],
+)
+def test_our_conventions(domain: str, expected: str | None) -> None:
+    assert org_domain(domain) == expected
