@@ -134,6 +134,7 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
         has_body=has_body,
         parts=tuple(parts),
         problems=tuple(problems),
+        raw=data[start:],
         **fields,
     )
 

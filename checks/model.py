@@ -98,6 +98,8 @@ class Sample:
         has_body: Whether a body followed the header block.
         parts: Leaf MIME part summaries (empty for headers-only input).
         problems: Everything that could not be parsed.
+        raw: The message bytes as read (mbox envelope line removed), for the checks
+            that need them byte for byte (DKIM, ARC). Not part of equality.
     """
 
     source: str
@@ -116,6 +118,7 @@ class Sample:
     has_body: bool = False
     parts: tuple[MimePart, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    raw: bytes = field(default=b"", repr=False, compare=False, hash=False)
 
     def all(self, name: str) -> tuple[Header, ...]:
         """Return every header field with this name (case-insensitive), topmost first."""

@@ -147,3 +147,52 @@ def test_dashboard_without_a_terminal_says_so(isolated_env) -> None:  # type: ig
     )
     assert out.returncode == 2
     assert b"needs a terminal" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_spf_and_dns_commands_against_a_real_server(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    srv = demo_server()
+    try:
+        where = f"127.0.0.1:{srv.port}"
+        out = run(
+            "spf",
+            "198.51.100.90",
+            "fabrikam.example",
+            "--sender",
+            "invoices@fabrikam.example",
+            "--resolver",
+            where,
+            env=isolated_env,
+        )
+        assert out.returncode == 0, out.stderr
+        text = out.stdout.decode()
+        assert text.startswith("SPF pass for 198.51.100.90")
+        assert "include:spf.protection.outlook.com  matched => pass" in text
+        out = run(
+            "spf",
+            "203.0.113.45",
+            "fabrikam.example",
+            "--json",
+            "--resolver",
+            where,
+            env=isolated_env,
+        )
+        obj = json.loads(out.stdout)
+        assert obj["result"] == "fail" and obj["lookups"] == 1
+        assert obj["tree"]["children"][0]["term"] == "include:spf.protection.outlook.com"
+        out = run(
+            "dns",
+            "fabrikam.example",
+            "--selector",
+            "selector1",
+            "--json",
+            "--resolver",
+            where,
+            env=isolated_env,
+        )
+        obj = json.loads(out.stdout)
+        assert [c["status"] for c in obj["checks"]] == ["found", "found", "found"]
+        assert obj["spf"]["walked_with"] == "0.0.0.0" and obj["dns_log"]
+    finally:
+        srv.stop()
+    bad = run("spf", "not-an-ip", "x.example", "--resolver", "127.0.0.1:9", env=isolated_env)
+    assert bad.returncode == 2 and bad.stderr.count(b"\n") == 1

@@ -56,7 +56,8 @@ def dashboard_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mailtriage",
         description="Compare a blocked and a delivered email sample, layer by layer. "
-        "Subcommand: 'mailtriage report SAMPLE... [--json]' for scripts.",
+        "Subcommands: 'mailtriage report SAMPLE... [--json]' for scripts, "
+        "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
     )
     p.add_argument(
         "samples",
@@ -153,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tui.report_cmd import run_report
 
             return run_report(argv[1:])
+        if argv[:1] in (["spf"], ["dns"]):
+            from tui.lookup_cmds import run_lookup
+
+            return run_lookup(argv[0], argv[1:])
         return run_dashboard(argv)
     except KeyboardInterrupt:
         return 130

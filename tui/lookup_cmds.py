@@ -1,0 +1,156 @@
+"""``mailtriage spf`` and ``mailtriage dns``: the DNS side of a ticket, without a sample.
+
+``spf IP DOMAIN`` evaluates SPF for one connecting IP and prints the evaluation
+tree; ``dns DOMAIN`` prints the domain's SPF tree (walked with an address that
+matches nothing, so every term and lookup shows), its DMARC record, its MX and
+the DKIM keys of the selectors given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from checks.dnstypes import DnsError
+from checks.text import printable
+from tui.cli import VersionAction, fail, nameserver_for
+from tui.config import ConfigError, load_config
+
+NOTHING_MATCHES = "0.0.0.0"
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=f"mailtriage {prog}", description=description)
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p.add_argument("--resolver", metavar="HOST[:PORT]", help="DNS server to ask")
+    p.add_argument("--demo", action="store_true", help="ask the bundled demo DNS server")
+    p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
+    return p
+
+
+def _resolver(args: argparse.Namespace) -> tuple[Any, Any]:
+    """Return (resolver, demo server or None); raises ConfigError/DnsError."""
+    from checks.dns import Resolver
+
+    config = load_config()
+    demo = None
+    server = nameserver_for(args.resolver, config.resolver)
+    if args.demo and not args.resolver:
+        from tui.demo.runtime import DemoDns
+
+        demo = DemoDns()
+        server = demo.nameserver()
+    hosts = [server[0]] if server else None
+    port = server[1] if server else 53
+    return Resolver(hosts, port=port, timeout=config.timeout, deadline=config.deadline), demo
+
+
+def _log(resolver: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": e.name,
+            "type": e.rdtype,
+            "rcode": e.rcode,
+            "answers": list(e.answers),
+            "rtt_ms": round(e.rtt_ms, 1),
+        }
+        for e in resolver.log
+    ]
+
+
+async def _spf(args: argparse.Namespace, resolver: Any) -> str:
+    from checks.spf import check_host
+    from checks.spftext import render_text, result_json
+
+    sender = args.sender or f"postmaster@{args.domain}"
+    res = await check_host(args.ip, args.domain, sender, helo=args.helo or "", resolver=resolver)
+    if args.json:
+        out = {
+            "ip": args.ip,
+            "domain": args.domain,
+            "sender": sender,
+            "helo": args.helo,
+            **result_json(res),
+            "dns_log": _log(resolver),
+        }
+        return json.dumps(out, ensure_ascii=False)
+    return "\n".join(printable(line) for line in render_text(res, args.ip, sender).splitlines())
+
+
+async def _dns(args: argparse.Namespace, resolver: Any) -> str:
+    from checks.live import LiveSpec, run
+    from checks.spf import check_host
+    from checks.spftext import render_text, result_json
+
+    specs = [LiveSpec("dmarc", args.domain), LiveSpec("mx", args.domain)]
+    specs += [LiveSpec("dkim", args.domain, s) for s in args.selector]
+    spf_task = asyncio.ensure_future(
+        check_host(NOTHING_MATCHES, args.domain, f"postmaster@{args.domain}", resolver=resolver)
+    )
+    found = await asyncio.gather(*(run(s, resolver) for s in specs))
+    spf = await spf_task
+    if args.json:
+        return json.dumps(
+            {
+                "domain": args.domain,
+                "spf": {"walked_with": NOTHING_MATCHES, **result_json(spf)},
+                "checks": [
+                    {
+                        "kind": r.spec.kind,
+                        "selector": r.spec.selector,
+                        "status": r.status,
+                        "summary": r.summary,
+                        "records": list(r.records),
+                        "warnings": list(r.warnings),
+                    }
+                    for r in found
+                ],
+                "dns_log": _log(resolver),
+            },
+            ensure_ascii=False,
+        )
+    lines = [f"== {args.domain}", "SPF tree (walked with an address that matches nothing):"]
+    lines += ["  " + line for line in render_text(spf, NOTHING_MATCHES, "-").splitlines()[1:]]
+    lines.append(f"  {spf.lookups} DNS-costing terms of 10 allowed, {spf.void_lookups} void of 2")
+    for r in found:
+        what = r.spec.kind.upper() + (f" {r.spec.selector}" if r.spec.selector else "")
+        lines.append(f"{what}: {r.status} · {r.summary}")
+        lines += [f"  warning: {w}" for w in r.warnings]
+    return "\n".join(printable(line) for line in lines)
+
+
+def run_lookup(command: str, argv: Sequence[str]) -> int:
+    """Run ``mailtriage spf`` or ``mailtriage dns``; returns the exit status."""
+    if command == "spf":
+        p = _parser("spf", "Evaluate SPF (RFC 7208) for a connecting IP and print the tree.")
+        p.add_argument("ip", help="the connecting IP address")
+        p.add_argument("domain", help="the domain to check (MAIL FROM or HELO domain)")
+        p.add_argument("--sender", help="the MAIL FROM address (default postmaster@DOMAIN)")
+        p.add_argument("--helo", help="the HELO/EHLO name the client gave")
+    else:
+        p = _parser("dns", "Show a domain's SPF tree, DMARC record, MX and DKIM keys.")
+        p.add_argument("domain")
+        p.add_argument(
+            "--selector",
+            action="append",
+            default=[],
+            metavar="S",
+            help="a DKIM selector to fetch (repeatable)",
+        )
+    args = p.parse_args(argv)
+    try:
+        resolver, demo = _resolver(args)
+    except (ConfigError, DnsError) as exc:
+        return fail(str(exc))
+    try:
+        out = asyncio.run(_spf(args, resolver) if command == "spf" else _dns(args, resolver))
+    except ValueError as exc:  # e.g. not an IP address
+        return fail(str(exc).splitlines()[0])
+    finally:
+        if demo:
+            demo.stop()
+    print(out)
+    return 0
