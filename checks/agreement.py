@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from checks import agreelive
 from checks.authres import boundary
 from checks.model import AuthMethod, AuthResults
 from checks.taglist import parse_tags
 
 if TYPE_CHECKING:
-    from checks.live import LiveResult
-
+    from checks.liveauth import LiveAuth
+    from checks.livetypes import LiveResult
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Agreement:
     """One method compared between the recorded verdict and the live DNS answer.
 
     Attributes:
-        method: ``"spf"``, ``"dkim"`` or ``"dmarc"``.
+        method: ``"spf"``, ``"dkim"``, ``"dmarc"`` or ``"arc"`` (``arc`` only with a full
+            live re-check).
         recorded: What the boundary gateway recorded, e.g. ``"pass (d=example.com)"``.
         live: What DNS shows now, e.g. ``"key found"``.
         agrees: ``True`` consistent, ``False`` they disagree, ``None`` cannot tell yet.
@@ -123,12 +125,39 @@ def _dmarc(m: AuthMethod, live: Sequence[LiveResult]) -> Agreement | None:
                      "gateway did not record which policy it applied.")
 
 
-def compare(recorded: Sequence[AuthResults], live: Sequence[LiveResult]) -> tuple[Agreement, ...]:
-    """Compare the boundary gateway's recorded verdicts with the live answers.
+def _with_auth(b: AuthResults, auth: LiveAuth) -> list[Agreement]:
+    out: list[Agreement] = []
+    for m in b.methods:
+        row: agreelive.Row | None = None
+        if m.method == "spf":
+            row = agreelive.spf(m, auth)
+        elif m.method == "dkim":
+            row = agreelive.dkim(m, auth)
+        elif m.method == "dmarc":
+            row = agreelive.dmarc(m, auth)
+        elif m.method == "arc":
+            row = agreelive.arc(m, auth)
+        if row is not None:
+            out.append(Agreement(m.method, *row))
+    return out
+
+
+def compare(
+    recorded: Sequence[AuthResults],
+    live: Sequence[LiveResult] = (),
+    auth: LiveAuth | None = None,
+) -> tuple[Agreement, ...]:
+    """Compare the boundary gateway's recorded verdicts with what DNS says now.
+
+    With ``auth`` (a full live re-check from :func:`checks.liveauth.live_auth`) every
+    recorded method (spf, dkim per d=/s=, dmarc, arc) is compared with today's
+    result. Without it, the record-level comparison with the live record fetches
+    in ``live`` is made (SPF then cannot tell whether today's record authorises the IP).
 
     Args:
         recorded: The sample's recorded authentication headers.
-        live: Finished live checks of the same sample.
+        live: Finished record fetches of the same sample (used when ``auth`` is ``None``).
+        auth: The full live re-check of the same sample.
 
     Returns:
         One Agreement per method that both sides speak about.
@@ -136,6 +165,8 @@ def compare(recorded: Sequence[AuthResults], live: Sequence[LiveResult]) -> tupl
     b = boundary(recorded)
     if b is None:
         return ()
+    if auth is not None:
+        return tuple(_with_auth(b, auth))
     out: list[Agreement] = []
     for m in b.methods:
         fn = {"dkim": _dkim, "spf": _spf, "dmarc": _dmarc}.get(m.method)

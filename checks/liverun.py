@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from checks.dns import QueryLogEntry
     from checks.live import LiveResult, LiveSpec
+    from checks.liveauth import LiveAuth
 
 
 
@@ -24,6 +25,8 @@ class LiveRun:
         resolver: Label of the DNS server used, e.g. ``"127.0.0.1:5353"``.
         queries: Number of DNS queries logged so far.
         log: The DNS query log of this run so far.
+        auth: The full re-evaluation (SPF against the sample's IP, DKIM, ARC, DMARC)
+            once it has finished, else ``None``.
     """
 
     run_id: int = 0
@@ -33,6 +36,7 @@ class LiveRun:
     resolver: str = ""
     queries: int = 0
     log: tuple[QueryLogEntry, ...] = ()
+    auth: LiveAuth | None = None
 
     def with_result(self, result: LiveResult) -> LiveRun:
         """Return a copy with one more finished lookup."""

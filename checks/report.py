@@ -13,7 +13,9 @@ from checks import live
 from checks.agreement import compare
 from checks.analysis import Analysis
 from checks.dns import QueryLogEntry, Resolver
+from checks.liveauth import live_auth
 from checks.model import Address, AuthResults
+from checks.reportauth import live_eval
 
 
 def _addr(a: Address) -> dict[str, str]:
@@ -113,7 +115,8 @@ async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
     """Build the report, adding live DNS results unless ``resolver`` is ``None``.
 
     ``auth.agreement`` compares the boundary gateway's recorded verdicts with the
-    live answers, per method. ``auth.live`` maps each check kind (``spf``,
+    live re-check (``auth.live_eval``: SPF for the connecting IP, DKIM, ARC and
+    DMARC evaluated now), per method. ``auth.live`` maps each check kind (``spf``,
     ``dmarc``, ``dkim``, ``mx``) to a list of results, one per domain (and
     selector) checked.
     """
@@ -123,6 +126,7 @@ async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
     by_kind: dict[str, list[dict[str, Any]]] = {}
     specs = live.plan(a.sample)
     results = {r.spec: r async for r in live.run_all(specs, resolver)}
+    auth = await live_auth(a, resolver)
     for spec in specs:
         r = results.get(spec)
         by_kind.setdefault(spec.kind, []).append(
@@ -137,6 +141,9 @@ async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
             }
         )
     out["auth"]["live"] = by_kind
-    out["auth"]["agreement"] = [asdict(g) for g in compare(a.recorded, list(results.values()))]
+    out["auth"]["live_eval"] = live_eval(auth)
+    out["auth"]["agreement"] = [
+        asdict(g) for g in compare(a.recorded, list(results.values()), auth=auth)
+    ]
     out["dns_log"] = [_log(e) for e in resolver.log]
     return out

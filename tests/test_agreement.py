@@ -10,7 +10,10 @@ from checks.agreement import compare
 from checks.analysis import analyse
 from checks.dns import Resolver
 from checks.live import plan, run_all
+from checks.liveauth import live_auth
+from checks.loader import load_bytes
 from checks.zoneserver import ZoneServer
+from tests.test_liveauth import demo_bytes
 from tests.tui_support import DEMO_ZONES
 from tui.demo.runtime import demo_samples
 
@@ -56,3 +59,91 @@ async def test_failed_lookup_cannot_tell() -> None:
     with ZoneServer(zone_dir=DEMO_ZONES, servfail=lambda name, rdtype: True) as srv:
         delivered = await _agreements(srv, 1)
     assert delivered and all(g.agrees is None for g in delivered.values())
+
+
+# --- Recorded then vs a full live re-check (checks.liveauth) --------------------------
+
+
+async def _with_auth(server: ZoneServer, raw: bytes):  # type: ignore[no-untyped-def]
+    a = analyse(load_bytes(raw, "test"))
+    resolver = Resolver(["127.0.0.1"], port=server.port, timeout=1.0, deadline=5.0)
+    auth = await live_auth(a, resolver)
+    return {g.method: g for g in compare(a.recorded, auth=auth)}
+
+
+async def test_demo_live_recheck_agrees_everywhere() -> None:
+    with ZoneServer(zone_dir=DEMO_ZONES) as srv:
+        blocked = await _with_auth(srv, demo_bytes("blocked"))
+        delivered = await _with_auth(srv, demo_bytes("delivered"))
+    for rows in (blocked, delivered):
+        assert set(rows) == {"spf", "dkim", "dmarc"}
+        assert all(g.agrees is True for g in rows.values()), rows
+    assert blocked["dmarc"].recorded == "fail (p=quarantine)"
+    assert blocked["dmarc"].live == (
+        "fail: no aligned identity (SPF billingcloud.example, DKIM billingcloud.example) "
+        "(p=quarantine)"
+    )
+    assert blocked["spf"].live == "pass for billingcloud.example from 203.0.113.45"
+    assert delivered["dkim"].recorded == "pass (d=fabrikam.example, s=selector1)"
+
+
+async def test_live_recheck_explains_rotated_key_and_edited_policy(
+    edited_zones: dict[str, str],
+) -> None:
+    with ZoneServer(zones=edited_zones) as srv:
+        rows = await _with_auth(srv, demo_bytes("delivered"))
+    dkim, dmarc, spf = rows["dkim"], rows["dmarc"], rows["spf"]
+    assert dkim.agrees is False and dkim.live == "permerror: key not found"
+    assert "rotated or removed" in dkim.note and "ago" in dkim.note
+    assert dmarc.agrees is False and dmarc.live.endswith("(p=reject)")
+    assert "p=quarantine then" in dmarc.note and "edited" in dmarc.note
+    assert spf.agrees is True
+
+
+async def test_live_recheck_spots_an_spf_record_that_no_longer_covers_the_ip() -> None:
+    zones = {p.stem: p.read_text() for p in DEMO_ZONES.glob("*.zone")}
+    zones["fabrikam.example"] = zones["fabrikam.example"].replace(
+        "include:spf.protection.outlook.com", "ip4:192.0.2.0/24"
+    )
+    with ZoneServer(zones=zones) as srv:
+        rows = await _with_auth(srv, demo_bytes("delivered"))
+    spf, dmarc = rows["spf"], rows["dmarc"]
+    assert spf.agrees is False and spf.live == "fail for fabrikam.example from 198.51.100.90"
+    assert "changed" in spf.note and "198.51.100.90" in spf.note
+    assert dmarc.agrees is True  # DKIM still aligns, so DMARC still passes
+
+
+async def test_check_written_behind_the_gateway_is_explained() -> None:
+    raw = demo_bytes("delivered")
+    start = raw.index(b"Authentication-Results: mx0a-00123401.pphosted.com")
+    end = raw.index(b"X-Proofpoint-GUID:", start)
+    with ZoneServer(zone_dir=DEMO_ZONES) as srv:
+        rows = await _with_auth(srv, raw[:start] + raw[end:])
+    spf = rows["spf"]
+    assert spf.recorded.startswith("fail") and spf.agrees is False
+    assert "192.0.2.18" in spf.note and "behind a filtering gateway" in spf.note
+    assert rows["dkim"].agrees is True  # Microsoft's header.d without header.s still matches
+
+
+async def test_headers_only_sample_explains_the_dkim_body_hash() -> None:
+    head = demo_bytes("blocked").split(b"\n\n", 1)[0] + b"\n"
+    with ZoneServer(zone_dir=DEMO_ZONES) as srv:
+        rows = await _with_auth(srv, head)
+    assert rows["dkim"].agrees is False
+    assert "no body" in rows["dkim"].note
+
+
+async def test_live_recheck_failing_dns_cannot_tell() -> None:
+    with ZoneServer(zone_dir=DEMO_ZONES, servfail=lambda name, rdtype: True) as srv:
+        rows = await _with_auth(srv, demo_bytes("delivered"))
+    assert rows and all(g.agrees is None for g in rows.values())
+
+
+async def test_recorded_arc_is_compared_with_the_live_chain() -> None:
+    raw = demo_bytes("blocked").replace(
+        b"header.from=fabrikam.example\n", b"header.from=fabrikam.example;\n\tarc=none\n", 1
+    )
+    with ZoneServer(zone_dir=DEMO_ZONES) as srv:
+        rows = await _with_auth(srv, raw)
+    assert rows["arc"].recorded == "none" and rows["arc"].live == "none"
+    assert rows["arc"].agrees is True

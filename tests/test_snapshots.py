@@ -46,6 +46,8 @@ def test_one_sample(snap_compare, server, size) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("keys", [("a",), ("l",), ("n",)], ids=["open", "dnslog", "notes"])
+@pytest.mark.parametrize(
+    "keys", [("a",), ("l",), ("n",), ("t",)], ids=["open", "dnslog", "notes", "spftree"]
+)
 def test_screens(snap_compare, server, size, keys) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=settled(*keys))

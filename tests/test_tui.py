@@ -259,3 +259,25 @@ async def test_pane_keys_quit_and_copy_notes() -> None:
         assert app.clipboard == app.screen.text
         await pilot.press("escape", "q")
     assert app.return_code == 0
+
+
+async def test_live_evaluation_and_spf_tree(server) -> None:  # type: ignore[no-untyped-def]
+    from tui.screens.spf_tree import SpfTreeScreen
+
+    app = make_app(server=server)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        blocked, delivered = (run.auth for run in app.screen.runs)
+        assert blocked is not None and delivered is not None
+        assert blocked.spf is not None and blocked.spf.result == "pass"
+        assert blocked.dmarc is not None and blocked.dmarc.result == "fail"
+        assert delivered.dmarc is not None and delivered.dmarc.result == "pass"
+        auth = body_text(app, "auth")
+        assert "Evaluated now" in auth and "203.0.113.45" in auth
+        await pilot.press("t")
+        assert isinstance(app.screen, SpfTreeScreen)
+        text = str(app.screen.query_one(Static).render())
+        assert "SPF pass for 203.0.113.45" in text and "ip4:203.0.113.0/24  matched" in text
+        assert "include:spf.protection.outlook.com  matched => pass" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SpfTreeScreen)

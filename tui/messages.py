@@ -13,6 +13,8 @@ from textual.message import Message
 from checks.analysis import Analysis
 
 if TYPE_CHECKING:
+    from checks.liveauth import LiveAuth
+
     from checks.dns import QueryLogEntry
     from checks.live import LiveResult, LiveSpec
 
@@ -56,6 +58,14 @@ class LiveAnswered(Message):
     def __init__(self, slot: int, run_id: int, result: LiveResult) -> None:
         super().__init__()
         self.slot, self.run_id, self.result = slot, run_id, result
+
+
+class LiveAuthReady(Message):
+    """The full re-evaluation of a sample's authentication finished."""
+
+    def __init__(self, slot: int, run_id: int, auth: LiveAuth) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.auth = slot, run_id, auth
 
 
 class QueriesLogged(Message):

@@ -12,6 +12,7 @@ from checks.analysis import Analysis
 from checks.authres import boundary
 from checks.liverun import LiveRun
 from checks.model import AuthMethod, AuthResults
+from widgets._auth_eval import evaluation_rows
 from widgets._render import Cell, grid, heading, join_lines, safe, style_for
 from widgets.pane import Pane
 
@@ -124,6 +125,13 @@ class AuthPane(Pane):
         lines += grid(rows, width, label_width=9, max_lines=2)
         return lines
 
+    def _evaluation(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
+        auths = [self.runs[i].auth for i, _ in loaded]
+        status = [self.runs[i].status for i, _ in loaded]
+        head = heading("Evaluated now · SPF against the sample's IP, DKIM, DMARC, ARC", width)
+        rows = evaluation_rows(auths, status)
+        return [Content(""), head, *grid(rows, width, label_width=9, max_lines=3)]
+
     def _then_vs_now(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
         methods: list[str] = []
         for i, _ in loaded:
@@ -175,6 +183,8 @@ class AuthPane(Pane):
         )
         resolver = next((self.runs[i].resolver for i, _ in loaded if self.runs[i].resolver), "")
         lines.append(heading(f"Live now · DNS {resolver or ''}".rstrip(), width))
+        if any(self.runs[i].status == "running" for i, _ in loaded):
+            status += " · esc cancels"
         lines.append(Content.styled(safe(status), "$text-muted"))
         # One row per thing looked up, whichever sample asked (the "why" may differ).
         keys: list[tuple[str, str, str | None]] = []
@@ -202,6 +212,7 @@ class AuthPane(Pane):
         return join_lines(
             head
             + self._recorded(loaded, width)
+            + self._evaluation(loaded, width)
             + self._then_vs_now(loaded, width)
             + self._live(loaded, width)
             + self._others(loaded, width)

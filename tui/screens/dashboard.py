@@ -23,6 +23,7 @@ from checks.liverun import LiveRun
 from checks.playbook import ItemState, evaluate
 from tui.messages import (
     LiveAnswered,
+    LiveAuthReady,
     LiveFinished,
     LivePlanned,
     QueriesLogged,
@@ -58,8 +59,11 @@ class DashboardScreen(DashboardActions, Screen[None]):
         Binding("b", "open_sample(1)", "Open B", tooltip="Open the delivered sample (slot B)"),
         Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
         Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
-        Binding("escape", "cancel_checks", "Cancel", tooltip="Cancel running DNS checks"),
+        Binding(
+            "escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"
+        ),
         Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
+        Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
         Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
     ]
 
@@ -158,7 +162,7 @@ class DashboardScreen(DashboardActions, Screen[None]):
             self.app.config.show_timings,  # type: ignore[attr-defined]
             labels,
             [
-                compare(x.recorded, tuple(run.results.values())) if x else ()
+                compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
                 for x, run in zip(self.analyses, self.runs, strict=True)
             ],
         )
@@ -225,6 +229,10 @@ class DashboardScreen(DashboardActions, Screen[None]):
 
     def on_queries_logged(self, msg: QueriesLogged) -> None:
         """Update the query counter."""
+        self.on_live_event(msg)
+
+    def on_live_auth_ready(self, msg: LiveAuthReady) -> None:
+        """Show the full re-evaluation."""
         self.on_live_event(msg)
 
     def on_live_finished(self, msg: LiveFinished) -> None:

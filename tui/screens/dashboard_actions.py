@@ -80,6 +80,17 @@ class DashboardActions(LiveWorkers):
         timings = self.app.config.show_timings
         self.app.push_screen(DnsLogScreen(logs, timings))
 
+    def action_spf_tree(self) -> None:
+        """Show each sample's SPF evaluation tree (evaluated now against its own IP)."""
+        from tui.screens.spf_tree import SpfTreeScreen
+
+        trees = [
+            (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth)
+            for i, a in enumerate(self.analyses)
+            if a is not None
+        ]
+        self.app.push_screen(SpfTreeScreen(trees))
+
     def action_notes(self) -> None:
         """Open the ticket notes for the PSA."""
         from tui.screens.notes import NotesScreen

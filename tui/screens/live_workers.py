@@ -21,6 +21,7 @@ from checks.loader import SampleError, load_path
 from checks.model import Sample
 from tui.messages import (
     LiveAnswered,
+    LiveAuthReady,
     LiveFinished,
     LivePlanned,
     QueriesLogged,
@@ -142,20 +143,22 @@ class LiveWorkers:
             log=(),
         )
         self.run_worker(  # type: ignore[attr-defined]
-            self._live_job(slot, run_id, analysis.sample),
+            self._live_job(slot, run_id, analysis),
             name=f"live {slot}",
             group=f"live-{slot}",
             exclusive=True,
             exit_on_error=False,
         )
 
-    async def _live_job(self, slot: int, run_id: int, sample: Sample) -> None:
+    async def _live_job(self, slot: int, run_id: int, analysis: Analysis) -> None:
         app: Any = self.app  # type: ignore[attr-defined]
         post = self.post_message  # type: ignore[attr-defined]
         resolver = await asyncio.to_thread(app.make_resolver)
+        from checks.liveauth import live_auth
+
         from checks.live import plan, run_all  # dnspython loads after the first paint
 
-        specs = plan(sample)
+        specs = plan(analysis.sample)
         post(LivePlanned(slot, run_id, specs, app.resolver_label))
 
         def logged(_: QueryLogEntry) -> None:
@@ -163,12 +166,23 @@ class LiveWorkers:
 
         resolver.add_listener(logged)
         worker = get_current_worker()
+
+        async def evaluate() -> None:
+            try:
+                post(LiveAuthReady(slot, run_id, await live_auth(analysis, resolver)))
+            except Exception as exc:  # an engine bug must not leave the run hanging
+                msg = f"live evaluation failed ({type(exc).__name__}: {exc})"
+                self.notify(msg, severity="error", markup=False)  # type: ignore[attr-defined]
+
+        auth_task = asyncio.create_task(evaluate())
         try:
             async for result in run_all(specs, resolver):
                 if worker.is_cancelled:
                     break
                 post(LiveAnswered(slot, run_id, result))
+            await auth_task
         except asyncio.CancelledError:
+            auth_task.cancel()
             post(LiveFinished(slot, run_id, "cancelled"))
             raise
         post(LiveFinished(slot, run_id, "cancelled" if worker.is_cancelled else "done"))
@@ -192,6 +206,8 @@ class LiveWorkers:
             run = replace(run, specs=msg.specs, resolver=msg.resolver)
         elif isinstance(msg, LiveAnswered):
             run = run.with_result(msg.result)
+        elif isinstance(msg, LiveAuthReady):
+            run = replace(run, auth=msg.auth)
         elif isinstance(msg, QueriesLogged):
             run = replace(run, queries=len(msg.log), log=msg.log)
         elif isinstance(msg, LiveFinished) and run.status == "running":

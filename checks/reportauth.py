@@ -1,0 +1,150 @@
+"""The ``auth.live_eval`` part of the ``mailtriage report`` object (see :mod:`checks.report`).
+
+Turns a :class:`checks.liveauth.LiveAuth` into JSON-ready dicts. Keys are part of
+the documented scripting interface: later work adds keys, never renames them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.arc import ArcResult, ArcSignatureCheck
+from checks.dkim import DkimSignatureResult
+from checks.dmarc import DmarcRecordResult, DmarcVerdict
+from checks.liveauth import LiveAuth
+from checks.spf import SpfNode
+
+
+def _tree(n: SpfNode) -> dict[str, Any]:
+    return {
+        "kind": n.kind,
+        "term": n.term,
+        "domain": n.domain,
+        "result": n.result,
+        "matched": n.matched,
+        "queries": [
+            {"name": q.name, "type": q.rdtype, "rcode": q.rcode, "records": list(q.records)}
+            for q in n.queries
+        ],
+        "beyond_limit": n.beyond_limit,
+        "limit": n.limit,
+        "error": n.error,
+        "children": [_tree(c) for c in n.children],
+    }
+
+
+def _spf(auth: LiveAuth) -> dict[str, Any] | None:
+    if auth.spf is None:
+        return None
+    ip, domain, sender, helo = auth.spf_inputs or ("", "", "", "")
+    s = auth.spf
+    return {
+        "result": s.result,
+        "explanation": s.explanation,
+        "lookups": s.lookups,
+        "void_lookups": s.void_lookups,
+        "ip": ip,
+        "domain": domain,
+        "sender": sender,
+        "helo": helo,
+        "tree": [_tree(s.tree)],
+    }
+
+
+def _dkim(s: DkimSignatureResult) -> dict[str, Any]:
+    return {
+        "d": s.domain,
+        "s": s.selector,
+        "result": s.result,
+        "reason": s.reason,
+        "message": s.message,
+        "algorithm": s.algorithm,
+        "key_name": s.key_name,
+        "key_type": s.key_type,
+        "key_bits": s.key_bits,
+        "key_testing": s.key_testing,
+        "covers_from": s.covers_from,
+        "identity": s.identity,
+        "timestamp": s.timestamp,
+        "expires": s.expires,
+        "weak": s.weak,
+    }
+
+
+def _sig(c: ArcSignatureCheck | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"d": c.domain, "s": c.selector, "result": c.result, "reason": c.reason,
+            "message": c.message}  # fmt: skip
+
+
+def _arc(r: ArcResult | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "result": r.result,
+        "reason": r.reason,
+        "broken_at": r.broken_at,
+        "temporary": r.temporary,
+        "instances": [
+            {
+                "i": x.instance,
+                "cv": x.cv,
+                "seal": _sig(x.seal),
+                "ams": _sig(x.ams),
+                "aar_authserv_id": x.aar.authserv_id if x.aar else None,
+            }
+            for x in r.instances
+        ],
+    }
+
+
+def _dmarc(v: DmarcVerdict | None, rec: DmarcRecordResult | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {
+        "result": v.result,
+        "from_domain": v.from_domain,
+        "policy": v.policy,
+        "policy_tag": v.policy_tag,
+        "policy_domain": v.policy_domain,
+        "disposition": v.disposition,
+        "aligned_by": list(v.aligned_by),
+        "record": rec.record.raw if rec and rec.record else None,
+        "record_status": rec.status if rec else None,
+        "checks": [
+            {
+                "kind": c.kind,
+                "domain": c.domain,
+                "result": c.result,
+                "aligned": c.aligned,
+                "passes_dmarc": c.passes_dmarc,
+                "note": c.note,
+            }
+            for c in v.checks
+        ],
+        "explanation": list(v.explanation),
+        "warnings": list(v.warnings),
+    }
+
+
+def live_eval(auth: LiveAuth) -> dict[str, Any]:
+    """The JSON-ready ``auth.live_eval`` object of one live re-check.
+
+    Args:
+        auth: The result of :func:`checks.liveauth.live_auth`.
+
+    Returns:
+        ``{"spf", "dkim", "arc", "dmarc", "notes", "checked_at"}``; ``spf``, ``arc``
+        and ``dmarc`` are ``None`` when not evaluated. ``spf.tree`` is a list holding
+        the root record node; every node has ``term``, ``result``, ``matched``,
+        ``queries``, ``beyond_limit`` and ``children``.
+    """
+    return {
+        "spf": _spf(auth),
+        "dkim": [_dkim(s) for s in auth.dkim],
+        "arc": _arc(auth.arc),
+        "dmarc": _dmarc(auth.dmarc, auth.dmarc_record),
+        "notes": list(auth.notes),
+        "checked_at": auth.checked_at.isoformat() if auth.checked_at else None,
+    }

@@ -1,0 +1,85 @@
+"""SpfTreeScreen: the SPF evaluation tree of each sample, evaluated now against its own IP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from checks.spftext import tree_lines
+from checks.text import printable
+
+if TYPE_CHECKING:
+    from checks.liveauth import LiveAuth
+
+STYLE = {
+    "record": "$accent",
+    "match": "$success bold",
+    "nomatch": "$text-muted",
+    "error": "$error",
+    "limit": "$error bold",
+    "beyond": "$warning italic",
+}
+
+
+def render_trees(trees: Sequence[tuple[str, LiveAuth | None]]) -> Content:
+    """Render each sample's SPF tree as indented, markup-free lines."""
+    lines: list[Content] = []
+    for label, auth in trees:
+        if auth is None or auth.spf is None:
+            why = "still running" if auth is None else "; ".join(auth.notes) or "not evaluated"
+            lines += [Content.styled(printable(f"{label}: SPF {why}"), "$warning"), Content("")]
+            continue
+        spf = auth.spf
+        ip, _domain, sender, helo = auth.spf_inputs or ("?", "?", "?", "?")
+        lines.append(
+            Content.styled(
+                printable(
+                    f"{label}: SPF {spf.result} for {ip} as {sender} (HELO {helo or '-'}): "
+                    f"{spf.lookups}/10 lookups, {spf.void_lookups}/2 void"
+                ),
+                "$accent bold",
+            )
+        )
+        if spf.explanation:
+            lines.append(Content(printable(f"  explanation: {spf.explanation}", 300)))
+        for ln in tree_lines(spf):
+            text = printable("  " + "  " * ln.depth + ln.text, 400)
+            lines.append(Content.styled(text, STYLE.get(ln.status, "")))
+        lines.append(Content(""))
+    return Content("\n").join(lines)
+
+
+class SpfTreeScreen(ModalScreen[None]):
+    """Full-screen SPF trees; Escape closes."""
+
+    BINDINGS = [Binding("escape,t", "close", "Close", tooltip="Close the SPF tree")]
+
+    DEFAULT_CSS = """
+    SpfTreeScreen { background: $background 60%; }
+    SpfTreeScreen > VerticalScroll {
+        border: round $accent; background: $surface; margin: 1 2; padding: 0 1;
+    }
+    """
+
+    def __init__(self, trees: Sequence[tuple[str, LiveAuth | None]]) -> None:
+        super().__init__()
+        self.trees = trees
+
+    def compose(self) -> ComposeResult:
+        """The trees and a footer."""
+        scroll = VerticalScroll()
+        scroll.border_title = "SPF evaluated now (RFC 7208)"
+        with scroll:
+            yield Static(render_trees(self.trees), markup=False)
+        yield Footer()
+
+    def action_close(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss(None)
