@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from checks.dns import QueryLogEntry
     from checks.live import LiveResult, LiveSpec
+    from checks.livearound import Around
     from checks.liveauth import LiveAuth
 
 
@@ -27,6 +28,7 @@ class LiveRun:
         log: The DNS query log of this run so far.
         auth: The full re-evaluation (SPF against the sample's IP, DKIM, ARC, DMARC)
             once it has finished, else ``None``.
+        around: Reverse DNS, recipient MX vs gateway, DNSBL, once finished.
     """
 
     run_id: int = 0
@@ -37,6 +39,7 @@ class LiveRun:
     queries: int = 0
     log: tuple[QueryLogEntry, ...] = ()
     auth: LiveAuth | None = None
+    around: Around | None = None
 
     def with_result(self, result: LiveResult) -> LiveRun:
         """Return a copy with one more finished lookup."""

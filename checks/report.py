@@ -6,6 +6,8 @@ keys; existing keys keep their meaning.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -13,7 +15,9 @@ from checks import live
 from checks.agreement import compare
 from checks.analysis import Analysis
 from checks.dns import QueryLogEntry, Resolver
+from checks.livearound import Around, live_around
 from checks.liveauth import live_auth
+from checks.livetypes import LiveResult, LiveSpec
 from checks.model import Address, AuthResults
 from checks.reportauth import live_eval
 
@@ -111,22 +115,46 @@ def offline_report(a: Analysis) -> dict[str, Any]:
     }
 
 
-async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
+def _around(x: Around) -> dict[str, Any]:
+    rev, mx = x.reverse, x.mx
+    return {
+        "reverse": None if rev is None else {
+            "ip": rev.ip, "status": rev.status, "ptr": list(rev.ptr_names),
+            "forward_confirmed": rev.fcrdns, "summary": rev.summary},
+        "mx": None if mx is None else {
+            "domain": mx.domain, "status": mx.status,
+            "hosts": [{"preference": p, "host": h} for p, h in mx.mx_hosts],
+            "gateway_matches": mx.matched, "summary": mx.summary},
+        "dnsbl": [{"zone": d.zone, "status": d.status, "codes": list(d.codes),
+                   "meanings": list(d.meanings), "reason": d.reason} for d in x.dnsbl],
+        "notes": list(x.notes),
+    }  # fmt: skip
+
+
+async def full_report(
+    a: Analysis, resolver: Resolver | None, dnsbl_zones: Sequence[str] = ()
+) -> dict[str, Any]:
     """Build the report, adding live DNS results unless ``resolver`` is ``None``.
 
     ``auth.agreement`` compares the boundary gateway's recorded verdicts with the
     live re-check (``auth.live_eval``: SPF for the connecting IP, DKIM, ARC and
     DMARC evaluated now), per method. ``auth.live`` maps each check kind (``spf``,
     ``dmarc``, ``dkim``, ``mx``) to a list of results, one per domain (and
-    selector) checked.
+    selector) checked. ``around`` holds reverse DNS of the connecting IP, the
+    recipient MX against the gateway, and DNSBL listings (configured zones only).
     """
     out = offline_report(a)
     if resolver is None:
         return out
     by_kind: dict[str, list[dict[str, Any]]] = {}
     specs = live.plan(a.sample)
-    results = {r.spec: r async for r in live.run_all(specs, resolver)}
-    auth = await live_auth(a, resolver)
+
+    async def fetch() -> dict[LiveSpec, LiveResult]:
+        return {r.spec: r async for r in live.run_all(specs, resolver)}
+
+    results, auth, around = await asyncio.gather(
+        fetch(), live_auth(a, resolver), live_around(a, resolver, dnsbl_zones)
+    )
     for spec in specs:
         r = results.get(spec)
         by_kind.setdefault(spec.kind, []).append(
@@ -145,5 +173,6 @@ async def full_report(a: Analysis, resolver: Resolver | None) -> dict[str, Any]:
     out["auth"]["agreement"] = [
         asdict(g) for g in compare(a.recorded, list(results.values()), auth=auth)
     ]
+    out["around"] = _around(around)
     out["dns_log"] = [_log(e) for e in resolver.log]
     return out

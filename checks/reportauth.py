@@ -12,25 +12,7 @@ from checks.arc import ArcResult, ArcSignatureCheck
 from checks.dkim import DkimSignatureResult
 from checks.dmarc import DmarcRecordResult, DmarcVerdict
 from checks.liveauth import LiveAuth
-from checks.spf import SpfNode
-
-
-def _tree(n: SpfNode) -> dict[str, Any]:
-    return {
-        "kind": n.kind,
-        "term": n.term,
-        "domain": n.domain,
-        "result": n.result,
-        "matched": n.matched,
-        "queries": [
-            {"name": q.name, "type": q.rdtype, "rcode": q.rcode, "records": list(q.records)}
-            for q in n.queries
-        ],
-        "beyond_limit": n.beyond_limit,
-        "limit": n.limit,
-        "error": n.error,
-        "children": [_tree(c) for c in n.children],
-    }
+from checks.spftext import node_json
 
 
 def _spf(auth: LiveAuth) -> dict[str, Any] | None:
@@ -47,7 +29,7 @@ def _spf(auth: LiveAuth) -> dict[str, Any] | None:
         "domain": domain,
         "sender": sender,
         "helo": helo,
-        "tree": [_tree(s.tree)],
+        "tree": [node_json(s.tree)],
     }
 
 

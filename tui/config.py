@@ -36,6 +36,8 @@ class Config:
         theme: Textual theme name.
         notes_dir: Where ticket notes are saved; "" = XDG data dir.
         show_timings: Show DNS round-trip times (off makes screens reproducible).
+        dnsbl_zones: DNSBL zones to ask about each sample's connecting IP; none by
+            default (many lists refuse public resolvers or need a key).
     """
 
     resolver: str = ""
@@ -45,6 +47,7 @@ class Config:
     theme: str = "textual-dark"
     notes_dir: str = ""
     show_timings: bool = True
+    dnsbl_zones: tuple[str, ...] = ()
 
 
 def config_path() -> Path:
@@ -90,6 +93,10 @@ def load_config(path: Path | None = None) -> Config:
         default = getattr(cfg, key)
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if isinstance(default, tuple) and isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"config {path}: {key} should be a list of strings")
+            value = tuple(value)
         if type(value) is not type(default):
             raise ConfigError(
                 f"config {path}: {key} should be {type(default).__name__}, "
@@ -102,6 +109,7 @@ def load_config(path: Path | None = None) -> Config:
 def save_config(cfg: Config, path: Path | None = None) -> Path:
     """Write the configuration atomically and return the path written."""
     path = path or config_path()
-    text = tomli_w.dumps({f.name: getattr(cfg, f.name) for f in fields(Config)})
+    data = {f.name: getattr(cfg, f.name) for f in fields(Config)}
+    text = tomli_w.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in data.items()})
     atomic_write_text(path, text)
     return path

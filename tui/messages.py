@@ -13,10 +13,10 @@ from textual.message import Message
 from checks.analysis import Analysis
 
 if TYPE_CHECKING:
-    from checks.liveauth import LiveAuth
-
     from checks.dns import QueryLogEntry
     from checks.live import LiveResult, LiveSpec
+    from checks.livearound import Around
+    from checks.liveauth import LiveAuth
 
 
 
@@ -66,6 +66,14 @@ class LiveAuthReady(Message):
     def __init__(self, slot: int, run_id: int, auth: LiveAuth) -> None:
         super().__init__()
         self.slot, self.run_id, self.auth = slot, run_id, auth
+
+
+class AroundReady(Message):
+    """Reverse DNS, MX-vs-gateway and DNSBL checks of a sample finished."""
+
+    def __init__(self, slot: int, run_id: int, around: Around) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.around = slot, run_id, around
 
 
 class QueriesLogged(Message):

@@ -59,6 +59,7 @@ async def _run(
     as_json: bool,
     timeout: float,
     deadline: float,
+    dnsbl_zones: Sequence[str] = (),
 ) -> int:
     status = 0
     for sample in samples:
@@ -68,7 +69,7 @@ async def _run(
             port = nameserver[1] if nameserver else 53
             resolver = Resolver(hosts, port=port, timeout=timeout, deadline=deadline)
         try:
-            rep = await full_report(analyse(sample), resolver)
+            rep = await full_report(analyse(sample), resolver, dnsbl_zones)
         except Exception as exc:  # one bad sample must not stop a batch
             status = fail(f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})")
             continue
@@ -110,6 +111,7 @@ def run_report(argv: Sequence[str]) -> int:
                     args.json,
                     config.timeout,
                     config.deadline,
+                    config.dnsbl_zones,
                 )
             )
             or status

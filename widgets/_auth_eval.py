@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from widgets._render import Cell, safe, style_for
 
 if TYPE_CHECKING:
+    from checks.livearound import Around
     from checks.liveauth import LiveAuth
 
 Row = tuple[Cell, list[Cell]]
@@ -63,5 +64,33 @@ def evaluation_rows(auths: Sequence[LiveAuth | None], pending: Sequence[str]) ->
                 cells.append((f"{status}…" if status == "running" else status, "$text-muted"))
             else:
                 cells.append(fn(auth))
+        rows.append(((label, "bold"), cells))
+    return rows
+
+
+def around_rows(arounds: Sequence[Around | None], pending: Sequence[str]) -> list[Row]:
+    """Reverse DNS, recipient MX vs gateway and DNSBL rows, a column per sample."""
+    rows: list[Row] = []
+    for label in ("ptr", "mx", "dnsbl"):
+        cells: list[Cell] = []
+        for x, status in zip(arounds, pending, strict=True):
+            if x is None:
+                cells.append((f"{status}…" if status == "running" else status, "$text-muted"))
+            elif label == "ptr":
+                rev = x.reverse
+                ok = rev is not None and rev.fcrdns
+                cells.append(
+                    (safe(rev.summary) if rev else "not checked", "$success" if ok else "$warning")
+                )
+            elif label == "mx":
+                mx = x.mx
+                good = mx is not None and mx.matched
+                cells.append(
+                    (safe(mx.summary) if mx else "not checked", "$success" if good else "$warning")
+                )
+            else:
+                listed = [d for d in x.dnsbl if d.status == "listed"]
+                text = "; ".join(d.summary for d in x.dnsbl) or "no zones configured"
+                cells.append((safe(text), "$error bold" if listed else "$text-muted"))
         rows.append(((label, "bold"), cells))
     return rows

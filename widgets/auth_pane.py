@@ -12,7 +12,7 @@ from checks.analysis import Analysis
 from checks.authres import boundary
 from checks.liverun import LiveRun
 from checks.model import AuthMethod, AuthResults
-from widgets._auth_eval import evaluation_rows
+from widgets._auth_eval import around_rows, evaluation_rows
 from widgets._render import Cell, grid, heading, join_lines, safe, style_for
 from widgets.pane import Pane
 
@@ -130,7 +130,12 @@ class AuthPane(Pane):
         status = [self.runs[i].status for i, _ in loaded]
         head = heading("Evaluated now · SPF against the sample's IP, DKIM, DMARC, ARC", width)
         rows = evaluation_rows(auths, status)
-        return [Content(""), head, *grid(rows, width, label_width=9, max_lines=3)]
+        around = around_rows([self.runs[i].around for i, _ in loaded], status)
+        head2 = heading("Around it now · reverse DNS, recipient MX vs gateway, DNSBL", width)
+        return [
+            Content(""), head, *grid(rows, width, label_width=9, max_lines=3),
+            Content(""), head2, *grid(around, width, label_width=9, max_lines=3),
+        ]  # fmt: skip
 
     def _then_vs_now(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
         methods: list[str] = []

@@ -22,6 +22,7 @@ from checks.diff import diff_samples, single_sample_hint
 from checks.liverun import LiveRun
 from checks.playbook import ItemState, evaluate
 from tui.messages import (
+    AroundReady,
     LiveAnswered,
     LiveAuthReady,
     LiveFinished,
@@ -229,6 +230,10 @@ class DashboardScreen(DashboardActions, Screen[None]):
 
     def on_queries_logged(self, msg: QueriesLogged) -> None:
         """Update the query counter."""
+        self.on_live_event(msg)
+
+    def on_around_ready(self, msg: AroundReady) -> None:
+        """Show reverse DNS, MX and DNSBL results."""
         self.on_live_event(msg)
 
     def on_live_auth_ready(self, msg: LiveAuthReady) -> None:

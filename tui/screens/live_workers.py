@@ -20,6 +20,7 @@ from checks.dnstypes import QueryLogEntry
 from checks.loader import SampleError, load_path
 from checks.model import Sample
 from tui.messages import (
+    AroundReady,
     LiveAnswered,
     LiveAuthReady,
     LiveFinished,
@@ -154,9 +155,9 @@ class LiveWorkers:
         app: Any = self.app  # type: ignore[attr-defined]
         post = self.post_message  # type: ignore[attr-defined]
         resolver = await asyncio.to_thread(app.make_resolver)
-        from checks.liveauth import live_auth
-
         from checks.live import plan, run_all  # dnspython loads after the first paint
+        from checks.livearound import live_around
+        from checks.liveauth import live_auth
 
         specs = plan(analysis.sample)
         post(LivePlanned(slot, run_id, specs, app.resolver_label))
@@ -169,7 +170,12 @@ class LiveWorkers:
 
         async def evaluate() -> None:
             try:
-                post(LiveAuthReady(slot, run_id, await live_auth(analysis, resolver)))
+                zones = app.config.dnsbl_zones
+                auth, around = await asyncio.gather(
+                    live_auth(analysis, resolver), live_around(analysis, resolver, zones)
+                )
+                post(LiveAuthReady(slot, run_id, auth))
+                post(AroundReady(slot, run_id, around))
             except Exception as exc:  # an engine bug must not leave the run hanging
                 msg = f"live evaluation failed ({type(exc).__name__}: {exc})"
                 self.notify(msg, severity="error", markup=False)  # type: ignore[attr-defined]
@@ -208,6 +214,8 @@ class LiveWorkers:
             run = run.with_result(msg.result)
         elif isinstance(msg, LiveAuthReady):
             run = replace(run, auth=msg.auth)
+        elif isinstance(msg, AroundReady):
+            run = replace(run, around=msg.around)
         elif isinstance(msg, QueriesLogged):
             run = replace(run, queries=len(msg.log), log=msg.log)
         elif isinstance(msg, LiveFinished) and run.status == "running":

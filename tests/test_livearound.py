@@ -1,0 +1,50 @@
+"""Around the message, live: reverse DNS, recipient MX vs gateway, DNSBL (real server)."""
+
+from __future__ import annotations
+
+from checks.analysis import analyse
+from checks.dns import Resolver
+from checks.livearound import live_around, recipient_domain
+from checks.report import full_report
+from checks.zoneserver import ZoneServer
+from tests.tui_support import DEMO_ZONES
+from tui.demo.runtime import demo_samples
+
+DNSBL = """$ORIGIN dnsbl.example.
+$TTL 60
+@ IN SOA ns.dnsbl.example. h.dnsbl.example. 1 60 60 60 60
+  IN NS ns.dnsbl.example.
+45.113.0.203 IN A 127.0.0.2
+45.113.0.203 IN TXT "listed for testing"
+"""
+
+
+def _zones() -> dict[str, str]:
+    zones = {p.stem: p.read_text() for p in DEMO_ZONES.glob("*.zone")}
+    zones["dnsbl.example"] = DNSBL
+    return zones
+
+
+async def test_demo_samples_around() -> None:
+    blocked, delivered = (analyse(s) for s in demo_samples())
+    assert recipient_domain(blocked) == "northwind.example"
+    with ZoneServer(zones=_zones()) as srv:
+        r = Resolver(["127.0.0.1"], port=srv.port, timeout=1.0, deadline=5.0)
+        a = await live_around(blocked, r, ["dnsbl.example"])
+        b = await live_around(delivered, r)
+    assert a.reverse is not None and a.reverse.fcrdns
+    assert a.reverse.ptr_names == ("smtp-out3.billingcloud.example",)
+    assert a.mx is not None and a.mx.matched
+    assert [d.status for d in a.dnsbl] == ["listed"] and a.dnsbl[0].reason == "listed for testing"
+    assert b.reverse is not None and b.reverse.fcrdns and b.dnsbl == ()
+    assert any("No DNSBL zones configured" in n for n in b.notes)
+
+
+async def test_report_carries_around() -> None:
+    with ZoneServer(zones=_zones()) as srv:
+        r = Resolver(["127.0.0.1"], port=srv.port, timeout=1.0, deadline=5.0)
+        rep = await full_report(analyse(demo_samples()[0]), r, ["dnsbl.example"])
+    around = rep["around"]
+    assert around["reverse"]["forward_confirmed"] is True
+    assert around["mx"]["gateway_matches"] is True
+    assert around["dnsbl"][0]["status"] == "listed"
