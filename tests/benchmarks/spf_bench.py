@@ -1,21 +1,33 @@
-"""SPF benchmark: a typical business domain's policy over a slow authoritative server.
+"""SPF benchmark: check_host() over a slow authoritative server, beside pyspf and checkdmarc.
 
-The zone models a company using Microsoft 365, Google Workspace and two ESPs
-(include depth 3, 9 DNS-costing terms); every answer of the local ZoneServer is
-delayed by 50 ms. The client address matches nothing, so the whole tree is
-evaluated. Reported: wall time per check_host() and its ratio to the critical
-path (the longest chain of lookups that depend on each other, times 50 ms),
-with look-ahead on and off; with ``pyspf`` importable, pyspf on the same server.
+Two zones are served by one local ZoneServer that delays every answer by 50 ms:
 
-Run: ``.venv/bin/python tests/benchmarks/spf_bench.py [--rounds N]``.
+* ``typical``: a business domain on Microsoft 365, Google Workspace and two
+  ESPs (9 DNS-costing terms, include depth 3);
+* ``at-limit``: exactly 10 DNS-costing terms (among them an ``mx`` and two void
+  lookups, one ``a`` and one macro ``exists``), include depth 4.
+
+The client address matches nothing, so every tree is evaluated to its ``-all``.
+The critical path of a zone is computed from its records (see
+:func:`critical_path`): the longest chain of lookups where each one needs the
+previous answer. Reported per tool: median wall time and its ratio to
+(critical path x 50 ms). pyspf and checkdmarc resolve one query at a time
+through dnspython pointed at the same server; each is skipped with a note when
+it is not importable.
+
+Run: ``.venv/bin/python tests/benchmarks/spf_bench.py [--rounds N]`` (the ``bench``
+extra installs pyspf and checkdmarc).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 from checks.dns import Resolver
 from checks.spf import check_host
@@ -23,11 +35,12 @@ from checks.zoneserver import ZoneServer
 
 DELAY = 0.05
 CLIENT = "203.0.113.77"
-DOMAIN = "contoso.example"
-#: name -> SPF record; the include tree is 3 levels deep below the domain.
-POLICIES = {
-    DOMAIN: "v=spf1 include:spf.protection.outlook.com include:_spf.google.com"
-    " include:sendgrid.net include:mailgun.org -all",
+HELO = "mx.sender.example"
+SOA = "@ IN SOA ns hostmaster 1 3600 600 86400 60"
+
+#: zone label -> (domain, {name: SPF record}). Shapes modelled on real providers.
+SCENARIOS: dict[str, tuple[str, dict[str, str]]] = {}
+_SHARED = {
     "spf.protection.outlook.com": "v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/14"
     " ip4:104.47.0.0/17 ip6:2a01:111:f400::/48 ip6:2a01:111:f403::/49 -all",
     "_spf.google.com": "v=spf1 include:_netblocks.google.com include:_netblocks2.google.com"
@@ -39,67 +52,210 @@ POLICIES = {
     "_netblocks3.google.com": "v=spf1 ip4:172.217.0.0/19 ip4:172.217.32.0/20"
     " ip4:108.177.96.0/19 ~all",
     "sendgrid.net": "v=spf1 ip4:167.89.0.0/17 ip4:208.117.48.0/20 ip4:50.31.32.0/19 ~all",
+}
+SCENARIOS["typical"] = ("contoso.example", {
+    "contoso.example": "v=spf1 include:spf.protection.outlook.com include:_spf.google.com"
+    " include:sendgrid.net include:mailgun.org -all",
+    **_SHARED,
     "mailgun.org": "v=spf1 include:_spf.mailgun.org ~all",
     "_spf.mailgun.org": "v=spf1 ip4:209.61.151.0/24 ip4:166.78.68.0/22"
     " include:_spf.eu.mailgun.org ~all",
     "_spf.eu.mailgun.org": "v=spf1 ip4:185.250.236.0/22 ip4:141.193.32.0/23 ~all",
+})  # fmt: skip
+#: 10 terms: mx, a (void: NXDOMAIN), 3 includes of 1, the 4-deep helpdesk chain, exists (void).
+SCENARIOS["at-limit"] = ("fabrikam.example", {
+    "fabrikam.example": "v=spf1 mx a:relay-old.fabrikam.example"
+    " include:spf.protection.outlook.com include:sendgrid.net include:_spf.salesforce.com"
+    " include:mail.ticketdesk.example exists:%{i}._allow.fabrikam.example -all",
+    **_SHARED,
+    "_spf.salesforce.com": "v=spf1 ip4:13.108.0.0/14 ip4:136.146.0.0/15 ip4:161.71.0.0/17 ~all",
+    "mail.ticketdesk.example": "v=spf1 include:_spf.ticketdesk.example ~all",
+    "_spf.ticketdesk.example": "v=spf1 ip4:192.161.144.0/20 include:_eu.ticketdesk.example ~all",
+    "_eu.ticketdesk.example": "v=spf1 ip4:185.12.80.0/22 include:_relay.ticketdesk.example ~all",
+    "_relay.ticketdesk.example": "v=spf1 ip4:188.172.128.0/20 ip6:2a05:d018::/36 ~all",
+})  # fmt: skip
+#: Non-TXT records: owner -> [(type, rdata)].
+EXTRA = {
+    "fabrikam.example": [("MX", "0 fabrikam-example.mail.protection.outlook.com.")],
+    "fabrikam-example.mail.protection.outlook.com": [("A", "52.101.68.10"), ("A", "52.101.68.11")],
 }
-#: Dependent lookups in a row: domain TXT -> mailgun.org -> _spf.mailgun.org -> _spf.eu.
-CRITICAL_PATH = 4
 
 
-def zones() -> dict[str, str]:
-    """One zone per registrable domain, each with an SOA."""
+def _terms(record: str) -> list[tuple[str, str]]:
+    """``(kind, target)`` of each DNS-costing term (target "" when implicit)."""
+    out = []
+    for term in record.split()[1:]:
+        if term.lower().startswith("redirect="):
+            out.append(("include", term.split("=", 1)[1]))
+            continue
+        kind, _, target = term.lstrip("+-~?").partition(":")
+        kind = re.split("[/=]", kind)[0].lower()
+        if kind in ("include", "a", "mx", "ptr", "exists"):
+            out.append((kind, target.split("/")[0]))
+    return out
+
+
+def critical_path(name: str, policies: dict[str, str]) -> int:
+    """Round trips on the longest chain of dependent lookups, starting with ``name``'s TXT.
+
+    Once a record is in, all of its terms can be queried at once, so a record
+    costs 1 plus its most expensive term: an include or redirect costs the
+    target's own critical path, ``mx`` and ``ptr`` cost 2 (the MX or PTR answer,
+    then the addresses of its hosts), ``a`` and ``exists`` cost 1.
+    """
+    cost = {"a": 1, "exists": 1, "mx": 2, "ptr": 2}
+    steps = [
+        critical_path(t, policies) if k == "include" else cost[k] for k, t in _terms(policies[name])
+    ]
+    return 1 + max(steps, default=0)
+
+
+def include_depth(name: str, policies: dict[str, str]) -> int:
+    """How many includes deep the tree below ``name`` goes."""
+    inner = [include_depth(t, policies) for k, t in _terms(policies[name]) if k == "include"]
+    return 1 + max(inner) if inner else 0
+
+
+def zones(policies: dict[str, str]) -> dict[str, str]:
+    """One zone text per registrable domain (last two labels), each with an SOA."""
+    records = [(n, "TXT", _txt(text)) for n, text in policies.items()]
+    records += [(n, t, d) for n, rrs in EXTRA.items() for t, d in rrs]
     out: dict[str, list[str]] = {}
-    for name, text in POLICIES.items():
+    for name, rdtype, rdata in records:
         origin = ".".join(name.split(".")[-2:])
-        lines = out.setdefault(origin, [f"$ORIGIN {origin}.", "$TTL 300",
-                                         "@ IN SOA ns hostmaster 1 3600 600 86400 60"])  # fmt: skip
-        lines.append(f'{name}. IN TXT "{text}"')
+        lines = out.setdefault(origin, [f"$ORIGIN {origin}.", "$TTL 300", SOA])
+        lines.append(f"{name}. IN {rdtype} {rdata}")
     return {origin: "\n".join(lines) + "\n" for origin, lines in out.items()}
 
 
-async def one(port: int, speculate: bool) -> tuple[float, str, int]:
-    resolver = Resolver(["127.0.0.1"], port=port, timeout=2.0, deadline=10.0)
-    started = time.perf_counter()
-    got = await check_host(CLIENT, DOMAIN, f"billing@{DOMAIN}", helo="mx.contoso.example",
-                           resolver=resolver, speculate=speculate)  # fmt: skip
-    return time.perf_counter() - started, got.result, got.lookups
+def _txt(text: str) -> str:
+    return " ".join(f'"{text[i : i + 250]}"' for i in range(0, len(text), 250))
 
 
-def pyspf_time(port: int) -> float | None:
-    """pyspf's wall time on the same server, or ``None`` when it is not installed."""
-    try:
-        import dns.resolver
-        import spf  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+#: A timed run: seconds, and what it found as (result, lookups, voids).
+Run = tuple[float, tuple[str, int, int]]
+
+
+def ours(port: int, domain: str, speculate: bool) -> Run:
+    async def go() -> Run:
+        resolver = Resolver(["127.0.0.1"], port=port, timeout=2.0, deadline=10.0)
+        started = time.perf_counter()
+        got = await check_host(CLIENT, domain, f"billing@{domain}", helo=HELO,
+                               resolver=resolver, speculate=speculate)  # fmt: skip
+        return time.perf_counter() - started, (got.result, got.lookups, got.void_lookups)
+
+    return asyncio.run(go())
+
+
+def _dnspython(port: int) -> Any:
+    import dns.resolver
+
     local = dns.resolver.Resolver(configure=False)
     local.nameservers, local.port = ["127.0.0.1"], port
-    dns.resolver.default_resolver = local
-    started = time.perf_counter()
-    result = spf.check2(i=CLIENT, s=f"billing@{DOMAIN}", h="mx.contoso.example")
-    elapsed = time.perf_counter() - started
-    print(f"  pyspf result: {result[0]}")
-    return elapsed
+    local.timeout, local.lifetime = 2.0, 10.0
+    return local
+
+
+def pyspf_runner(port: int) -> Callable[[str], Run] | str:
+    """pyspf uses dnspython's default resolver, so that is pointed at the server."""
+    try:
+        import dns.resolver
+        import spf  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    except ImportError as exc:
+        return f"pyspf not importable ({exc}); skipped"
+    dns.resolver.default_resolver = _dnspython(port)
+
+    def run(domain: str) -> Run:
+        started = time.perf_counter()
+        query = spf.query(i=CLIENT, s=f"billing@{domain}", h=HELO)
+        result = query.check()[0]
+        return time.perf_counter() - started, (result, query.lookups, query.void_lookups)
+
+    return run
+
+
+def checkdmarc_runner(port: int) -> Callable[[str], Run] | str:
+    """checkdmarc's check_spf() takes a dnspython ``resolver=``; its record cache is cleared."""
+    try:
+        from checkdmarc import utils  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        from checkdmarc.spf import check_spf  # type: ignore[import-not-found, unused-ignore]
+    except ImportError as exc:
+        return f"checkdmarc not importable ({exc}); skipped"
+
+    def run(domain: str) -> Run:
+        utils.DNS_CACHE.clear()
+        resolver = _dnspython(port)
+        started = time.perf_counter()
+        got = check_spf(domain, resolver=resolver, timeout=10.0)
+        elapsed = time.perf_counter() - started
+        verdict = "valid" if got.get("valid") else f"invalid: {got.get('error')}"
+        return elapsed, (verdict, got.get("dns_lookups") or 0, got.get("void_dns_lookups") or 0)
+
+    return run
+
+
+def measure(
+    server: ZoneServer, rounds: int, run: Callable[[str], Run], domain: str
+) -> tuple[float, tuple[str, int, int], float]:
+    """Median seconds, the first run's findings, and mean DNS queries served per run."""
+    before = server.queries
+    runs = [run(domain) for _ in range(rounds)]
+    served = (server.queries - before) / rounds
+    return statistics.median(r[0] for r in runs), runs[0][1], served
+
+
+def agreement(tool: str, found: tuple[str, int, int], first: tuple[str, int, int] | None) -> str:
+    """Whether a tool's findings match the first tool's (checkdmarc: lookup count only)."""
+    if first is None:
+        return "reference"
+    if tool == "checkdmarc":
+        # A linter: no client address, so no result, and macro terms are not resolved.
+        same = found[0] == "valid" and found[1] == first[1]
+        return "lookups agree" if same else "MISMATCH (lookup count or validity)"
+    return "agrees" if found == first else "MISMATCH"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    floor = CRITICAL_PATH * DELAY
-    with ZoneServer(zones(), delay=DELAY) as server:
-        for label, speculate in (("look-ahead", True), ("sequential", False)):
-            runs = [asyncio.run(one(server.port, speculate)) for _ in range(args.rounds)]
-            wall = statistics.median(r[0] for r in runs)
-            result, lookups = runs[0][1], runs[0][2]
-            print(f"{label:>11}: {wall * 1000:6.0f} ms median of {args.rounds}  result={result}"
-                  f" lookups={lookups}  ratio to critical path ({CRITICAL_PATH} x 50 ms):"
-                  f" {wall / floor:.2f}")  # fmt: skip
-        other = pyspf_time(server.port)
-        if other is not None:
-            print(f"{'pyspf':>11}: {other * 1000:6.0f} ms  ratio {other / floor:.2f}")
+    merged: dict[str, str] = {}
+    for _, policies in SCENARIOS.values():
+        merged.update(policies)
+    rows, notes = [], []
+    with ZoneServer(zones(merged), delay=DELAY) as server:
+        tools: dict[str, Callable[[str], Run] | str] = {
+            "ours, look-ahead": lambda d: ours(server.port, d, True),
+            "ours, one at a time": lambda d: ours(server.port, d, False),
+            "pyspf": pyspf_runner(server.port),
+            "checkdmarc": checkdmarc_runner(server.port),
+        }
+        for v in tools.values():
+            if isinstance(v, str):
+                print(f"SKIP: {v}")
+        for label, (domain, policies) in SCENARIOS.items():
+            depth = critical_path(domain, policies)
+            floor = depth * DELAY
+            cells = [f"{label} ({domain})", f"{include_depth(domain, policies)}", f"{depth}"]
+            first: tuple[str, int, int] | None = None
+            for name, tool in tools.items():
+                if isinstance(tool, str):
+                    cells.append("n/a")
+                    continue
+                wall, found, served = measure(server, args.rounds, tool, domain)
+                cells.append(f"{wall * 1000:.0f} ms, {wall / floor:.2f}x, {served:.0f} q")
+                verdict = agreement(name, found, first)
+                notes.append(f"- {label}, {name}: result {found[0]},"
+                             f" {found[1]} lookups, {found[2]} void; {verdict}")  # fmt: skip
+                first = first or found
+            rows.append(cells)
+    head = ["zone", "include depth", "critical path (x 50 ms)", *tools]
+    print(f"| {' | '.join(head)} |\n|{'---|' * len(head)}")
+    for cells in rows:
+        print(f"| {' | '.join(cells)} |")
+    print(f"\nCells: median wall time of {args.rounds} runs, ratio to critical path x 50 ms,"
+          " DNS queries served per run.\n")  # fmt: skip
+    print("\n".join(notes))
 
 
 if __name__ == "__main__":
