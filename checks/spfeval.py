@@ -43,7 +43,9 @@ class Evaluator(Targets):
         super().__init__(resolver, ip, sender, helo, receiver)
         self.lookups = self.voids = self.extra = 0
         self.limited: str | None = None
-        self.spec = Speculator(resolver, ip.version == 6, window=3 if speculate else 0)
+        self.spec = Speculator(
+            resolver, ip.version == 6, self.context, window=None if speculate else 0
+        )
 
     async def run(self, domain: str) -> tuple[str, str | None, Draft]:
         """Evaluate ``domain``'s policy; returns ``(result, explanation, tree)``."""
@@ -99,14 +101,14 @@ class Evaluator(Targets):
     async def _evaluate(
         self, record: Record, domain: str, node: Draft, want_exp: bool, chain: tuple[str, ...]
     ) -> tuple[str, str | None]:
-        self.spec.ahead(record, 0, domain)
         for index, term in enumerate(record.terms):
             if term.is_modifier:
                 continue
             draft = Draft("mechanism", term.text, term.qualifier, domain,
                           beyond_limit=self.limited is not None)  # fmt: skip
             node.children.append(draft)
-            self.spec.ahead(record, index + 1, domain)
+            if term.counts:  # about to wait for DNS: look ahead from here
+                self.spec.ahead(record, index, domain)
             outcome = await self._mechanism(term, domain, draft, chain)
             if isinstance(outcome, str):
                 draft.result = outcome

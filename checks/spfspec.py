@@ -1,10 +1,15 @@
 """Speculative prefetching for the SPF evaluation.
 
-While terms are evaluated strictly left to right, the primary lookups of the next
-few DNS-costing terms (and, once an included record arrives, of its first few
-terms) are already sent. The resolver's cache and single-flight make the real,
-in-order lookup reuse them; nothing here touches the counters or the tree, so the
-result is exactly the sequential one. Speculation is bounded by a window per
+While terms are evaluated strictly left to right, the primary lookups of the
+record's remaining DNS-costing terms (and, once an included record arrives, of
+its terms) are already sent. Targets with macros are expanded with the same
+:func:`checks.spfmacro.expand` and the same context the evaluation uses; a term
+whose target needs ``%{p}`` (a PTR lookup) is never prefetched. The resolver's
+cache and single-flight make the real, in-order lookup reuse them; nothing here
+touches the counters or the tree, so the result is exactly the sequential one.
+
+Speculation starts only when the evaluation is about to wait for a lookup of
+its own (a term matching without DNS sends nothing), is bounded by a window per
 record and a total budget, and stops when the evaluation ends.
 """
 
@@ -12,12 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 from checks.dns import Resolver
-from checks.spfmacro import SpfSyntaxError
-from checks.spfterms import Record, is_spf_record, parse_record
+from checks.spfaddr import domain_problem, shorten
+from checks.spfmacro import MacroContext, SpfSyntaxError, expand
+from checks.spfterms import Record, Term, is_spf_record, parse_record
 
-WINDOW = 3
+#: DNS-costing terms prefetched per record: ``None`` = all of them (within the budget).
+WINDOW: int | None = None
 BUDGET = 16
 
 
@@ -27,14 +35,22 @@ class Speculator:
     Args:
         resolver: The resolver the evaluation uses (its cache makes reuse work).
         ipv6: True when the client address is IPv6 (``a`` terms then need AAAA).
-        window: How many DNS-costing terms ahead of the current one to prefetch.
+        context: The evaluation's macro values for a record of a given domain;
+            without it, terms with macros are not prefetched.
+        window: How many DNS-costing terms from the current one to prefetch
+            (``None``: the rest of the record; 0 turns speculation off).
         budget: Most speculative queries in total.
     """
 
     def __init__(
-        self, resolver: Resolver, ipv6: bool, window: int = WINDOW, budget: int = BUDGET
+        self,
+        resolver: Resolver,
+        ipv6: bool,
+        context: Callable[[str], MacroContext] | None = None,
+        window: int | None = WINDOW,
+        budget: int = BUDGET,
     ) -> None:
-        self.resolver, self.ipv6 = resolver, ipv6
+        self.resolver, self.ipv6, self.context = resolver, ipv6, context
         self.window, self.budget = window, budget
         self._sent: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -46,26 +62,27 @@ class Speculator:
         return len(self._sent)
 
     def ahead(self, record: Record, start: int, domain: str) -> None:
-        """Prefetch the next ``window`` DNS-costing terms from ``record.terms[start]``."""
-        if self._stopped or self.window <= 0:
+        """Prefetch the DNS-costing terms of ``record`` from ``record.terms[start]`` on."""
+        if self._stopped or self.window == 0:
             return
+        has_all = any(t.name == "all" for t in record.terms)
         taken = 0
         for term in record.terms[start:]:
             if (
                 not term.counts
                 or term.name == "ptr"
                 or (term.is_modifier and term.name != "redirect")
+                or (term.name == "redirect" and has_all)
             ):
                 continue
-            if term.name == "redirect" and any(t.name == "all" for t in record.terms):
-                continue
             taken += 1
-            if taken > self.window:
+            if self.window is not None and taken > self.window:
                 return
-            target = term.arg if term.arg is not None else domain
-            if "%" in target:
+            if len(self._sent) >= self.budget:
+                return
+            target = self._target(term, domain)
+            if target is None:
                 continue
-            target = target.rstrip(".").lower()
             if term.name in ("include", "redirect"):
                 self._send(target, "TXT", nested=True)
             elif term.name == "mx":
@@ -74,6 +91,24 @@ class Speculator:
                 self._send(target, "A")
             else:
                 self._send(target, "AAAA" if self.ipv6 else "A")
+
+    def _target(self, term: Term, domain: str) -> str | None:
+        """The name the evaluation will look up for ``term``, or ``None`` to skip it."""
+        if term.arg is None:
+            target = domain
+        elif "%" not in term.arg:
+            target = term.arg
+        elif self.context is None or "%{p" in term.arg.lower():
+            return None
+        else:
+            try:
+                target = shorten(expand(term.arg, self.context(domain)))
+            except SpfSyntaxError:
+                return None
+        single = term.name not in ("include", "redirect")
+        if domain_problem(target, multi_label=not single):
+            return None
+        return target.rstrip(".").lower()
 
     def _send(self, name: str, rdtype: str, nested: bool = False) -> None:
         key = (name, rdtype)

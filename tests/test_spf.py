@@ -11,6 +11,7 @@ import pytest
 from checks.dns import Resolver
 from checks.spf import SpfResult, check_host, identity
 from checks.spfmacro import MacroContext, SpfSyntaxError, expand
+from checks.spfspec import BUDGET
 from checks.spfterms import parse_record
 from checks.zoneserver import ZoneServer
 from tests.spf_zones import txt_rdata
@@ -36,6 +37,11 @@ _RECORDS = {
     " include:e4.spf.test include:e5.spf.test -all",
     "late": "v=spf1 include:e1.spf.test include:e2.spf.test mx:mxs.spf.test -all",
     "exp": "v=spf1 -all exp=why.spf.test",
+    "earlya": "v=spf1 a:ok.spf.test include:e1.spf.test include:e2.spf.test"
+    " include:e3.spf.test include:e4.spf.test include:e5.spf.test -all",
+    "macros": "v=spf1 a:h1.spf.test exists:%{ir}.%{v}._ok.%{d} include:%{l}.spf.test"
+    " a:%{p}.spf.test -all",
+    "specmacro": "v=spf1 mx:hangmx.spf.test a:%{p}.spf.test exists:%{i}._ok.%{d} -all",
     "uninc": "v=spf1 include:target.spf.test ~all",
 }
 ZONE = (
@@ -178,11 +184,33 @@ async def test_speculation_is_bounded_when_the_first_term_matches(server: ZoneSe
     before = len(server.query_log)
     got = await _check(server, "early")
     assert (got.result, got.lookups) == ("pass", 0)
-    assert len(server.query_log) - before <= 4  # the TXT plus a window of three
+    # Look-ahead starts only when evaluation waits for DNS: the ip4 term matched first.
+    assert len(server.query_log) - before == 1
+    before = len(server.query_log)
+    got = await _check(server, "earlya")
+    assert (got.result, got.lookups) == ("pass", 1)
+    # The TXT and the a lookup, plus at most the budget of look-ahead queries.
+    assert len(server.query_log) - before <= 2 + BUDGET
+
+
+async def test_macro_targets_are_prefetched_but_never_ptr(server: ZoneServer) -> None:
+    resolver = _resolver(server, timeout=0.3)
+    seen = []
+    for speculate in (True, False):
+        before = len(server.query_log)
+        domain = "specmacro.spf.test"
+        got = await check_host(IP, domain, f"user@{domain}", helo="mx.example",
+                               resolver=resolver, speculate=speculate)  # fmt: skip
+        assert got.result == "temperror"  # the mx term hangs; nothing after it is evaluated
+        log = server.query_log[before:]
+        assert not [q for q in log if q.rdtype == "PTR" or q.name.startswith("unknown")]
+        seen.append(any(q.name == f"{IP}._ok.{domain}" and q.rdtype == "A" for q in log))
+        resolver = _resolver(server, timeout=0.3)
+    assert seen == [True, False]
 
 
 async def test_speculation_does_not_change_result_counters_or_tree(server: ZoneServer) -> None:
-    for name in ("late", "many", "voids", "loop", "chain", "exp", "uninc"):
+    for name in ("late", "many", "voids", "loop", "chain", "exp", "uninc", "macros", "earlya"):
         for ip in (IP, "203.0.113.2"):
             fast = await _check(server, name, ip=ip)
             slow = await _check(server, name, ip=ip, speculate=False)
