@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import TYPE_CHECKING
 
-from checks.dkim import DkimSignatureResult
-from checks.liveauth import LiveAuth
 from checks.model import AuthMethod
+
+if TYPE_CHECKING:  # types only: dnspython and dkimpy load after the first paint
+    from checks.dkim import DkimSignatureResult
+    from checks.liveauth import LiveAuth
 
 Row = tuple[str, str, bool | None, str]
 

@@ -30,3 +30,16 @@ def test_import_linter_contracts_hold() -> None:
     out = subprocess.run([exe], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "broken" not in out.stdout.lower().replace("0 broken", "")
+
+
+def test_first_paint_needs_no_dnspython() -> None:
+    """Start-up stays fast: DNS, DKIM and crypto libraries load after the first paint."""
+    code = (
+        "import sys, tui.cli, tui.app, tui.screens.dashboard, tui.demo.runtime\n"
+        "heavy = ('dns', 'dkim', 'nacl', 'checks.spf', 'checks.dkim', 'checks.dmarc')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == ""
