@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
 
 from checks.text import printable
+from tui.screens.text_view import TextViewScreen
 
 if TYPE_CHECKING:
     from checks.dns import QueryLogEntry
@@ -45,33 +42,12 @@ def render_log(
     return Content("\n").join(lines)
 
 
-class DnsLogScreen(ModalScreen[None]):
+class DnsLogScreen(TextViewScreen):
     """Full-screen view of the DNS query log; Escape closes."""
 
     BINDINGS = [Binding("escape,l", "close", "Close", tooltip="Close the DNS log")]
 
-    DEFAULT_CSS = """
-    DnsLogScreen { background: $background 60%; }
-    DnsLogScreen > VerticalScroll {
-        border: round $accent; background: $surface; margin: 1 2; padding: 0 1;
-    }
-    """
-
     def __init__(
         self, logs: Sequence[tuple[str, Sequence[QueryLogEntry]]], timings: bool = True
     ) -> None:
-        super().__init__()
-        self.logs = logs
-        self.timings = timings
-
-    def compose(self) -> ComposeResult:
-        """The log and a footer."""
-        scroll = VerticalScroll()
-        scroll.border_title = "DNS query log"
-        with scroll:
-            yield Static(render_log(self.logs, self.timings), markup=False)
-        yield Footer()
-
-    def action_close(self) -> None:
-        """Back to the dashboard."""
-        self.dismiss(None)
+        super().__init__("DNS query log", render_log(logs, timings))

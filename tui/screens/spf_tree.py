@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
 
 from checks.spftext import tree_lines
 from checks.text import printable
+from tui.screens.text_view import TextViewScreen
 
 if TYPE_CHECKING:
     from checks.liveauth import LiveAuth
@@ -56,30 +53,10 @@ def render_trees(trees: Sequence[tuple[str, LiveAuth | None]]) -> Content:
     return Content("\n").join(lines)
 
 
-class SpfTreeScreen(ModalScreen[None]):
+class SpfTreeScreen(TextViewScreen):
     """Full-screen SPF trees; Escape closes."""
 
     BINDINGS = [Binding("escape,t", "close", "Close", tooltip="Close the SPF tree")]
 
-    DEFAULT_CSS = """
-    SpfTreeScreen { background: $background 60%; }
-    SpfTreeScreen > VerticalScroll {
-        border: round $accent; background: $surface; margin: 1 2; padding: 0 1;
-    }
-    """
-
     def __init__(self, trees: Sequence[tuple[str, LiveAuth | None]]) -> None:
-        super().__init__()
-        self.trees = trees
-
-    def compose(self) -> ComposeResult:
-        """The trees and a footer."""
-        scroll = VerticalScroll()
-        scroll.border_title = "SPF evaluated now (RFC 7208)"
-        with scroll:
-            yield Static(render_trees(self.trees), markup=False)
-        yield Footer()
-
-    def action_close(self) -> None:
-        """Back to the dashboard."""
-        self.dismiss(None)
+        super().__init__("SPF evaluated now (RFC 7208)", render_trees(trees))
