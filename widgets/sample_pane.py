@@ -26,6 +26,8 @@ def _rows(a: Analysis) -> list[tuple[str, str, str]]:
         ("From", _addrs(s.from_), ""),
         ("To", _addrs(s.to), ""),
         ("Subject", s.subject or "—", "bold"),
+        ("Likely layer", a.layer or "—", "$warning bold" if a.layer else ""),
+        ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else ""),
         ("Date", s.date.isoformat() if s.date else (s.date_raw or "—"), ""),
         ("Message-ID", s.message_id or "—", ""),
         ("Envelope from", s.envelope_from or "—", ""),
@@ -34,8 +36,6 @@ def _rows(a: Analysis) -> list[tuple[str, str, str]]:
         ("Hops", str(len(a.hops)), ""),
         ("Size", f"{s.size:,} B" + ("" if s.has_body else " (headers only)"), ""),
         ("Attachments", parts or "none", ""),
-        ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else ""),
-        ("Likely layer", a.layer or "—", "$warning bold" if a.layer else ""),
         ("Unparsed", str(len(s.problems)) + " problem(s)", "$warning" if s.problems else ""),
     ]
 
