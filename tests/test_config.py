@@ -47,3 +47,11 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
         atomic_write_text(path, 42)  # type: ignore[arg-type]
     assert path.read_text() == "first"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("text", ["timeout = -1", "deadline = 0", "timeout = nan"])
+def test_non_positive_limits_are_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="positive"):
+        load_config(path)

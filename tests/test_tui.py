@@ -281,3 +281,41 @@ async def test_live_evaluation_and_spf_tree(server) -> None:  # type: ignore[no-
         assert "include:spf.protection.outlook.com  matched => pass" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, SpfTreeScreen)
+
+
+async def test_swap_restarts_workers_for_the_sample_now_in_each_slot(
+    server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    a, b = tmp_path / "a.eml", tmp_path / "b.eml"
+    a.write_bytes(HOSTILE)
+    b.write_bytes(HOSTILE.replace(b"hostile@", b"other@"))
+    app = make_app([str(a), str(b)], server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dash = app.screen
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: live_done(app))
+        assert dash.analyses[0].sample.message_id == "other@evil.example"
+        assert [r.status for r in dash.runs] == ["done", "done"]
+        await pilot.pause(0.5)  # watchers restarted for the new slots
+        b.write_bytes(HOSTILE.replace(b"hostile@", b"edited@"))
+        await wait_for(
+            pilot, lambda: dash.analyses[0].sample.message_id == "edited@evil.example", timeout=10
+        )
+        assert dash.analyses[1].sample.message_id == "hostile@evil.example"
+
+
+async def test_hostile_method_name_is_neutralised(tmp_path: Path) -> None:
+    p = tmp_path / "ar.eml"
+    p.write_bytes(
+        HOSTILE.replace(
+            b"Message-ID:",
+            b"Authentication-Results: mx.example; spf=pass; x\x1b[5mevil=pass\r\nMessage-ID:",
+        )
+    )
+    app = make_app([load_path(p)])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: app.screen.analyses[0] is not None)
+        await pilot.pause(0.2)
+        screen_text = "".join(s.text for s in app.screen._compositor.render_strips())
+        assert "\x1b" not in screen_text

@@ -108,7 +108,9 @@ def _keyboard_on_stdin() -> bool:
 
 def fail(message: str) -> int:
     """Print a one-line error and return the usage exit status."""
-    print(f"mailtriage: error: {message}", file=sys.stderr)
+    from checks.text import printable
+
+    print(f"mailtriage: error: {printable(message, 500)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -143,7 +145,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     finally:
         if demo:
             demo.stop()
-    return 0
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,7 +66,7 @@ def data_dir() -> Path:
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read the configuration; unknown keys are ignored, wrong types raise.
+    """Read the configuration; unknown keys, wrong types and bad values raise.
 
     Raises:
         ConfigError: The file is not valid TOML or a value has the wrong type.
@@ -103,6 +103,10 @@ def load_config(path: Path | None = None) -> Config:
                 f"not {type(value).__name__}"
             )
         updates[key] = value
+    for key in ("timeout", "deadline"):
+        value = updates.get(key)
+        if value is not None and not value > 0:  # also rejects NaN
+            raise ConfigError(f"config {path}: {key} must be a positive number of seconds")
     return replace(cfg, **updates)
 
 

@@ -86,6 +86,7 @@ def grid(
         col = max((width - label_width - n) // n, 6)
         wrapped = [wrap(text, col, max_lines) for text, _ in cells]
         height = max((len(w) for w in wrapped), default=1)
+        label = safe(label)  # row labels can come from the sample (method names)
         for i in range(height):
             parts = [fit(label if i == 0 else "", label_width, label_style)]
             for (_, style), lines in zip(cells, wrapped, strict=True):

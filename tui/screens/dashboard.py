@@ -21,6 +21,7 @@ from checks.analysis import Analysis
 from checks.diff import diff_samples, single_sample_hint
 from checks.liverun import LiveRun
 from checks.playbook import ItemState, evaluate
+from checks.text import printable
 from tui.messages import (
     AroundReady,
     LiveAnswered,
@@ -210,15 +211,20 @@ class DashboardScreen(DashboardActions, Screen[None]):
                 for i, a in enumerate(self.analyses)
                 if a is not None and Path(a.sample.source).resolve() == Path(msg.path)
             ),
-            msg.slot,
+            None,
         )
+        if slot is None:  # no longer loaded: a late event from a stopped watcher
+            return
         self.load(slot, msg.path, watch=False)
-        self.notify(f"Reloaded {msg.path} (changed on disk)", markup=False)
+        self.notify(printable(f"Reloaded {msg.path} (changed on disk)", 300), markup=False)
 
     def on_sample_failed(self, msg: SampleFailed) -> None:
         """Say in one line why a sample could not be opened."""
         if msg.run_id in self.load_ids:
-            self.notify(msg.error, title="Cannot open sample", severity="error", markup=False)
+            self.notify(
+                printable(msg.error, 300), title="Cannot open sample", severity="error",
+                markup=False,
+            )
 
     def on_live_planned(self, msg: LivePlanned) -> None:
         """Show the planned lookups as pending."""

@@ -46,10 +46,22 @@ class DashboardActions(LiveWorkers):
             self.notify("Live DNS checks cancelled.", markup=False)  # type: ignore[attr-defined]
 
     def action_swap(self) -> None:
-        """Swap samples A and B (which one is the blocked one)."""
+        """Swap samples A and B (which one is the blocked one).
+
+        Workers and file watchers belong to a slot, so they are stopped and started
+        again for the sample that now sits in it.
+        """
+        for slot in (0, 1):
+            self.cancel_live(slot)
+            self.workers.cancel_group(self, f"watch-{slot}")  # type: ignore[attr-defined]
         self.analyses.reverse()
         self.runs.reverse()
         self.load_ids.reverse()
+        for slot, a in enumerate(self.analyses):
+            if a is not None:
+                if Path(a.sample.source).is_file():
+                    self.follow_file(slot, a.sample.source)
+                self.start_live(slot)
         self.refresh_all()  # type: ignore[attr-defined]
         blocked = self.analyses[0]
         if blocked is not None:

@@ -19,6 +19,7 @@ from checks.analysis import Analysis, analyse
 from checks.dnstypes import QueryLogEntry
 from checks.loader import SampleError, load_path
 from checks.model import Sample
+from checks.text import printable
 from tui.messages import (
     AroundReady,
     LiveAnswered,
@@ -99,7 +100,9 @@ class LiveWorkers:
             def only_target(_change: object, changed: str) -> bool:
                 return Path(changed).resolve() == target
 
-            async for _ in awatch(target.parent, watch_filter=only_target, debounce=300):
+            async for _ in awatch(
+                target.parent, watch_filter=only_target, debounce=300, recursive=False
+            ):
                 if target.is_file():
                     self.post_message(SampleChanged(slot, str(target)))  # type: ignore[attr-defined]
 
@@ -152,6 +155,19 @@ class LiveWorkers:
         )
 
     async def _live_job(self, slot: int, run_id: int, analysis: Analysis) -> None:
+        post = self.post_message  # type: ignore[attr-defined]
+        try:
+            status = await self._live_run(slot, run_id, analysis)
+        except asyncio.CancelledError:
+            post(LiveFinished(slot, run_id, "cancelled"))
+            raise
+        except Exception as exc:  # e.g. no usable resolver: say so, never hang "running"
+            msg = f"live checks stopped ({type(exc).__name__}: {exc})"
+            self.notify(printable(msg, 300), severity="error", markup=False)  # type: ignore[attr-defined]
+            status = "error"
+        post(LiveFinished(slot, run_id, status))
+
+    async def _live_run(self, slot: int, run_id: int, analysis: Analysis) -> str:
         app: Any = self.app  # type: ignore[attr-defined]
         post = self.post_message  # type: ignore[attr-defined]
         resolver = await asyncio.to_thread(app.make_resolver)
@@ -169,16 +185,12 @@ class LiveWorkers:
         worker = get_current_worker()
 
         async def evaluate() -> None:
-            try:
-                zones = app.config.dnsbl_zones
-                auth, around = await asyncio.gather(
-                    live_auth(analysis, resolver), live_around(analysis, resolver, zones)
-                )
-                post(LiveAuthReady(slot, run_id, auth))
-                post(AroundReady(slot, run_id, around))
-            except Exception as exc:  # an engine bug must not leave the run hanging
-                msg = f"live evaluation failed ({type(exc).__name__}: {exc})"
-                self.notify(msg, severity="error", markup=False)  # type: ignore[attr-defined]
+            zones = app.config.dnsbl_zones
+            auth, around = await asyncio.gather(
+                live_auth(analysis, resolver), live_around(analysis, resolver, zones)
+            )
+            post(LiveAuthReady(slot, run_id, auth))
+            post(AroundReady(slot, run_id, around))
 
         auth_task = asyncio.create_task(evaluate())
         try:
@@ -187,11 +199,9 @@ class LiveWorkers:
                     break
                 post(LiveAnswered(slot, run_id, result))
             await auth_task
-        except asyncio.CancelledError:
+        finally:
             auth_task.cancel()
-            post(LiveFinished(slot, run_id, "cancelled"))
-            raise
-        post(LiveFinished(slot, run_id, "cancelled" if worker.is_cancelled else "done"))
+        return "cancelled" if worker.is_cancelled else "done"
 
     def cancel_live(self, slot: int) -> bool:
         """Cancel the live worker of one slot; True when one was running."""
