@@ -63,12 +63,6 @@ def _dkim_domains(s: Sample) -> str | None:
     return ", ".join(out) or None
 
 
-def _norm(key: str, value: str) -> str:
-    """The part of a value that matters for "differs": the gateway product, not which
-    of its MX hosts took the message."""
-    return value.split(" (", 1)[0] if key == "Gateway" else value
-
-
 @per_sample
 def _facts(s: Sample) -> dict[str, str]:
     hops = parse_hops(s)
@@ -187,7 +181,7 @@ def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
         va, vb = fa.get(key, ABSENT), fb.get(key, ABSENT)
         tenant = key.startswith("Tenant ")
         layer = _LAYERS.get(key, "downstream/mailbox" if tenant else "authentication")
-        rows.append(DiffRow(key, va, vb, _norm(key, va) != _norm(key, vb), layer))
+        rows.append(DiffRow(key, va, vb, va != vb, layer))
     return tuple(rows)
 
 

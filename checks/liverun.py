@@ -24,7 +24,6 @@ class LiveRun:
         specs: The planned lookups, in display order.
         results: Finished lookups keyed by spec.
         resolver: Label of the DNS server used, e.g. ``"127.0.0.1:5353"``.
-        queries: Number of DNS queries logged so far.
         log: The DNS query log of this run so far.
         auth: The full re-evaluation (SPF against the sample's IP, DKIM, ARC, DMARC)
             once it has finished, else ``None``.
@@ -36,7 +35,6 @@ class LiveRun:
     specs: tuple[LiveSpec, ...] = ()
     results: dict[LiveSpec, LiveResult] = field(default_factory=dict)
     resolver: str = ""
-    queries: int = 0
     log: tuple[QueryLogEntry, ...] = ()
     auth: LiveAuth | None = None
     around: Around | None = None
@@ -44,6 +42,11 @@ class LiveRun:
     def with_result(self, result: LiveResult) -> LiveRun:
         """Return a copy with one more finished lookup."""
         return replace(self, results={**self.results, result.spec: result})
+
+    @property
+    def queries(self) -> int:
+        """Number of DNS queries logged so far."""
+        return len(self.log)
 
     def pending(self) -> tuple[LiveSpec, ...]:
         """Specs still waiting for an answer."""

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from checks.model import Sample
 from checks.playbook import Playbook, load_playbook
 from tui.commands import ActionCommands
-from tui.config import Config
+from tui.config import Config, make_resolver
 from tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
@@ -79,15 +79,7 @@ class MailtriageApp(App[None]):
 
         May block (the demo DNS server starts on first use): call it off the UI loop.
         """
-        from checks.dns import Resolver
-
-        server = self._server()
-        if server:
-            host, port = server
-            return Resolver(
-                [host], port=port, timeout=self.config.timeout, deadline=self.config.deadline
-            )
-        return Resolver(None, timeout=self.config.timeout, deadline=self.config.deadline)
+        return make_resolver(self._server(), self.config)
 
     def now(self) -> datetime:
         """Current time in UTC (ticket notes are stamped with it)."""

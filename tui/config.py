@@ -11,11 +11,14 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
 from checks.atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    from checks.dns import Resolver
 
 ENV_VAR = "MAILTRIAGE_CONFIG"
 
@@ -48,6 +51,20 @@ class Config:
     notes_dir: str = ""
     show_timings: bool = True
     dnsbl_zones: tuple[str, ...] = ()
+
+
+def make_resolver(server: tuple[str, int] | None, cfg: Config) -> Resolver:
+    """A fresh resolver for ``(host, port)`` (``None`` = the system's) with the
+    configured per-query timeout and overall deadline.
+
+    Raises:
+        DnsError: The system resolvers cannot be read, or the limits are invalid.
+    """
+    from checks.dns import Resolver  # dnspython loads only when a lookup is due
+
+    hosts = [server[0]] if server else None
+    port = server[1] if server else 53
+    return Resolver(hosts, port=port, timeout=cfg.timeout, deadline=cfg.deadline)
 
 
 def config_path() -> Path:

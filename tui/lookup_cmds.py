@@ -17,7 +17,7 @@ from typing import Any
 from checks.dnstypes import DnsError
 from checks.text import printable
 from tui.cli import VersionAction, fail, nameserver_for
-from tui.config import ConfigError, load_config
+from tui.config import ConfigError, load_config, make_resolver
 
 NOTHING_MATCHES = "0.0.0.0"
 
@@ -33,8 +33,6 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def _resolver(args: argparse.Namespace) -> tuple[Any, Any]:
     """Return (resolver, demo server or None); raises ConfigError/DnsError."""
-    from checks.dns import Resolver
-
     config = load_config()
     demo = None
     server = nameserver_for(args.resolver, config.resolver)
@@ -43,9 +41,7 @@ def _resolver(args: argparse.Namespace) -> tuple[Any, Any]:
 
         demo = DemoDns()
         server = demo.nameserver()
-    hosts = [server[0]] if server else None
-    port = server[1] if server else 53
-    return Resolver(hosts, port=port, timeout=config.timeout, deadline=config.deadline), demo
+    return make_resolver(server, config), demo
 
 
 def _log(resolver: Any) -> list[dict[str, Any]]:

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from checks.analysis import analyse
-from checks.dns import DnsError, Resolver
+from checks.dns import DnsError
 from checks.loader import SampleError, load_path, load_stdin
 from checks.model import Sample
 from checks.report import full_report
 from tui.cli import EXIT_USAGE, VersionAction, add_common, fail, nameserver_for
-from tui.config import ConfigError, load_config
+from tui.config import Config, ConfigError, load_config, make_resolver
 
 
 def report_parser() -> argparse.ArgumentParser:
@@ -57,19 +57,15 @@ async def _run(
     nameserver: tuple[str, int] | None,
     offline: bool,
     as_json: bool,
-    timeout: float,
-    deadline: float,
-    dnsbl_zones: Sequence[str] = (),
+    config: Config,
 ) -> int:
     status = 0
     for sample in samples:
         resolver = None
         if not offline:
-            hosts = [nameserver[0]] if nameserver else None
-            port = nameserver[1] if nameserver else 53
-            resolver = Resolver(hosts, port=port, timeout=timeout, deadline=deadline)
+            resolver = make_resolver(nameserver, config)
         try:
-            rep = await full_report(analyse(sample), resolver, dnsbl_zones)
+            rep = await full_report(analyse(sample), resolver, config.dnsbl_zones)
         except Exception as exc:  # one bad sample must not stop a batch
             status = fail(f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})")
             continue
@@ -109,9 +105,7 @@ def run_report(argv: Sequence[str]) -> int:
                     nameserver,
                     args.offline or (config.offline and demo is None),
                     args.json,
-                    config.timeout,
-                    config.deadline,
-                    config.dnsbl_zones,
+                    config,
                 )
             )
             or status

@@ -143,7 +143,6 @@ class LiveWorkers:
             specs=plan(analysis.sample),
             resolver=app.resolver_label,
             results={},
-            queries=0,
             log=(),
         )
         self.run_worker(  # type: ignore[attr-defined]
@@ -227,7 +226,7 @@ class LiveWorkers:
         elif isinstance(msg, AroundReady):
             run = replace(run, around=msg.around)
         elif isinstance(msg, QueriesLogged):
-            run = replace(run, queries=len(msg.log), log=msg.log)
+            run = replace(run, log=msg.log)
         elif isinstance(msg, LiveFinished) and run.status == "running":
             run = replace(run, status=msg.status)
         self.runs[slot] = run
