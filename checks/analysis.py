@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.authres import parse_auth_results
+from checks.bounce import Bounce, parse_bounce
 from checks.findings import Finding, findings, likely_layer
 from checks.gateways import sending_ip
 from checks.model import AuthResults, Sample
 from checks.route import Hop, parse_hops
+from checks.timeline import Timeline, timeline
 from checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
 
 
@@ -30,6 +32,8 @@ class Analysis:
             junked, else ``None``.
         findings: What the evidence points at.
         layer: The most likely layer, or ``None``.
+        bounce: What a bounce, NDR, report or auto-reply says, or ``None`` for other mail.
+        timeline: Hop delays, clock skew and where the time went.
     """
 
     sample: Sample
@@ -40,6 +44,8 @@ class Analysis:
     quarantine: str | None
     findings: tuple[Finding, ...]
     layer: str | None
+    bounce: Bounce | None = None
+    timeline: Timeline | None = None
 
 
 def analyse(sample: Sample) -> Analysis:
@@ -62,4 +68,6 @@ def analyse(sample: Sample) -> Analysis:
         quarantine=quarantine_signal(sample),
         findings=found,
         layer=likely_layer(found),
+        bounce=parse_bounce(sample),
+        timeline=timeline(sample),
     )

@@ -10,6 +10,7 @@ understood becomes a ``Problem`` on the ``AuthResults`` it belongs to.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from checks.authlex import RESULTS, Item, segments
 from checks.memo import per_sample
@@ -28,6 +29,7 @@ METHODS = frozenset(
 )
 MAX_METHODS = 200
 MAX_VALUE = 16 * 1024
+MAX_CACHED = 4096  # longer fields are parsed each time rather than kept in the cache
 
 
 def _is_method(item: Item) -> bool:
@@ -130,6 +132,9 @@ def _parse_ar(value: str, arc: bool) -> tuple[str, int | None, list[AuthMethod],
 def parse_header(header: Header, ordinal: int = 1) -> AuthResults:
     """Parse one Authentication-Results, ARC-Authentication-Results or Received-SPF field.
 
+    Several checks ask about the same field (envelope sender, hops, recorded
+    results); the answer is cached for fields of ordinary length.
+
     Args:
         header: The header field (its unfolded ``value`` is parsed).
         ordinal: 1-based position among fields of the same name, for problem labels.
@@ -137,6 +142,12 @@ def parse_header(header: Header, ordinal: int = 1) -> AuthResults:
     Returns:
         The parsed results; never raises.
     """
+    if len(header.value) > MAX_CACHED:
+        return _parse_header(header, ordinal)
+    return _parse_cached(header, ordinal)
+
+
+def _parse_header(header: Header, ordinal: int) -> AuthResults:
     lname = header.name.lower()
     name = CANONICAL.get(lname, header.name)
     instance: int | None = None
@@ -162,6 +173,9 @@ def parse_header(header: Header, ordinal: int = 1) -> AuthResults:
         raw=header.value,
         problems=tuple(Problem(where, msg) for msg in dict.fromkeys(issues)),
     )
+
+
+_parse_cached = lru_cache(maxsize=256)(_parse_header)
 
 
 @per_sample

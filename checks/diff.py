@@ -17,8 +17,7 @@ from checks.model import Sample
 from checks.route import parse_hops
 from checks.taglist import parse_tags
 from checks.text import printable
-from checks.verdict_text import DEST
-from checks.verdicts import find_verdicts, key_first, quarantine_signal
+from checks.verdicts import DEST, find_verdicts, key_first, quarantine_signal
 
 ABSENT = "—"
 _METHOD_ORDER = ("spf", "dkim", "dmarc", "arc", "compauth")

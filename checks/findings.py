@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from checks import psl
 from checks.authres import parse_auth_results
+from checks.bounce import parse_bounce
 from checks.gateways import find_gateway
 from checks.memo import per_sample
 from checks.model import AuthMethod, AuthResults, Sample
@@ -26,7 +27,6 @@ _LAYER_ORDER = (
     "authentication",
     "policy",
     "verdict",
-    "identity",
     "routing/connector",
     "quarantine/release",
     "downstream/mailbox",
@@ -92,7 +92,7 @@ def _auth_findings(sample: Sample, recorded: Sequence[AuthResults]) -> list[Find
                 "authentication",
                 "high",
                 f"DMARC failed for {frm or 'the From domain'}",
-                _line(dmarc),
+                _said(dmarc, dmarc.method("dmarc")),  # type: ignore[arg-type]
                 "Have the sender sign with their own domain (DKIM d=) or use an aligned "
                 "envelope sender on that platform; do not allowlist the whole domain.",
             )
@@ -193,10 +193,15 @@ def findings(sample: Sample) -> tuple[Finding, ...]:
                 "the cause is understood, then trace it again downstream.",
             )
         )
+    from checks.findings_layers import bounce_findings, route_findings, verdict_findings
+
+    for extra in (bounce_findings, verdict_findings, route_findings):
+        out.extend(Finding(*f) for f in extra(sample))
     gateway_note = _behind_gateway(sample, recorded)
     if gateway_note is not None:
         out.append(gateway_note)
-    if not recorded and sample.headers:
+    # A bounce or report comes from a mail server, not the sender: no results is normal.
+    if not recorded and sample.headers and parse_bounce(sample) is None:
         out.append(
             Finding(
                 "authentication",
@@ -210,7 +215,7 @@ def findings(sample: Sample) -> tuple[Finding, ...]:
     if sample.message_id is None and sample.headers:
         out.append(
             Finding(
-                "identity",
+                "verdict",
                 "low",
                 "No Message-ID",
                 "the Message-ID header is missing or empty",

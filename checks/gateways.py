@@ -18,22 +18,57 @@ GATEWAYS: tuple[tuple[str, str], ...] = (
     ("ppe-hosted.com", "Proofpoint Essentials"),
     ("mimecast.com", "Mimecast"),
     ("mimecast-offshore.com", "Mimecast"),
+    ("mimecast.co.za", "Mimecast"),
     ("iphmx.com", "Cisco Secure Email"),
     ("barracudanetworks.com", "Barracuda"),
     ("messagelabs.com", "Symantec"),
     ("mailcontrol.com", "Forcepoint"),
     ("hes.trendmicro.com", "Trend Micro"),
+    ("tmes.trendmicro.com", "Trend Micro"),
+    ("tmes.trendmicro.eu", "Trend Micro"),
+    ("tmes.trendmicro.co.jp", "Trend Micro"),
+    ("tmes-anz.trendmicro.com", "Trend Micro"),
+    ("tmes-sg.trendmicro.com", "Trend Micro"),
+    ("tmes-in.trendmicro.com", "Trend Micro"),
+    ("tmes-uae.trendmicro.com", "Trend Micro"),
+    ("hydra.sophos.com", "Sophos"),
     ("mail.protection.outlook.com", "Microsoft EOP"),
     ("mx.google.com", "Google"),
 )
 
 
-def _gateway_hop(hops: Sequence[Hop]) -> tuple[str, Hop] | None:
+_BY_SUFFIX = {suffix: product for suffix, product in reversed(GATEWAYS)}
+
+
+def suffix_lookup(host: str | None, table: dict[str, str]) -> str | None:
+    """Return the value of the longest suffix of ``host`` (whole labels) found in ``table``."""
+    name = (host or "").lower().rstrip(".")
+    start = name.find(".") + 1  # a single label is never a suffix match
+    if not start:
+        return None
+    if found := table.get(name):
+        return found
+    while dot := name.find(".", start) + 1:
+        if found := table.get(name[start:]):
+            return found
+        start = dot
+    return None
+
+
+def gateway_product(host: str | None) -> str | None:
+    """Return the gateway product whose host suffix ``host`` carries, or ``None``."""
+    return suffix_lookup(host, _BY_SUFFIX)
+
+
+def gateway_hop(hops: Sequence[Hop]) -> tuple[str, Hop] | None:
+    """Return ``(product, hop)`` for the oldest hop received by a known gateway.
+
+    Args:
+        hops: Received hops, oldest first.
+    """
     for hop in hops:
-        host = (hop.by_host or "").lower().rstrip(".")
-        for suffix, product in GATEWAYS:
-            if host == suffix or host.endswith("." + suffix):
-                return product, hop
+        if product := gateway_product(hop.by_host):
+            return product, hop
     return None
 
 
@@ -46,7 +81,7 @@ def find_gateway(hops: Sequence[Hop]) -> tuple[str, str] | None:
     Returns:
         The gateway product and its host name, or ``None``.
     """
-    found = _gateway_hop(hops)
+    found = gateway_hop(hops)
     return (found[0], found[1].by_host or "") if found else None
 
 
@@ -57,7 +92,7 @@ def sending_ip(sample: Sample, hops: tuple[Hop, ...]) -> str | None:
     names one. Comparing this (not the IP a mailbox server behind the gateway saw)
     is what tells two sending sources apart.
     """
-    found = _gateway_hop(hops)
+    found = gateway_hop(hops)
     if found is not None and found[1].from_ip:
         return found[1].from_ip
     return connecting_ip(sample, hops)

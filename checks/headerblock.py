@@ -19,6 +19,7 @@ _END_LF = re.compile(rb"\n\r*\n")
 _END_CR = re.compile(rb"\r\r")
 _SPLIT_LF = re.compile(r"\r*\n")
 _WS = re.compile(r"[ \t\r\n]+")
+_FOLD = (" ", "\t")
 MAX_LOST_FOLD_PROBLEMS = 5
 MAX_HEADERS = 5000
 
@@ -50,7 +51,7 @@ def find_header_end(data: bytes, start: int = 0, limit: int | None = None) -> tu
         when there is no blank line.
     """
     stop = len(data) if limit is None else min(limit, len(data))
-    pattern = _END_LF if b"\n" in data[start : start + 65536] else _END_CR
+    pattern = _END_LF if b"\n" in data[start : min(start + 65536, stop)] else _END_CR
     m = pattern.search(data, start, stop)
     if m is None:
         return stop, stop
@@ -94,12 +95,17 @@ def parse_lines(lines: list[str], indent: str = "", dedent_all: bool = False) ->
     raws: list[list[str]] = []
     lost = 0
     skipped = 0
+    plain = not indent and not dedent_all
+    match = HEADER_LINE.match
     for n, line in enumerate(lines, 1):
+        if plain and raws and line[:1] in _FOLD:
+            raws[-1].append(line)  # a folded continuation: the common case, decided early
+            continue
         if dedent_all and raws and not line.strip():
             break  # an indented paste: a blank (indent-only) line ends the header block
         if indent and (n == 1 or dedent_all) and line.startswith(indent):
             line = line[len(indent) :]
-        m = HEADER_LINE.match(line)
+        m = match(line)
         if m:
             if len(names) >= MAX_HEADERS:
                 block.problems.append(
@@ -131,9 +137,10 @@ def parse_lines(lines: list[str], indent: str = "", dedent_all: bool = False) ->
         block.problems.append(
             Problem("Header", f"skipped {skipped} line(s) before the first header field")
         )
+    headers = block.headers
     for i, (name, parts) in enumerate(zip(names, raws, strict=True)):
-        raw = "\n".join(parts).rstrip()
-        block.headers.append(Header(name=name, raw=raw, value=collapse(raw), index=i))
+        raw = (parts[0] if len(parts) == 1 else "\n".join(parts)).rstrip()
+        headers.append(Header(name, raw, collapse(raw), i))
     return block
 
 

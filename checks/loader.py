@@ -29,6 +29,10 @@ KNOWN_HEADERS = frozenset(
 )
 KNOWN_PREFIXES = ("arc-", "dkim-", "x-ms-", "x-microsoft-", "x-forefront-", "x-google-", "x-spam-")
 _CONTROLS = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x1B)) + bytes(range(0x1C, 0x20))
+_NOT_UTF8 = (
+    "some header lines are not UTF-8; they were read as Windows-1252 or Latin-1 "
+    "and may show the wrong characters"
+)
 _LEADING_BLANK = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
 _NON_SPACE = re.compile(rb"\S")
 
@@ -112,7 +116,12 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     region = data[start:header_end]
     if _is_binary(region):
         raise _not_email(source, "binary data where the header fields should be")
-    lines = split_lines(decode_bytes(region))
+    try:
+        text = region.decode("utf-8")
+    except UnicodeDecodeError:
+        text = decode_bytes(region)
+        problems.append(Problem("Input", _NOT_UTF8))
+    lines = split_lines(text)
     indent = lines[0][: len(lines[0]) - len(lines[0].lstrip(" \t"))] if lines else ""
     block = parse_lines(lines, indent, bool(indent) and _dedent_all(lines, indent))
     if not block.headers:
@@ -125,7 +134,7 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     has_body = body_start < len(data) and _NON_SPACE.search(data, body_start) is not None
     parts: list[MimePart] = []
     if has_body:
-        parts, issues = summarise(block.headers, data[body_start:])
+        parts, issues = summarise(block.headers, data, body_start)
         problems.extend(issues)
     return Sample(
         source=source,
@@ -159,17 +168,26 @@ def load_path(path: str | os.PathLike[str]) -> Sample:
     return load_bytes(data, name, max(size, len(data)))
 
 
+def read_stdin() -> bytes:
+    """Read standard input's bytes (at most ``MAX_READ + 1``), unparsed.
+
+    Raises:
+        SampleError: Standard input is missing or unreadable.
+    """
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise SampleError("cannot read standard input: it is not available")
+    try:
+        data: bytes = stream.read(MAX_READ + 1)
+    except OSError as exc:
+        raise SampleError(f"cannot read standard input: {exc.strerror or exc}") from None
+    return data
+
+
 def load_stdin() -> Sample:
     """Read a sample from standard input (source ``"-"``).
 
     Raises:
         SampleError: Standard input is missing, unreadable, or not an email.
     """
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
-        raise SampleError("cannot read standard input: it is not available")
-    try:
-        data = stream.read(MAX_READ + 1)
-    except OSError as exc:
-        raise SampleError(f"cannot read standard input: {exc.strerror or exc}") from None
-    return load_bytes(data, "-")
+    return load_bytes(read_stdin(), "-")

@@ -1,97 +1,62 @@
 """Summaries of MIME leaf parts: type, file name, decoded size and SHA-256.
 
-Bodies are decoded one part at a time and dropped right after hashing, so a
-30 MB message costs little memory. The walk is bounded (parts, depth) and
+Parts are found by offset in the message bytes and decoded a slice at a time
+while hashing (:mod:`checks.mimedigest`), so a 30 MB message costs little
+memory beyond its own bytes. The walk is bounded (parts, depth) and
 never raises: anything odd becomes a ``Problem``.
 """
 
 from __future__ import annotations
 
-import binascii
-import hashlib
 import itertools
-from email.message import Message
-from email.utils import collapse_rfc2231_value
+from typing import NamedTuple
 
 from checks.headerblock import find_header_end, parse_block
+from checks.mimedigest import digest
+from checks.mimemeta import Meta, meta_of
 from checks.model import Header, MimePart, Problem
-from checks.text import decode_words
 
 MAX_PARTS = 500
 MAX_DEPTH = 16
 MAX_ENTITIES = 2000
-MAX_PARAMS = 4096
-_B64_JUNK = b" \t\r\n"
 
 
-def _meta(headers: list[Header]) -> Message:
-    msg = Message()
-    for h in headers:
-        lname = h.name.lower()
-        if lname in ("content-type", "content-disposition", "content-transfer-encoding"):
-            msg[h.name] = h.value[:MAX_PARAMS]
-    return msg
+class Span(NamedTuple):
+    """A part's bytes: ``buf[start:end]``, never copied out."""
+
+    buf: bytes
+    start: int
+    end: int
 
 
-def _filename(msg: Message) -> str | None:
-    try:
-        name = msg.get_filename()
-    except Exception:
-        return None
-    if name is None:
-        return None
-    return decode_words(str(name))[0]
-
-
-def _decode(body: bytes, cte: str, problems: list[Problem]) -> bytes:
-    if cte == "base64":
-        clean = body.translate(None, _B64_JUNK)
-        try:
-            return binascii.a2b_base64(clean)
-        except binascii.Error:
-            problems.append(Problem("MIME", "bad base64 in a part; decoded what could be"))
-            clean = clean.rstrip(b"=")
-            clean = clean[: len(clean) - len(clean) % 4]
-            try:
-                return binascii.a2b_base64(clean)
-            except binascii.Error:
-                return b""
-    if cte == "quoted-printable":
-        return binascii.a2b_qp(body)
-    if cte not in ("", "7bit", "8bit", "binary"):
-        problems.append(Problem("MIME", f"unknown transfer encoding {cte[:40]!r}; hashed as is"))
-    return body
-
-
-def _leaf(msg: Message, body: bytes, problems: list[Problem]) -> MimePart:
-    cte = str(msg.get("Content-Transfer-Encoding", "")).strip().lower()
-    data = _decode(body, cte, problems)
-    disposition = msg.get_content_disposition()
+def _leaf(meta: Meta, span: Span, problems: list[Problem]) -> MimePart:
+    size, sha256 = digest(span.buf, span.start, span.end, meta.cte, problems)
     return MimePart(
-        content_type=msg.get_content_type(),
-        filename=_filename(msg),
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        disposition=disposition if disposition in ("attachment", "inline") else None,
+        content_type=meta.content_type,
+        filename=meta.filename,
+        size=size,
+        sha256=sha256,
+        disposition=meta.disposition,
     )
 
 
-def _split(body: bytes, boundary: bytes, problems: list[Problem]) -> list[bytes]:
+def _split(span: Span, boundary: bytes, problems: list[Problem]) -> list[Span]:
     """Return the bodies between delimiter lines (preamble and epilogue dropped)."""
+    buf, start, end = span
     delim = b"--" + boundary
     starts: list[tuple[int, int]] = []  # (line start, content start)
     closed = False
-    pos = 0
+    pos = start
     while True:
-        i = body.find(delim, pos)
+        i = buf.find(delim, pos, end)
         if i < 0:
             break
         pos = i + len(delim)
-        if i and body[i - 1 : i] not in (b"\n", b"\r"):
+        if i > start and buf[i - 1 : i] not in (b"\n", b"\r"):
             continue
-        eol = body.find(b"\n", pos)
-        eol = len(body) if eol < 0 else eol + 1
-        rest = body[pos:eol].strip()
+        eol = buf.find(b"\n", pos, end)
+        eol = end if eol < 0 else eol + 1
+        rest = buf[pos:eol].strip()
         if rest.startswith(b"--"):
             starts.append((i, eol))
             closed = True
@@ -107,77 +72,91 @@ def _split(body: bytes, boundary: bytes, problems: list[Problem]) -> list[bytes]
         return []
     if not closed:
         problems.append(Problem("MIME", "multipart has no closing boundary (truncated?)"))
-        starts.append((len(body), len(body)))
+        starts.append((end, end))
     out = []
-    for (_, begin), (end, _) in itertools.pairwise(starts):
-        chunk = body[begin:end]
-        if chunk.endswith(b"\r\n"):
-            chunk = chunk[:-2]
-        elif chunk.endswith((b"\n", b"\r")):
-            chunk = chunk[:-1]
-        out.append(chunk)
+    for (_, begin), (stop, _) in itertools.pairwise(starts):
+        stop = max(stop, begin)
+        if stop - begin >= 2 and buf[stop - 2 : stop] == b"\r\n":
+            stop -= 2
+        elif stop > begin and buf[stop - 1 : stop] in (b"\n", b"\r"):
+            stop -= 1
+        out.append(Span(buf, begin, stop))
     return out
 
 
-def _child(chunk: bytes) -> tuple[list[Header], bytes]:
-    if chunk.startswith(b"\r\n"):
-        return [], chunk[2:]
-    if chunk.startswith((b"\n", b"\r")):
-        return [], chunk[1:]
-    end, start = find_header_end(chunk)
-    return parse_block(chunk[:end]).headers, chunk[start:]
+def _child(span: Span) -> tuple[list[Header], Span]:
+    buf, start, end = span
+    if buf.startswith(b"\r\n", start, end):
+        return [], Span(buf, start + 2, end)
+    if buf.startswith((b"\n", b"\r"), start, end):
+        return [], Span(buf, start + 1, end)
+    header_end, body_start = find_header_end(buf, start, end)
+    return parse_block(buf[start:header_end]).headers, Span(buf, body_start, end)
 
 
 def _entity(
     headers: list[Header],
-    data: bytes,
+    span: Span,
     depth: int,
     parts: list[MimePart],
-    stack: list[tuple[list[Header], bytes, int]],
+    stack: list[tuple[list[Header], Span, int]],
     problems: list[Problem],
 ) -> None:
     """Summarise one leaf, or push a multipart's children onto ``stack``."""
-    msg = _meta(headers)
-    boundary = msg.get_param("boundary") if msg.get_content_maintype() == "multipart" else None
-    if isinstance(boundary, tuple):
-        boundary = collapse_rfc2231_value(boundary)
-    if not isinstance(boundary, str) or not boundary:
-        if msg.get_content_maintype() == "multipart":
+    meta = meta_of(headers)
+    if meta.boundary is None:
+        if meta.multipart:
             problems.append(Problem("MIME", "multipart without a boundary; kept as one part"))
-        parts.append(_leaf(msg, data, problems))
+        parts.append(_leaf(meta, span, problems))
         return
     if depth >= MAX_DEPTH:
         problems.append(Problem("MIME", f"parts nested deeper than {MAX_DEPTH}; not listed"))
         return
     children = [
         (*_child(chunk), depth + 1)
-        for chunk in _split(data, boundary.encode("utf-8", "replace"), problems)
+        for chunk in _split(span, meta.boundary.encode("utf-8", "replace"), problems)
     ]
     stack.extend(reversed(children))
 
 
-def summarise(top: list[Header], body: bytes) -> tuple[list[MimePart], list[Problem]]:
+def summarise(
+    top: list[Header], body: bytes, start: int = 0
+) -> tuple[list[MimePart], list[Problem]]:
     """Summarise every leaf part of a message body.
+
+    Parts are located by offset: no part body is copied, and each is decoded
+    and hashed in slices.
 
     Args:
         top: The message's own header fields (for Content-Type and friends).
-        body: The bytes after the header block.
+        body: The bytes of the body, or of the whole message when ``start`` is given.
+        start: Where the body starts in ``body``.
 
     Returns:
         Leaf part summaries in document order, and problems found on the way.
     """
     problems: list[Problem] = []
     parts: list[MimePart] = []
-    stack: list[tuple[list[Header], bytes, int]] = [(top, body, 0)]
+    stack: list[tuple[list[Header], Span, int]] = [(top, Span(body, start, len(body)), 0)]
     entities = 0
     while stack:
-        headers, data, depth = stack.pop()
+        headers, span, depth = stack.pop()
         entities += 1
         if len(parts) >= MAX_PARTS or entities > MAX_ENTITIES:
             problems.append(Problem("MIME", f"more than {MAX_PARTS} parts; the rest not listed"))
             break
         try:
-            _entity(headers, data, depth, parts, stack, problems)
+            _entity(headers, span, depth, parts, stack, problems)
         except Exception as exc:  # last-resort guard: a hostile part never stops loading
             problems.append(Problem("MIME", f"a part could not be read ({type(exc).__name__})"))
-    return parts, problems
+    return parts, _once(problems)
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """One entry per distinct problem (a hostile message repeats one a thousand times)."""
+    counts: dict[Problem, int] = {}
+    for p in problems:
+        counts[p] = counts.get(p, 0) + 1
+    return [
+        p if n == 1 else Problem(p.where, f"{p.message} ({n} times)") for p, n in counts.items()
+    ]

@@ -10,6 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The layers a message passes and a finding can point at (the guides' order).
+LAYERS = (
+    "policy",
+    "quarantine/release",
+    "authentication",
+    "verdict",
+    "routing/connector",
+    "downstream/mailbox",
+)
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -17,13 +17,14 @@ from checks.psl import org_domain
 # Vendor -> host suffixes; hosts of one vendor count as the same service.
 VENDORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Proofpoint", ("pphosted.com", "ppe-hosted.com")),
-    ("Mimecast", ("mimecast.com", "mimecast-offshore.com")),
+    ("Mimecast", ("mimecast.com", "mimecast-offshore.com", "mimecast.co.za")),
     ("Microsoft 365", ("protection.outlook.com", "outlook.com")),
     ("Google", ("google.com", "googlemail.com")),
     ("Cisco Secure Email", ("iphmx.com",)),
     ("Barracuda", ("barracudanetworks.com",)),
     ("Symantec", ("messagelabs.com",)),
     ("Trend Micro", ("trendmicro.com", "trendmicro.eu")),
+    ("Sophos", ("hydra.sophos.com",)),
 )
 
 

@@ -12,7 +12,9 @@ from checks.playbook import ItemState
 from checks.text import printable
 
 
-def _sample_block(tag: str, a: Analysis, run: LiveRun | None) -> list[str]:
+def _sample_block(
+    tag: str, a: Analysis, run: LiveRun | None, trace: str | None = None
+) -> list[str]:
     s = a.sample
     lines = [
         f"{tag}: {s.source}",
@@ -31,8 +33,19 @@ def _sample_block(tag: str, a: Analysis, run: LiveRun | None) -> list[str]:
             res = run.results.get(spec)
             state = f"{res.status} - {res.summary}" if res else run.state_of(spec)
             lines.append(f"  Live DNS {spec.kind} {spec.domain}: {state}")
+    if a.timeline is not None and a.timeline.verdict:
+        lines.append(f"  Route: {a.timeline.verdict}")
     if a.quarantine:
         lines.append(f"  Quarantine signal: {a.quarantine}")
+    if a.bounce is not None:
+        for rcpt in a.bounce.recipients[:5]:
+            code = " ".join(x for x in (rcpt.reply_code, rcpt.status) if x) or "no code"
+            who = rcpt.recipient or "?"
+            lines.append(f"  Bounce ({a.bounce.format}): {who}: {code} {rcpt.category}")
+            if rcpt.diagnostic:
+                lines.append(f"    Reply: {rcpt.diagnostic[:300]}")
+    if trace:
+        lines.append(f"  Microsoft 365 message trace: {trace}")
     for f in a.findings:
         lines.append(f"  Finding [{f.severity}] {f.layer}: {f.title}")
     return lines
@@ -45,6 +58,7 @@ def ticket_notes(
     checklist: Sequence[ItemState],
     ticked: frozenset[str],
     now: datetime | None = None,
+    traces: Sequence[str | None] = (),
 ) -> str:
     """Build the ticket notes.
 
@@ -55,6 +69,7 @@ def ticket_notes(
         checklist: Checklist item states.
         ticked: Item ids ticked by hand.
         now: Time stamp for the header (defaults to now, UTC).
+        traces: Per slot, what an imported message trace says (optional).
 
     Returns:
         Plain text, control characters neutralised, ready to paste.
@@ -66,6 +81,7 @@ def ticket_notes(
     top = [f for a in analyses if a is not None for f in a.findings if f.severity == "high"]
     for f in top[:3]:
         out.append(f"  {f.title}")
+        out.append(f"  Evidence: {f.evidence}")
         out.append(f"  Next step: {f.next_step}")
     differing = [r for r in diff if r.differs]
     if differing:
@@ -75,7 +91,9 @@ def ticket_notes(
     tags = ("Sample A (blocked)", "Sample B (delivered)")
     for i, a in enumerate(analyses):
         if a is not None:
-            out += [*_sample_block(tags[i], a, runs[i] if i < len(runs) else None), ""]
+            run = runs[i] if i < len(runs) else None
+            trace = traces[i] if i < len(traces) else None
+            out += [*_sample_block(tags[i], a, run, trace), ""]
     done = [s for s in checklist if s.auto_done or s.item.id in ticked]
     if done:
         out.append("Checked:")

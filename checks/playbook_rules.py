@@ -12,12 +12,14 @@ from datetime import UTC
 from typing import TYPE_CHECKING, TypeAlias
 
 from checks.authres import parse_auth_results, summary
+from checks.bounce import parse_bounce
 from checks.diff import diff_samples
+from checks.findings import findings, likely_layer
 from checks.gateways import find_gateway
 from checks.model import Sample
 from checks.route import parse_hops
 from checks.text import printable
-from checks.verdicts import find_verdicts, key_first
+from checks.verdicts import find_verdicts, key_first, microsoft_placement
 
 if TYPE_CHECKING:
     from checks.live import LiveResult
@@ -142,7 +144,42 @@ def recipient_mx(samples: Samples, live: Lives) -> Outcome:
     return False, None
 
 
+def layer(samples: Samples, live: Lives) -> Outcome:
+    """A sample's findings name its most likely layer (evidence: layer and top finding)."""
+    parts = []
+    for i, s in enumerate(samples):
+        found = findings(s)
+        best = likely_layer(found)
+        top = next((f for f in found if f.layer == best), None)
+        if best and top:
+            parts.append(_label(i, len(samples)) + f"{best}: {top.title}")
+    return bool(parts), (_join(parts) if parts else None)
+
+
+def bounce(samples: Samples, live: Lives) -> Outcome:
+    """A sample is a bounce or NDR (evidence: the first recipient's code and category)."""
+    for i, s in enumerate(samples):
+        b = parse_bounce(s)
+        if b is not None and b.recipients:
+            r = b.recipients[0]
+            code = " ".join(x for x in (r.reply_code, r.status) if x)
+            return True, _join([_label(i, len(samples)) + f"{code} {r.category}".strip()])
+    return False, None
+
+
+def downstream(samples: Samples, live: Lives) -> Outcome:
+    """A sample shows where Microsoft 365 placed it (evidence: the placement)."""
+    for i, s in enumerate(samples):
+        placed = microsoft_placement(s)
+        if placed:
+            return True, _join([_label(i, len(samples)) + placed.removeprefix("Microsoft 365: ")])
+    return False, None
+
+
 RULES: dict[str, Rule] = {
+    "layer": layer,
+    "bounce": bounce,
+    "downstream": downstream,
     "message_ids": message_ids,
     "basics": basics,
     "full_headers": full_headers,

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 KEYWORDS = ("from", "by", "via", "with", "id", "for")
 _TRAILING_DATE = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}"
-    r"(?::\d{2})?(?:\.\d+)?\s*(?:[+-]\d{4}|[A-Za-z]{1,5})?(?:\s*\([^()]*\))?\s*$"
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6},?\s+)?"
+    r"(?:\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}|\d{4}-\d{1,2}-\d{1,2})[\sT]+\d{1,2}:\d{2}"
+    r"(?::\d{2})?(?:[.,]\d{1,9})?(?:\s*(?:[+-]\d{4}|[A-Za-z]{1,5})){0,2}(?:\s*\([^()]*\))?\s*$"
 )
 _COMMENT = re.compile(r"\([^()]*\)")
 
@@ -31,8 +32,12 @@ class Clauses:
         return self.parts.get(key, ([], []))[0]
 
     def comments(self, key: str) -> list[str]:
-        """Comments that follow clause ``key``'s words."""
+        """Comments that follow clause ``key``'s words (``""``: those before any keyword)."""
         return self.parts.get(key, ([], []))[1]
+
+    def notes(self) -> list[str]:
+        """Comments outside the ``from`` clause: software names, TLS details, qmail notes."""
+        return [c for key, (_, cs) in self.parts.items() if key != "from" for c in cs]
 
     @property
     def date_text(self) -> str:
@@ -43,7 +48,7 @@ class Clauses:
         return " ".join(text.split())
 
 
-_TOKEN = re.compile(r"\s*(?:(;)|(\()|([^\s(;]+))")
+_WORD_OR_SEMI = re.compile(r";|[^\s(;]+")
 _PAREN = re.compile(r"[()]")
 
 
@@ -62,21 +67,18 @@ def _tokens(s: str) -> list[tuple[str, str, int]]:
     out: list[tuple[str, str, int]] = []
     i, n = 0, len(s)
     while i < n:
-        m = _TOKEN.match(s, i)
-        if m is None:  # only trailing whitespace is left
+        start = s.find("(", i)
+        stop = n if start < 0 else start
+        out.extend(
+            (";" if m.group() == ";" else "word", m.group(), m.start())
+            for m in _WORD_OR_SEMI.finditer(s, i, stop)
+        )
+        if start < 0:
             break
-        if m.group(1):
-            out.append((";", ";", m.start(1)))
-            i = m.end()
-        elif m.group(2):
-            start = m.start(2)
-            end = _comment_end(s, start)
-            text = s[start + 1 : end - 1] if s[end - 1 : end] == ")" else s[start + 1 : end]
-            out.append(("comment", text.strip(), start))
-            i = end
-        else:
-            out.append(("word", m.group(3), m.start(3)))
-            i = m.end()
+        end = _comment_end(s, start)
+        text = s[start + 1 : end - 1] if s[end - 1 : end] == ")" else s[start + 1 : end]
+        out.append(("comment", text.strip(), start))
+        i = end
     return out
 
 
@@ -93,13 +95,16 @@ def split_clauses(value: str) -> Clauses:
         result.date_raw = m.group().strip()
         tokens = _tokens(value[: m.start()])
     current: tuple[list[str], list[str]] = ([], [])
+    result.parts[""] = current  # words and comments before any keyword
     for kind, text, _ in tokens:
         if kind == "comment":
             current[1].append(text)
             result.all_comments.append(text)
-        elif kind == "word" and text.lower() in KEYWORDS and text.lower() not in result.parts:
-            current = ([], [])
-            result.parts[text.lower()] = current
+        elif kind == "word" and text.lower() in KEYWORDS:
+            key = text.lower()
+            if key in result.parts:  # a repeated keyword: keep the first clause's words
+                key = "+" + key
+            current = result.parts.setdefault(key, ([], []))
         elif kind == "word":
             current[0].append(text)
     return result

@@ -6,20 +6,20 @@ keys; existing keys keep their meaning.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Any
 
-from checks import live
-from checks.agreement import compare
 from checks.analysis import Analysis
-from checks.dns import QueryLogEntry, Resolver
-from checks.livearound import Around, live_around
-from checks.liveauth import live_auth
-from checks.livetypes import LiveResult, LiveSpec
+from checks.findings import Finding
 from checks.model import Address, AuthResults
-from checks.reportauth import live_eval
+from checks.reportbounce import bounce_dict
+from checks.reporthops import analysis_timeline, hop_dicts, timeline_dict
+
+if TYPE_CHECKING:  # the live modules load dnspython and dkimpy: only when a lookup is due
+    from checks.dns import QueryLogEntry, Resolver
+    from checks.livearound import Around
+    from checks.livetypes import LiveResult, LiveSpec
 
 
 def _addr(a: Address) -> dict[str, str]:
@@ -44,6 +44,14 @@ def _recorded(r: AuthResults) -> dict[str, Any]:
     }
 
 
+_FINDING_KEYS = tuple(f.name for f in fields(Finding))
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    # What dataclasses.asdict gives for these flat records, without its deep-copying walk.
+    return {k: getattr(f, k) for k in _FINDING_KEYS}
+
+
 def _log(e: QueryLogEntry) -> dict[str, Any]:
     return {
         "name": e.name,
@@ -66,26 +74,7 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         A JSON-serialisable dict (``auth.live`` is ``None`` and ``dns_log`` empty).
     """
     s = a.sample
-    hops: list[dict[str, Any]] = []
-    prev = None
-    for h in a.hops:
-        delay = None
-        if h.date and prev is not None and prev.date:
-            delay = (h.date - prev.date).total_seconds()
-        hops.append(
-            {
-                "from": h.from_host,
-                "by": h.by_host,
-                "with": h.with_proto,
-                "id": h.id,
-                "for": h.for_addr,
-                "ip": h.from_ip,
-                "date": h.date.isoformat() if h.date else None,
-                "delay_seconds": delay,
-                "system": None,
-            }
-        )
-        prev = h
+    hops: list[dict[str, Any]] = hop_dicts(a)
     return {
         "source": s.source,
         "message_id": s.message_id,
@@ -97,19 +86,24 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         "connecting_ip": a.connecting_ip,
         "auth": {"recorded": [_recorded(r) for r in a.recorded], "live": None},
         "hops": hops,
+        "timeline": timeline_dict(analysis_timeline(a)),
         "verdicts": [
             {
                 "vendor": v.vendor,
                 "header": v.name,
                 "raw": v.raw,
-                "fields": dict(v.fields),
+                "verdict": v.verdict,
                 "meaning": v.meaning,
+                "fields": [
+                    {"key": f.key, "value": f.value, "meaning": f.meaning} for f in v.fields
+                ],
             }
             for v in a.verdicts
         ],
         "quarantine": a.quarantine,
+        "bounce": bounce_dict(a.bounce),
         "dns_log": [],
-        "findings": [asdict(f) for f in a.findings],
+        "findings": [_finding(f) for f in a.findings],
         "likely_layer": a.layer,
         "problems": [{"where": p.where, "message": p.message} for p in s.problems],
     }
@@ -146,6 +140,14 @@ async def full_report(
     out = offline_report(a)
     if resolver is None:
         return out
+    import asyncio
+
+    from checks import live
+    from checks.agreement import compare
+    from checks.livearound import live_around
+    from checks.liveauth import live_auth
+    from checks.reportauth import live_eval
+
     by_kind: dict[str, list[dict[str, Any]]] = {}
     specs = live.plan(a.sample)
 

@@ -1,32 +1,38 @@
-"""Received hops (basic): who handed the message to whom, when, and over TLS or not.
+"""Received hops: who handed the message to whom, when, and over TLS or not.
 
 Received fields come in many dialects (Postfix, Exim, Exchange/Office 365,
 Gmail, Proofpoint, qmail); parsing is lenient and per-hop oddities become
-``Problem`` entries on the hop. Hops are returned oldest first.
+``Problem`` entries on the hop. Hops are returned oldest first. Dates, IPs and
+TLS facts are read by ``receiveddate``, ``receivedip`` and ``receivedtls``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from checks.authres import parse_header
-from checks.fields import parse_date
 from checks.memo import per_sample
 from checks.model import Problem, Sample
-from checks.receivedlex import Clauses, split_clauses
+from checks.receiveddate import parse_received_date
+from checks.receivedip import from_ip, is_public, valid_ip
+from checks.receivedlex import split_clauses
+from checks.receivedtls import tls_facts
 
-_BRACKET_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)(?:%[^\]]*)?\]", re.I)
-_BARE = re.compile(r"[0-9A-Fa-f:.]+")
-_TLS = re.compile(r"\bTLS|version=|cipher=|\bSSLv|Transport Security", re.I)
-_TLS_PROTOS = frozenset(
-    {"SMTPS", "ESMTPS", "ESMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "LMTPS", "LMTPSA", "HTTPS"}
-)
 _AUTH_PROTOS = frozenset({"ESMTPA", "ESMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "LMTPA", "LMTPSA"})
 _ONE_WORD_PROTO = re.compile(r"(?:UTF8)?(?:E?SMTP|LMTP)S?A?|HTTPS?|local|IMAP|POP3?|MAPI", re.I)
 MAX_VALUE = 8 * 1024
+MAX_NOTES = 12
+__all__ = [
+    "MAX_VALUE",
+    "Hop",
+    "connecting_ip",
+    "is_public",
+    "parse_hops",
+    "parse_received",
+    "valid_ip",
+]
 _CIP = re.compile(r"(?:^|;)\s*CIP:\s*([0-9A-Fa-f:.]+)", re.I)
 
 
@@ -50,6 +56,10 @@ class Hop:
         problems: What could not be parsed in this field.
         from_rdns: Reverse-DNS name shown in the ``from`` comment, if any.
         via: Text after ``via`` (Exchange), or ``None``.
+        tls_version: TLS version when written, normalised (``"TLSv1.2"``), or ``None``.
+        tls_cipher: Cipher suite when written, or ``None``.
+        notes: Comments outside the ``from`` clause (software names such as
+            ``"Postfix"``, ``"PPS"``, ``"Exim 4.96"``, qmail notes), capped.
     """
 
     index: int
@@ -66,69 +76,19 @@ class Hop:
     problems: tuple[Problem, ...] = ()
     from_rdns: str | None = None
     via: str | None = None
-
-
-def valid_ip(text: str | None) -> str | None:
-    """Return ``text`` as a normalised IP address, or ``None`` when it is not one."""
-    if not text:
-        return None
-    try:
-        return str(ipaddress.ip_address(text.strip().strip("[]").removeprefix("IPv6:")))
-    except ValueError:
-        return None
-
-
-def is_public(ip: str | None) -> bool:
-    """Whether ``ip`` is a global (internet-routable) address."""
-    if not ip:
-        return False
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    addr = getattr(addr, "ipv4_mapped", None) or addr
-    # Documentation ranges never route, but samples, tickets and vendor docs use them
-    # in place of real senders; treating them as private would hide the sender.
-    if any(addr in net for net in _DOCUMENTATION if net.version == addr.version):
-        return True
-    return bool(addr.is_global)
-
-
-_DOCUMENTATION = tuple(
-    ipaddress.ip_network(n)
-    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
-)
-
-
-def _from_ip(c: Clauses) -> tuple[str | None, str | None]:
-    """Find the connecting IP and reverse-DNS name in the ``from`` clause."""
-    host = c.words("from")[0] if c.words("from") else None
-    if ip := valid_ip(host):
-        return ip, None
-    for comment in c.comments("from"):
-        if m := _BRACKET_IP.search(comment):
-            ip = valid_ip(m.group(1))
-            before = comment[: m.start()].split()
-            rdns = before[-1].rstrip(".") if before and "." in before[-1] else None
-            if ip:
-                return ip, rdns
-    for comment in c.comments("from"):
-        for word in comment.replace(",", " ").split():
-            if _BARE.fullmatch(word) and (ip := valid_ip(word)):
-                return ip, None
-    return None, None
+    tls_version: str | None = None
+    tls_cipher: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 def _first(words: list[str]) -> str | None:
     return words[0] if words else None
 
 
-def _tls(with_proto: str | None, raw_comments: str) -> bool | None:
-    if with_proto and with_proto.upper() in _TLS_PROTOS:
-        return True
-    if _TLS.search(raw_comments):
-        return True
-    return False if with_proto else None
+def _by_host(words: list[str]) -> str | None:
+    if len(words) > 1 and words[0].lower() == "host":  # indimail: "by host mail.example"
+        return words[1]
+    return _first(words)
 
 
 def parse_received(value: str, index: int = 0) -> Hop:
@@ -142,34 +102,38 @@ def parse_received(value: str, index: int = 0) -> Hop:
     c = split_clauses(value)
     date = None
     if c.date_raw:
-        date, issues = parse_date(c.date_text)
-        problems.extend(Problem(where, f"Received {i.message}") for i in issues)
+        date, issues = parse_received_date(c.date_text)
+        problems.extend(Problem(where, f"Received {i}") for i in issues)
     else:
         problems.append(Problem(where, "no date"))
     if not c.words("from") and not c.words("by"):
         problems.append(Problem(where, "no 'from' or 'by' clause"))
-    from_ip, rdns = _from_ip(c)
+    ip, rdns = from_ip(c)
     with_words = c.words("with")
     if len(with_words) > 1 and _ONE_WORD_PROTO.fullmatch(with_words[0]):
         with_words = with_words[:1]
     with_proto = " ".join(with_words) or None
     for_words = c.words("for")
     for_addr = for_words[0].strip("<>,;") if for_words else None
+    tls = tls_facts(with_proto, value)
     return Hop(
         index=index,
         from_host=_first(c.words("from")),
-        from_ip=from_ip,
-        by_host=_first(c.words("by")),
+        from_ip=ip,
+        by_host=_by_host(c.words("by")),
         with_proto=with_proto,
         id=_first(c.words("id")),
         for_addr=for_addr or None,
         date=date,
         date_raw=c.date_raw,
-        tls=_tls(with_proto, " ".join(c.all_comments)),
+        tls=tls.tls,
         raw=raw,
         problems=tuple(problems),
         from_rdns=rdns,
         via=" ".join(c.words("via")) or None,
+        tls_version=tls.version,
+        tls_cipher=tls.cipher,
+        notes=tuple(n[:200] for n in c.notes()[:MAX_NOTES]),
     )
 
 

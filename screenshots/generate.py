@@ -24,13 +24,22 @@ SHOTS = [
     ("notes-160x45", (160, 45), ("n",)),
     ("dnslog-160x45", (160, 45), ("l",)),
     ("spftree-160x45", (160, 45), ("t",)),
+    ("route-160x45", (160, 45), ("5",)),
+    ("route-80x24", (80, 24), ("5",)),
+    ("verdicts-160x45", (160, 45), ("v",)),
+    ("trace-160x45", (160, 45), ("m",)),
+    ("bounce-80x24", (80, 24), ()),
 ]
+DEMO = HERE.parent / "tui" / "demo"
+BOUNCE = HERE.parent / "tests" / "samples" / "bounce-proofpoint.eml"
 
 
 async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...], port_server) -> None:  # type: ignore[no-untyped-def]
-    app = make_app(server=port_server)
+    samples = [str(BOUNCE), str(DEMO / "delivered.eml")] if name.startswith("bounce") else None
+    app = make_app(samples, server=port_server)
+    app.initial_trace = str(DEMO / "trace.csv")
     async with app.run_test(size=size) as pilot:
-        await wait_for(pilot, lambda: live_done(app))
+        await wait_for(pilot, lambda: live_done(app) and app.screen.trace is not None)
         if keys:
             await pilot.press(*keys)
         await pilot.pause(0.3)

@@ -5,11 +5,15 @@ Regenerate after an intended UI change with ``pytest tests/test_snapshots.py --s
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.tui_support import demo_server, live_done, make_app, wait_for
 
 SIZES = [(80, 24), (160, 45)]
+DEMO_TRACE = Path(__file__).resolve().parents[1] / "tui" / "demo" / "trace.csv"
+PASTED = "554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=203.0.113.45"
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +36,8 @@ def settled(*keys: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
     "keys",
-    [(), ("2",), ("3",), ("4",)],
-    ids=["sample", "auth", "diff", "checklist"],
+    [(), ("2",), ("3",), ("4",), ("5",)],
+    ids=["sample", "auth", "diff", "checklist", "route"],
 )
 def test_dashboard(snap_compare, server, size, keys) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=settled(*keys))
@@ -47,7 +51,41 @@ def test_one_sample(snap_compare, server, size) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
-    "keys", [("a",), ("l",), ("n",), ("t",)], ids=["open", "dnslog", "notes", "spftree"]
+    "keys",
+    [("a",), ("l",), ("n",), ("t",), ("v",), ("e",)],
+    ids=["open", "dnslog", "notes", "spftree", "verdicts", "explain"],
 )
 def test_screens(snap_compare, server, size, keys) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=settled(*keys))
+
+
+def _trace_loaded(pilot) -> bool:  # type: ignore[no-untyped-def]
+    return live_done(pilot.app) and pilot.app.screen.trace is not None
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_trace(snap_compare, server, size) -> None:  # type: ignore[no-untyped-def]
+    """The demo trace imported at start, then shown with m."""
+    app = make_app(server=server)
+    app.initial_trace = str(DEMO_TRACE)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(pilot, lambda: _trace_loaded(pilot))
+        await pilot.press("m")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_explain_pasted(snap_compare, server, size) -> None:  # type: ignore[no-untyped-def]
+    """The explain box after a Proofpoint rejection is pasted."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(pilot, lambda: live_done(pilot.app))
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        pilot.app.screen.query_one("TextArea").text = PASTED
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(server=server), terminal_size=size, run_before=run_before)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from checks.analysis import analyse
 from checks.loader import load_bytes, load_path
 from checks.model import Sample
-from checks.verdicts import find_verdicts, key_first, quarantine_signal, split_fields
+from checks.report import offline_report
+from checks.verdicts import (
+    find_verdicts,
+    key_first,
+    quarantine_signal,
+    split_fields,
+    unknown_headers,
+)
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 BASE = "From: a@sender.example\nTo: b@rcpt.example\nSubject: t\nMessage-ID: <1@sender.example>\n"
@@ -42,9 +51,12 @@ def test_delivered_demo_microsoft_fields() -> None:
     assert "not spam" in report.meaning
     assert found["X-Microsoft-Antispam"].get("BCL") == "0"
     assert "Inbox" in found["X-Microsoft-Antispam-Mailbox-Delivery"].meaning
-    assert found["X-MS-Exchange-Organization-SCL"].fields == (("value", "1"),)
+    assert [(f.key, f.value) for f in found["X-MS-Exchange-Organization-SCL"].fields] == [
+        ("SCL", "1")
+    ]
     assert found["X-Proofpoint-Spam-Details"].get("rule") == "notspam"
-    assert "X-MS-Exchange-Organization-AuthAs" not in found
+    assert found["X-MS-Exchange-Organization-AuthAs"].get("AuthAs") == "Anonymous"
+    assert (report.verdict, found["X-Proofpoint-Spam-Details"].verdict) == ("not spam", "not spam")
     assert quarantine_signal(s) is None
 
 
@@ -59,7 +71,8 @@ def test_delivered_demo_microsoft_fields() -> None:
         ("X-Spam-Score: 1.2", "SpamAssassin"),
         ("X-Barracuda-Spam-Score: 0.50", "Barracuda"),
         ('X-IronPort-AV: E=Sophos;i="6.04,1";d="scan\'208"', "Cisco"),
-        ("X-Sophos-Spam-Verdict: clean", "other"),
+        ("X-Sophos-Spam-Verdict: clean", "Sophos"),
+        ("X-Zone-Spam-Status: No, score=2.9", "other"),
         ("X-Virus-Scanned: amavisd-new", "other"),
     ],
 )
@@ -92,6 +105,7 @@ def test_split_fields_forms() -> None:
     )
     assert split_fields("  ") == ()
     assert split_fields("plain words") == (("value", "plain words"),)
+    assert split_fields("x" * 100_000)[0][1] == "x" * 4000
 
 
 @pytest.mark.parametrize(
@@ -140,3 +154,45 @@ def test_hostile_values_are_capped() -> None:
 def test_key_first_orders_decisions_first() -> None:
     names = ["X-Proofpoint-GUID", "X-Proofpoint-Spam-Details", "X-Proofpoint-GUID"]
     assert key_first(names) == ["X-Proofpoint-Spam-Details", "X-Proofpoint-GUID"]
+
+
+def test_blocked_demo_verdict_word_and_fields() -> None:
+    details = next(
+        v
+        for v in find_verdicts(load_path(DEMO / "blocked.eml"))
+        if v.name == "X-Proofpoint-Spam-Details"
+    )
+    assert details.verdict == "quarantined"
+    assert [(f.key, f.value) for f in details.fields[:3]] == [
+        ("rule", "quarantine_dmarc"), ("policy", "default"), ("score", "100"),
+    ]  # fmt: skip
+    assert all(f.meaning for f in details.fields)
+    assert "high" in details.fields[2].meaning  # score 100 on the 0-100 scale
+
+
+def test_report_verdicts_block_shape() -> None:
+    report = offline_report(analyse(load_path(DEMO / "delivered.eml")))
+    rows = {r["header"]: r for r in report["verdicts"]}
+    json.dumps(report["verdicts"])
+    ff = rows["X-Forefront-Antispam-Report"]
+    assert set(ff) == {"vendor", "header", "raw", "verdict", "meaning", "fields"}
+    assert (ff["vendor"], ff["verdict"]) == ("Microsoft", "not spam")
+    sfv = next(f for f in ff["fields"] if f["key"] == "SFV")
+    assert sfv == {"key": "SFV", "value": "NSPM", "meaning": "spam filtering verdict: not spam"}
+    assert all(set(f) == {"key", "value", "meaning"} for r in rows.values() for f in r["fields"])
+    box = rows["X-Microsoft-Antispam-Mailbox-Delivery"]
+    assert box["verdict"] == "inbox" and "delivered to the Inbox" in box["meaning"]
+    assert rows["X-Proofpoint-GUID"]["verdict"] is None
+
+
+def test_unknown_headers_lists_unrecognised_x_headers_only() -> None:
+    s = _sample(
+        "X-Mailer: Thing 1.0\nX-Originating-IP: [192.0.2.1]\nX-MS-Has-Attach: yes\n"
+        "X-MS-Exchange-Organization-ExpirationStartTime: 1 Jan\nX-Mailgun-Sid: abc\n"
+        "X-Proofpoint-GUID: g\nX-Zone-Spam-Status: No\nX-Custom-Tracker: \x1b[31mred\n"
+    )
+    assert unknown_headers(s) == (("X-Mailgun-Sid", "abc"), ("X-Custom-Tracker", "\x1b[31mred"))
+    assert unknown_headers(load_path(DEMO / "blocked.eml")) == (("X-BC-Account", "fabrikam-00417"),)
+    many = _sample("".join(f"X-Thing-{i}: {'v' * 5000}\n" for i in range(100)))
+    listed = unknown_headers(many)
+    assert len(listed) == 64 and all(len(v) == 1000 for _, v in listed)

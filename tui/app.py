@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from checks.dns import Resolver
 
 
-
 class MailtriageApp(App[None]):
     """The mailtriage terminal dashboard."""
 
@@ -40,6 +39,7 @@ class MailtriageApp(App[None]):
         nameserver: tuple[str, int] | Callable[[], tuple[str, int]] | None = None,
         offline: bool = False,
         playbook: Playbook | None = None,
+        trace: str = "",
     ) -> None:
         """Create the app.
 
@@ -50,6 +50,7 @@ class MailtriageApp(App[None]):
                 first use (the demo server starts lazily); ``None`` = system resolvers.
             offline: Never run live DNS checks (the CLI folds ``config.offline`` in).
             playbook: Checklist playbook; the packaged one when ``None``.
+            trace: Path of a Microsoft 365 message trace export to import at start.
         """
         super().__init__()
         self.config = config or Config()
@@ -57,6 +58,7 @@ class MailtriageApp(App[None]):
         self.nameserver = nameserver
         self.offline = offline
         self.playbook = playbook or load_playbook()
+        self.initial_trace = trace
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
 

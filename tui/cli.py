@@ -66,6 +66,11 @@ def dashboard_parser() -> argparse.ArgumentParser:
         help=".eml, pasted headers, or mbox; '-' reads stdin (A = blocked, B = delivered)",
     )
     add_common(p)
+    p.add_argument(
+        "--trace",
+        metavar="CSV",
+        help="a Microsoft 365 message trace export to match against the samples (key m)",
+    )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
 
@@ -133,13 +138,19 @@ def run_dashboard(argv: Sequence[str]) -> int:
         demo = DemoDns()
         samples = list(demo_samples())
         server = nameserver if args.resolver else demo.nameserver
+        if args.trace is None:
+            from tui.demo.runtime import demo_trace_path
+
+            args.trace = demo_trace_path()
     if not _keyboard_on_stdin():
         return fail("the dashboard needs a terminal for keys; use 'mailtriage report' in pipes")
     from tui.app import MailtriageApp
 
     # The demo exists to show live answers: only an explicit --offline turns them off.
     offline = args.offline or (config.offline and demo is None)
-    app = MailtriageApp(samples, config=config, nameserver=server, offline=offline)
+    app = MailtriageApp(
+        samples, config=config, nameserver=server, offline=offline, trace=args.trace or ""
+    )
     try:
         app.run()
     finally:

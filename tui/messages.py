@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from checks.live import LiveResult, LiveSpec
     from checks.livearound import Around
     from checks.liveauth import LiveAuth
-
+    from checks.msgtrace import Trace
 
 
 class SampleLoaded(Message):
@@ -98,3 +98,11 @@ class LiveFinished(Message):
     def __init__(self, slot: int, run_id: int, status: str) -> None:
         super().__init__()
         self.slot, self.run_id, self.status = slot, run_id, status
+
+
+class TraceLoaded(Message):
+    """A message trace export was read; ``trace`` is ``None`` and ``error`` set when not."""
+
+    def __init__(self, run_id: int, trace: Trace | None, error: str | None = None) -> None:
+        super().__init__()
+        self.run_id, self.trace, self.error = run_id, trace, error

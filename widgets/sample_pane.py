@@ -18,8 +18,27 @@ def _addrs(addrs: Sequence[Address]) -> str:
     return ", ".join(a.addr or a.display for a in addrs) or "—"
 
 
-def _rows(a: Analysis) -> list[tuple[str, str, str]]:
+def _top(a: Analysis) -> tuple[str, str]:
+    """Evidence and next step of the strongest finding on the likely layer."""
+    f = next((f for f in a.findings if f.layer == a.layer), None)
+    return (f.evidence, f.next_step) if f else ("—", "—")
+
+
+def _bounce(a: Analysis) -> str:
+    b = a.bounce
+    if b is None:
+        return "not a bounce"
+    if not b.recipients:
+        return f"{b.kind} ({b.format}), no recipient found"
+    r = b.recipients[0]
+    code = " ".join(x for x in (r.reply_code, r.status) if x)
+    more = f" +{len(b.recipients) - 1} more" if len(b.recipients) > 1 else ""
+    return f"{r.category} {code} · {r.recipient or '?'}{more}"
+
+
+def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str, str]]:
     s = a.sample
+    evidence, step = _top(a)
     parts = ", ".join(f"{p.filename or p.content_type} ({p.size} B)" for p in s.parts if p.filename)
     return [
         ("Source", s.source, ""),
@@ -27,7 +46,10 @@ def _rows(a: Analysis) -> list[tuple[str, str, str]]:
         ("To", _addrs(s.to), ""),
         ("Subject", s.subject or "—", "bold"),
         ("Likely layer", a.layer or "—", "$warning bold" if a.layer else ""),
+        ("Evidence", evidence, ""),
+        ("Next step", step, "$success" if a.layer else ""),
         ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else ""),
+        *([("Bounce", _bounce(a), "$error" if a.bounce else "")] if bounced else []),
         ("Date", s.date.isoformat() if s.date else (s.date_raw or "—"), ""),
         ("Message-ID", s.message_id or "—", ""),
         ("Envelope from", s.envelope_from or "—", ""),
@@ -37,7 +59,7 @@ def _rows(a: Analysis) -> list[tuple[str, str, str]]:
         ("Size", f"{s.size:,} B" + ("" if s.has_body else " (headers only)"), ""),
         ("Attachments", parts or "none", ""),
         ("Unparsed", str(len(s.problems)) + " problem(s)", "$warning" if s.problems else ""),
-    ]
+    ] + ([("M365 trace", trace or "—", "$warning" if trace else "")] if trace is not None else [])
 
 
 class SamplePane(Pane):
@@ -49,11 +71,24 @@ class SamplePane(Pane):
         super().__init__(id=id)
         self.analyses: tuple[Analysis | None, ...] = (None, None)
         self.labels: tuple[str, ...] = ("blocked", "delivered")
+        self.traces: tuple[str | None, ...] = (None, None)
 
-    def show(self, analyses: Sequence[Analysis | None], labels: Sequence[str]) -> None:
-        """Display these analyses (slot A, slot B) with their role labels."""
+    def show(
+        self,
+        analyses: Sequence[Analysis | None],
+        labels: Sequence[str],
+        traces: Sequence[str | None] = (None, None),
+    ) -> None:
+        """Display these analyses (slot A, slot B) with their role labels.
+
+        Args:
+            analyses: Slot A and slot B (``None`` when empty).
+            labels: Role labels ("blocked", "delivered").
+            traces: Per slot, one line on what an imported message trace says.
+        """
         self.analyses = tuple(analyses)
         self.labels = tuple(labels)
+        self.traces = tuple(traces)
         self.refresh_body()
 
     def build(self, width: int) -> Content:
@@ -68,7 +103,12 @@ class SamplePane(Pane):
             ("", ""),
             [(f"{SLOT_NAMES[i]} · {self.labels[i]}", "$accent bold") for i, _ in loaded],
         )
-        table = [_rows(a) for _, a in loaded]
+        traced = any(self.traces)
+        bounced = any(a.bounce for _, a in loaded)
+        table = [
+            _rows(a, (self.traces[i] or "") if traced and i < len(self.traces) else None, bounced)
+            for i, a in loaded
+        ]
         rows: list[tuple[Cell, list[Cell]]] = [head]
         for r, (label, _, _) in enumerate(table[0]):
             rows.append(((label, "$text-muted"), [(safe(t[r][1]), t[r][2]) for t in table]))

@@ -58,3 +58,8 @@ def demo_samples() -> tuple[Sample, ...]:
     return tuple(
         load_bytes(pkg.joinpath(name).read_bytes(), f"demo/{name}") for name in DEMO_SAMPLES
     )
+
+
+def demo_trace_path() -> str:
+    """Path of the demo's Microsoft 365 message trace export (installed with the package)."""
+    return str(files("tui.demo").joinpath("trace.csv"))

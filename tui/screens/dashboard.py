@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, Tab, Tabs
@@ -34,19 +34,25 @@ from tui.messages import (
     SampleLoaded,
 )
 from tui.screens.dashboard_actions import DashboardActions
+from tui.screens.dashboard_views import DashboardViews
 from widgets.auth_pane import AuthPane
 from widgets.checklist_pane import ChecklistPane
 from widgets.diff_pane import DiffPane
+from widgets.hops_pane import HopsPane
 from widgets.sample_pane import SamplePane
 
-PANES = ("sample", "auth", "diff", "checklist")
-PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist")
+PANES = ("sample", "auth", "diff", "checklist", "route")
+PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
 
 
-class DashboardScreen(DashboardActions, Screen[None]):
-    """The main screen: sample, authentication, diff and checklist panes."""
+class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
+    """The main screen: sample, authentication, diff, checklist and route panes.
+
+    On a wide terminal four panes share a grid and the route pane takes the sample
+    pane's place while it is shown; on a narrow one, tabs pick one pane.
+    """
 
     BINDINGS = [
         Binding("1", "show_pane('sample')", "Sample", show=False, tooltip="Show the sample pane"),
@@ -57,16 +63,35 @@ class DashboardScreen(DashboardActions, Screen[None]):
         Binding(
             "4", "show_pane('checklist')", "Checklist", show=False, tooltip="Show the checklist"
         ),
+        Binding("5", "show_pane('route')", "Route", show=False, tooltip="Show the Received route"),
         Binding("a", "open_sample(0)", "Open A", tooltip="Open the blocked sample (slot A)"),
         Binding("b", "open_sample(1)", "Open B", tooltip="Open the delivered sample (slot B)"),
-        Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
+        # Footer space at 80 columns is short: s, l, t and m live in the palette (ctrl+p).
+        Binding("s", "swap", "Swap", show=False, tooltip="Swap samples A and B"),
         Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
         Binding(
             "escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"
         ),
-        Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
-        Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
+        Binding("l", "dns_log", "Log", show=False, tooltip="Show every DNS query made"),
+        Binding(
+            "t",
+            "spf_tree",
+            "SPF",
+            show=False,
+            tooltip="Show the SPF evaluation tree of each sample",
+        ),
         Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
+        Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
+        Binding(
+            "e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"
+        ),
+        Binding(
+            "m",
+            "show_trace",
+            "Trace",
+            show=False,
+            tooltip="Import a Microsoft 365 message trace CSV",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -91,6 +116,9 @@ class DashboardScreen(DashboardActions, Screen[None]):
         )
         with Container(id="panes"):
             yield SamplePane(id="sample")
+            with Vertical(id="route"):  # shares the sample pane's cell on wide terminals
+                yield HopsPane(id="route-0")
+                yield HopsPane(id="route-1")
             yield AuthPane(id="auth")
             yield DiffPane(id="diff")
             yield ChecklistPane(id="checklist")
@@ -104,6 +132,8 @@ class DashboardScreen(DashboardActions, Screen[None]):
             self.load(slot, item)
         self.refresh_all()
         self.query_one("#sample", SamplePane).focus()
+        if getattr(self.app, "initial_trace", ""):
+            self.import_trace(self.app.initial_trace, show=False)
 
     # ---- layout -------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -114,12 +144,15 @@ class DashboardScreen(DashboardActions, Screen[None]):
         self.set_class(width < NARROW_WIDTH or height < NARROW_HEIGHT, "narrow")
 
     def action_show_pane(self, pane: str) -> None:
-        """Bring a pane forward (narrow) and focus it."""
+        """Bring a pane forward (narrow) and focus it; route and sample share a cell (wide)."""
         self.active_pane = pane
         for p in PANES:
             self.query_one(f"#{p}").set_class(p == pane, "active")
+        if pane in ("route", "sample"):
+            self.set_class(pane == "route", "route-shown")
         self.query_one(Tabs).active = f"tab-{pane}"
-        self.query_one(f"#{pane}").focus()
+        target = self.query_one("#route-0" if pane == "route" else f"#{pane}")
+        target.focus()
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         """Clicking or arrowing through the tab bar switches panes."""
@@ -147,10 +180,16 @@ class DashboardScreen(DashboardActions, Screen[None]):
         self.refresh_pending = False
         labels = self.labels()
         a, b = self.analyses
-        key = (id(a), id(b), labels)
+        key = (id(a), id(b), labels, id(self.trace))
         if key != self._shown:
             self._shown = key
-            self.query_one(SamplePane).show(self.analyses, labels)
+            self.query_one(SamplePane).show(self.analyses, labels, self.trace_lines())
+            for slot, x in enumerate(self.analyses):
+                route = self.query_one(f"#route-{slot}", HopsPane)
+                route.display = x is not None
+                route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
+                if x is not None:
+                    route.show(x)
             if a and b:
                 self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), (), labels)
             else:
@@ -222,7 +261,9 @@ class DashboardScreen(DashboardActions, Screen[None]):
         """Say in one line why a sample could not be opened."""
         if msg.run_id in self.load_ids:
             self.notify(
-                printable(msg.error, 300), title="Cannot open sample", severity="error",
+                printable(msg.error, 300),
+                title="Cannot open sample",
+                severity="error",
                 markup=False,
             )
 

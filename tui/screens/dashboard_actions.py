@@ -78,7 +78,8 @@ class DashboardActions(LiveWorkers):
         from tui.screens.open_sample import OpenSampleScreen
 
         label = ("sample A (blocked)", "sample B (delivered)")[slot]
-        self.app.push_screen(OpenSampleScreen(label), chosen)
+        prompt = f"Open {label}: path to an .eml, pasted headers or mbox"
+        self.app.push_screen(OpenSampleScreen(prompt), chosen)
 
     def action_dns_log(self) -> None:
         """Show every DNS query made by the live checks."""
@@ -111,7 +112,8 @@ class DashboardActions(LiveWorkers):
         diff = diff_samples(a.sample, b.sample) if a and b else ()
         states = self.checklist_states()
         now = self.app.now()
-        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now)
+        traces = self.trace_lines()  # type: ignore[attr-defined]
+        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now, traces)
         cfg = self.app.config
         notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
         self.app.push_screen(NotesScreen(text, notes_dir))

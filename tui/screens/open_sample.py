@@ -1,4 +1,4 @@
-"""OpenSampleScreen: ask for the path of a sample to load into slot A or B."""
+"""OpenSampleScreen: ask for a path (a sample for slot A or B, or a trace export)."""
 
 from __future__ import annotations
 
@@ -23,17 +23,19 @@ class OpenSampleScreen(ModalScreen[str | None]):
     OpenSampleScreen Label { width: 1fr; }
     """
 
-    def __init__(self, slot_label: str) -> None:
+    def __init__(
+        self, prompt: str, placeholder: str = "/path/to/sample.eml", value: str = ""
+    ) -> None:
         super().__init__()
-        self.slot_label = slot_label
+        self.prompt = prompt
+        self.placeholder = placeholder
+        self.value = value
 
     def compose(self) -> ComposeResult:
         """The prompt and the input."""
         with Vertical():
-            yield Label(
-                f"Open {self.slot_label}: path to an .eml, pasted headers or mbox", markup=False
-            )
-            yield Input(placeholder="/path/to/sample.eml", id="path")
+            yield Label(self.prompt, markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="path")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Return the typed path (empty input cancels)."""

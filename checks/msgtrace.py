@@ -1,0 +1,38 @@
+"""Microsoft 365 message trace import: load an export, explain statuses, match samples.
+
+This module is the public face of the ``msgtrace*`` modules:
+
+* :func:`load_trace` reads an export (new admin center, ``Get-MessageTrace`` /
+  ``Get-MessageTraceV2 | Export-Csv``, historical search summary or extended
+  report) from bytes into a :class:`Trace`.
+* :data:`STATUS` explains each trace status value.
+* :func:`match` pairs trace rows with loaded samples by Message-ID and says where
+  the trace and the sample's own headers disagree.
+"""
+
+from __future__ import annotations
+
+from checks.msgtracecsv import MAX_FIELD, MAX_ROWS, MAX_TRACE_BYTES, load_trace
+from checks.msgtracematch import match, placement
+from checks.msgtracemodel import Trace, TraceError, TraceMatch, TraceRow, normalise_message_id
+from checks.msgtracestatus import STATUS, TraceStatus, canonical_status
+from checks.msgtracewhen import parse_when, time_range
+
+__all__ = [
+    "MAX_FIELD",
+    "MAX_ROWS",
+    "MAX_TRACE_BYTES",
+    "STATUS",
+    "Trace",
+    "TraceError",
+    "TraceMatch",
+    "TraceRow",
+    "TraceStatus",
+    "canonical_status",
+    "load_trace",
+    "match",
+    "normalise_message_id",
+    "parse_when",
+    "placement",
+    "time_range",
+]

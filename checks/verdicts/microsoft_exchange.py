@@ -1,0 +1,83 @@
+"""Exchange / Microsoft 365 transport headers that identify and route a message.
+
+They carry no spam verdict, but say who the sender was to Exchange (``AuthAs``),
+which tenant handled the message (``X-MS-Exchange-CrossTenant-*``) and which IDs
+find it in message trace. The spam verdict headers are in
+:mod:`checks.verdicts.microsoft`.
+"""
+
+from __future__ import annotations
+
+from checks.verdicts import microsoft_codes as codes
+from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, labelled, show, single
+from checks.verdicts.split import semicolon_pairs
+
+VENDOR = "Microsoft"
+_ONPREM = {k.lower(): v for k, v in codes.ONPREM_REPORT.items()}
+
+
+def _onprem_report(name: str, value: str) -> Decoded:
+    fields = labelled(semicolon_pairs(value), _ONPREM, fold=True)
+    return Decoded(fields, "Exchange content filter summary (on-premises or legacy hosted)")
+
+
+def _auth_as(name: str, value: str) -> Decoded:
+    known = codes.AUTH_AS.get(value.strip())
+    return single("AuthAs", value, f"Exchange saw the sender as: {known or show(value)}")
+
+
+def _from_entity(name: str, value: str) -> Decoded:
+    known = codes.FROM_ENTITY.get(value.strip())
+    return single("FromEntityHeader", value, f"Where the tenant got it: {known or show(value)}")
+
+
+def _named(meaning: str, key: str = "value") -> Decoder:
+    return lambda name, value: single(key, value, meaning)
+
+
+_CROSS_TENANT: dict[str, Decoder] = {
+    "id": _named("Microsoft 365 tenant ID (GUID) of the organisation that handled it", "id"),
+    "authas": _auth_as,
+    "authsource": _named("server that accepted it for that tenant", "server"),
+    "originalarrivaltime": _named("when that tenant first received it (UTC)", "time"),
+    "fromentityheader": _from_entity,
+    "network-message-id": _named("message trace ID in that tenant", "id"),
+    "mailboxtype": _named("mailbox type of the sender (HOSTED = cloud mailbox)"),
+    "userprincipalname": _named("encoded sender identity (readable only by Microsoft)"),
+    "originalattributedtenantconnectingip": _named(
+        "tenant, IP and HELO the message was attributed to on arrival"
+    ),
+}
+
+
+def _cross_tenant(name: str, value: str) -> Decoded:
+    suffix = name.lower().removeprefix("x-ms-exchange-crosstenant-")
+    decoder = _CROSS_TENANT.get(suffix)
+    if decoder is None:
+        return single("value", value, "Microsoft cross-tenant header (" + NOT_DOCUMENTED + ")")
+    return decoder(name, value) or single("value", value, NOT_DOCUMENTED)
+
+
+EXACT: dict[str, Decoder] = {
+    "x-ms-exchange-organization-antispam-report": _onprem_report,
+    "x-ms-exchange-organization-authas": _auth_as,
+    "x-ms-exchange-organization-authsource": _named("server that accepted it", "server"),
+    "x-ms-exchange-organization-authmechanism": _named(
+        "how the sender authenticated (Exchange-internal code, not publicly documented)", "code"
+    ),
+    "x-ms-exchange-organization-messagedirectionality": _named(
+        "direction Exchange recorded (Incoming, or Originating = sent from inside)"
+    ),
+    "x-ms-exchange-organization-network-message-id": _named(
+        "Microsoft 365 message trace ID: search message trace with it", "id"
+    ),
+    "x-ms-exchange-transport-crosstenantheadersstamped": _named(
+        "Microsoft server that stamped the cross-tenant headers", "server"
+    ),
+    "x-ms-exchange-transport-endtoendlatency": _named("time Exchange took to deliver it"),
+}
+PREFIXES: tuple[tuple[str, Decoder], ...] = (
+    ("x-ms-exchange-crosstenant-", _cross_tenant),
+    ("x-ms-exchange-organization-quarantine", _named("Exchange quarantine bookkeeping header")),
+)
+KEY: frozenset[str] = frozenset()

@@ -1,0 +1,124 @@
+"""The work behind ``mailtriage report``: one sample in, one output line out.
+
+Each sample is loaded, analysed and serialised where it is processed, one at a
+time, so memory stays bounded however many files are named. :func:`run_serial`
+does that in this process; :func:`tui.report_pool.run_parallel` runs
+:func:`process` in N worker processes. Both keep input order and stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checks.analysis import Analysis, analyse
+from checks.loader import SampleError, load_bytes, load_path
+from checks.model import Sample
+from checks.report import offline_report
+from checks.text import printable
+from tui.config import Config, make_resolver
+
+#: A sample to process: a path, or ``(label, bytes)`` already read (standard input).
+Item = str | tuple[str, bytes]
+#: What one sample gave: ``(output line, None)`` or ``(None, one-line error)``.
+Outcome = tuple[str | None, str | None]
+
+_LINE_ENDS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to report each sample.
+
+    Attributes:
+        as_json: JSON Lines instead of the text summary.
+        offline: No DNS at all (dnspython is never even imported).
+        nameserver: ``(host, port)`` for live checks; ``None`` = the system's.
+        config: Timeouts, deadline and DNSBL zones for live checks.
+    """
+
+    as_json: bool
+    offline: bool
+    nameserver: tuple[str, int] | None = None
+    config: Config = field(default_factory=Config)
+
+
+def text(rep: dict[str, Any]) -> str:
+    """The human-readable summary of one report, safe to print to a terminal."""
+    lines = [f"== {rep['source']}"]
+    for key in ("message_id", "subject", "date", "envelope_from", "connecting_ip", "likely_layer"):
+        lines.append(f"  {key}: {rep[key]}")
+    for r in rep["auth"]["recorded"]:
+        methods = ", ".join(f"{m['method']}={m['result']}" for m in r["methods"])
+        lines.append(f"  recorded at {r['authserv_id'] or '?'} ({r['header']}): {methods}")
+    for kind, results in (rep["auth"]["live"] or {}).items():
+        for res in results:
+            lines.append(f"  live {kind} {res['domain']}: {res['status']} · {res['summary']}")
+    if rep.get("timeline") and rep["timeline"].get("verdict"):
+        lines.append(f"  route: {rep['timeline']['verdict']}")
+    for r in (rep.get("bounce") or {}).get("recipients", []):
+        code = " ".join(x for x in (r["reply_code"], r["status"]) if x) or "no code"
+        lines.append(f"  bounce: {r['recipient'] or '?'}: {code} {r['category']}")
+        if r["diagnostic"]:
+            lines.append(f"    reply: {r['diagnostic'][:300]}")
+    for i, f in enumerate(rep["findings"]):
+        lines.append(f"  [{f['severity']}] {f['layer']}: {f['title']}")
+        if i == 0:
+            lines.append(f"    evidence: {f['evidence']}")
+            lines.append(f"    next step: {f['next_step']}")
+    for p in rep["problems"]:
+        lines.append(f"  could not parse {p['where']}: {p['message']}")
+    # Neutralise control characters from the sample.
+    return "\n".join(printable(line) for line in lines)
+
+
+def json_line(rep: dict[str, Any]) -> str:
+    """One JSON Lines record: no character in it that a reader could take for a line end.
+
+    ``json.dumps`` escapes C0 controls but leaves NEL (U+0085) and the Unicode line
+    and paragraph separators, on which ``str.splitlines()`` and some JSON readers
+    break a line; sample text can hold any of them.
+    """
+    line = json.dumps(rep, ensure_ascii=False)
+    for char, escape in _LINE_ENDS:
+        if char in line:
+            line = line.replace(char, escape)
+    return line
+
+
+async def _live(a: Analysis, settings: Settings) -> dict[str, Any]:
+    from checks.report import full_report  # the live modules load dnspython
+
+    resolver = make_resolver(settings.nameserver, settings.config)
+    return await full_report(a, resolver, settings.config.dnsbl_zones)
+
+
+def render(sample: Sample, settings: Settings) -> Outcome:
+    """Analyse one loaded sample and serialise its report; never raises."""
+    try:
+        a = analyse(sample)
+        rep = offline_report(a) if settings.offline else asyncio.run(_live(a, settings))
+        return (json_line(rep) if settings.as_json else text(rep)), None
+    except Exception as exc:  # one bad sample must not stop a batch
+        return None, f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})"
+
+
+def process(item: Item, settings: Settings) -> Outcome:
+    """Load, analyse and serialise one sample; never raises."""
+    label = item if isinstance(item, str) else item[0]
+    try:
+        sample = load_path(item) if isinstance(item, str) else load_bytes(item[1], label)
+    except SampleError as exc:
+        return None, str(exc)
+    except Exception as exc:  # a loader bug must not stop a batch either
+        return None, f"{label}: could not be loaded ({type(exc).__name__}: {exc})"
+    return render(sample, settings)
+
+
+def run_serial(items: Iterable[Item], settings: Settings) -> Generator[list[Outcome], None, None]:
+    """Process the items in this process, yielding one outcome at a time."""
+    for item in items:
+        yield [process(item, settings)]

@@ -1,0 +1,146 @@
+"""The dashboard's read-only views: decoded verdicts, the explain box, a message trace.
+
+A mixin for DashboardScreen (kept apart so each module stays small). Pop-up
+screens are imported when first opened, not at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checks.text import printable
+from tui.messages import TraceLoaded
+
+if TYPE_CHECKING:
+    from checks.analysis import Analysis
+    from checks.msgtrace import Trace, TraceMatch
+
+MAX_TRACE_READ = 64 * 1024 * 1024
+
+
+def read_trace(path: str) -> Trace:
+    """Read and parse a message trace export (raises ``TraceError`` with one line)."""
+    from checks.msgtrace import TraceError, load_trace
+
+    label = printable(path, 200)
+    try:
+        with open(Path(path).expanduser(), "rb") as f:
+            data = f.read(MAX_TRACE_READ)
+    except OSError as exc:
+        raise TraceError(f"cannot read {label}: {exc.strerror or exc}") from None
+    return load_trace(data, path)
+
+
+class DashboardViews:
+    """Verdicts (v), explain (e) and message trace (m) for the dashboard."""
+
+    analyses: list[Analysis | None]
+    trace: Trace | None = None
+    trace_path: str = ""
+    trace_id: int = 0
+
+    if TYPE_CHECKING:  # provided by DashboardScreen / Screen
+        app: Any
+
+        def run_worker(self, *args: Any, **kwargs: Any) -> Any: ...
+        def post_message(self, message: Any) -> bool: ...
+        def notify(self, *args: Any, **kwargs: Any) -> None: ...
+        def refresh_all(self) -> None: ...
+
+    def _loaded(self) -> list[tuple[str, Analysis]]:
+        return [(f"{'AB'[i]} · {a.sample.source}", a) for i, a in enumerate(self.analyses) if a]
+
+    def action_verdicts(self) -> None:
+        """Show every gateway and filter header of both samples, decoded."""
+        from tui.screens.verdicts import VerdictsScreen
+
+        self.app.push_screen(VerdictsScreen(self._loaded()))
+
+    def action_explain(self) -> None:
+        """Open the box that explains a pasted log status, SMTP reply or bounce."""
+        from tui.screens.explain import ExplainScreen
+
+        self.app.push_screen(ExplainScreen())
+
+    def trace_matches(self) -> list[tuple[str, TraceMatch]]:
+        """The loaded trace matched against the loaded samples (empty without a trace)."""
+        if self.trace is None:
+            return []
+        from checks.msgtrace import match
+
+        loaded = self._loaded()
+        found = match(self.trace, [a.sample for _, a in loaded])
+        return [(label, m) for (label, _), m in zip(loaded, found, strict=True)]
+
+    def trace_lines(self) -> list[str | None]:
+        """Per slot, one line on what the imported trace says (``None`` without a trace)."""
+        lines: list[str | None] = [None, None]
+        if self.trace is None:
+            return lines
+        slots = [i for i, a in enumerate(self.analyses) if a]
+        for slot, (_, m) in zip(slots, self.trace_matches(), strict=True):
+            text = m.status_summary or "no row"
+            if m.disagreement and m.rows:
+                text += " · disagrees with the mailbox"
+            elif m.disagreement:
+                text += f" · {m.layer}"
+            lines[slot] = text
+        return lines
+
+    def action_import_trace(self) -> None:
+        """Ask for a Microsoft 365 message trace CSV and match it to the samples."""
+        from tui.screens.open_sample import OpenSampleScreen
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.import_trace(path)
+
+        prompt = "Import a Microsoft 365 message trace export (.csv)"
+        self.app.push_screen(
+            OpenSampleScreen(prompt, "/path/to/trace.csv", self.trace_path), chosen
+        )
+
+    def import_trace(self, path: str, show: bool = True) -> None:
+        """Read a trace export in a thread worker; the result arrives as TraceLoaded."""
+        from checks.msgtrace import TraceError
+
+        self.trace_id += 1
+        run_id, self.trace_path = self.trace_id, path
+
+        def job() -> None:
+            try:
+                self.post_message(TraceLoaded(run_id, read_trace(path)))
+            except TraceError as exc:
+                self.post_message(TraceLoaded(run_id, None, str(exc)))
+            except Exception as exc:  # a parser bug must not take the dashboard down
+                self.post_message(TraceLoaded(run_id, None, f"{type(exc).__name__}: {exc}"))
+
+        self.show_trace_when_loaded = show
+        self.run_worker(
+            job, name="trace", group="trace", exclusive=True, exit_on_error=False, thread=True
+        )
+
+    show_trace_when_loaded: bool = True
+
+    def on_trace_loaded(self, msg: TraceLoaded) -> None:
+        """Keep the trace, repaint, and show the matches."""
+        if msg.run_id != self.trace_id:
+            return
+        if msg.trace is None:
+            why = printable(msg.error or "not a message trace", 300)
+            self.notify(why, title="Cannot import trace", severity="error", markup=False)
+            return
+        self.trace = msg.trace
+        self.refresh_all()
+        if self.show_trace_when_loaded:
+            self.action_show_trace()
+
+    def action_show_trace(self) -> None:
+        """Show the imported trace against the samples (asks for a file when none)."""
+        if self.trace is None:
+            self.action_import_trace()
+            return
+        from tui.screens.trace_view import TraceScreen
+
+        self.app.push_screen(TraceScreen(self.trace, self.trace_matches()))

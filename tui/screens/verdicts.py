@@ -1,0 +1,75 @@
+"""VerdictsScreen: every gateway and filter header of each sample, decoded field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.content import Content
+
+from checks.text import printable
+from checks.verdicts import find_verdicts, microsoft_placement, unknown_headers
+from tui.screens.text_view import TextViewScreen
+
+if TYPE_CHECKING:
+    from checks.analysis import Analysis
+
+VERDICT_STYLE = {
+    "spam": "$error bold",
+    "phish": "$error bold",
+    "malware": "$error bold",
+    "quarantined": "$error bold",
+    "blocked": "$error bold",
+    "junk": "$warning bold",
+    "bulk": "$warning",
+    "suspicious": "$warning",
+    "impersonation": "$warning",
+    "spoof": "$warning",
+    "released": "$warning",
+    "allowed": "$success",
+    "inbox": "$success",
+    "clean": "$success",
+    "not spam": "$success",
+}
+MAX_UNKNOWN = 40
+
+
+def _line(text: str, style: str = "", limit: int = 400) -> Content:
+    return Content.styled(printable(text, limit), style)
+
+
+def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
+    """Decoded verdict headers per sample: meaning, each field, then unknown X- headers."""
+    lines: list[Content] = []
+    for label, a in samples:
+        # Headers that decide something first; identifiers and engine versions after.
+        found = sorted(find_verdicts(a.sample), key=lambda v: v.verdict is None)
+        lines.append(_line(f"{label}: {len(found)} filter header(s)", "$accent bold"))
+        if placed := microsoft_placement(a.sample):
+            lines.append(_line(f"  {placed}", "$warning"))
+        for v in found:
+            verdict = f" [{v.verdict}]" if v.verdict else ""
+            style = VERDICT_STYLE.get(v.verdict or "", "bold")
+            lines.append(_line(f"  {v.vendor} · {v.name}{verdict}", style))
+            lines.append(_line(f"    {v.meaning}", ""))
+            for f in v.fields:
+                lines.append(_line(f"    {f.key} = {f.value}  ·  {f.meaning}", "$text-muted"))
+        unknown = unknown_headers(a.sample)
+        if unknown:
+            lines.append(_line(f"  Other X- headers, not decoded ({len(unknown)}):", "bold"))
+            for name, value in unknown[:MAX_UNKNOWN]:
+                lines.append(_line(f"    {name}: {value}", "$text-muted", 200))
+        lines.append(Content(""))
+    if not samples:
+        lines.append(_line("No sample loaded.", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+class VerdictsScreen(TextViewScreen):
+    """Full-screen decoded verdicts; Escape or v closes."""
+
+    BINDINGS = [Binding("escape,v", "close", "Close", tooltip="Close the verdicts view")]
+
+    def __init__(self, samples: Sequence[tuple[str, Analysis]]) -> None:
+        super().__init__("Gateway and filter verdicts, decoded", render_verdicts(samples))
