@@ -129,7 +129,7 @@ def _parse(sample: Sample, hint: str) -> Bounce | None:
     name = bouncedetect.dialect(fingerprint) or text_dialect
     if name is None:
         name = "RFC 3464" if kind == "dsn" else "unknown NDR"
-    recipients = tuple(classify(d, name == "Exchange/Office 365 NDR") for d in drafts)
+    recipients = tuple(classify(d, name == "Exchange/Office 365 NDR", reporting) for d in drafts)
     if not recipients:
         problems.append(Problem("Bounce", "no failed recipient could be found"))
     return Bounce(kind, name, reporting, recipients, msgid, present, tuple(problems))
@@ -166,7 +166,8 @@ def _parse_reply(text: str) -> Bounce | None:
             Draft(angled.group(1) if angled else "", text, remote_mta=bouncetext.remote_host(text))
         ]
     first = smtpreply.parse(drafts[0].diagnostic)
-    vendors = bouncevendor.matches(first.text, drafts[0].remote_mta, None)
+    reporter = report.reporting_mta if report else None
+    vendors = bouncevendor.matches(first.text, drafts[0].remote_mta, None, reporter)
     microsoft = bool(
         bouncems.lookup(first.status, False)
         or bouncems.CONTEXT.search(first.text.lower())
@@ -175,11 +176,11 @@ def _parse_reply(text: str) -> Bounce | None:
     if not (first.reply_code or first.status or vendors or by_text(first.text) or report):
         return None
     fmt = "Exchange/Office 365 NDR" if microsoft else (vendors[0].vendor if vendors else dialect)
-    recipients = tuple(classify(d, microsoft) for d in drafts[:MAX_RECIPIENTS])
+    recipients = tuple(classify(d, microsoft, reporter) for d in drafts[:MAX_RECIPIENTS])
     return Bounce(
         "reply",
         fmt or "SMTP reply",
-        report.reporting_mta if report else None,
+        reporter,
         recipients,
         None,
         False,

@@ -3,8 +3,9 @@
 Codes: the report's ``Status`` wins, except when it is generic (``X.0.0``) or
 the expiry code (``X.4.7``) and the diagnostic carries the remote server's own
 code of the same class, which says more. Category: Microsoft's code table, then
-vendor wording, then the generic rules. Vendor notes go in front of the
-category's next step.
+vendor wording, then the generic rules; Microsoft's 5.4.1 with relay-denied
+wording is a routing problem, not an unknown recipient. Vendor notes go in
+front of the category's next step.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from checks.bouncemodel import MAX_DIAGNOSTIC, BounceRecipient, Draft
 
 _WS = re.compile(r"\s+")
 _QUARANTINE = ("quarantin", "held for review", "held in ")
+RELAY_541 = (
+    "Exchange Online refused to relay: the recipient domain is not an accepted domain in the "
+    "tenant that received the message, so the MX record or a connector sent it to the wrong "
+    "place. Check that the domain is added and verified in the intended tenant and that its "
+    "MX (or the sender's outbound connector) points there."
+)
 
 
 def choose_codes(stated: str | None, reply: smtpreply.Reply) -> tuple[str | None, str | None]:
@@ -50,12 +57,13 @@ def _join_notes(notes: list[str], base: str) -> str:
     return " ".join([*unique, base]) if unique else base
 
 
-def classify(draft: Draft, microsoft: bool) -> BounceRecipient:
+def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> BounceRecipient:
     """Classify one recipient.
 
     Args:
         draft: What the parser found.
         microsoft: Whether the bounce is known to come from Microsoft.
+        reporter: The reporting MTA, or ``None`` (anchors vendor rules).
     """
     reply = smtpreply.parse(draft.diagnostic)
     status, reply_code = choose_codes(draft.status, reply)
@@ -65,10 +73,12 @@ def classify(draft: Draft, microsoft: bool) -> BounceRecipient:
     notes: list[str] = []
     category: str | None = None
     ms = bouncems.lookup(status, ms_context)
+    if ms is not None and status == "5.4.1" and bouncerules.by_text(low) == "relay denied":
+        ms = ("relay denied", RELAY_541)
     if ms is not None:
         category = ms[0]
         notes.append(ms[1])
-    for rule in bouncevendor.matches(reply.text, draft.remote_mta, domain):
+    for rule in bouncevendor.matches(reply.text, draft.remote_mta, domain, reporter):
         if category is None and rule.category is not None:
             category = rule.category
         notes.append(rule.note)

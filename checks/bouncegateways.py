@@ -33,6 +33,8 @@ class VendorRule:
         where: ``"text"`` (diagnostic), ``"host"`` (remote MTA) or ``"domain"``
             (recipient domain).
         also: A second pattern that must match the diagnostic too, or ``None``.
+        anchor: A pattern that must match the diagnostic, the remote host or the
+            reporting MTA (proof the vendor is involved), or ``None``.
     """
 
     vendor: str
@@ -41,6 +43,7 @@ class VendorRule:
     note: str
     where: str = "text"
     also: re.Pattern[str] | None = None
+    anchor: re.Pattern[str] | None = None
 
 
 def rule(
@@ -50,11 +53,25 @@ def rule(
     note: str,
     where: str = "text",
     also: str | None = None,
+    anchor: str | None = None,
 ) -> VendorRule:
     """Build a rule (patterns compiled once, at import)."""
     return VendorRule(
-        vendor, re.compile(pattern), category, note, where, re.compile(also) if also else None
+        vendor,
+        re.compile(pattern),
+        category,
+        note,
+        where,
+        re.compile(also) if also else None,
+        re.compile(anchor) if anchor else None,
     )
+
+
+_MC_BLOCKED = (
+    "Mimecast blocked senders: an admin Blocked Senders policy, or the user's own block "
+    "list (Managed Senders), matched this sender. The recipient's Mimecast admin or the user "
+    "removes the entry."
+)
 
 
 GATEWAY_RULES: tuple[VendorRule, ...] = (
@@ -84,14 +101,16 @@ GATEWAY_RULES: tuple[VendorRule, ...] = (
         "admin adds a narrow Anti-Spoofing exception for this sender or IP; the sender should "
         "still pass SPF and DKIM.",
     ),
+    # "Envelope blocked" is Mimecast's own wording; the rest is common to other MTAs
+    # (Exim's ACL default, Postgrey), so it counts as Mimecast only with a Mimecast anchor.
+    rule("Mimecast", r"envelope blocked", "policy block", _MC_BLOCKED),
     rule(
         "Mimecast",
-        r"envelope blocked|administrative prohibition|blocked senders|block policy for"
-        r"|manually blocked|sender address blocked|mimecast sender is blocked",
+        r"administrative prohibition|blocked senders|block policy for"
+        r"|manually blocked|sender address blocked|sender is blocked",
         "policy block",
-        "Mimecast blocked senders: an admin Blocked Senders policy, or the user's own block "
-        "list (Managed Senders), matched this sender. The recipient's Mimecast admin or the user "
-        "removes the entry.",
+        _MC_BLOCKED,
+        anchor=r"mimecast",
     ),
     rule(
         "Mimecast",
@@ -101,6 +120,7 @@ GATEWAY_RULES: tuple[VendorRule, ...] = (
         "on purpose. A normal mail server retries within minutes and gets through; if it never "
         "does, the sending IP's reputation is the issue and the recipient's admin can add a "
         "Permitted Senders or Auto Allow policy.",
+        anchor=r"mimecast",
     ),
     rule(
         "Mimecast",

@@ -107,8 +107,8 @@ def _split(body: bytes, boundary: bytes) -> list[bytes]:
     """Bodies between delimiter lines; ``[]`` when the boundary never appears."""
     delim = b"--" + boundary
     marks: list[tuple[int, int]] = []
-    pos = 0
-    while len(marks) <= MAX_PARTS:
+    pos, closed = 0, False
+    while len(marks) <= MAX_PARTS and not closed:
         i = body.find(delim, pos)
         if i < 0:
             break
@@ -118,12 +118,12 @@ def _split(body: bytes, boundary: bytes) -> list[bytes]:
         eol = body.find(b"\n", pos)
         eol = len(body) if eol < 0 else eol + 1
         marks.append((i, eol))
-        if body[pos : pos + 2] == b"--":
-            break
+        closed = body[pos : pos + 2] == b"--"
     if not marks:
         return []
     ends = [start for start, _ in marks[1:]] + [len(body)]
-    return [body[begin:end].rstrip(b"\r\n") for (_, begin), end in zip(marks, ends, strict=True)]
+    chunks = [body[begin:end].rstrip(b"\r\n") for (_, begin), end in zip(marks, ends, strict=True)]
+    return chunks[:-1] if closed and len(chunks) > 1 else chunks  # drop the epilogue
 
 
 def _fields(block: bytes) -> dict[str, str]:
@@ -193,8 +193,6 @@ def walk(top: tuple[Header, ...], raw: bytes) -> tuple[list[Part], list[str]]:
         elif ctype in REPORT_TYPES or ctype.startswith("text/"):
             parts.append(Part(ctype, _text_of(value, cte, data)))
     if not any(p.ctype == "text/plain" for p in parts):
-        parts = [
-            Part("text/plain", bouncetext.html_text(p.text)) if p.ctype == "text/html" else p
-            for p in parts
-        ]
+        plain = iter(bouncetext.html_texts([p.text for p in parts if p.ctype == "text/html"]))
+        parts = [Part("text/plain", next(plain)) if p.ctype == "text/html" else p for p in parts]
     return parts, notes

@@ -8,6 +8,8 @@ code's class (4xx: a deferral). Vendor rules (:mod:`checks.bouncevendor`,
 
 from __future__ import annotations
 
+import re
+
 from checks.bouncewords import TEXT_RULES
 
 MAX_CLASSIFY = 4000
@@ -42,6 +44,7 @@ _BY_CODE: dict[str, str] = {
 _AUTH_DETAILS = frozenset({"20", "21", "22", "23", "24", "26"})
 _BY_REPLY = {"551": "recipient unknown", "552": "mailbox full", "530": "TLS required"}
 _SUCCESS = frozenset({"delivered", "relayed", "expanded"})
+_LATER = re.compile(r"try (?:again )?later|please retry|retry later|temporar(?:il)?y")
 
 
 def by_text(text: str) -> str | None:
@@ -85,8 +88,10 @@ def classify(text: str, status: str | None, reply_code: str | None, action: str 
         return found if found not in (None, "expired") else "deferral"
     if found:
         return found
+    first = (status or reply_code or "")[:1]
+    if first == "4" and _LATER.search(text[:MAX_CLASSIFY].lower()):
+        return "deferral"  # "421 4.7.0 Try again later": a temporary refusal, no rule named
     coded = by_status(status) or _BY_REPLY.get(reply_code or "")
     if coded:
         return coded
-    first = (status or reply_code or "")[:1]
     return "deferral" if first == "4" else "other"

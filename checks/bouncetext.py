@@ -14,6 +14,8 @@ import re
 
 MAX_LINES = 1500
 MAX_HTML = 64 * 1024
+#: HTML converted per message, over all its parts.
+MAX_HTML_TOTAL = 256 * 1024
 ADDRESS = re.compile(r"[\w.%+'=!#$&*/?^`{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,10}")
 #: Lines that start the copy of the original message inside a notification (lower case).
 COPY_MARKERS = (
@@ -33,10 +35,10 @@ _HOST = re.compile(
     re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
-_TAG = re.compile(
-    r"<(?:style|script)[^>]{0,200}>.{0,20000}?</(?:style|script)>|<[^>]{0,2000}>",
-    re.IGNORECASE | re.DOTALL,
-)
+#: Tags are bounded by ``<`` as well as ``>`` so a run of ``<`` costs linear time.
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_BLOCK_OPEN = re.compile(r"<(?:style|script)[^<>]{0,200}>", re.IGNORECASE)
+_BLOCK_CLOSE = re.compile(r"</(?:style|script)\s{0,20}>", re.IGNORECASE)
 
 
 def lines(text: str) -> list[str]:
@@ -96,6 +98,34 @@ def looks_like_header(line: str) -> bool:
     return _HEADERISH.match(line) is not None
 
 
+def _drop_blocks(markup: str) -> str:
+    """``markup`` without ``<style>``/``<script>`` blocks (an unclosed one runs to the end).
+
+    Each search starts where the last one stopped, so the scan is linear.
+    """
+    kept: list[str] = []
+    pos = 0
+    while (start := _BLOCK_OPEN.search(markup, pos)) is not None:
+        kept.append(markup[pos : start.start()])
+        end = _BLOCK_CLOSE.search(markup, start.end())
+        if end is None:
+            return " ".join(kept)
+        pos = end.end()
+    kept.append(markup[pos:])
+    return " ".join(kept)
+
+
 def html_text(markup: str) -> str:
     """Rough plain text of an HTML part (tags dropped, entities decoded)."""
-    return html.unescape(_TAG.sub(" ", markup[:MAX_HTML]))
+    return html.unescape(_TAG.sub(" ", _drop_blocks(markup[:MAX_HTML])))
+
+
+def html_texts(markups: list[str]) -> list[str]:
+    """:func:`html_text` of each part, converting at most :data:`MAX_HTML_TOTAL` chars in all."""
+    out: list[str] = []
+    left = MAX_HTML_TOTAL
+    for markup in markups:
+        piece = markup[: min(left, MAX_HTML)]
+        left -= len(piece)
+        out.append(html_text(piece) if piece else "")
+    return out

@@ -114,22 +114,28 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
 RULES: tuple[VendorRule, ...] = (*GATEWAY_RULES, *_PROVIDER_RULES)
 
 
-def matches(text: str, host: str | None, domain: str | None) -> tuple[VendorRule, ...]:
+def matches(
+    text: str, host: str | None, domain: str | None, reporter: str | None = None
+) -> tuple[VendorRule, ...]:
     """Return every vendor rule that applies, most specific first.
 
     Args:
         text: The diagnostic text (any case; only the start is read).
         host: Remote MTA host, or ``None``.
         domain: Recipient domain, or ``None``.
+        reporter: Reporting MTA, or ``None`` (only read by rules with an anchor).
     """
     low = text[:4000].lower()
     fields = {"text": low, "host": (host or "").lower(), "domain": (domain or "").lower()}
+    anchors = (low, fields["host"], (reporter or "")[:255].lower())
     found: list[VendorRule] = []
     seen_vendor_category: set[str] = set()
     for rule in RULES:
         if not fields[rule.where] or not rule.pattern.search(fields[rule.where]):
             continue
         if rule.also is not None and not rule.also.search(low):
+            continue
+        if rule.anchor is not None and not any(rule.anchor.search(a) for a in anchors):
             continue
         if rule.vendor in seen_vendor_category and rule.category is None:
             continue

@@ -41,6 +41,10 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"we do not relay|no relaying|open relay (?:is )?not allowed|relay access",
     ),
     (
+        "deferral",
+        r"gr[ae]y-?list",
+    ),
+    (
         "reputation block",
         r"blocked using|block ?list|black ?list|\brbl\b|dnsbl|spamhaus|spamcop|barracuda|sorbs|"
         r"listed (?:at|in|on) |reputation|banned sending ip|"

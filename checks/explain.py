@@ -7,16 +7,31 @@ every reader that needs no network and returns plain lines tagged with a kind
 
 from __future__ import annotations
 
+import re
+
 from checks.bounce import parse_reply
 from checks.pelog import explain_lines
 
 MAX_PASTE = 64 * 1024
+_NOT_WORD = re.compile(r"[\W_]+")
+MAX_EXTRA = 12  # letters beside a status word before a line counts as prose
+_SMTP_LINE = re.compile(r"\s*(?:[245]\d\d[ -]|[245]\.\d{1,3}\.\d{1,3}\b)")
 Line = tuple[str, str]
+
+
+def _status_like(line: str, status: str) -> bool:
+    """Whether a line is a status (with little else) or a row copied from the portal."""
+    if "\t" in line or line.count(",") >= 2 or line.count("|") >= 2:
+        return True
+    rest = line.lower().replace(status.lower(), "", 1)
+    return len(_NOT_WORD.sub("", rest)) <= MAX_EXTRA
 
 
 def _statuses(text: str) -> list[Line]:
     out: list[Line] = []
     for item in explain_lines(text):
+        if _SMTP_LINE.match(item.text) or not _status_like(item.text, item.explanation.status):
+            continue  # "554 5.7.0 Blocked ..." is a reply; "could not be delivered" is prose
         e = item.explanation
         name = e.status or "(blank)"
         out.append(("title", f"Proofpoint Essentials {e.kind} status: {name} (line {item.line})"))
@@ -28,12 +43,14 @@ def _statuses(text: str) -> list[Line]:
     return out
 
 
-def _reply(text: str) -> list[Line]:
+def _reply(text: str, coded_only: bool = False) -> list[Line]:
     bounce = parse_reply(text)
     if bounce is None or not bounce.recipients:
         return []
     out: list[Line] = []
     for r in bounce.recipients:
+        if coded_only and not (r.reply_code or r.status):
+            continue  # a log status was recognised: a guess from its words adds nothing
         code = " ".join(x for x in (r.reply_code, r.status) if x) or "no code"
         kind = {True: "permanent", False: "temporary", None: "permanence unknown"}[r.permanent]
         who = f" for {r.recipient}" if r.recipient else ""
@@ -47,7 +64,10 @@ def _reply(text: str) -> list[Line]:
 
 
 def explain_paste(text: str) -> list[Line]:
-    """Explain ``text`` (untrusted, capped at 64 KB): log statuses first, then SMTP replies.
+    """Explain ``text`` (untrusted, capped at 64 KB): SMTP replies, then log statuses.
+
+    A line that starts with a reply code is read as a reply only; when a log status is
+    recognised, a reply reading with no code at all (a guess from words) is left out.
 
     Args:
         text: What was pasted.
@@ -58,4 +78,5 @@ def explain_paste(text: str) -> list[Line]:
     text = text[:MAX_PASTE]
     if not text.strip():
         return []
-    return _reply(text) + _statuses(text)
+    statuses = _statuses(text)
+    return _reply(text, coded_only=bool(statuses)) + statuses

@@ -117,6 +117,8 @@ def utc_offset_minutes(header: str) -> int:
     if not m:
         return 0
     minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
+    if minutes >= 24 * 60:  # no real zone is that far from UTC: ignore the label
+        return 0
     return -minutes if m.group(1) == "-" else minutes
 
 

@@ -10,6 +10,7 @@ counted, fields are capped, and the import stops at ``MAX_ROWS`` rows or
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterator
 from operator import itemgetter
@@ -33,6 +34,7 @@ MAX_ROWS = 200_000
 MAX_FIELD = 2000
 MAX_RECIPIENTS = 1000
 _NEEDED = ("received", "sender", "recipient", "status", "message_id", "trace_id")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 _ORDER = (
@@ -100,6 +102,12 @@ def _more(reader: Iterator[list[str]]) -> bool:
         return True
 
 
+def _lone_cr_to_lf(text: str) -> str:
+    """Lone CR line ends (classic Mac, some Excel exports) as LF; CRLF is left alone."""
+    crs = text.count("\r")
+    return _LONE_CR.sub("\n", text) if crs and crs != text.count("\r\n") else text
+
+
 def _problem(source: str, message: str) -> Problem:
     return Problem(printable(source, 120), message)
 
@@ -124,6 +132,7 @@ def load_trace(data: bytes, source: str) -> Trace:
         data = data[:MAX_TRACE_BYTES]
         problems.append(_problem(source, f"file over {MAX_TRACE_BYTES >> 20} MB; rest not read"))
     text, encoding = decode_export(data)
+    text = _lone_cr_to_lf(text)
     if truncated:
         text = text[: text.rfind("\n") + 1]
     if text[:4096].count("\x00") > 8:

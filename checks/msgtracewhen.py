@@ -23,6 +23,9 @@ _SLASHED = re.compile(
 )
 
 
+FIRST_YEAR, LAST_YEAR = 1980, 2200
+
+
 def _zone(text: str | None, default: timezone) -> timezone:
     if not text:
         return default
@@ -36,12 +39,12 @@ def _zone(text: str | None, default: timezone) -> timezone:
 def parse_when(text: str, offset_minutes: int = 0) -> datetime | None:
     """Parse one exported timestamp into an aware datetime, or ``None`` when unreadable."""
     s = text.strip()[:64]
-    default = timezone(timedelta(minutes=offset_minutes))
     try:
+        default = timezone(timedelta(minutes=offset_minutes))
         m = _ISO.match(s)
         if m:
             y, mo, d, h, mi, sec = (int(g or 0) for g in m.groups()[:6])
-            return datetime(y, mo, d, h, mi, sec, tzinfo=_zone(m.group(7), default))
+            return _plausible(datetime(y, mo, d, h, mi, sec, tzinfo=_zone(m.group(7), default)))
         m = _SLASHED.match(s)
         if not m:
             return None
@@ -54,9 +57,14 @@ def parse_when(text: str, offset_minutes: int = 0) -> datetime | None:
             h += 12
         elif ampm == "a" and h == 12:
             h = 0
-        return datetime(y, mo, d, h, mi, sec, tzinfo=default)
-    except ValueError:
+        return _plausible(datetime(y, mo, d, h, mi, sec, tzinfo=default))
+    except (ValueError, OverflowError):
         return None
+
+
+def _plausible(when: datetime) -> datetime | None:
+    """Drop placeholder dates (0001-01-01, 9999-12-31): arithmetic on them overflows."""
+    return when if FIRST_YEAR <= when.year <= LAST_YEAR else None
 
 
 def time_range(trace: Trace) -> tuple[datetime, datetime] | None:

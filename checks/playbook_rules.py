@@ -170,7 +170,7 @@ def bounce(samples: Samples, live: Lives) -> Outcome:
 def downstream(samples: Samples, live: Lives) -> Outcome:
     """A sample shows where Microsoft 365 placed it (evidence: the placement)."""
     for i, s in enumerate(samples):
-        placed = microsoft_placement(s)
+        placed = microsoft_placement(s) if s.all("x-microsoft-antispam-mailbox-delivery") else None
         if placed:
             return True, _join([_label(i, len(samples)) + placed.removeprefix("Microsoft 365: ")])
     return False, None

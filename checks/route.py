@@ -9,7 +9,7 @@ TLS facts are read by ``receiveddate``, ``receivedip`` and ``receivedtls``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from checks.authres import parse_header
@@ -24,6 +24,9 @@ _AUTH_PROTOS = frozenset({"ESMTPA", "ESMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "LMTPA
 _ONE_WORD_PROTO = re.compile(r"(?:UTF8)?(?:E?SMTP|LMTP)S?A?|HTTPS?|local|IMAP|POP3?|MAPI", re.I)
 MAX_VALUE = 8 * 1024
 MAX_NOTES = 12
+#: Received fields parsed per message (oldest first) and their total text budget.
+MAX_HOPS = 300
+MAX_RECEIVED_TEXT = 512 * 1024
 __all__ = [
     "MAX_VALUE",
     "Hop",
@@ -147,9 +150,28 @@ def _safe_parse(value: str, index: int) -> Hop:
 
 @per_sample
 def parse_hops(sample: Sample) -> tuple[Hop, ...]:
-    """Parse every Received field of ``sample``, oldest (bottom-most) first."""
-    received = list(reversed(sample.all("received")))
-    return tuple(_safe_parse(h.value, i) for i, h in enumerate(received))
+    """Parse the Received fields of ``sample``, oldest (bottom-most) first.
+
+    Past :data:`MAX_HOPS` fields or :data:`MAX_RECEIVED_TEXT`, the oldest fields are
+    skipped: the newest ones were written by the receiving side, whose hops (the
+    gateway, the tenant) are the ones a sender cannot forge or pad away. A problem
+    on the first parsed hop says how many were skipped.
+    """
+    newest_first = sample.all("received")
+    kept: list[str] = []
+    used = 0
+    for h in newest_first[:MAX_HOPS]:
+        if used >= MAX_RECEIVED_TEXT:
+            break
+        used += min(len(h.value), MAX_VALUE)
+        kept.append(h.value)
+    kept.reverse()
+    hops = [_safe_parse(value, i) for i, value in enumerate(kept)]
+    if skipped := len(newest_first) - len(hops):  # the newest field is always parsed
+        why = f"{skipped} older Received fields not parsed (limit {MAX_HOPS} fields, "
+        why += f"{MAX_RECEIVED_TEXT >> 10} KB); the route shows the newest {len(hops)}"
+        hops[0] = replace(hops[0], problems=(*hops[0].problems, Problem("Received", why)))
+    return tuple(hops)
 
 
 def connecting_ip(sample: Sample, hops: tuple[Hop, ...]) -> str | None:

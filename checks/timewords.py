@@ -121,7 +121,8 @@ def say(tl: Timeline) -> tuple[Stage | None, bool, str]:
         text = f"The hop dates run backwards ({total} end to end): clocks disagree, so the delay "
         return None, False, text + "cannot be measured." + tail
     if tl.total_seconds < QUICK:
-        return None, False, f"Delivered in {total} end to end; nothing held it." + tail
+        text = f"{total} from the first to the last Received hop; no hop waited long." + tail
+        return None, False, text
     if found is None:
         lead = "No known filtering gateway in the route; " if tl.gateway is None else ""
         return None, False, f"{lead}{total} in all, {_longest(tl)}." + tail

@@ -7,6 +7,7 @@ and the demo DNS server on 127.0.0.1, like ``mailtriage --demo``).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -30,8 +31,9 @@ SHOTS = [
     ("trace-160x45", (160, 45), ("m",)),
     ("bounce-80x24", (80, 24), ()),
 ]
-DEMO = HERE.parent / "tui" / "demo"
-BOUNCE = HERE.parent / "tests" / "samples" / "bounce-proofpoint.eml"
+# Relative paths: the titles in the pictures should not show this machine's checkout.
+DEMO = Path("tui") / "demo"
+BOUNCE = Path("tests") / "samples" / "bounce-proofpoint.eml"
 
 
 async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...], port_server) -> None:  # type: ignore[no-untyped-def]
@@ -48,6 +50,7 @@ async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...], port_se
 
 
 async def main() -> None:
+    os.chdir(HERE.parent)
     server = demo_server()
     try:
         for name, size, keys in SHOTS:

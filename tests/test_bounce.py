@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from checks import bouncetext
 from checks.bounce import CATEGORIES, LAYERS, Bounce, parse_bounce, parse_reply
 from checks.bouncecats import EVIDENCE_PACKET
 from checks.loader import load_bytes
@@ -152,6 +153,11 @@ def test_exchange_banned_sending_ip() -> None:
             "5.4.1",
         ),
         (
+            "550 5.4.1 Relay Access Denied [DM6NAM12FT041.eop-nam12.prod.protection.outlook.com]",
+            "relay denied",
+            "5.4.1",
+        ),
+        (
             "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
             "recipient unknown",
             "5.1.10",
@@ -189,6 +195,12 @@ def test_microsoft_notes_name_the_feature() -> None:
         "[x.prod.protection.outlook.com]"
     ).recipients[0]
     assert "Directory-Based Edge Blocking" in dbeb.next_step
+    relay = _reply(
+        "550 5.4.1 Relay Access Denied [DM6NAM12FT041.eop-nam12.prod.protection.outlook.com]"
+    ).recipients[0]
+    assert (relay.category, relay.layer) == ("relay denied", "routing/connector")
+    assert "accepted domain" in relay.next_step
+    assert "Directory-Based Edge Blocking" not in relay.next_step
     assert (
         "TenantAttribution"
         in _reply("550 5.7.64 TenantAttribution; Relay Access Denied").recipients[0].next_step
@@ -234,6 +246,44 @@ def test_mimecast_greylisting_explains_the_retry() -> None:
         "https://community.mimecast.com/docs/DOC-1369#451"
     ).recipients[0]
     assert "Greylisting" in r.next_step
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("451 4.7.1 Greylisting in action, please come back later", "deferral"),
+        (
+            "450 4.2.0 <bob@example.com>: Recipient address rejected: Greylisted, see "
+            "http://postgrey.schweikert.ch/help/example.com.html",
+            "deferral",
+        ),
+        ("550 Administrative prohibition", "policy block"),
+        ("550 5.7.1 Sender address blocked", "policy block"),
+        ("451 Internal resource temporarily unavailable", "deferral"),
+    ],
+)
+def test_generic_wording_is_not_mimecast(text: str, category: str) -> None:
+    b = _reply(text)
+    r = b.recipients[0]
+    assert b.format == "SMTP reply"
+    assert r.category == category
+    assert "Mimecast" not in r.next_step
+
+
+def test_mimecast_anchor_in_host_or_reporting_mta() -> None:
+    by_host = _reply(
+        "<bob@example.com>: host us-smtp-inbound-1.mimecast.com[192.0.2.1] said: 451 Internal "
+        "resource temporarily unavailable (in reply to RCPT TO command)"
+    )
+    assert by_host.format == "Mimecast"
+    assert "Auto Allow" in by_host.recipients[0].next_step
+    by_reporter = _reply(
+        "Reporting-MTA: dns; relay.mimecast.com\n\nFinal-Recipient: rfc822; bob@example.com\n"
+        "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 Administrative prohibition\n"
+    )
+    assert by_reporter.format == "Mimecast"
+    assert by_reporter.recipients[0].category == "policy block"
+    assert "Blocked Senders" in by_reporter.recipients[0].next_step
 
 
 @pytest.mark.parametrize(
@@ -729,6 +779,48 @@ def test_huge_body_is_cut_and_fast() -> None:
     assert any("only the start was read" in p.message for p in b.problems)
 
 
+def _html_parts(count: int, markup: str) -> bytes:
+    """A bounce whose only readable parts are ``count`` HTML parts (no closing delimiter)."""
+    part = f"--q\nContent-Type: text/html\n\n{markup}\n"
+    return (HEAD + 'Content-Type: multipart/mixed; boundary="q"\n\n' + part * count).encode()
+
+
+def test_unclosed_style_tags_are_linear() -> None:
+    # The old <style>...{0,20000}?</style> pattern took seconds per part on this input.
+    b = _load_bytes(_html_parts(14, "<style>" * 9300))
+    assert b is not None
+    assert b.kind == "ndr"
+    assert bouncetext.html_text("<style>" * 9300) == ""
+    assert bouncetext.html_text("<p>ok</p><script>x" + "<script>" * 5000).split() == ["ok"]
+
+
+def test_runs_of_angle_brackets_are_linear() -> None:
+    # <[^>]{0,2000}> rescanned 2000 chars at every "<": 0.4 s per 64 KB part.
+    b = _load_bytes(_html_parts(14, "<" * 65_536))
+    assert b is not None
+    assert bouncetext.html_text("<b>x</b>" + "<" * 65_536).startswith(" x ")
+
+
+def test_html_bounce_text_survives_style_blocks() -> None:
+    markup = (
+        "<html><head><STYLE type='text/css'>p {color: red}</STYLE></head><body>"
+        "<p>Delivery to &lt;gone@example.com&gt; failed: 550 5.1.1 User unknown</p></body>"
+    )
+    # Closed properly, the empty epilogue after "--q--" must not count as a text part.
+    for data in (_html_parts(1, markup), _html_parts(1, markup) + b"--q--\n"):
+        b = _load_bytes(data)
+        assert b is not None
+        (r,) = b.recipients
+        assert (r.recipient, r.category) == ("gone@example.com", "recipient unknown")
+
+
+def test_html_converted_per_message_is_capped() -> None:
+    texts = bouncetext.html_texts(["x" * 100_000] * 14)
+    assert len(texts) == 14
+    assert sum(map(len, texts)) == bouncetext.MAX_HTML_TOTAL
+    assert texts[-1] == ""
+
+
 def test_binary_body() -> None:
     noise = bytes((i * 37 + 11) % 256 for i in range(200_000))
     b = _load_bytes(HEAD.encode() + b"Content-Type: multipart/report; boundary=zz\n\n" + noise)
@@ -792,3 +884,10 @@ def test_dmarc_failure_report_from_parsedmarc() -> None:
     )
     assert "source-ip: 10.10.10.10" in r.diagnostic
     assert b.original_message_id == "01010101010101010101010101010101@ABAB01MS0016.someserver.loc"
+
+
+def test_try_again_later_is_a_deferral_not_a_policy_block() -> None:
+    b = parse_reply("421 4.7.0 Try again later, closing connection.")
+    assert b is not None
+    r = b.recipients[0]
+    assert (r.category, r.permanent) == ("deferral", False)

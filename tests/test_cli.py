@@ -196,3 +196,12 @@ def test_spf_and_dns_commands_against_a_real_server(isolated_env) -> None:  # ty
         srv.stop()
     bad = run("spf", "not-an-ip", "x.example", "--resolver", "127.0.0.1:9", env=isolated_env)
     assert bad.returncode == 2 and bad.stderr.count(b"\n") == 1
+
+
+def test_one_unreadable_sample_of_two_is_reported_not_fatal(tmp_path: Path) -> None:
+    from tui.cli import load_some
+
+    good = Path(__file__).resolve().parents[1] / "tui" / "demo" / "delivered.eml"
+    samples, errors = load_some([str(tmp_path / "missing.eml"), str(good)])
+    assert [s.source for s in samples] == [str(good)]
+    assert len(errors) == 1 and "missing.eml" in errors[0]

@@ -93,3 +93,19 @@ def test_short_host():
     assert short_host("BN8NAM12FT041.mail.protection.outlook.com", 22) == "BN8NAM12FT…outlook.com"
     assert short_host("averyveryverylonghostname", 10) == "averyvery…"
     assert len(short_host("a.b.c.d.e.f.g.h.example.com", 12)) == 12
+
+
+async def test_a_very_long_chain_shows_its_ends() -> None:
+    received = "".join(
+        f"Received: from h{i}.example.net ([192.0.2.{i % 250}]) by h{i + 1}.example.net with ESMTP"
+        f" id {i}; Mon, 23 Nov 2026 09:{i % 60:02d}:00 +0000\r\n"
+        for i in range(150, 0, -1)
+    )
+    data = (received + "From: a@example.org\r\nSubject: s\r\n\r\nbody\r\n").encode()
+    app = HopsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(HopsPane)
+        pane.show(analyse(load_bytes(data, "long")))
+        await pilot.pause()
+        text = body(app)
+        assert "90 hops not shown" in text and " 1 " in text and "150" in text

@@ -123,6 +123,19 @@ def test_semicolon_and_sep_line_and_cp1252() -> None:
     assert t.rows[0].subject == "Café menu" and t.encoding == "cp1252"
 
 
+def test_lone_cr_line_endings() -> None:
+    body = (
+        "Received,Sender,Recipient,Subject,Status,Message ID\r"
+        '1/2/2026 10:00,a@x,b@y,"two\r\nlines",Delivered,<m@x>\r'
+        "1/2/2026 10:01,a@x,c@y,s,Failed,<n@x>\r"
+    )
+    t = _trace(body, "mac.csv")
+    assert [(r.recipient, r.status) for r in t.rows] == [("b@y", "Delivered"), ("c@y", "Failed")]
+    assert t.rows[0].subject == "two\r\nlines" and t.problems == ()
+    utf16 = load_trace(b"\xff\xfe" + body.encode("utf-16-le"), "mac16.csv")
+    assert [r.message_id for r in utf16.rows] == ["<m@x>", "<n@x>"]
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -367,3 +380,24 @@ def test_no_row_is_expected_when_an_upstream_gateway_held_it() -> None:
     (m,) = match(trace, [blocked])
     assert not m.rows and m.layer == "quarantine/release"
     assert m.disagreement and "Proofpoint held it upstream" in m.disagreement
+
+
+@pytest.mark.parametrize(
+    ("column", "when"),
+    [
+        ("Date (UTC)", "1/1/0001 12:00:00 AM"),
+        ("Date (UTC)", "12/31/9999 11:59 PM"),
+        ("Date (UTC+99:00)", "11/23/2026 9:19:05 AM"),
+    ],
+)
+def test_placeholder_dates_and_impossible_offsets_do_not_break_matching(
+    column: str, when: str
+) -> None:
+    data = (
+        f"{column},Sender address,Recipient address,Subject,Status,Message ID\n"
+        f"{when},a@example.org,b@example.com,s,Delivered,<other@example.org>\n"
+    ).encode()
+    trace = load_trace(data, "odd.csv")
+    sample = load_path(ROOT / "tui" / "demo" / "delivered.eml")
+    (m,) = match(trace, [sample])
+    assert not m.rows and m.disagreement

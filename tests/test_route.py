@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from checks.loader import load_bytes, load_path
-from checks.route import Hop, connecting_ip, is_public, parse_hops, parse_received, valid_ip
+from checks.route import (
+    MAX_HOPS,
+    MAX_RECEIVED_TEXT,
+    Hop,
+    connecting_ip,
+    is_public,
+    parse_hops,
+    parse_received,
+    valid_ip,
+)
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"
@@ -133,6 +142,30 @@ def test_garbage_never_raises():
     for _ in range(2000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
         parse_received(value, 0)
+
+
+def test_many_received_fields_keep_the_newest():
+    """Padding at the bottom (sender side) cannot push the receiving side's hops out."""
+    fields = "".join(
+        f"Received: from h{i}.example (h{i}.example [192.0.2.{i % 250 + 1}]) by mx.example "
+        f"with ESMTP id q{i}; Mon, 1 Jan 2024 10:00:00 +0000\n"
+        for i in reversed(range(400))
+    )
+    hops = parse_hops(load_bytes(f"{fields}From: a@b.example\n\nbody\n".encode(), "many"))
+    assert len(hops) == MAX_HOPS
+    assert (hops[0].from_host, hops[-1].from_host) == ("h100.example", "h399.example")
+    assert [h.index for h in hops] == list(range(MAX_HOPS))
+    assert any("100 older Received fields not parsed" in p.message for p in hops[0].problems)
+    assert not any("not parsed" in p.message for h in hops[1:] for p in h.problems)
+
+
+def test_huge_received_fields_stop_at_the_text_budget():
+    # 450 hostile 8 KB values took about 3 s to tokenise before the budget.
+    value = "from x (" + ";" * 8000
+    data = "".join(f"Received: {value}{i}\n" for i in range(450)) + "From: a@b.example\n\n"
+    hops = parse_hops(load_bytes(data.encode(), "huge"))
+    assert 0 < len(hops) <= MAX_RECEIVED_TEXT // 8000 + 1
+    assert any("older Received fields not parsed" in p.message for p in hops[0].problems)
 
 
 def test_ip_helpers():

@@ -36,7 +36,7 @@ def test_o365_fixture_hops_in_the_report():
     assert [h["system"] for h in (second, last)] == ["Exchange Online", "Exchange Online"]
     summary = timeline_dict(analysis_timeline(a))
     assert summary["gateway"] == "Microsoft EOP" and summary["gateway_hop"] == 1
-    assert summary["total_seconds"] == 2.0 and summary["verdict"].startswith("Delivered in 2s")
+    assert summary["total_seconds"] == 2.0 and summary["verdict"].startswith("2s from the first")
 
 
 def test_skewed_and_undated_hops_in_the_report():

@@ -59,6 +59,7 @@ class MailtriageApp(App[None]):
         self.offline = offline
         self.playbook = playbook or load_playbook()
         self.initial_trace = trace
+        self.initial_errors: tuple[str, ...] = ()  # samples the CLI could not open, to show
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
 

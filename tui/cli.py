@@ -75,15 +75,26 @@ def dashboard_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_samples(paths: Sequence[str]) -> list[Sample]:
-    """Load samples named on the command line ('-' = stdin, at most once).
+def load_some(paths: Sequence[str]) -> tuple[list[Sample], list[str]]:
+    """Load the samples that can be loaded; the others become one-line errors to show.
 
     Raises:
-        SampleError: One of them cannot be read or is not an email.
+        SampleError: None of them could be loaded (there would be nothing to show).
     """
     if list(paths).count("-") > 1:
         raise SampleError("stdin ('-') can be given only once")
-    return [load_stdin() if p == "-" else load_path(p) for p in paths]
+    samples: list[Sample] = []
+    errors: list[str] = []
+    for p in paths:
+        try:
+            samples.append(load_stdin() if p == "-" else load_path(p))
+        except SampleError as exc:
+            if not paths[1:]:
+                raise
+            errors.append(str(exc))
+    if paths and not samples:
+        raise SampleError(errors[0])
+    return samples, errors
 
 
 def nameserver_for(spec: str | None, config_resolver: str) -> tuple[str, int] | None:
@@ -127,7 +138,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     try:
         config = load_config()
         nameserver = nameserver_for(args.resolver, config.resolver)
-        samples: list[Sample] = load_samples(args.samples)
+        samples, errors = load_some(args.samples)
     except (SampleError, ConfigError, DnsError) as exc:
         return fail(str(exc))
     demo = None
@@ -151,6 +162,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     app = MailtriageApp(
         samples, config=config, nameserver=server, offline=offline, trace=args.trace or ""
     )
+    app.initial_errors = tuple(errors)
     try:
         app.run()
     finally:

@@ -50,7 +50,9 @@ def text(rep: dict[str, Any]) -> str:
     """The human-readable summary of one report, safe to print to a terminal."""
     lines = [f"== {rep['source']}"]
     for key in ("message_id", "subject", "date", "envelope_from", "connecting_ip", "likely_layer"):
-        lines.append(f"  {key}: {rep[key]}")
+        lines.append(f"  {key}: {rep[key] if rep[key] not in (None, '') else '-'}")
+    if rep.get("quarantine"):
+        lines.append(f"  quarantine: {rep['quarantine']}")
     for r in rep["auth"]["recorded"]:
         methods = ", ".join(f"{m['method']}={m['result']}" for m in r["methods"])
         lines.append(f"  recorded at {r['authserv_id'] or '?'} ({r['header']}): {methods}")
@@ -59,14 +61,16 @@ def text(rep: dict[str, Any]) -> str:
             lines.append(f"  live {kind} {res['domain']}: {res['status']} · {res['summary']}")
     if rep.get("timeline") and rep["timeline"].get("verdict"):
         lines.append(f"  route: {rep['timeline']['verdict']}")
-    for r in (rep.get("bounce") or {}).get("recipients", []):
-        code = " ".join(x for x in (r["reply_code"], r["status"]) if x) or "no code"
-        lines.append(f"  bounce: {r['recipient'] or '?'}: {code} {r['category']}")
+    bounce = rep.get("bounce") or {}
+    for r in bounce.get("recipients", []):
+        code = " ".join(x for x in (r["reply_code"], r["status"]) if x)
+        who = r["recipient"] or bounce.get("kind", "bounce")
+        lines.append(f"  bounce: {who}: {' '.join(x for x in (code, r['category']) if x)}")
         if r["diagnostic"]:
             lines.append(f"    reply: {r['diagnostic'][:300]}")
     for i, f in enumerate(rep["findings"]):
         lines.append(f"  [{f['severity']}] {f['layer']}: {f['title']}")
-        if i == 0:
+        if i == 0 or f["severity"] == "high":
             lines.append(f"    evidence: {f['evidence']}")
             lines.append(f"    next step: {f['next_step']}")
     for p in rep["problems"]:

@@ -24,7 +24,7 @@ def _spf(auth: LiveAuth) -> Cell:
         return (safe(note), "$text-muted")
     ip, domain, _sender, _helo = auth.spf_inputs or ("?", "?", "", "")
     return (
-        safe(f"{auth.spf.result} · {ip} for {domain} ({auth.spf.lookups} lookups)"),
+        safe(f"{auth.spf.result} · {ip} for {domain} ({_lookups(auth.spf.lookups)})"),
         style_for(auth.spf.result),
     )
 
@@ -94,3 +94,7 @@ def around_rows(arounds: Sequence[Around | None], pending: Sequence[str]) -> lis
                 cells.append((safe(text), "$error bold" if listed else "$text-muted"))
         rows.append(((label, "bold"), cells))
     return rows
+
+
+def _lookups(n: int) -> str:
+    return f"{n} lookup" + ("" if n == 1 else "s")

@@ -42,7 +42,10 @@ class DiffPane(Pane):
         hints: Sequence[str] = (),
         labels: tuple[str, str] = ("blocked", "delivered"),
     ) -> None:
-        """Display diff rows (two samples) or hints (one sample)."""
+        """Display diff rows (two samples) or hints (one sample).
+
+        With rows, hints are warnings shown above them (e.g. a sample is a bounce).
+        """
         self.rows = tuple(rows)
         self.hints = tuple(hints)
         self.labels = labels
@@ -60,11 +63,12 @@ class DiffPane(Pane):
         layers += sorted({r.layer for r in differing} - set(layers))
         counts = Counter(r.layer for r in differing)
         summary = ", ".join(f"{layer} ({counts[layer]})" for layer in layers if layer != "message")
-        lines = [
+        lines = [Content.styled(safe(f"! {hint}"), "$error") for hint in self.hints]
+        lines.append(
             Content.assemble(
                 ("Differs in: ", "bold"), (safe(summary or "nothing"), "$warning bold")
-            ),
-        ]
+            )
+        )
         cols: list[Cell] = [
             (f"A · {self.labels[0]}", "$accent bold"),
             (f"B · {self.labels[1]}", "$accent bold"),

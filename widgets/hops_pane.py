@@ -61,6 +61,9 @@ def _tls(hop: Hop) -> Content:
     return fit("?", TLS, "$text-muted")
 
 
+MAX_SHOWN = 60  # hops drawn: the oldest and newest 30 of a longer (hostile) chain
+
+
 class HopsPane(Pane):
     """The route of one sample: hop, system, receiving host, delay bar, TLS, and the verdict."""
 
@@ -112,7 +115,14 @@ class HopsPane(Pane):
                  fit("", DELAY), gap, fit("TLS", TLS, "$text-muted")]
             )
         ]  # fmt: skip
-        for i, hop in enumerate(self.hops):
+        n = len(self.hops)
+        shown = (
+            range(n) if n <= MAX_SHOWN else [*range(MAX_SHOWN // 2), *range(n - MAX_SHOWN // 2, n)]
+        )
+        for i in shown:
+            if n > MAX_SHOWN and i == n - MAX_SHOWN // 2:
+                lines.append(Content.styled(f"  … {n - MAX_SHOWN} hops not shown", "$warning"))
+            hop = self.hops[i]
             mark = "$accent bold" if i == tl.gateway_index else ""
             number = f"{i + 1:>2}" + ("▸" if i == tl.gateway_index else "")
             system = safe(tl.systems[i] or "—")

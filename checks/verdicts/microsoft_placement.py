@@ -43,7 +43,7 @@ def _filter_state(ff: Mapping[str, str], org_scl: str | None) -> tuple[str, str]
 
 
 def _junk_reason(box: Mapping[str, str]) -> str:
-    """Why the mailbox itself junked a message, from the delivery flags."""
+    """Why the mailbox itself junked a message that the filter did not call spam."""
     ofr = box.get("ofr", "")
     if "ExclusiveSettings" in ofr:
         return "because the mailbox accepts only its safe senders (safe-lists-only option)"
@@ -94,11 +94,12 @@ def placement(
         if state == "unknown":
             return "Microsoft 365: delivered to the Inbox", "inbox"
         return f"Microsoft 365: {words} and delivered to the Inbox", "inbox"
-    reason = _junk_reason(box)
     if state == "spam":
-        if reason.startswith(("by the service", "by the mailbox's")):
-            reason = "by the anti-spam policy"
-        return f"Microsoft 365: {words} and delivered to Junk Email {reason}", "junk"
+        # jmr:1 / RF:JunkEmail are also what the spam policy's Junk action stamps, so the
+        # user-rule reading below is kept for clean and bypassed verdicts only.
+        line = f"{words} and delivered to Junk Email by the anti-spam policy"
+        return "Microsoft 365: " + line, "junk"
+    reason = _junk_reason(box)
     if state == "clean":
         return f"Microsoft 365: {words} but moved to Junk {reason}", "junk"
     if state == "bypassed":

@@ -132,6 +132,9 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
             self.load(slot, item)
         self.refresh_all()
         self.query_one("#sample", SamplePane).focus()
+        for error in getattr(self.app, "initial_errors", ()):
+            self.notify(printable(error, 300), title="Cannot open sample", severity="error",
+                        markup=False)  # fmt: skip
         if getattr(self.app, "initial_trace", ""):
             self.import_trace(self.app.initial_trace, show=False)
 
@@ -191,7 +194,13 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
                 if x is not None:
                     route.show(x)
             if a and b:
-                self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), (), labels)
+                bounced = [
+                    f"{'AB'[i]} is a bounce: the diff compares the bounce's own headers, not the "
+                    "original message's; its reason is in the sample pane's Bounce row."
+                    for i, x in enumerate((a, b))
+                    if x.bounce is not None
+                ]
+                self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), bounced, labels)
             else:
                 one = a or b
                 hints = single_sample_hint(one.sample) if one else ()

@@ -14,6 +14,7 @@ from tui.messages import TraceLoaded
 
 if TYPE_CHECKING:
     from checks.analysis import Analysis
+    from checks.model import Sample
     from checks.msgtrace import Trace, TraceMatch
 
 MAX_TRACE_READ = 64 * 1024 * 1024
@@ -30,6 +31,15 @@ def read_trace(path: str) -> Trace:
     except OSError as exc:
         raise TraceError(f"cannot read {label}: {exc.strerror or exc}") from None
     return load_trace(data, path)
+
+
+def _unmatched(sample: Sample, why: str) -> TraceMatch:
+    from checks.msgtrace import TraceMatch
+
+    step = "Search the trace by sender, recipient and time instead."
+    return TraceMatch(
+        sample.source, sample.message_id or "", (), why, None, "routing/connector", step
+    )
 
 
 class DashboardViews:
@@ -70,7 +80,11 @@ class DashboardViews:
         from checks.msgtrace import match
 
         loaded = self._loaded()
-        found = match(self.trace, [a.sample for _, a in loaded])
+        try:
+            found = match(self.trace, [a.sample for _, a in loaded])
+        except Exception as exc:  # runs on the UI thread: a matcher bug must not end the app
+            why = f"could not match ({type(exc).__name__}); please report this trace file"
+            found = tuple(_unmatched(a.sample, why) for _, a in loaded)
         return [(label, m) for (label, _), m in zip(loaded, found, strict=True)]
 
     def trace_lines(self) -> list[str | None]:
@@ -106,7 +120,7 @@ class DashboardViews:
         from checks.msgtrace import TraceError
 
         self.trace_id += 1
-        run_id, self.trace_path = self.trace_id, path
+        run_id = self.trace_id
 
         def job() -> None:
             try:
@@ -131,9 +145,10 @@ class DashboardViews:
             why = printable(msg.error or "not a message trace", 300)
             self.notify(why, title="Cannot import trace", severity="error", markup=False)
             return
-        self.trace = msg.trace
+        self.trace, self.trace_path = msg.trace, msg.trace.source
         self.refresh_all()
-        if self.show_trace_when_loaded:
+        # Only over the dashboard itself: never on top of a box the user is typing in.
+        if self.show_trace_when_loaded and self.app.screen is self:
             self.action_show_trace()
 
     def action_show_trace(self) -> None:

@@ -23,10 +23,7 @@ STYLE = {
     "warn": "$warning",
     "muted": "$text-muted",
 }
-PROMPT = (
-    "Paste a Proofpoint Essentials log status or row, an SMTP reply or a bounce "
-    "(NDR) text. Escape closes."
-)
+PROMPT = "Paste a Proofpoint Essentials log status or row, an SMTP reply or an NDR."
 
 
 def render(text: str) -> Content:
@@ -35,7 +32,7 @@ def render(text: str) -> Content:
     if not lines:
         return Content.styled("Nothing recognised yet.", "$text-muted")
     return Content("\n").join(
-        Content.styled(printable(line, 600), STYLE.get(kind, "")) for kind, line in lines
+        Content.styled(printable(line, 4000), STYLE.get(kind, "")) for kind, line in lines
     )
 
 
@@ -50,7 +47,7 @@ class ExplainScreen(ModalScreen[None]):
         width: 100%; max-width: 120; height: 100%; margin: 1 2; padding: 0 1;
         border: round $accent; background: $surface;
     }
-    ExplainScreen TextArea { height: 6; }
+    ExplainScreen TextArea { height: 5; }
     ExplainScreen VerticalScroll { height: 1fr; }
     """
 

@@ -8,6 +8,7 @@ disagree"), that is said first.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from textual.binding import Binding
 from textual.content import Content
@@ -27,7 +28,8 @@ def render_matches(trace: Trace, matches: Sequence[tuple[str, TraceMatch]]) -> C
     """The trace's summary, then per sample: status, disagreement, layer, next step, rows."""
     lines = [
         _line(
-            f"{trace.display_source()}: {len(trace.rows)} row(s), format {trace.format}, "
+            f"{printable(Path(trace.source).name, 80)}: {len(trace.rows)} row(s), "
+            f"format {trace.format}, "
             f"{trace.encoding}" + (" (cut short)" if trace.truncated else ""),
             "$accent bold",
         )

@@ -33,6 +33,7 @@ VERDICT_STYLE = {
     "not spam": "$success",
 }
 MAX_UNKNOWN = 40
+MAX_HEADERS = 100
 
 
 def _line(text: str, style: str = "", limit: int = 400) -> Content:
@@ -45,6 +46,9 @@ def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
     for label, a in samples:
         # Headers that decide something first; identifiers and engine versions after.
         found = sorted(find_verdicts(a.sample), key=lambda v: v.verdict is None)
+        if len(found) > MAX_HEADERS:
+            lines.append(_line(f"  showing the first {MAX_HEADERS} of {len(found)}", "$warning"))
+            found = found[:MAX_HEADERS]
         lines.append(_line(f"{label}: {len(found)} filter header(s)", "$accent bold"))
         if placed := microsoft_placement(a.sample):
             lines.append(_line(f"  {placed}", "$warning"))
