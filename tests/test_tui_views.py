@@ -95,3 +95,16 @@ async def test_trace_import_matches_samples(tmp_path: Path) -> None:
         dash.import_trace(str(bad))
         await pilot.pause(0.5)
         assert dash.trace is not None and not isinstance(app.screen, TraceScreen)
+
+
+async def test_shift_m_imports_another_trace_with_the_last_path_filled_in() -> None:
+    app = make_app(offline=True)
+    app.initial_trace = str(DEMO_TRACE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app) and app.screen.trace is not None)
+        await pilot.press("M")
+        assert isinstance(app.screen, OpenSampleScreen)
+        assert app.screen.query_one(Input).value == str(DEMO_TRACE)
+        await pilot.press("escape")
+        await pilot.press("m")
+        assert isinstance(app.screen, TraceScreen)
