@@ -11,46 +11,13 @@ SMTP reply or NDR snippet. Nothing here raises on hostile input.
 
 from __future__ import annotations
 
-import re
-
-from checks import (
-    bouncearf,
-    bouncedetect,
-    bouncedsn,
-    bouncems,
-    bouncendr,
-    bouncesupport,
-    bouncetext,
-    bouncevendor,
-    smtpreply,
-)
+from checks import bouncedetect
 from checks.bouncecats import CATEGORIES
-from checks.bounceclass import classify
-from checks.bouncemime import REPORT_TYPES, walk
-from checks.bouncemodel import Bounce, BounceRecipient, Draft
-from checks.bouncerules import by_text
+from checks.bouncemodel import Bounce, BounceRecipient
 from checks.memo import per_sample
-from checks.model import LAYERS, Problem, Sample
+from checks.model import LAYERS, Sample
 
 __all__ = ["CATEGORIES", "LAYERS", "Bounce", "BounceRecipient", "parse_bounce", "parse_reply"]
-
-MAX_TEXT = 256 * 1024
-MAX_RECIPIENTS = 100
-_REPORTER = re.compile(
-    r"(?:mail system at host|qmail-send program at|mail agent v[\d.]{1,20} at|generating server:)"
-    r"[ \t]*([\w.-]{1,253})",
-    re.I,
-)
-_PHRASES = re.compile(
-    r"could not be delivered|undeliverable|delivery (?:has )?failed|not be delivered|"
-    r"was not delivered|failed permanently|returned to sender|mailbox is full|user unknown",
-    re.I,
-)
-_DELAY = re.compile(
-    r"\(delay\)|delivery (?:has been )?delayed|will (?:keep trying|retry|continue)|"
-    r"this is a warning|warning: could not send|delayed mail",
-    re.I,
-)
 
 
 @per_sample
@@ -66,73 +33,9 @@ def parse_bounce(sample: Sample) -> Bounce | None:
     hint = bouncedetect.sniff(sample)
     if hint is None:
         return None
-    try:
-        return _parse(sample, hint)
-    except Exception as exc:  # last-resort guard: hostile input never raises
-        why = Problem("Bounce", f"could not be parsed ({type(exc).__name__})")
-        return None if hint == "maybe" else Bounce(hint, "unknown", None, (), None, False, (why,))
+    from checks.bounceparse import parse_sample
 
-
-def _parse(sample: Sample, hint: str) -> Bounce | None:
-    parts, notes = walk(sample.headers, sample.raw) if sample.raw else ([], [])
-    problems = [Problem("Bounce", n) for n in notes]
-    full = "\n".join(p.text for p in parts if p.ctype in ("text/plain", "text/html"))[:MAX_TEXT]
-    cut = bouncetext.copy_cut(full.lower())
-    notice = full[:cut]
-    msgid, present = bouncesupport.original(sample, parts, full, cut)
-    if hint == "feedback" or any(p.ctype == "message/feedback-report" for p in parts):
-        fmt, mta, fb = bouncearf.feedback(sample, parts)
-        return Bounce("feedback", fmt, mta, fb, msgid, present, tuple(problems))
-    reports = [bouncedsn.parse(p.text) for p in parts if p.ctype in REPORT_TYPES]
-    if not any(r.recipients for r in reports):
-        embedded = bouncedsn.find_fields(full)
-        if embedded is not None:
-            reports = [embedded]
-            problems.append(
-                Problem("Bounce", "delivery-status fields found in plain text (broken MIME)")
-            )
-    drafts = [d for r in reports for d in r.recipients][:MAX_RECIPIENTS]
-    reporting = next((r.reporting_mta for r in reports if r.reporting_mta), None)
-    fields = next((r.fields for r in reports if r.fields), {})
-    failed = bouncesupport.header_list(sample, "X-Failed-Recipients")
-    text_dialect, texts = bouncendr.parse(notice)
-    kind = "dsn" if drafts else "ndr"
-    if drafts:
-        drafts = [bouncesupport.complete(d, i, failed, texts, notice) for i, d in enumerate(drafts)]
-    elif texts:
-        drafts = texts[:MAX_RECIPIENTS]
-    else:
-        if hint == "autoreply":
-            who = bouncearf.autoreply(sample, notice)
-            return Bounce(
-                "autoreply", "RFC 3834 auto-reply", None, (who,), msgid, present, tuple(problems)
-            )
-        exclude = {a.addr.lower() for a in (*sample.to, *sample.from_, *sample.cc)}
-        rcpts = failed or bouncesupport.addresses(notice, exclude)
-        if hint == "maybe" and not (rcpts and _PHRASES.search(notice[:20000])):
-            return None
-        drafts = [
-            Draft(r, bouncetext.window(notice, r) or bouncetext.window(notice, ""), action="failed")
-            for r in rcpts
-        ]
-    if kind == "ndr" and _DELAY.search(f"{sample.subject or ''}\n{notice[:3000]}"):
-        drafts = [
-            Draft(d.recipient, d.diagnostic, d.status, "delayed", d.remote_mta)
-            if d.action == "failed"
-            else d
-            for d in drafts
-        ]
-    if reporting is None:
-        m = _REPORTER.search(notice[:5000])
-        reporting = m.group(1).rstrip(".") if m else None
-    fingerprint = bouncesupport.fingerprint(sample, reporting, fields, notice)
-    name = bouncedetect.dialect(fingerprint) or text_dialect
-    if name is None:
-        name = "RFC 3464" if kind == "dsn" else "unknown NDR"
-    recipients = tuple(classify(d, name == "Exchange/Office 365 NDR", reporting) for d in drafts)
-    if not recipients:
-        problems.append(Problem("Bounce", "no failed recipient could be found"))
-    return Bounce(kind, name, reporting, recipients, msgid, present, tuple(problems))
+    return parse_sample(sample, hint)
 
 
 def parse_reply(text: str) -> Bounce | None:
@@ -147,42 +50,6 @@ def parse_reply(text: str) -> Bounce | None:
         A ``kind="reply"`` bounce, or ``None`` when the text holds no reply code,
         status code or recognisable bounce wording.
     """
-    if not isinstance(text, str) or not text.strip():
-        return None
-    text = text[: smtpreply.MAX_REPLY]
-    try:
-        return _parse_reply(text)
-    except Exception as exc:  # last-resort guard
-        why = Problem("Reply", f"could not be parsed ({type(exc).__name__})")
-        return Bounce("reply", "SMTP reply", None, (), None, False, (why,))
+    from checks.bounceparse import parse_reply as parse
 
-
-def _parse_reply(text: str) -> Bounce | None:
-    report = bouncedsn.find_fields(text)
-    dialect, drafts = (None, list(report.recipients)) if report else bouncendr.parse(text)
-    if not drafts:
-        angled = bouncesupport.ANGLED.search(text)
-        drafts = [
-            Draft(angled.group(1) if angled else "", text, remote_mta=bouncetext.remote_host(text))
-        ]
-    first = smtpreply.parse(drafts[0].diagnostic)
-    reporter = report.reporting_mta if report else None
-    vendors = bouncevendor.matches(first.text, drafts[0].remote_mta, None, reporter)
-    microsoft = bool(
-        bouncems.lookup(first.status, False)
-        or bouncems.CONTEXT.search(first.text.lower())
-        or "remote server returned" in text.lower()
-    )
-    if not (first.reply_code or first.status or vendors or by_text(first.text) or report):
-        return None
-    fmt = "Exchange/Office 365 NDR" if microsoft else (vendors[0].vendor if vendors else dialect)
-    recipients = tuple(classify(d, microsoft, reporter) for d in drafts[:MAX_RECIPIENTS])
-    return Bounce(
-        "reply",
-        fmt or "SMTP reply",
-        reporter,
-        recipients,
-        None,
-        False,
-        (),
-    )
+    return parse(text)

@@ -98,7 +98,8 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
         if getattr(self.app, "initial_trace", ""):
-            self.import_trace(self.app.initial_trace, show=False)
+            # After the first paint: the samples matter first on a slow link.
+            self.call_after_refresh(self.import_trace, self.app.initial_trace, False)
 
     # ---- layout -------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
