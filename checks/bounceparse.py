@@ -116,17 +116,7 @@ def _parse(sample: Sample, hint: str) -> Bounce | None:
 
 
 def parse_reply(text: str) -> Bounce | None:
-    """Parse a pasted SMTP reply or NDR snippet.
-
-    Args:
-        text: e.g. ``"554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=1.2.3.4"``,
-            a multi-line ``550-5.1.1 ...`` reply, Exchange's ``Remote Server returned '...'``
-            line, a Postfix ``<addr>: host ... said: ...`` paragraph or DSN fields.
-
-    Returns:
-        A ``kind="reply"`` bounce, or ``None`` when the text holds no reply code,
-        status code or recognisable bounce wording.
-    """
+    """The body of :func:`checks.bounce.parse_reply` (see there)."""
     if not isinstance(text, str) or not text.strip():
         return None
     text = text[: smtpreply.MAX_REPLY]
