@@ -7,7 +7,7 @@ records, which :mod:`checks.bounce` turns into classified recipients.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from checks.model import Problem
 
@@ -65,6 +65,8 @@ class Bounce:
         original_message_id: Message-ID of the message that bounced, or ``None``.
         original_headers_present: Whether the report carries the original headers.
         problems: What could not be parsed, or was guessed.
+        original_headers: The returned original's header block as text (from a
+            ``message/rfc822`` or ``text/rfc822-headers`` part), ``""`` when absent.
     """
 
     kind: str
@@ -74,6 +76,7 @@ class Bounce:
     original_message_id: str | None
     original_headers_present: bool
     problems: tuple[Problem, ...] = ()
+    original_headers: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

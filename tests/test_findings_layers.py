@@ -86,3 +86,20 @@ def test_slow_route_and_clock_skew_are_findings() -> None:
     skewed = hops.replace("09:40:00", "09:30:00")
     found = findings(load_bytes(_sample(skewed), "skew.eml"))
     assert any(f.title.startswith("Clock skew") and f.severity == "info" for f in found)
+
+
+def test_a_bounce_is_compared_through_the_original_it_returned() -> None:
+    from checks.bounceorig import compared_samples, original_sample
+
+    bounce = load_path(ROOT / "tests" / "samples" / "bounce-proofpoint.eml")
+    original = original_sample(bounce)
+    assert original is not None and original.subject == "Invoice INV-20951 from Fabrikam"
+    assert original.source.endswith("(returned original)")
+    delivered = analyse(load_path(DEMO / "delivered.eml"))
+    (a, b), notes = compared_samples(analyse(bounce), delivered)
+    assert a is original and b is delivered.sample
+    assert notes == ["A is a bounce: compared here is the original it returned."]
+    # A bounce without the original's headers is compared as it is, with a warning.
+    dsn = analyse(load_bytes(DSN, "dsn.eml"))
+    (a, _), notes = compared_samples(dsn, delivered)
+    assert a is dsn.sample and "without the original's headers" in notes[0]

@@ -17,6 +17,7 @@ from textual.widgets import Footer, OptionList, Static, Tab, Tabs
 
 from checks.agreement import compare
 from checks.analysis import Analysis
+from checks.bounceorig import compared_samples
 from checks.diff import diff_samples, single_sample_hint
 from checks.liverun import LiveRun
 from checks.playbook import ItemState, evaluate
@@ -157,13 +158,8 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
                 if x is not None:
                     route.show(x)
             if a and b:
-                bounced = [
-                    f"{'AB'[i]} is a bounce: the diff compares the bounce's own headers, not the "
-                    "original message's; its reason is in the sample pane's Bounce row."
-                    for i, x in enumerate((a, b))
-                    if x.bounce is not None
-                ]
-                self.query_one(DiffPane).show(diff_samples(a.sample, b.sample), bounced, labels)
+                (sa, sb), notes = compared_samples(a, b)
+                self.query_one(DiffPane).show(diff_samples(sa, sb), notes, labels)
             else:
                 one = a or b
                 hints = single_sample_hint(one.sample) if one else ()

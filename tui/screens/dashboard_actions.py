@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.bounceorig import compared_samples
 from checks.diff import diff_samples
 from checks.notes import ticket_notes
 from tui.config import data_dir
@@ -109,7 +110,7 @@ class DashboardActions(LiveWorkers):
         from tui.screens.notes import NotesScreen
 
         a, b = self.analyses
-        diff = diff_samples(a.sample, b.sample) if a and b else ()
+        diff = diff_samples(*compared_samples(a, b)[0]) if a and b else ()
         states = self.checklist_states()
         now = self.app.now()
         traces = self.trace_lines()  # type: ignore[attr-defined]
