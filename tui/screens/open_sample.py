@@ -35,7 +35,9 @@ class OpenSampleScreen(ModalScreen[str | None]):
         """The prompt and the input."""
         with Vertical():
             yield Label(self.prompt, markup=False)
-            yield Input(self.value, placeholder=self.placeholder, id="path")
+            path = Input(self.value, placeholder=self.placeholder, id="path")
+            path.cursor_blink = False  # a blinking cursor repaints forever over a slow link
+            yield path
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Return the typed path (empty input cancels)."""
