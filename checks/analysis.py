@@ -44,8 +44,8 @@ class Analysis:
     quarantine: str | None
     findings: tuple[Finding, ...]
     layer: str | None
-    bounce: Bounce | None = None
-    timeline: Timeline | None = None
+    bounce: Bounce | None
+    timeline: Timeline
 
 
 def analyse(sample: Sample) -> Analysis:

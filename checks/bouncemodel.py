@@ -48,6 +48,11 @@ class BounceRecipient:
     next_step: str
     layer: str
 
+    @property
+    def code(self) -> str:
+        """Reply code and status together, e.g. ``"550 5.1.1"`` (``""`` when neither)."""
+        return " ".join(x for x in (self.reply_code, self.status) if x)
+
 
 @dataclass(frozen=True)
 class Bounce:

@@ -21,7 +21,7 @@ from checks import (
     smtpreply,
 )
 from checks.bounceclass import classify
-from checks.bouncemime import ORIGINAL_TYPES, REPORT_TYPES, walk
+from checks.bouncemime import ORIGINAL_TYPES, REPORT_TYPES, Part, walk
 from checks.bouncemodel import Bounce, Draft
 from checks.bouncerules import by_text
 from checks.model import Problem, Sample
@@ -48,17 +48,16 @@ _DELAY = re.compile(
 def parse_sample(sample: Sample, hint: str) -> Bounce | None:
     """Parse a sample that :func:`checks.bouncedetect.sniff` flagged with ``hint``."""
     try:
-        found = _parse(sample, hint)
-        if found is not None and found.original_headers_present:
-            found = replace(found, original_headers=_original_headers(sample))
-        return found
+        parts, notes = walk(sample.headers, sample.raw) if sample.raw else ([], [])
+        found = _parse(sample, hint, parts, notes)
+        original = next((p.text for p in parts if p.ctype in ORIGINAL_TYPES and p.text.strip()), "")
+        return replace(found, original_headers=original) if found and original else found
     except Exception as exc:  # last-resort guard: hostile input never raises
         why = Problem("Bounce", f"could not be parsed ({type(exc).__name__})")
         return None if hint == "maybe" else Bounce(hint, "unknown", None, (), None, False, (why,))
 
 
-def _parse(sample: Sample, hint: str) -> Bounce | None:
-    parts, notes = walk(sample.headers, sample.raw) if sample.raw else ([], [])
+def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bounce | None:
     problems = [Problem("Bounce", n) for n in notes]
     full = "\n".join(p.text for p in parts if p.ctype in ("text/plain", "text/html"))[:MAX_TEXT]
     cut = bouncetext.copy_cut(full.lower())
@@ -117,12 +116,6 @@ def _parse(sample: Sample, hint: str) -> Bounce | None:
     if not recipients:
         problems.append(Problem("Bounce", "no failed recipient could be found"))
     return Bounce(kind, name, reporting, recipients, msgid, present, tuple(problems))
-
-
-def _original_headers(sample: Sample) -> str:
-    """The header block of the returned original, when the bounce carries one as a part."""
-    parts, _ = walk(sample.headers, sample.raw) if sample.raw else ([], [])
-    return next((p.text for p in parts if p.ctype in ORIGINAL_TYPES and p.text.strip()), "")
 
 
 def parse_reply(text: str) -> Bounce | None:

@@ -51,7 +51,7 @@ def _reply(text: str, coded_only: bool = False) -> list[Line]:
     for r in bounce.recipients:
         if coded_only and not (r.reply_code or r.status):
             continue  # a log status was recognised: a guess from its words adds nothing
-        code = " ".join(x for x in (r.reply_code, r.status) if x) or "no code"
+        code = r.code or "no code"
         kind = {True: "permanent", False: "temporary", None: "permanence unknown"}[r.permanent]
         who = f" for {r.recipient}" if r.recipient else ""
         out.append(("title", f"SMTP reply {code}{who}: {r.category} ({kind})"))

@@ -8,14 +8,14 @@ layer a technician should look at first.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from checks import psl
 from checks.authres import parse_auth_results
 from checks.bounce import parse_bounce
+from checks.findings_layers import bounce_findings, route_findings, verdict_findings
 from checks.gateways import find_gateway
 from checks.memo import per_sample
-from checks.model import AuthMethod, AuthResults, Sample
+from checks.model import AuthMethod, AuthResults, Finding, Sample
 from checks.route import parse_hops
 from checks.text import printable
 from checks.verdicts import quarantine_signal
@@ -31,25 +31,6 @@ _LAYER_ORDER = (
     "quarantine/release",
     "downstream/mailbox",
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing the sample shows.
-
-    Attributes:
-        layer: The layer it belongs to (same names as :class:`checks.diff.DiffRow`).
-        severity: ``"high"``, ``"medium"``, ``"low"`` or ``"info"``.
-        title: One short line.
-        evidence: The header text (or fact) that shows it, display-safe.
-        next_step: What to do about it, in plain words.
-    """
-
-    layer: str
-    severity: str
-    title: str
-    evidence: str
-    next_step: str
 
 
 def org_domain(domain: str) -> str:
@@ -193,10 +174,8 @@ def findings(sample: Sample) -> tuple[Finding, ...]:
                 "the cause is understood, then trace it again downstream.",
             )
         )
-    from checks.findings_layers import bounce_findings, route_findings, verdict_findings
-
     for extra in (bounce_findings, verdict_findings, route_findings):
-        out.extend(Finding(*f) for f in extra(sample))
+        out.extend(extra(sample))
     gateway_note = _behind_gateway(sample, recorded)
     if gateway_note is not None:
         out.append(gateway_note)

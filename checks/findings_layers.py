@@ -8,7 +8,7 @@ and what to do next.
 from __future__ import annotations
 
 from checks.bounce import parse_bounce
-from checks.model import Sample
+from checks.model import Finding, Sample
 from checks.text import printable
 from checks.timeline import timeline
 from checks.verdicts import find_verdicts
@@ -55,42 +55,41 @@ def _line(v: VerdictHeader) -> str:
     return printable(f"{v.name}: {v.raw}", 240)
 
 
-def bounce_findings(sample: Sample) -> list[tuple[str, str, str, str, str]]:
+def bounce_findings(sample: Sample) -> list[Finding]:
     """Findings for each failed recipient of a bounce, NDR or report.
 
     Returns:
-        ``(layer, severity, title, evidence, next_step)`` tuples.
+        The findings, one per recipient (at most five).
     """
     bounce = parse_bounce(sample)
     if bounce is None:
         return []
-    out = []
+    out: list[Finding] = []
     for r in bounce.recipients[:MAX_RECIPIENTS]:
-        code = " ".join(x for x in (r.reply_code, r.status) if x)
+        code = r.code
         severity = "info" if r.category in _NO_WEIGHT else ("high" if r.permanent else "medium")
         where = f" at {r.remote_mta}" if r.remote_mta else ""
         title = f"Bounce{where}: {r.category}" + (f" ({code})" if code else "")
         title += f" for {r.recipient}" if r.recipient else ""
         evidence = r.diagnostic or code or bounce.format
-        out.append(
-            (r.layer, severity, printable(title, 160), printable(evidence, 240), r.next_step)
-        )
+        title, evidence = printable(title, 160), printable(evidence, 240)
+        out.append(Finding(r.layer, severity, title, evidence, r.next_step))
     return out
 
 
-def verdict_findings(sample: Sample) -> list[tuple[str, str, str, str, str]]:
+def verdict_findings(sample: Sample) -> list[Finding]:
     """Findings for filter verdicts (spam, phish, bulk...) and Microsoft mailbox placement."""
-    out = []
+    out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for v in find_verdicts(sample):
         low = v.name.lower()
         if low == "x-microsoft-antispam-mailbox-delivery":
             if "but delivered to the Inbox" in v.meaning:
                 title = "Microsoft judged it spam yet put it in the Inbox"
-                out.append(("policy", "medium", title, _line(v), _OVERRIDE_STEP))
+                out.append(Finding("policy", "medium", title, _line(v), _OVERRIDE_STEP))
             elif v.verdict == "junk":
                 out.append(
-                    (
+                    Finding(
                         "downstream/mailbox",
                         "medium",
                         "Delivered to Junk Email",
@@ -104,14 +103,14 @@ def verdict_findings(sample: Sample) -> list[tuple[str, str, str, str, str]]:
             continue
         seen.add((v.vendor, v.verdict or ""))
         title = f"{v.vendor} judged it {v.verdict}"
-        out.append(("verdict", severity, title, _line(v), _VERDICT_STEP))
+        out.append(Finding("verdict", severity, title, _line(v), _VERDICT_STEP))
     return out
 
 
-def route_findings(sample: Sample) -> list[tuple[str, str, str, str, str]]:
+def route_findings(sample: Sample) -> list[Finding]:
     """Findings for a slow route (where the time went) and clock skew."""
     tl = timeline(sample)
-    out = []
+    out: list[Finding] = []
     total = tl.total_seconds
     if total is not None and total >= SLOW_SECONDS:
         severity = "info" if tl.sandbox else "medium"
@@ -122,11 +121,11 @@ def route_findings(sample: Sample) -> list[tuple[str, str, str, str, str]]:
             layer, step = _STAGE_LAYER[tl.stage], _STAGE_STEP[tl.stage]
             where = {"before": "before", "inside": "inside", "after": "after"}[tl.stage]
             title += f", mostly {where} the gateway" if tl.stage != "after" else ", after hand-off"
-        out.append((layer, severity, title, printable(tl.verdict, 240), step))
+        out.append(Finding(layer, severity, title, printable(tl.verdict, 240), step))
     skewed = [i + 1 for i, s in enumerate(tl.skew) if s]
     if skewed:
         out.append(
-            (
+            Finding(
                 "routing/connector",
                 "info",
                 f"Clock skew between hops ({', '.join(map(str, skewed[:5]))})",

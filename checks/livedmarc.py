@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checks.dmarcrecord import is_dmarc_record
 from checks.dns import DnsAnswer, Resolver
 from checks.livetypes import LiveResult, LiveSpec, lookup_failed
 from checks.psl import org_domain
@@ -10,12 +11,6 @@ from checks.taglist import TagList, parse_tags
 _KNOWN = {"v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf", "fo", "rf", "ri", "np", "psd", "t"}
 _POLICIES = ("none", "quarantine", "reject")
 _ALIGN = {"r": "relaxed", "s": "strict"}
-
-
-def is_dmarc_record(text: str) -> bool:
-    """True if a TXT string starts with the DMARC version tag ``v=DMARC1``."""
-    head = text.split(";", 1)[0].replace(" ", "").replace("\t", "")
-    return head.lower() == "v=dmarc1"
 
 
 async def run_dmarc(spec: LiveSpec, resolver: Resolver) -> LiveResult:

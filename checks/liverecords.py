@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from checks.dns import Resolver
 from checks.livetypes import LiveResult, LiveSpec, lookup_failed
-
-
-def is_spf_record(text: str) -> bool:
-    """True if a TXT string is an SPF record: ``v=spf1`` alone or followed by a space."""
-    lowered = text.lower()
-    return lowered == "v=spf1" or lowered.startswith("v=spf1 ")
+from checks.spfterms import is_spf_record
 
 
 async def run_spf(spec: LiveSpec, resolver: Resolver) -> LiveResult:

@@ -207,3 +207,22 @@ class AuthResults:
             if m.method == name:
                 return m
         return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the sample shows.
+
+    Attributes:
+        layer: The layer it belongs to (same names as :class:`checks.diff.DiffRow`).
+        severity: ``"high"``, ``"medium"``, ``"low"`` or ``"info"``.
+        title: One short line.
+        evidence: The header text (or fact) that shows it, display-safe.
+        next_step: What to do about it, in plain words.
+    """
+
+    layer: str
+    severity: str
+    title: str
+    evidence: str
+    next_step: str

@@ -12,6 +12,8 @@ This module is the public face of the ``msgtrace*`` modules:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from checks.msgtracecsv import MAX_FIELD, MAX_ROWS, MAX_TRACE_BYTES, load_trace
 from checks.msgtracematch import match, placement
 from checks.msgtracemodel import Trace, TraceError, TraceMatch, TraceRow, normalise_message_id
@@ -30,9 +32,28 @@ __all__ = [
     "TraceStatus",
     "canonical_status",
     "load_trace",
+    "load_trace_path",
     "match",
     "normalise_message_id",
     "parse_when",
     "placement",
     "time_range",
 ]
+
+
+def load_trace_path(path: str) -> Trace:
+    """Read a trace export file (never modified) and parse it.
+
+    One byte past the size cap is read, so an export that is too big is said to be cut.
+
+    Raises:
+        TraceError: The file cannot be read or is not a message trace (one line).
+    """
+    from checks.text import printable
+
+    try:
+        with open(Path(path).expanduser(), "rb") as f:
+            data = f.read(MAX_TRACE_BYTES + 1)
+    except OSError as exc:
+        raise TraceError(f"cannot read {printable(path, 200)}: {exc.strerror or exc}") from None
+    return load_trace(data, path)

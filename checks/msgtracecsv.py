@@ -76,8 +76,9 @@ class _Builder:
             self.cut += sum(len(f) > MAX_FIELD for f in fields)
             fields = [f[:MAX_FIELD] for f in fields]
         fields.append("")
-        received, sender, recipient, subject, status, message_id = self.pick(fields)[:6]
-        from_ip, to_ip, size, trace_id, pairs = self.pick(fields)[6:]
+        picked = self.pick(fields)
+        received, sender, recipient, subject, status, message_id = picked[:6]
+        from_ip, to_ip, size, trace_id, pairs = picked[6:]
         tail = (sys.intern(from_ip), sys.intern(to_ip), parse_size(size), trace_id)
         extra = self._extra(fields)
         sender = sys.intern(sender)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from checks.model import Problem
 from checks.text import printable
@@ -115,12 +116,6 @@ class Trace:
     columns: tuple[str, ...] = ()
     encoding: str = "utf-8"
     truncated: bool = False
-    _index: dict[str, tuple[int, ...]] = field(
-        default_factory=dict, repr=False, compare=False, hash=False
-    )
-    _net: dict[str, tuple[int, ...]] = field(
-        default_factory=dict, repr=False, compare=False, hash=False
-    )
     _span: list[tuple[datetime, datetime] | None] = field(
         default_factory=list, repr=False, compare=False, hash=False
     )
@@ -130,24 +125,30 @@ class Trace:
         """Whether the export carries a Message-ID column with any value in it."""
         return bool(self.index())
 
-    def _build(self, into: dict[str, tuple[int, ...]], attr: str) -> dict[str, tuple[int, ...]]:
-        if not into and self.rows:
-            found: dict[str, list[int]] = {}
-            for i, row in enumerate(self.rows):
-                value = getattr(row, attr)
-                if value:
-                    found.setdefault(normalise_message_id(value), []).append(i)
-            into.update((k, tuple(v)) for k, v in found.items())
-        return into
+    def _collect(self, attr: str) -> dict[str, tuple[int, ...]]:
+        found: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            value = getattr(row, attr)
+            if value:
+                found.setdefault(normalise_message_id(value), []).append(i)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def _by_message_id(self) -> dict[str, tuple[int, ...]]:
+        return self._collect("message_id")
+
+    @cached_property
+    def _by_trace_id(self) -> dict[str, tuple[int, ...]]:
+        return self._collect("trace_id")
 
     def index(self) -> dict[str, tuple[int, ...]]:
         """Map normalised Message-ID to row positions (built once, on first use)."""
-        return self._build(self._index, "message_id")
+        return self._by_message_id
 
     def find_trace_id(self, trace_id: str | None) -> tuple[TraceRow, ...]:
         """Return the rows whose message trace ID / network message ID is ``trace_id``."""
         key = normalise_message_id(trace_id)
-        found = self._build(self._net, "trace_id").get(key, ()) if key else ()
+        found = self._by_trace_id.get(key, ()) if key else ()
         return tuple(self.rows[i] for i in found)
 
     def find(self, message_id: str | None) -> tuple[TraceRow, ...]:

@@ -33,13 +33,13 @@ def _sample_block(
             res = run.results.get(spec)
             state = f"{res.status} - {res.summary}" if res else run.state_of(spec)
             lines.append(f"  Live DNS {spec.kind} {spec.domain}: {state}")
-    if a.timeline is not None and a.timeline.verdict:
+    if a.timeline.verdict:
         lines.append(f"  Route: {a.timeline.verdict}")
     if a.quarantine:
         lines.append(f"  Quarantine signal: {a.quarantine}")
     if a.bounce is not None:
         for rcpt in a.bounce.recipients[:5]:
-            code = " ".join(x for x in (rcpt.reply_code, rcpt.status) if x) or "no code"
+            code = rcpt.code or "no code"
             who = rcpt.recipient or "?"
             lines.append(f"  Bounce ({a.bounce.format}): {who}: {code} {rcpt.category}")
             if rcpt.diagnostic:

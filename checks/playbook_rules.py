@@ -162,7 +162,7 @@ def bounce(samples: Samples, live: Lives) -> Outcome:
         b = parse_bounce(s)
         if b is not None and b.recipients:
             r = b.recipients[0]
-            code = " ".join(x for x in (r.reply_code, r.status) if x)
+            code = r.code
             return True, _join([_label(i, len(samples)) + f"{code} {r.category}".strip()])
     return False, None
 

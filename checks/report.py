@@ -14,7 +14,7 @@ from checks.analysis import Analysis
 from checks.findings import Finding
 from checks.model import Address, AuthResults
 from checks.reportbounce import bounce_dict
-from checks.reporthops import analysis_timeline, hop_dicts, timeline_dict
+from checks.reporthops import hop_dicts, timeline_dict
 
 if TYPE_CHECKING:  # the live modules load dnspython and dkimpy: only when a lookup is due
     from checks.dns import QueryLogEntry, Resolver
@@ -86,7 +86,7 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         "connecting_ip": a.connecting_ip,
         "auth": {"recorded": [_recorded(r) for r in a.recorded], "live": None},
         "hops": hops,
-        "timeline": timeline_dict(analysis_timeline(a)),
+        "timeline": timeline_dict(a.timeline),
         "verdicts": [
             {
                 "vendor": v.vendor,

@@ -5,15 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.analysis import Analysis
-from checks.timeline import Timeline, build_timeline, has_attachments, timeline
-
-
-def analysis_timeline(a: Analysis) -> Timeline:
-    """The timeline of ``a``'s hops (memoised per sample when they are the sample's own)."""
-    tl = timeline(a.sample)
-    if len(tl.delays) == len(a.hops):
-        return tl
-    return build_timeline(a.hops, has_attachments(a.sample))
+from checks.timeline import Timeline
 
 
 def hop_dicts(a: Analysis) -> list[dict[str, Any]]:
@@ -25,7 +17,7 @@ def hop_dicts(a: Analysis) -> list[dict[str, Any]]:
     (``True``/``False``/``None``), ``tls_version``, ``tls_cipher``, ``via`` and
     ``skew`` (the delay is negative).
     """
-    tl = analysis_timeline(a)
+    tl = a.timeline
     return [
         {
             "from": h.from_host,

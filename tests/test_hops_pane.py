@@ -7,7 +7,6 @@ from textual.widgets import Static
 
 from checks.analysis import analyse
 from checks.loader import load_bytes
-from checks.reporthops import analysis_timeline
 from widgets.hops_pane import HopsPane, short_host
 
 SANDBOXED = (
@@ -65,7 +64,7 @@ async def test_skew_and_hostile_host_names_are_literal() -> None:
     app = HopsApp()
     async with app.run_test(size=(80, 24)) as pilot:
         a = analyse(load_bytes(HOSTILE, "t"))
-        app.query_one(HopsPane).show(hops=a.hops, timeline=analysis_timeline(a))
+        app.query_one(HopsPane).show(hops=a.hops, timeline=a.timeline)
         await pilot.pause()
         text = body(app)
         assert "skew -42s" in text

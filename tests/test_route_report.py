@@ -8,7 +8,7 @@ from pathlib import Path
 from checks.analysis import analyse
 from checks.loader import load_bytes, load_path
 from checks.report import offline_report
-from checks.reporthops import analysis_timeline, timeline_dict
+from checks.reporthops import timeline_dict
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 KEYS = {
@@ -34,7 +34,7 @@ def test_o365_fixture_hops_in_the_report():
     assert first["via"] == "Frontend Transport" and first["skew"] is False
     assert [h["delay_seconds"] for h in hops] == [None, 1.0, 1.0]
     assert [h["system"] for h in (second, last)] == ["Exchange Online", "Exchange Online"]
-    summary = timeline_dict(analysis_timeline(a))
+    summary = timeline_dict(a.timeline)
     assert summary["gateway"] == "Microsoft EOP" and summary["gateway_hop"] == 1
     assert summary["total_seconds"] == 2.0 and summary["verdict"].startswith("2s from the first")
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from textual.content import Content
 
 from checks.analysis import Analysis
-from checks.reporthops import analysis_timeline
 from checks.route import Hop
 from checks.timeline import Timeline
 from checks.timewords import duration
@@ -95,7 +94,7 @@ class HopsPane(Pane):
         g = timeline.gateway_index if timeline else None
         ip = hops[g].from_ip if g is not None and g < len(hops) else None
         if analysis is not None:
-            hops, timeline, ip = analysis.hops, analysis_timeline(analysis), analysis.connecting_ip
+            hops, timeline, ip = analysis.hops, analysis.timeline, analysis.connecting_ip
         self.hops, self.timeline, self.gateway_ip = tuple(hops), timeline, ip
         self.refresh_body()
 

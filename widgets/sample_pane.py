@@ -31,7 +31,7 @@ def _bounce(a: Analysis) -> str:
     if not b.recipients:
         return f"{b.kind} ({b.format}), no recipient found"
     r = b.recipients[0]
-    code = " ".join(x for x in (r.reply_code, r.status) if x)
+    code = r.code
     more = f" +{len(b.recipients) - 1} more" if len(b.recipients) > 1 else ""
     return f"{r.category} {code} · {r.recipient or '?'}{more}"
 

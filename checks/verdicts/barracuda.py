@@ -19,6 +19,7 @@ from checks.verdicts.model import (
     as_float,
     as_int,
     fld,
+    named,
     show,
     single,
 )
@@ -113,10 +114,6 @@ def _whitelist(name: str, value: str) -> Decoded:
     return single("value", value, said, "allowed")
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 def _report(name: str, value: str) -> Decoded:
     return spamassassin.report(name, value, "Barracuda")
 
@@ -129,24 +126,24 @@ EXACT: dict[str, Decoder] = {
     "x-barracuda-connect": _connect,
     "x-barracuda-start-time": _start,
     "x-barracuda-bayes": _bayes,
-    "x-barracuda-scan-msg-size": _named("message size Barracuda scanned (bytes)", "bytes"),
-    "x-barracuda-url": _named("address of the Barracuda appliance's web console", "url"),
-    "x-barracuda-brts-status": _named(
+    "x-barracuda-scan-msg-size": named("message size Barracuda scanned (bytes)", "bytes"),
+    "x-barracuda-url": named("address of the Barracuda appliance's web console", "url"),
+    "x-barracuda-brts-status": named(
         "Barracuda Real-Time System (cloud check) flag (" + NOT_DOCUMENTED + ")"
     ),
-    "x-barracuda-brts-evidence": _named("Barracuda Real-Time System fingerprint", "evidence"),
-    "x-barracuda-encrypted": _named("TLS cipher of the connection to Barracuda", "cipher"),
-    "x-barracuda-envelope-from": _named("envelope sender Barracuda saw", "address"),
-    "x-barracuda-apparent-source-ip": _named("sending IP Barracuda believes in", "ip"),
-    "x-barracuda-effective-source-ip": _named("sending IP Barracuda used for checks", "ip"),
-    "x-barracuda-rbl-trusted-forwarder": _named("trusted forwarder skipped in block-list checks"),
-    "x-barracuda-rbl-ip": _named("IP that was checked against block lists", "ip"),
-    "x-asg-debug-id": _named("Barracuda debug ID: quote it to Barracuda support", "id"),
-    "x-asg-orig-subj": _named("the subject before Barracuda tagged it", "subject"),
+    "x-barracuda-brts-evidence": named("Barracuda Real-Time System fingerprint", "evidence"),
+    "x-barracuda-encrypted": named("TLS cipher of the connection to Barracuda", "cipher"),
+    "x-barracuda-envelope-from": named("envelope sender Barracuda saw", "address"),
+    "x-barracuda-apparent-source-ip": named("sending IP Barracuda believes in", "ip"),
+    "x-barracuda-effective-source-ip": named("sending IP Barracuda used for checks", "ip"),
+    "x-barracuda-rbl-trusted-forwarder": named("trusted forwarder skipped in block-list checks"),
+    "x-barracuda-rbl-ip": named("IP that was checked against block lists", "ip"),
+    "x-asg-debug-id": named("Barracuda debug ID: quote it to Barracuda support", "id"),
+    "x-asg-orig-subj": named("the subject before Barracuda tagged it", "subject"),
     "x-asg-whitelist": _whitelist,
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
-    ("x-barracuda-", _named("Barracuda processing header (" + NOT_DOCUMENTED + ")")),
-    ("x-asg-", _named("Barracuda processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-barracuda-", named("Barracuda processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-asg-", named("Barracuda processing header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-barracuda-spam-status", "x-barracuda-spam-flag"})

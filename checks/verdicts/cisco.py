@@ -14,6 +14,7 @@ from checks.verdicts.model import (
     Decoder,
     as_float,
     labelled,
+    named,
     show,
     single,
 )
@@ -85,32 +86,28 @@ def _outbreak(name: str, value: str) -> Decoded:
     return single("status", value, said, verdict)
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
-_ENCODED = _named("Cisco anti-spam result, encoded (readable only by Cisco support)")
+_ENCODED = named("Cisco anti-spam result, encoded (readable only by Cisco support)")
 EXACT: dict[str, Decoder] = {
     "x-ironport-av": _av,
-    "x-ironport-anti-spam-filtered": _named("Cisco anti-spam scanning ran on it"),
+    "x-ironport-anti-spam-filtered": named("Cisco anti-spam scanning ran on it"),
     "x-ironport-anti-spam-result": _ENCODED,
     "x-ironport-anti-spam": _ENCODED,
     "x-ipas-result": _ENCODED,
-    "x-ironport-remoteip": _named("IP that connected to the Cisco appliance", "ip"),
-    "x-ironport-mid": _named("Cisco message ID: search message tracking with it", "id"),
+    "x-ironport-remoteip": named("IP that connected to the Cisco appliance", "ip"),
+    "x-ironport-mid": named("Cisco message ID: search message tracking with it", "id"),
     "x-ironport-reputation": _reputation,
     "x-sbrs": _reputation,
-    "x-ironport-sendergroup": _named("Cisco sender group the connection matched", "group"),
+    "x-ironport-sendergroup": named("Cisco sender group the connection matched", "group"),
     "x-ironport-mailflowpolicy": _mail_flow,
     "x-amp-result": _amp,
-    "x-amp-original-verdict": _named("malware verdict before any later re-evaluation"),
-    "x-amp-file-uploaded": _named("whether a file was sent for sandbox analysis", "uploaded"),
+    "x-amp-original-verdict": named("malware verdict before any later re-evaluation"),
+    "x-amp-file-uploaded": named("whether a file was sent for sandbox analysis", "uploaded"),
     "x-ironport-outbreak-status": _outbreak,
-    "x-ironport-outbreak-description": _named("outbreak filter threat description"),
+    "x-ironport-outbreak-description": named("outbreak filter threat description"),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
-    ("x-ironport-", _named("Cisco processing header (" + NOT_DOCUMENTED + ")")),
-    ("ironport-", _named("Cisco internal data, encoded (readable only by Cisco)")),
-    ("x-amp-", _named("Cisco malware protection header (" + NOT_DOCUMENTED + ")")),
+    ("x-ironport-", named("Cisco processing header (" + NOT_DOCUMENTED + ")")),
+    ("ironport-", named("Cisco internal data, encoded (readable only by Cisco)")),
+    ("x-amp-", named("Cisco malware protection header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-ironport-mailflowpolicy", "x-amp-result", "x-ironport-outbreak-status"})

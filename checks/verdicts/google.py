@@ -7,7 +7,7 @@ known to be. ARC headers count as Google's only when Google added them
 
 from __future__ import annotations
 
-from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, fld, show, single
+from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, fld, named, show, single
 from checks.verdicts.split import semicolon_pairs
 
 VENDOR = "Google"
@@ -89,26 +89,22 @@ def _arc_results(name: str, value: str) -> Decoded | None:
     return Decoded(tuple(fields), said)
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 EXACT: dict[str, Decoder] = {
-    "x-gm-message-state": _named("Gmail/Workspace internal state of the sending account (opaque)"),
-    "x-google-smtp-source": _named("Google's internal ID of the sending system (opaque)", "id"),
-    "x-google-dkim-signature": _named(
+    "x-gm-message-state": named("Gmail/Workspace internal state of the sending account (opaque)"),
+    "x-google-smtp-source": named("Google's internal ID of the sending system (opaque)", "id"),
+    "x-google-dkim-signature": named(
         "Google's own internal DKIM signature, not the sender's (ignore it for DMARC)"
     ),
     "x-gm-spam": _flag,
     "x-gm-phishy": _flag,
-    "x-google-original-from": _named("the From address before Google Groups rewrote it", "address"),
+    "x-google-original-from": named("the From address before Google Groups rewrote it", "address"),
     "x-received": _x_received,
     "arc-seal": _arc_signature,
     "arc-message-signature": _arc_signature,
     "arc-authentication-results": _arc_results,
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
-    ("x-gm-", _named("Gmail internal header (" + NOT_DOCUMENTED + ")")),
-    ("x-google-", _named("Google internal header (" + NOT_DOCUMENTED + ")")),
+    ("x-gm-", named("Gmail internal header (" + NOT_DOCUMENTED + ")")),
+    ("x-google-", named("Google internal header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-gm-spam", "x-gm-phishy"})

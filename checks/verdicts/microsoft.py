@@ -22,6 +22,7 @@ from checks.verdicts.model import (
     as_int,
     fld,
     labelled,
+    named,
     show,
     single,
 )
@@ -134,10 +135,6 @@ def _mailbox(name: str, value: str) -> Decoded:
     return Decoded(fields, said, verdict)
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 def _custom_spam(name: str, value: str) -> Decoded:
     test = "filtered by the custom spam filter option" in value
     said = "Advanced Spam Filter (ASF) " + ("test mode tag" if test else "setting matched")
@@ -152,12 +149,12 @@ EXACT: dict[str, Decoder] = {
     MAILBOX: _mailbox,
     ORG_SCL: _org_scl,
     "x-ms-exchange-organization-pcl": _org_pcl,
-    "x-microsoft-antispam-message-info": _named(
+    "x-microsoft-antispam-message-info": named(
         "Microsoft's encoded filter data (not readable; quote it to Microsoft support)"
     ),
     "x-customspam": _custom_spam,
 }
-_OTHER = _named("Microsoft anti-spam diagnostic header (readable only by Microsoft)")
+_OTHER = named("Microsoft anti-spam diagnostic header (readable only by Microsoft)")
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
     ("x-microsoft-antispam-", _OTHER),
     ("x-forefront-", _OTHER),

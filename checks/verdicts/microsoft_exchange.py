@@ -9,7 +9,7 @@ find it in message trace. The spam verdict headers are in
 from __future__ import annotations
 
 from checks.verdicts import microsoft_codes as codes
-from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, labelled, show, single
+from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, labelled, named, show, single
 from checks.verdicts.split import semicolon_pairs
 
 VENDOR = "Microsoft"
@@ -31,20 +31,16 @@ def _from_entity(name: str, value: str) -> Decoded:
     return single("FromEntityHeader", value, f"Where the tenant got it: {known or show(value)}")
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 _CROSS_TENANT: dict[str, Decoder] = {
-    "id": _named("Microsoft 365 tenant ID (GUID) of the organisation that handled it", "id"),
+    "id": named("Microsoft 365 tenant ID (GUID) of the organisation that handled it", "id"),
     "authas": _auth_as,
-    "authsource": _named("server that accepted it for that tenant", "server"),
-    "originalarrivaltime": _named("when that tenant first received it (UTC)", "time"),
+    "authsource": named("server that accepted it for that tenant", "server"),
+    "originalarrivaltime": named("when that tenant first received it (UTC)", "time"),
     "fromentityheader": _from_entity,
-    "network-message-id": _named("message trace ID in that tenant", "id"),
-    "mailboxtype": _named("mailbox type of the sender (HOSTED = cloud mailbox)"),
-    "userprincipalname": _named("encoded sender identity (readable only by Microsoft)"),
-    "originalattributedtenantconnectingip": _named(
+    "network-message-id": named("message trace ID in that tenant", "id"),
+    "mailboxtype": named("mailbox type of the sender (HOSTED = cloud mailbox)"),
+    "userprincipalname": named("encoded sender identity (readable only by Microsoft)"),
+    "originalattributedtenantconnectingip": named(
         "tenant, IP and HELO the message was attributed to on arrival"
     ),
 }
@@ -61,23 +57,23 @@ def _cross_tenant(name: str, value: str) -> Decoded:
 EXACT: dict[str, Decoder] = {
     "x-ms-exchange-organization-antispam-report": _onprem_report,
     "x-ms-exchange-organization-authas": _auth_as,
-    "x-ms-exchange-organization-authsource": _named("server that accepted it", "server"),
-    "x-ms-exchange-organization-authmechanism": _named(
+    "x-ms-exchange-organization-authsource": named("server that accepted it", "server"),
+    "x-ms-exchange-organization-authmechanism": named(
         "how the sender authenticated (Exchange-internal code, not publicly documented)", "code"
     ),
-    "x-ms-exchange-organization-messagedirectionality": _named(
+    "x-ms-exchange-organization-messagedirectionality": named(
         "direction Exchange recorded (Incoming, or Originating = sent from inside)"
     ),
-    "x-ms-exchange-organization-network-message-id": _named(
+    "x-ms-exchange-organization-network-message-id": named(
         "Microsoft 365 message trace ID: search message trace with it", "id"
     ),
-    "x-ms-exchange-transport-crosstenantheadersstamped": _named(
+    "x-ms-exchange-transport-crosstenantheadersstamped": named(
         "Microsoft server that stamped the cross-tenant headers", "server"
     ),
-    "x-ms-exchange-transport-endtoendlatency": _named("time Exchange took to deliver it"),
+    "x-ms-exchange-transport-endtoendlatency": named("time Exchange took to deliver it"),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
     ("x-ms-exchange-crosstenant-", _cross_tenant),
-    ("x-ms-exchange-organization-quarantine", _named("Exchange quarantine bookkeeping header")),
+    ("x-ms-exchange-organization-quarantine", named("Exchange quarantine bookkeeping header")),
 )
 KEY: frozenset[str] = frozenset()

@@ -14,6 +14,7 @@ from checks.verdicts.model import (
     Decoder,
     as_int,
     fld,
+    named,
     show,
     single,
 )
@@ -94,20 +95,16 @@ def _impersonation(name: str, value: str) -> Decoded:
     return Decoded(tuple(fields), said, "clean")
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 EXACT: dict[str, Decoder] = {
     "x-mimecast-spam-score": _spam_score,
     "x-mimecast-spam-signature": _signature,
     "x-mimecast-bulk-signature": _signature,
     "x-mimecast-impersonation-protect": _impersonation,
-    "x-mimecast-mfc-proc-id": _named("Mimecast processing ID: quote it to Mimecast support", "id"),
-    "x-mimecast-mfc-agg-id": _named("Mimecast aggregate ID: quote it to Mimecast support", "id"),
-    "x-mimecast-originator": _named("the Mimecast customer domain the message is attributed to"),
+    "x-mimecast-mfc-proc-id": named("Mimecast processing ID: quote it to Mimecast support", "id"),
+    "x-mimecast-mfc-agg-id": named("Mimecast aggregate ID: quote it to Mimecast support", "id"),
+    "x-mimecast-originator": named("the Mimecast customer domain the message is attributed to"),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
-    ("x-mimecast-", _named("Mimecast processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-mimecast-", named("Mimecast processing header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-mimecast-spam-score", "x-mimecast-impersonation-protect"})

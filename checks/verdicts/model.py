@@ -167,3 +167,8 @@ def as_int(value: str | None) -> int | None:
 def single(key: str, value: str, meaning: str, verdict: str | None = None) -> Decoded:
     """A header whose whole value is one field."""
     return Decoded((fld(key, value.strip(), meaning),), meaning, verdict)
+
+
+def named(meaning: str, key: str = "value") -> Decoder:
+    """A decoder for a header whose whole value is one field with a fixed meaning."""
+    return lambda name, value: single(key, value, meaning)

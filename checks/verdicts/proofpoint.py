@@ -14,6 +14,7 @@ from checks.verdicts.model import (
     as_int,
     fld,
     labelled,
+    named,
     show,
     single,
 )
@@ -141,10 +142,6 @@ def _spam_reason(name: str, value: str) -> Decoded:
     return single("reason", value, said, "allowed" if known else None)
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 def _ppe_trusted(name: str, value: str) -> Decoded:
     pairs = semicolon_pairs(value, "=")
     fields = labelled(pairs, PPE_TRUSTED, fold=False)
@@ -172,29 +169,29 @@ def _other(name: str, value: str) -> Decoded:
     return single("value", value, "Proofpoint processing header (" + NOT_DOCUMENTED + ")")
 
 
-_GUID = _named("Proofpoint message ID: search Proofpoint's message log with it or quote it", "id")
+_GUID = named("Proofpoint message ID: search Proofpoint's message log with it or quote it", "id")
 EXACT: dict[str, Decoder] = {
     "x-proofpoint-spam-details": _spam_details,
     "x-proofpoint-virus-version": _virus_version,
     "x-proofpoint-guid": _GUID,
     "x-proofpoint-orig-guid": _GUID,
     "x-proofpoint-spam-reason": _spam_reason,
-    "x-proofpoint-spf-result": _named("SPF result Proofpoint recorded for the sender", "result"),
-    "x-proofpoint-spf-record": _named("the SPF record Proofpoint evaluated", "record"),
-    "x-proofpoint-unrewurl": _named("URL Defense put back the original links it had rewritten"),
-    "x-proofpoint-spam-details-enc": _named("encoded copy of the spam details (Proofpoint only)"),
+    "x-proofpoint-spf-result": named("SPF result Proofpoint recorded for the sender", "result"),
+    "x-proofpoint-spf-record": named("the SPF record Proofpoint evaluated", "record"),
+    "x-proofpoint-unrewurl": named("URL Defense put back the original links it had rewritten"),
+    "x-proofpoint-spam-details-enc": named("encoded copy of the spam details (Proofpoint only)"),
     "x-ppe-trusted": _ppe_trusted,
     "x-ppe-trusted-v": _ppe_trusted,
-    "x-ppe-stack": _named("Proofpoint Essentials data-centre stack that handled it"),
-    "x-mdid": _named("Proofpoint Essentials message ID: search the Essentials log with it", "id"),
+    "x-ppe-stack": named("Proofpoint Essentials data-centre stack that handled it"),
+    "x-mdid": named("Proofpoint Essentials message ID: search the Essentials log with it", "id"),
     "x-mdid-o": _mdid_o,
     "x-clx-spam": _clx_spam,
-    "x-clx-shades": _named("Cloudmark (Proofpoint) graymail shade classification"),
-    "x-clx-response": _named("Cloudmark (Proofpoint) encoded response (Proofpoint only)"),
+    "x-clx-shades": named("Cloudmark (Proofpoint) graymail shade classification"),
+    "x-clx-response": named("Cloudmark (Proofpoint) encoded response (Proofpoint only)"),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
     ("x-proofpoint-", _other),
-    ("x-ppe-", _named("Proofpoint Essentials processing header (" + NOT_DOCUMENTED + ")")),
-    ("x-clx-", _named("Cloudmark (Proofpoint) processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-ppe-", named("Proofpoint Essentials processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-clx-", named("Cloudmark (Proofpoint) processing header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-proofpoint-spam-details", "x-clx-spam"})

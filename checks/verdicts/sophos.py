@@ -15,6 +15,7 @@ from checks.verdicts.model import (
     Decoder,
     as_float,
     fld,
+    named,
     show,
     single,
 )
@@ -89,29 +90,25 @@ def _email(name: str, value: str) -> Decoded:
     return Decoded(tuple(fields[:MAX_FIELDS]), said)
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
 EXACT: dict[str, Decoder] = {
     "x-lased-spamprobability": _probability,
     "x-lased-hits": _hits,
-    "x-lased-impersonation": _named("Sophos impersonation check result (" + NOT_DOCUMENTED + ")"),
-    "x-lased-from-replyto-diff": _named(
+    "x-lased-impersonation": named("Sophos impersonation check result (" + NOT_DOCUMENTED + ")"),
+    "x-lased-from-replyto-diff": named(
         "Sophos compared the From and Reply-To domains (" + NOT_DOCUMENTED + ")"
     ),
     "x-sophos-senderhistory": _sender_history,
-    "x-sophos-rescan": _named("Sophos rescanned the message (" + NOT_DOCUMENTED + ")"),
+    "x-sophos-rescan": named("Sophos rescanned the message (" + NOT_DOCUMENTED + ")"),
     "x-sophos-email": _email,
-    "x-sophos-mh-mail-info-key": _named(
+    "x-sophos-mh-mail-info-key": named(
         "Sophos message-history key: quote it to Sophos support", "key"
     ),
-    "x-sophos-product-type": _named("Sophos product that handled it", "product"),
-    "x_sophos_tls_connection": _named("TLS version of the connection to Sophos", "tls"),
-    "x_sophos_tls_delivery": _named("whether Sophos delivered it over TLS", "tls"),
+    "x-sophos-product-type": named("Sophos product that handled it", "product"),
+    "x_sophos_tls_connection": named("TLS version of the connection to Sophos", "tls"),
+    "x_sophos_tls_delivery": named("whether Sophos delivered it over TLS", "tls"),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
-    ("x-sophos-", _named("Sophos processing header (" + NOT_DOCUMENTED + ")")),
-    ("x-lased-", _named("Sophos anti-spam header (" + NOT_DOCUMENTED + ")")),
+    ("x-sophos-", named("Sophos processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-lased-", named("Sophos anti-spam header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-lased-spamprobability"})

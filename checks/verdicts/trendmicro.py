@@ -20,6 +20,7 @@ from checks.verdicts.model import (
     Decoder,
     as_float,
     fld,
+    named,
     show,
     single,
 )
@@ -136,11 +137,7 @@ def _approved(name: str, value: str) -> Decoded:
     return single("value", value, said, verdict)
 
 
-def _named(meaning: str, key: str = "value") -> Decoder:
-    return lambda name, value: single(key, value, meaning)
-
-
-_RULES = _named("IDs of anti-spam rules that matched (readable only by Trend Micro)")
+_RULES = named("IDs of anti-spam rules that matched (readable only by Trend Micro)")
 EXACT: dict[str, Decoder] = {
     "x-tm-as-result": _as_result,
     "x-tmase-result": _tmase_result,
@@ -154,17 +151,17 @@ EXACT: dict[str, Decoder] = {
     "x-tm-as-matchedrid": _RULES,
     "x-tm-as-matchedid": _RULES,
     "x-tmase-matchedrid": _RULES,
-    "x-tmase-snap-result": _named("Trend Micro SNAP engine result (" + NOT_DOCUMENTED + ")"),
-    "x-tm-received-spf": _named("SPF result Trend Micro recorded", "result"),
-    "x-tm-as-result-xfilter": _named("Trend Micro text exemption (X-filter) rule result"),
-    "x-imss-scan-details": _named("Trend Micro results of each spam/phishing rule applied"),
+    "x-tmase-snap-result": named("Trend Micro SNAP engine result (" + NOT_DOCUMENTED + ")"),
+    "x-tm-received-spf": named("SPF result Trend Micro recorded", "result"),
+    "x-tm-as-result-xfilter": named("Trend Micro text exemption (X-filter) rule result"),
+    "x-imss-scan-details": named("Trend Micro results of each spam/phishing rule applied"),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
-    ("x-tm-addin-", _named("Trend Micro mail add-in header (" + NOT_DOCUMENTED + ")")),
-    ("x-tm-as-", _named("Trend Micro anti-spam header (" + NOT_DOCUMENTED + ")")),
-    ("x-tmase-", _named("Trend Micro anti-spam engine header (" + NOT_DOCUMENTED + ")")),
-    ("x-tm-", _named("Trend Micro processing header (" + NOT_DOCUMENTED + ")")),
-    ("x-trendmicro-", _named("Trend Micro processing header (" + NOT_DOCUMENTED + ")")),
-    ("x-imss-", _named("Trend Micro IMSS header (" + NOT_DOCUMENTED + ")")),
+    ("x-tm-addin-", named("Trend Micro mail add-in header (" + NOT_DOCUMENTED + ")")),
+    ("x-tm-as-", named("Trend Micro anti-spam header (" + NOT_DOCUMENTED + ")")),
+    ("x-tmase-", named("Trend Micro anti-spam engine header (" + NOT_DOCUMENTED + ")")),
+    ("x-tm-", named("Trend Micro processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-trendmicro-", named("Trend Micro processing header (" + NOT_DOCUMENTED + ")")),
+    ("x-imss-", named("Trend Micro IMSS header (" + NOT_DOCUMENTED + ")")),
 )
 KEY = frozenset({"x-tm-as-result", "x-tmase-result"})

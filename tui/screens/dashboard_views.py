@@ -6,7 +6,6 @@ screens are imported when first opened, not at start-up.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checks.text import printable
@@ -16,21 +15,6 @@ if TYPE_CHECKING:
     from checks.analysis import Analysis
     from checks.model import Sample
     from checks.msgtrace import Trace, TraceMatch
-
-MAX_TRACE_READ = 64 * 1024 * 1024
-
-
-def read_trace(path: str) -> Trace:
-    """Read and parse a message trace export (raises ``TraceError`` with one line)."""
-    from checks.msgtrace import TraceError, load_trace
-
-    label = printable(path, 200)
-    try:
-        with open(Path(path).expanduser(), "rb") as f:
-            data = f.read(MAX_TRACE_READ)
-    except OSError as exc:
-        raise TraceError(f"cannot read {label}: {exc.strerror or exc}") from None
-    return load_trace(data, path)
 
 
 def _unmatched(sample: Sample, why: str) -> TraceMatch:
@@ -49,6 +33,7 @@ class DashboardViews:
     trace: Trace | None = None
     trace_path: str = ""
     trace_id: int = 0
+    _matched: tuple[tuple[object, ...], list[tuple[str, TraceMatch]]] = ((), [])
 
     if TYPE_CHECKING:  # provided by DashboardScreen / Screen
         app: Any
@@ -80,12 +65,18 @@ class DashboardViews:
         from checks.msgtrace import match
 
         loaded = self._loaded()
+        key = (self.trace, *(a for _, a in loaded))  # the objects, so ids cannot be reused
+        seen = self._matched[0]
+        if len(seen) == len(key) and all(x is y for x, y in zip(seen, key, strict=True)):
+            return self._matched[1]  # a big export takes a while: match once per pairing
         try:
             found = match(self.trace, [a.sample for _, a in loaded])
         except Exception as exc:  # runs on the UI thread: a matcher bug must not end the app
             why = f"could not match ({type(exc).__name__}); please report this trace file"
             found = tuple(_unmatched(a.sample, why) for _, a in loaded)
-        return [(label, m) for (label, _), m in zip(loaded, found, strict=True)]
+        result = [(label, m) for (label, _), m in zip(loaded, found, strict=True)]
+        self._matched = (key, result)
+        return result
 
     def trace_lines(self) -> list[str | None]:
         """Per slot, one line on what the imported trace says (``None`` without a trace)."""
@@ -117,14 +108,14 @@ class DashboardViews:
 
     def import_trace(self, path: str, show: bool = True) -> None:
         """Read a trace export in a thread worker; the result arrives as TraceLoaded."""
-        from checks.msgtrace import TraceError
+        from checks.msgtrace import TraceError, load_trace_path
 
         self.trace_id += 1
         run_id = self.trace_id
 
         def job() -> None:
             try:
-                self.post_message(TraceLoaded(run_id, read_trace(path)))
+                self.post_message(TraceLoaded(run_id, load_trace_path(path)))
             except TraceError as exc:
                 self.post_message(TraceLoaded(run_id, None, str(exc)))
             except Exception as exc:  # a parser bug must not take the dashboard down

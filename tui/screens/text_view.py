@@ -12,6 +12,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from checks.text import printable
+
+
+def line(text: str, style: str = "", limit: int = 400) -> Content:
+    """One line of sample-derived text for a view: control characters escaped, never markup."""
+    return Content.styled(printable(text, limit), style)
+
 
 class TextViewScreen(ModalScreen[None]):
     """Shows one block of markup-free Content over the dashboard; Escape closes."""

@@ -15,46 +15,42 @@ from textual.content import Content
 
 from checks.msgtrace import STATUS, Trace, TraceMatch
 from checks.text import printable
-from tui.screens.text_view import TextViewScreen
+from tui.screens.text_view import TextViewScreen, line
 
 ROW_FIELDS = ("received", "status", "sender", "recipient", "from_ip", "subject")
-
-
-def _line(text: str, style: str = "", limit: int = 400) -> Content:
-    return Content.styled(printable(text, limit), style)
 
 
 def render_matches(trace: Trace, matches: Sequence[tuple[str, TraceMatch]]) -> Content:
     """The trace's summary, then per sample: status, disagreement, layer, next step, rows."""
     lines = [
-        _line(
+        line(
             f"{printable(Path(trace.source).name, 80)}: {len(trace.rows)} row(s), "
             f"format {trace.format}, "
             f"{trace.encoding}" + (" (cut short)" if trace.truncated else ""),
             "$accent bold",
         )
     ]
-    lines += [_line(f"  {p.where}: {p.message}", "$warning") for p in trace.problems[:6]]
+    lines += [line(f"  {p.where}: {p.message}", "$warning") for p in trace.problems[:6]]
     for label, m in matches:
         lines.append(Content(""))
         head = f"{label}: {m.status_summary or 'no trace row'}"
         if m.matched_by:
             head += f" (matched by {m.matched_by})"
-        lines.append(_line(head, "bold"))
+        lines.append(line(head, "bold"))
         if m.disagreement and m.rows:
-            lines.append(_line(f"  Portal and mailbox disagree: {m.disagreement}", "$error"))
+            lines.append(line(f"  Portal and mailbox disagree: {m.disagreement}", "$error"))
         elif m.disagreement:
-            lines.append(_line(f"  {m.disagreement}", "$warning"))
+            lines.append(line(f"  {m.disagreement}", "$warning"))
         if m.mailbox:
-            lines.append(_line(f"  Mailbox headers say: {m.mailbox}", "$text-muted"))
+            lines.append(line(f"  Mailbox headers say: {m.mailbox}", "$text-muted"))
         known = STATUS.get(m.status) if m.status else None
         if known is not None:
-            lines.append(_line(f"  {m.status}: {known.meaning}", ""))
-        lines.append(_line(f"  Layer: {m.layer}", "$warning"))
-        lines.append(_line(f"  Next: {m.next_step}", "$success"))
+            lines.append(line(f"  {m.status}: {known.meaning}", ""))
+        lines.append(line(f"  Layer: {m.layer}", "$warning"))
+        lines.append(line(f"  Next: {m.next_step}", "$success"))
         for row in m.rows[:20]:
             cells = " · ".join(row.display(f, 60) for f in ROW_FIELDS if row.display(f, 60))
-            lines.append(_line(f"    {cells}", "$text-muted"))
+            lines.append(line(f"    {cells}", "$text-muted"))
     return Content("\n").join(lines)
 
 

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.content import Content
 
-from checks.text import printable
 from checks.verdicts import find_verdicts, microsoft_placement, unknown_headers
-from tui.screens.text_view import TextViewScreen
+from tui.screens.text_view import TextViewScreen, line
 
 if TYPE_CHECKING:
     from checks.analysis import Analysis
@@ -36,10 +35,6 @@ MAX_UNKNOWN = 40
 MAX_HEADERS = 100
 
 
-def _line(text: str, style: str = "", limit: int = 400) -> Content:
-    return Content.styled(printable(text, limit), style)
-
-
 def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
     """Decoded verdict headers per sample: meaning, each field, then unknown X- headers."""
     lines: list[Content] = []
@@ -47,26 +42,26 @@ def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
         # Headers that decide something first; identifiers and engine versions after.
         found = sorted(find_verdicts(a.sample), key=lambda v: v.verdict is None)
         if len(found) > MAX_HEADERS:
-            lines.append(_line(f"  showing the first {MAX_HEADERS} of {len(found)}", "$warning"))
+            lines.append(line(f"  showing the first {MAX_HEADERS} of {len(found)}", "$warning"))
             found = found[:MAX_HEADERS]
-        lines.append(_line(f"{label}: {len(found)} filter header(s)", "$accent bold"))
+        lines.append(line(f"{label}: {len(found)} filter header(s)", "$accent bold"))
         if placed := microsoft_placement(a.sample):
-            lines.append(_line(f"  {placed}", "$warning"))
+            lines.append(line(f"  {placed}", "$warning"))
         for v in found:
             verdict = f" [{v.verdict}]" if v.verdict else ""
             style = VERDICT_STYLE.get(v.verdict or "", "bold")
-            lines.append(_line(f"  {v.vendor} · {v.name}{verdict}", style))
-            lines.append(_line(f"    {v.meaning}", ""))
+            lines.append(line(f"  {v.vendor} · {v.name}{verdict}", style))
+            lines.append(line(f"    {v.meaning}", ""))
             for f in v.fields:
-                lines.append(_line(f"    {f.key} = {f.value}  ·  {f.meaning}", "$text-muted"))
+                lines.append(line(f"    {f.key} = {f.value}  ·  {f.meaning}", "$text-muted"))
         unknown = unknown_headers(a.sample)
         if unknown:
-            lines.append(_line(f"  Other X- headers, not decoded ({len(unknown)}):", "bold"))
+            lines.append(line(f"  Other X- headers, not decoded ({len(unknown)}):", "bold"))
             for name, value in unknown[:MAX_UNKNOWN]:
-                lines.append(_line(f"    {name}: {value}", "$text-muted", 200))
+                lines.append(line(f"    {name}: {value}", "$text-muted", 200))
         lines.append(Content(""))
     if not samples:
-        lines.append(_line("No sample loaded.", "$text-muted"))
+        lines.append(line("No sample loaded.", "$text-muted"))
     return Content("\n").join(lines)
 
 
