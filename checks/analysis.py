@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.authres import parse_auth_results
-from checks.bounce import Bounce, parse_bounce
-from checks.findings import Finding, findings, likely_layer
-from checks.gateways import sending_ip
-from checks.model import AuthResults, Sample
-from checks.route import Hop, parse_hops
-from checks.timeline import Timeline, timeline
-from checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
+from mailtriage.checks.bounce.entry import Bounce, parse_bounce
+from mailtriage.checks.findings import Finding, findings, likely_layer
+from mailtriage.checks.message.authres import parse_auth_results
+from mailtriage.checks.model import AuthResults, Sample
+from mailtriage.checks.route.gateways import sending_ip
+from mailtriage.checks.route.hops import Hop, parse_hops
+from mailtriage.checks.route.timeline import Timeline, timeline
+from mailtriage.checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.authres import boundary, parse_auth_results, summary
-from checks.gateways import find_gateway, sending_ip
-from checks.memo import per_sample
-from checks.model import Sample
-from checks.route import parse_hops
-from checks.taglist import parse_tags
-from checks.text import printable
-from checks.verdicts import DEST, find_verdicts, key_first, quarantine_signal
+from mailtriage.checks.memo import per_sample
+from mailtriage.checks.message.authres import boundary, parse_auth_results, summary
+from mailtriage.checks.model import Sample
+from mailtriage.checks.route.gateways import find_gateway, sending_ip
+from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.taglist import parse_tags
+from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts import DEST, find_verdicts, key_first, quarantine_signal
 
 ABSENT = "—"
 _METHOD_ORDER = ("spf", "dkim", "dmarc", "arc", "compauth")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from checks.bounce import parse_reply
-from checks.pelog import explain_lines
+from mailtriage.checks.bounce.entry import parse_reply
+from mailtriage.checks.pelog import explain_lines
 
 MAX_PASTE = 64 * 1024
 _NOT_WORD = re.compile(r"[\W_]+")

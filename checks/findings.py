@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checks import psl
-from checks.authres import parse_auth_results
-from checks.bounce import parse_bounce
-from checks.findings_layers import bounce_findings, route_findings, verdict_findings
-from checks.gateways import find_gateway
-from checks.memo import per_sample
-from checks.model import AuthMethod, AuthResults, Finding, Sample
-from checks.route import parse_hops
-from checks.text import printable
-from checks.verdicts import quarantine_signal
+from mailtriage.checks import psl
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.findings_layers import bounce_findings, route_findings, verdict_findings
+from mailtriage.checks.memo import per_sample
+from mailtriage.checks.message.authres import parse_auth_results
+from mailtriage.checks.model import AuthMethod, AuthResults, Finding, Sample
+from mailtriage.checks.route.gateways import find_gateway
+from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts import quarantine_signal
 
 SEVERITIES = ("high", "medium", "low", "info")
 _WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}

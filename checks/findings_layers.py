@@ -1,18 +1,18 @@
 """Findings from the bounce, the vendor verdicts and the route of one sample.
 
-:mod:`checks.findings` gathers these with the authentication findings; each one
+:mod:`mailtriage.checks.findings` gathers these with the authentication findings; each one
 names its layer, how much it matters, the header text or bounce line it rests on,
 and what to do next.
 """
 
 from __future__ import annotations
 
-from checks.bounce import parse_bounce
-from checks.model import Finding, Sample
-from checks.text import printable
-from checks.timeline import timeline
-from checks.verdicts import find_verdicts
-from checks.verdicts.model import VerdictHeader
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.model import Finding, Sample
+from mailtriage.checks.route.timeline import timeline
+from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts import find_verdicts
+from mailtriage.checks.verdicts.model import VerdictHeader
 
 MAX_RECIPIENTS = 5
 # Verdict words that say a filter judged the message bad (quarantine has its own finding).

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from checks.model import Sample
+from mailtriage.checks.model import Sample
 
 R = TypeVar("R")
 

@@ -214,7 +214,7 @@ class Finding:
     """One thing the sample shows.
 
     Attributes:
-        layer: The layer it belongs to (same names as :class:`checks.diff.DiffRow`).
+        layer: The layer it belongs to (same names as :class:`mailtriage.checks.diff.DiffRow`).
         severity: ``"high"``, ``"medium"``, ``"low"`` or ``"info"``.
         title: One short line.
         evidence: The header text (or fact) that shows it, display-safe.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from checks.analysis import Analysis
-from checks.diff import DiffRow
-from checks.liverun import LiveRun
-from checks.playbook import ItemState
-from checks.text import printable
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.diff import DiffRow
+from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.playbook import ItemState
+from mailtriage.checks.text import printable
 
 
 def _sample_block(

@@ -12,15 +12,15 @@ import csv
 import re
 from dataclasses import dataclass
 
-from checks.model import LAYERS
-from checks.pelogtable import (
+from mailtriage.checks.model import LAYERS
+from mailtriage.checks.pelogtable import (
     EXPECTED_TIMING,
     INBOUND_NOT_LOGGED,
     OUTBOUND_NOT_LOGGED,
     STATUSES,
     StatusExplanation,
 )
-from checks.text import printable
+from mailtriage.checks.text import printable
 
 __all__ = [
     "EXPECTED_TIMING",

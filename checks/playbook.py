@@ -3,7 +3,7 @@
 The playbook lists what a technician should do on an email-security ticket,
 section by section. Items that name an ``auto`` rule are ticked by themselves
 when the loaded samples or the live DNS results show the step is done; the rules
-are in :mod:`checks.playbook_rules`.
+are in :mod:`mailtriage.checks.playbook_rules`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.model import Sample
-from checks.playbook_rules import RULES
+from mailtriage.checks.model import Sample
+from mailtriage.checks.playbook_rules import RULES
 
 if TYPE_CHECKING:
-    from checks.live import LiveResult
+    from mailtriage.checks.live.plan import LiveResult
 
 
 
@@ -137,7 +137,7 @@ def load_playbook(path: str | os.PathLike[str] | None = None) -> Playbook:
     label = str(path) if path is not None else "packaged playbook"
     try:
         if path is None:
-            raw = resources.files("checks").joinpath("data/playbook.toml").read_bytes()
+            raw = resources.files("mailtriage.checks").joinpath("data/playbook.toml").read_bytes()
         else:
             raw = Path(path).read_bytes()
         data = tomllib.loads(raw.decode("utf-8"))

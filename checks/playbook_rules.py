@@ -11,18 +11,18 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING, TypeAlias
 
-from checks.authres import parse_auth_results, summary
-from checks.bounce import parse_bounce
-from checks.diff import diff_samples
-from checks.findings import findings, likely_layer
-from checks.gateways import find_gateway
-from checks.model import Sample
-from checks.route import parse_hops
-from checks.text import printable
-from checks.verdicts import find_verdicts, key_first, microsoft_placement
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.findings import findings, likely_layer
+from mailtriage.checks.message.authres import parse_auth_results, summary
+from mailtriage.checks.model import Sample
+from mailtriage.checks.route.gateways import find_gateway
+from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts import find_verdicts, key_first, microsoft_placement
 
 if TYPE_CHECKING:
-    from checks.live import LiveResult
+    from mailtriage.checks.live.plan import LiveResult
 
 
 Samples: TypeAlias = tuple[Sample, ...]

@@ -1,4 +1,4 @@
-"""Scoring :func:`checks.bounce.parse_bounce` against the Sisimai corpus expectations.
+"""Scoring :func:`checks.bounce.entry.parse_bounce` against the Sisimai corpus expectations.
 
 Shared by ``tests/test_bounce_corpus.py`` and ``tests/benchmarks/bounce_scores.py``.
 The corpus (``shared/corpora/sisimai-dev``) holds real bounces with Sisimai's own
@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.bounce import parse_bounce
-from checks.loader import load_path
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.message.loader import load_path
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 SISIMAI = CORPORA / "sisimai-dev"

@@ -1,6 +1,6 @@
 """Shared fixtures: a real authoritative DNS server on 127.0.0.1 and resolvers for it.
 
-``dns_server`` is the in-process :class:`checks.zoneserver.ZoneServer` serving
+``dns_server`` is the in-process :class:`mailtriage.checks.dns.zoneserver.ZoneServer` serving
 ``tests/zones``; with ``MAILTRIAGE_TEST_DNS=nsd`` it is Debian's ``nsd``
 serving the same files instead (skipped when nsd is not installed). Tests that
 need the hang/servfail/delay hooks or the server's query log use
@@ -21,10 +21,9 @@ from pathlib import Path
 import dns.message
 import dns.query
 import pytest
-
-from checks.dns import Resolver
-from checks.zonedata import read_zone
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zonedata import read_zone
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
 ZONES = Path(__file__).resolve().parent / "zones"
 DNS_BACKEND = os.environ.get("MAILTRIAGE_TEST_DNS", "zoneserver").strip().lower() or "zoneserver"

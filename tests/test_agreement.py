@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.agreement import compare
+from mailtriage.checks.live.auth import live_auth
+from mailtriage.checks.live.plan import plan, run_all
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.tui.demo.runtime import demo_samples
 
-from checks.agreement import compare
-from checks.analysis import analyse
-from checks.dns import Resolver
-from checks.live import plan, run_all
-from checks.liveauth import live_auth
-from checks.loader import load_bytes
-from checks.zoneserver import ZoneServer
 from tests.test_liveauth import demo_bytes
 from tests.tui_support import DEMO_ZONES
-from tui.demo.runtime import demo_samples
 
 
 async def _agreements(server: ZoneServer, which: int):  # type: ignore[no-untyped-def]
@@ -61,7 +61,7 @@ async def test_failed_lookup_cannot_tell() -> None:
     assert delivered and all(g.agrees is None for g in delivered.values())
 
 
-# --- Recorded then vs a full live re-check (checks.liveauth) --------------------------
+# --- Recorded then vs a full live re-check (mailtriage.checks.live.auth) --------------------------
 
 
 async def _with_auth(server: ZoneServer, raw: bytes):  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from mailtriage.checks.auth.arc import verify_arc
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
-from checks.arc import verify_arc
-from checks.dns import Resolver
-from checks.zoneserver import ZoneServer
 from tests.dkim_support import CORPORA, zone_texts
 
 SUITE = CORPORA / "arc-test-suite" / "arc-draft-validation-tests.yml"

@@ -1,27 +1,35 @@
-"""The engine stays UI-free, and the import contracts hold."""
+"""The engine stays UI-free, the import contracts hold, and everything lives under `mailtriage`."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TOPS = ("checks", "widgets", "tui")
 
 
-def test_importing_checks_leaves_textual_out() -> None:
-    code = (
-        "import sys, pkgutil, importlib, checks\n"
-        "for m in pkgutil.walk_packages(checks.__path__, 'checks.'):\n"
-        "    importlib.import_module(m.name)\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'widgets', 'tui')]\n"
-        "print(','.join(bad))\n"
-    )
+def _run(code: str) -> str:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    assert out.stdout.strip() == ""
+    return out.stdout.strip()
+
+
+def test_importing_the_engine_leaves_textual_out() -> None:
+    code = (
+        "import sys, pkgutil, importlib, mailtriage.checks as c\n"
+        "for m in pkgutil.walk_packages(c.__path__, 'mailtriage.checks.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] == 'textual'\n"
+        "       or m.startswith(('mailtriage.widgets', 'mailtriage.tui'))]\n"
+        "print(','.join(bad))\n"
+    )
+    assert _run(code) == ""
 
 
 def test_import_linter_contracts_hold() -> None:
@@ -35,11 +43,96 @@ def test_import_linter_contracts_hold() -> None:
 def test_first_paint_needs_no_dnspython() -> None:
     """Start-up stays fast: DNS, DKIM and crypto libraries load after the first paint."""
     code = (
-        "import sys, tui.cli, tui.app, tui.screens.dashboard, tui.demo.runtime\n"
-        "heavy = ('dns', 'dkim', 'nacl', 'checks.spf', 'checks.dkim', 'checks.dmarc')\n"
+        "import sys, mailtriage.tui.cli, mailtriage.tui.app\n"
+        "import mailtriage.tui.screens.dashboard, mailtriage.tui.demo.runtime\n"
+        "heavy = ('dns', 'dkim', 'nacl', 'mailtriage.checks.auth.',\n"
+        "         'mailtriage.checks.live.plan',\n"
+        "         'mailtriage.checks.live.auth', 'mailtriage.checks.live.around',\n"
+        "         'mailtriage.checks.dns.resolver', 'mailtriage.checks.dns.zoneserver')\n"
         "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    assert _run(code) == ""
+
+
+def test_dns_package_does_not_import_dnspython() -> None:
+    code = (
+        "import sys, mailtriage.checks.dns, mailtriage.checks.dns.model\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] == 'dns'))\n"
     )
-    assert out.stdout.strip() == ""
+    assert _run(code) == ""
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, a.name) for a in node.names)
+    return found
+
+
+def test_no_module_imports_the_old_top_level_names() -> None:
+    """Engine and UI are imported as `mailtriage.*` everywhere, tests and scripts included."""
+    old = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if ".venv" in path.parts or "__snapshots__" in path.parts:
+            continue
+        for line, module in _imports(path):
+            if module.split(".")[0] in TOPS:
+                old.append(f"{path.relative_to(ROOT)}:{line}: {module}")
+    assert old == []
+
+
+def test_package_list_matches_the_folders() -> None:
+    """The explicit setuptools package list names every folder with an __init__.py."""
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(conf["tool"]["setuptools"]["packages"])
+    on_disk = {
+        "mailtriage." + ".".join(p.parent.relative_to(ROOT).parts)
+        for top in TOPS
+        for p in (ROOT / top).rglob("__init__.py")
+    }
+    assert listed == on_disk
+    assert conf["tool"]["setuptools"]["package-dir"] == {f"mailtriage.{t}": t for t in TOPS}
+    assert conf["project"]["scripts"]["mailtriage"] == "mailtriage.tui.cli:main"
+
+
+def test_only_one_top_level_import_name_is_installed() -> None:
+    """The installed distribution exposes `mailtriage`, not `checks`/`tui`/`widgets`."""
+    code = (
+        "import importlib.metadata as md\n"
+        "d = md.distribution('mailtriage')\n"
+        "names = {str(f).split('/')[0] for f in (d.files or []) if str(f).endswith('.py')}\n"
+        "print(sorted(n for n in names if not n.startswith('__editable__')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True
+    )
+    assert out.stdout.strip() in ("[]", "['mailtriage']"), out.stdout
+    found = subprocess.run(
+        [sys.executable, "-c", "import mailtriage.tui.cli, mailtriage.checks.analysis"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    assert found.returncode == 0, found.stderr
+    for top in TOPS:
+        gone = subprocess.run(
+            [sys.executable, "-c", f"import {top}"], capture_output=True, text=True, cwd="/"
+        )
+        assert gone.returncode != 0, f"'{top}' is importable as a top-level name"
+
+
+def test_package_data_is_found_outside_the_repository() -> None:
+    """Playbook, demo samples and zones load through `mailtriage.*`, not the working directory."""
+    code = (
+        "from mailtriage.checks.playbook import load_playbook\n"
+        "from mailtriage.tui.demo.runtime import demo_samples\n"
+        "assert load_playbook()\n"
+        "print(len(demo_samples()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=False
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "2", out.stderr

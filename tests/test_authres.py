@@ -6,10 +6,14 @@ import random
 from pathlib import Path
 
 import pytest
-
-from checks.authres import group_by_authserv, parse_auth_results, parse_header, summary
-from checks.loader import load_bytes, load_path
-from checks.model import AuthResults, Header
+from mailtriage.checks.message.authres import (
+    group_by_authserv,
+    parse_auth_results,
+    parse_header,
+    summary,
+)
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import AuthResults, Header
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MAILAUTH = CORPORA / "headers-mailauth"

@@ -21,11 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-from checks.analysis import analyse
-from checks.loader import SampleError, load_bytes, load_path
-from checks.model import Sample
-from checks.report import offline_report
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.report.build import offline_report
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 20.0  # seconds: generous for a loaded machine; a hang or a quadratic blow-up is far past it
@@ -71,7 +70,7 @@ def mbox(count: int) -> bytes:
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = dict(os.environ, MAILTRIAGE_CONFIG=str(ROOT / "tests" / "no-such-config.toml"))
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "report", *args],
+        [sys.executable, "-m", "mailtriage.tui.cli", "report", *args],
         capture_output=True,
         cwd=ROOT,
         timeout=timeout,
@@ -217,7 +216,7 @@ _PEAK = (
 
 def _peak_rss_kb(path: Path) -> int:
     """Peak RSS of ``mailtriage report --json --offline PATH`` (a fresh parent measures it)."""
-    argv = [sys.executable, "-m", "tui.cli", "report", "--json", "--offline", str(path)]
+    argv = [sys.executable, "-m", "mailtriage.tui.cli", "report", "--json", "--offline", str(path)]
     out = subprocess.run(
         [sys.executable, "-c", _PEAK, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120
     )

@@ -6,11 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from checks import bouncetext
-from checks.bounce import CATEGORIES, LAYERS, Bounce, parse_bounce, parse_reply
-from checks.bouncecats import EVIDENCE_PACKET
-from checks.loader import load_bytes
+from mailtriage.checks.bounce import text as bouncetext
+from mailtriage.checks.bounce.categories import EVIDENCE_PACKET
+from mailtriage.checks.bounce.entry import CATEGORIES, LAYERS, Bounce, parse_bounce, parse_reply
+from mailtriage.checks.message.loader import load_bytes
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 

@@ -8,9 +8,9 @@ permanence 62/62, category 60/65), so a regression fails. The figures are printe
 from __future__ import annotations
 
 import pytest
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.message.loader import SampleError, load_path
 
-from checks.bounce import parse_bounce
-from checks.loader import SampleError, load_path
 from tests.bounce_support import CORPORA, SISIMAI, markdown, score
 
 pytestmark = pytest.mark.skipif(

@@ -28,7 +28,7 @@ REPORT_KEYS = {
 
 def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "mailtriage.tui.cli", *args],
         input=stdin,
         capture_output=True,
         cwd=ROOT,
@@ -137,7 +137,7 @@ def test_too_many_samples_and_bad_config(tmp_path: Path, isolated_env) -> None: 
 def test_dashboard_without_a_terminal_says_so(isolated_env) -> None:  # type: ignore[no-untyped-def]
     """Keys come from the terminal; with stdin a pipe and no terminal, refuse, don't spin."""
     out = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "-", "--offline"],
+        [sys.executable, "-m", "mailtriage.tui.cli", "-", "--offline"],
         input=(DEMO / "blocked.eml").read_bytes(),
         capture_output=True,
         cwd=ROOT,
@@ -199,7 +199,7 @@ def test_spf_and_dns_commands_against_a_real_server(isolated_env) -> None:  # ty
 
 
 def test_one_unreadable_sample_of_two_is_reported_not_fatal(tmp_path: Path) -> None:
-    from tui.cli import load_some
+    from mailtriage.tui.cli import load_some
 
     good = Path(__file__).resolve().parents[1] / "tui" / "demo" / "delivered.eml"
     samples, errors = load_some([str(tmp_path / "missing.eml"), str(good)])

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from checks.atomic import atomic_write_text
-from tui.config import Config, ConfigError, config_path, load_config, save_config
+from mailtriage.checks.atomic import atomic_write_text
+from mailtriage.tui.config import Config, ConfigError, config_path, load_config, save_config
 
 
 def test_env_override_and_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,14 +15,13 @@ import dns.message
 import dns.query
 import dns.rdatatype
 import pytest
-
-from checks.authres import parse_auth_results, summary
-from checks.dns import Resolver
-from checks.live import plan, run
-from checks.loader import load_path
-from checks.model import Sample
-from checks.route import connecting_ip, parse_hops
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.plan import plan, run
+from mailtriage.checks.message.authres import parse_auth_results, summary
+from mailtriage.checks.message.loader import load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.route.hops import connecting_ip, parse_hops
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 ZONES = DEMO / "zones"

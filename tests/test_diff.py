@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from checks.diff import ABSENT, DiffRow, diff_samples, single_sample_hint
-from checks.gateways import find_gateway, sending_ip
-from checks.loader import load_bytes, load_path
-from checks.route import parse_hops
+from mailtriage.checks.diff import ABSENT, DiffRow, diff_samples, single_sample_hint
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.route.gateways import find_gateway, sending_ip
+from mailtriage.checks.route.hops import parse_hops
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 LAYERS = {

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import dkim
 import pytest
+from mailtriage.checks.auth.dkim import REASONS, DkimInputError, verify_dkim
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
-from checks.dkim import REASONS, DkimInputError, verify_dkim
-from checks.dns import Resolver
-from checks.zoneserver import ZoneServer
 from tests.dkim_support import rsa_keypair, zone_texts
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.auth.dkim import DkimSignatureResult, verify_dkim
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
-from checks.dkim import DkimSignatureResult, verify_dkim
-from checks.dns import Resolver
-from checks.zoneserver import ZoneServer
 from tests.dkim_support import CORPORA, zone_texts
 
 MAIL_DKIM = CORPORA / "dkim-mail-dkim-dev"

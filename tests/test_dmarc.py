@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from checks.dmarc import DmarcRecordResult, discover, evaluate
-from checks.dmarcrecord import parse_record
-from checks.dmarcwords import aligned
-from checks.dns import Resolver
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.auth.dmarc.discover import DmarcRecordResult, discover, evaluate
+from mailtriage.checks.auth.dmarc.record import parse_record
+from mailtriage.checks.auth.dmarc.words import aligned
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "dmarc-parsedmarc-dev"
 SOA = "@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"

@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from checks.dns import DnsAnswer, DnsError, QueryLogEntry, Resolver
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import DnsAnswer, DnsError, QueryLogEntry, Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
 ZONES = Path(__file__).resolve().parent / "zones"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from checks.dns import Resolver
-from checks.dnsbl import check_dnsbl, dnsbl_name
-from checks.dnsblcodes import meaning
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.dnsbl import check_dnsbl, dnsbl_name
+from mailtriage.checks.live.dnsblcodes import meaning
 
 SOA = "@ IN SOA ns1.lists.example. hostmaster.lists.example. 1 3600 600 86400 60\n"
 SOA += "@ IN NS ns1.lists.example.\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.explain import MAX_PASTE, explain_paste
+from mailtriage.checks.explain import MAX_PASTE, explain_paste
 
 
 def titles(text: str) -> list[str]:

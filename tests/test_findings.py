@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from checks.findings import Finding, aligned, findings, likely_layer, org_domain
-from checks.loader import load_bytes, load_path
-from checks.model import Sample
+from mailtriage.checks.findings import Finding, aligned, findings, likely_layer, org_domain
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import Sample
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 HEAD = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.analysis import analyse
-from checks.findings import findings, likely_layer
-from checks.loader import load_bytes, load_path
-from checks.model import LAYERS
-from checks.playbook_rules import bounce, downstream, layer
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.findings import findings, likely_layer
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import LAYERS
+from mailtriage.checks.playbook_rules import bounce, downstream, layer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tui" / "demo"
@@ -89,7 +89,7 @@ def test_slow_route_and_clock_skew_are_findings() -> None:
 
 
 def test_a_bounce_is_compared_through_the_original_it_returned() -> None:
-    from checks.bounceorig import compared_samples, original_sample
+    from mailtriage.checks.compare import compared_samples, original_sample
 
     bounce = load_path(ROOT / "tests" / "samples" / "bounce-proofpoint.eml")
     original = original_sample(bounce)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.widgets.hops_pane import HopsPane, short_host
 from textual.app import App, ComposeResult
 from textual.widgets import Static
-
-from checks.analysis import analyse
-from checks.loader import load_bytes
-from widgets.hops_pane import HopsPane, short_host
 
 SANDBOXED = (
     b"Received: from BN8PR.namprd11.prod.outlook.com (2603:10b6::1) by "

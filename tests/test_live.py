@@ -7,13 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from checks.dns import Resolver
-from checks.live import LiveResult, LiveSpec, plan, run, run_all
-from checks.livedkim import key_bits
-from checks.model import Address, Header, Sample
-from checks.taglist import parse_tags
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.keys import key_bits
+from mailtriage.checks.live.plan import LiveResult, LiveSpec, plan, run, run_all
+from mailtriage.checks.model import Address, Header, Sample
+from mailtriage.checks.taglist import parse_tags
 
 ZONES = Path(__file__).resolve().parent / "zones"
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from checks.analysis import analyse
-from checks.dns import Resolver
-from checks.livearound import live_around, recipient_domain
-from checks.report import full_report
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.around import live_around, recipient_domain
+from mailtriage.checks.report.build import full_report
+from mailtriage.tui.demo.runtime import demo_samples
+
 from tests.tui_support import DEMO_ZONES
-from tui.demo.runtime import demo_samples
 
 DNSBL = """$ORIGIN dnsbl.example.
 $TTL 60

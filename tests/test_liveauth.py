@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from checks.analysis import analyse
-from checks.dns import Resolver
-from checks.liveauth import LiveAuth, live_auth, sending_helo
-from checks.loader import load_bytes
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.auth import LiveAuth, live_auth, sending_helo
+from mailtriage.checks.message.loader import load_bytes
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 DEMO_ZONES = DEMO / "zones"

@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from checks.loader import SampleError, load_bytes, load_path
-from checks.text import decode_bytes, decode_words, printable
+from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
+from mailtriage.checks.text import decode_bytes, decode_words, printable
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -37,7 +36,7 @@ def messages(sample):
     return [p.message for p in sample.problems]
 
 
-# --- checks.text -----------------------------------------------------------------
+# --- mailtriage.checks.text -----------------------------------------------------------------
 
 
 def test_printable_escapes_controls_and_bidi():
@@ -425,7 +424,7 @@ def test_load_path_never_writes(tmp_path):
 
 def test_load_stdin_subprocess():
     code = (
-        "from checks.loader import load_stdin\n"
+        "from mailtriage.checks.message.loader import load_stdin\n"
         "s = load_stdin()\n"
         "print(s.source, s.subject, s.from_domain)\n"
     )

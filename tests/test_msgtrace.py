@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from checks import msgtracecsv
-from checks.loader import load_bytes, load_path
-from checks.model import Sample
-from checks.msgtrace import (
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.msgtrace import read as msgtracecsv
+from mailtriage.checks.msgtrace.load import (
     MAX_FIELD,
     MAX_ROWS,
     STATUS,
@@ -31,7 +30,7 @@ from checks.msgtrace import (
     placement,
     time_range,
 )
-from checks.pelog import LAYERS
+from mailtriage.checks.pelog import LAYERS
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = ROOT / "tests" / "samples" / "trace"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from checks.dns import Resolver
-from checks.mxcheck import compare, mx_vs_gateway, vendor_of
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.mx import compare, mx_vs_gateway, vendor_of
 
 SOA = "@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
 ZONES = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from checks.analysis import analyse
-from checks.diff import diff_samples
-from checks.liverun import LiveRun
-from checks.loader import load_bytes
-from checks.notes import ticket_notes
-from checks.playbook import evaluate, load_playbook
-from tui.demo.runtime import demo_samples
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.notes import ticket_notes
+from mailtriage.checks.playbook import evaluate, load_playbook
+from mailtriage.tui.demo.runtime import demo_samples
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from checks.pelog import (
+from mailtriage.checks.pelog import (
     EXPECTED_TIMING,
     INBOUND_NOT_LOGGED,
     LAYERS,

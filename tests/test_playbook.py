@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from checks.dns import Resolver
-from checks.live import LiveResult, plan, run
-from checks.loader import load_bytes, load_path
-from checks.model import Sample
-from checks.playbook import ItemState, Playbook, PlaybookError, evaluate, load_playbook
-from checks.playbook_rules import RULES
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.plan import LiveResult, plan, run
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.playbook import ItemState, Playbook, PlaybookError, evaluate, load_playbook
+from mailtriage.checks.playbook_rules import RULES
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 TITLES = [

@@ -1,4 +1,4 @@
-"""The PSL project's own test vectors against :func:`checks.psl.org_domain`.
+"""The PSL project's own test vectors against :func:`mailtriage.checks.psl.org_domain`.
 
 Run twice: with the corpus' list file (tests our use of the matcher: it must pass
 every case) and with the list packaged in ``publicsuffixlist`` (a different
@@ -11,8 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from checks.psl import org_domain
+from mailtriage.checks.psl import org_domain
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "public-suffix-list"
 _CASE_RE = re.compile(r"^checkPublicSuffix\((null|'[^']*'),\s*(null|'[^']*')\);\s*$")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checks.analysis import analyse
-from checks.dns import Resolver
-from checks.loader import load_bytes
-from checks.report import full_report, offline_report
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.report.build import full_report, offline_report
+
 from tests.test_liveauth import DEMO_ZONES, demo_bytes
 
 #: Keys every report had before the live re-check: they must stay.

@@ -13,25 +13,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.message.loader import load_path
+from mailtriage.checks.report.build import offline_report
+from mailtriage.tui.report_jobs import json_line
+from mailtriage.tui.report_pool import MAX_CHUNK, chunk_size
 
-from checks.analysis import analyse
-from checks.loader import load_path
-from checks.report import offline_report
 from tests.tui_support import ROOT, demo_server
-from tui.report_jobs import json_line
-from tui.report_pool import MAX_CHUNK, chunk_size
 
 DEMO = ROOT / "tui" / "demo"
 SISIMAI = ROOT.parent / "shared" / "corpora" / "sisimai-dev" / "emails"
 #: Top-level packages and engine modules that only live DNS checks need.
 HEAVY_PACKAGES = ("dns", "dkim", "nacl")
-HEAVY_MODULES = ("checks.dns", "checks.live", "checks.dkim", "checks.spf", "checks.arc")
+HEAVY_MODULES = (
+    "mailtriage.checks.dns.resolver",
+    "mailtriage.checks.live.plan",
+    "mailtriage.checks.auth.dkim",
+    "mailtriage.checks.auth.spf.check",
+    "mailtriage.checks.auth.arc",
+)
 
 
 def run(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = dict(os.environ, MAILTRIAGE_CONFIG=str(ROOT / "tests" / "no-such-config.toml"))
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "mailtriage.tui.cli", *args],
         input=stdin,
         capture_output=True,
         cwd=cwd,
@@ -102,7 +108,7 @@ def test_bad_jobs_value_is_a_usage_error(value: str) -> None:
 def test_offline_never_loads_dns_or_dkim(jobs: str) -> None:
     code = (
         "import contextlib, io, sys\n"
-        "from tui.cli import main\n"
+        "from mailtriage.tui.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    rc = main(['report', '--json', '--offline', '--jobs', '{jobs}', *sys.argv[1:]])\n"
         f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY_PACKAGES!r}\n"
@@ -145,8 +151,8 @@ def test_chunk_size() -> None:
 # The generator tests fork workers, so they run in a fresh interpreter, not in pytest's.
 _STREAMING = """
 import multiprocessing, sys, time
-from tui.report_jobs import Settings, run_serial
-from tui.report_pool import run_parallel
+from mailtriage.tui.report_jobs import Settings, run_serial
+from mailtriage.tui.report_pool import run_parallel
 files = sys.argv[1:]
 pulled = []
 def items():
@@ -184,7 +190,8 @@ def test_output_streams_and_read_ahead_is_bounded() -> None:
 
 def test_closed_pipe_ends_quietly() -> None:
     files = [str(p) for p in corpus()] * 10
-    cli = [sys.executable, "-m", "tui.cli", "report", "--json", "--offline", "-j", "2", *files]
+    cli = [sys.executable, "-m", "mailtriage.tui.cli", "report", "--json", "--offline", "-j", "2"]
+    cli += files
     with subprocess.Popen(cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as p:
         assert p.stdout is not None and p.stderr is not None
         first = p.stdout.readline()
@@ -206,7 +213,8 @@ def test_a_killed_worker_is_one_line_not_a_hang() -> None:
     import signal
 
     files = [str(p) for p in corpus()] * 40
-    cli = [sys.executable, "-m", "tui.cli", "report", "--json", "--offline", "-j", "2", *files]
+    cli = [sys.executable, "-m", "mailtriage.tui.cli", "report", "--json", "--offline", "-j", "2"]
+    cli += files
     with subprocess.Popen(cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as p:
         assert p.stdout is not None
         p.stdout.readline()  # workers are running

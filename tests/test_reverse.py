@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from checks.dns import Resolver
-from checks.reverse import parse_ip, reverse_dns
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.live.reverse import parse_ip, reverse_dns
 
 SOA = "@ IN SOA ns1.sender.example. hostmaster.sender.example. 1 3600 600 86400 60\n"
 SOA += "@ IN NS ns1.sender.example.\n"

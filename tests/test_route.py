@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from checks.loader import load_bytes, load_path
-from checks.route import (
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.route.hops import (
     MAX_HOPS,
     MAX_RECEIVED_TEXT,
     Hop,

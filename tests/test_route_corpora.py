@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from checks.loader import load_bytes, load_path
-from checks.route import parse_hops
-from checks.timeline import timeline
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.route.timeline import timeline
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"

@@ -7,9 +7,8 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-
-from checks.receiveddate import parse_received_date
-from checks.route import Hop, parse_received
+from mailtriage.checks.route.hops import Hop, parse_received
+from mailtriage.checks.route.received_date import parse_received_date
 
 
 def hop(value: str) -> Hop:

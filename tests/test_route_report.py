@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from checks.analysis import analyse
-from checks.loader import load_bytes, load_path
-from checks.report import offline_report
-from checks.reporthops import timeline_dict
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.report.build import offline_report
+from mailtriage.checks.report.hops import timeline_dict
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 KEYS = {

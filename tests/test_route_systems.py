@@ -1,12 +1,11 @@
-"""System naming per hop (checks.hopsystems) and the gateway table (checks.gateways)."""
+"""System naming per hop (checks.route.systems) and the gateway table (checks.route.gateways)."""
 
 from __future__ import annotations
 
 import pytest
-
-from checks.gateways import find_gateway, gateway_product
-from checks.hopsystems import EXCHANGE_ONPREM, hop_system, hop_systems
-from checks.route import parse_received
+from mailtriage.checks.route.gateways import find_gateway, gateway_product
+from mailtriage.checks.route.hops import parse_received
+from mailtriage.checks.route.systems import EXCHANGE_ONPREM, hop_system, hop_systems
 
 DATE = "; Mon, 1 Jan 2024 10:00:00 +0000"
 FROM = "from mail.sender.example (mail.sender.example [203.0.113.9]) "

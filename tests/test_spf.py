@@ -7,13 +7,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from mailtriage.checks.auth.spf.check import SpfResult, check_host, identity
+from mailtriage.checks.auth.spf.macro import MacroContext, SpfSyntaxError, expand
+from mailtriage.checks.auth.spf.prefetch import BUDGET
+from mailtriage.checks.auth.spf.record import parse_record
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
-from checks.dns import Resolver
-from checks.spf import SpfResult, check_host, identity
-from checks.spfmacro import MacroContext, SpfSyntaxError, expand
-from checks.spfspec import BUDGET
-from checks.spfterms import parse_record
-from checks.zoneserver import ZoneServer
 from tests.spf_zones import txt_rdata
 
 pytestmark = pytest.mark.inprocess_dns

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import yaml
+from mailtriage.checks.auth.spf.check import check_host, identity
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
-from checks.dns import Resolver
-from checks.spf import check_host, identity
-from checks.zoneserver import ZoneServer
 from tests.spf_zones import build_zone
 
 pytestmark = pytest.mark.inprocess_dns

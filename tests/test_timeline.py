@@ -1,4 +1,4 @@
-"""Hop delays, clock skew, and where the time went (checks.timeline / checks.timewords)."""
+"""Hop delays, clock skew, and where the time went (checks.route.timeline)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from checks.loader import load_bytes
-from checks.route import parse_hops
-from checks.timeline import build_timeline, has_attachments, timeline
-from checks.timewords import duration, mha_delay
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.route.timeline import build_timeline, has_attachments, timeline
+from mailtriage.checks.route.timewords import duration, mha_delay
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.message.loader import load_path
+from mailtriage.tui.messages import LiveAnswered
+from mailtriage.tui.screens.dns_log import DnsLogScreen
+from mailtriage.tui.screens.notes import NotesScreen
+from mailtriage.tui.screens.open_sample import OpenSampleScreen
+from mailtriage.widgets.checklist_pane import ChecklistPane
+from mailtriage.widgets.pane import Pane
 from textual.widgets import Static
 
-from checks.loader import load_path
 from tests.tui_support import demo_server, live_done, make_app, wait_for
-from tui.messages import LiveAnswered
-from tui.screens.dns_log import DnsLogScreen
-from tui.screens.notes import NotesScreen
-from tui.screens.open_sample import OpenSampleScreen
-from widgets.checklist_pane import ChecklistPane
-from widgets.pane import Pane
 
 HOSTILE = (
     b"From: Mallory <m@evil.example>\r\nTo: v@northwind.example\r\n"
@@ -229,10 +229,9 @@ async def test_sample_reloads_when_file_changes(tmp_path: Path) -> None:
 
 
 async def test_every_binding_has_a_palette_entry_and_description() -> None:
+    from mailtriage.tui.commands import ActionCommands
+    from mailtriage.tui.screens.dashboard import DashboardScreen
     from textual.binding import Binding
-
-    from tui.commands import ActionCommands
-    from tui.screens.dashboard import DashboardScreen
 
     app = make_app(offline=True)
     async with app.run_test(size=(80, 24)):
@@ -262,7 +261,7 @@ async def test_pane_keys_quit_and_copy_notes() -> None:
 
 
 async def test_live_evaluation_and_spf_tree(server) -> None:  # type: ignore[no-untyped-def]
-    from tui.screens.spf_tree import SpfTreeScreen
+    from mailtriage.tui.screens.spf_tree import SpfTreeScreen
 
     app = make_app(server=server)
     async with app.run_test(size=(160, 45)) as pilot:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mailtriage.tui.screens.explain import ExplainScreen
+from mailtriage.tui.screens.open_sample import OpenSampleScreen
+from mailtriage.tui.screens.trace_view import TraceScreen
+from mailtriage.tui.screens.verdicts import VerdictsScreen
+from mailtriage.widgets.hops_pane import HopsPane
 from textual.widgets import Input, Static, TextArea
 
 from tests.tui_support import live_done, make_app, wait_for
-from tui.screens.explain import ExplainScreen
-from tui.screens.open_sample import OpenSampleScreen
-from tui.screens.trace_view import TraceScreen
-from tui.screens.verdicts import VerdictsScreen
-from widgets.hops_pane import HopsPane
 
 DEMO_TRACE = Path(__file__).resolve().parent / "samples" / "trace" / "demo_trace.csv"
 

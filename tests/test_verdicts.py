@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from checks.analysis import analyse
-from checks.loader import load_bytes, load_path
-from checks.model import Sample
-from checks.report import offline_report
-from checks.verdicts import (
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.report.build import offline_report
+from mailtriage.checks.verdicts import (
     find_verdicts,
     key_first,
     quarantine_signal,

@@ -14,9 +14,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from checks.loader import load_path
-from checks.verdicts import decode, find_verdicts, quarantine_signal, unknown_headers
+from mailtriage.checks.message.loader import load_path
+from mailtriage.checks.verdicts import decode, find_verdicts, quarantine_signal, unknown_headers
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 SISIMAI = CORPORA / "sisimai-dev"

@@ -18,9 +18,8 @@ from __future__ import annotations
 import base64
 
 import pytest
-
-from checks.loader import load_bytes
-from checks.verdicts import VerdictHeader, decode, find_verdicts, quarantine_signal
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.verdicts import VerdictHeader, decode, find_verdicts, quarantine_signal
 
 BARRACUDA = """\
 X-Barracuda-Connect: ZXSHMBX2.zhaoxin.com[10.28.252.164]

@@ -12,9 +12,8 @@ values Gmail is seen to stamp (0 and 1).
 from __future__ import annotations
 
 import pytest
-
-from checks.loader import load_bytes
-from checks.verdicts import decode, quarantine_signal
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.verdicts import decode, quarantine_signal
 
 REPORT = (
     "SpamAssassin version 3.4.4 on bombadil.infradead.org summary: Content analysis details: "

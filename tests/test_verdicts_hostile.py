@@ -12,9 +12,8 @@ import re
 import time
 
 import pytest
-
-from checks.loader import load_bytes
-from checks.verdicts import (
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.verdicts import (
     VERDICT_WORDS,
     decode,
     find_verdicts,
@@ -22,7 +21,7 @@ from checks.verdicts import (
     quarantine_signal,
     unknown_headers,
 )
-from checks.verdicts.registry import MODULES
+from mailtriage.checks.verdicts.registry import MODULES
 
 NAMES = sorted(
     {name for mod in MODULES for name in mod.EXACT}

@@ -13,10 +13,9 @@ message sent from a Microsoft 365 tenant.
 from __future__ import annotations
 
 import pytest
-
-from checks.loader import load_bytes
-from checks.model import Sample
-from checks.verdicts import decode, find_verdicts, microsoft_placement, quarantine_signal
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.model import Sample
+from mailtriage.checks.verdicts import decode, find_verdicts, microsoft_placement, quarantine_signal
 
 BASE = "From: a@sender.example\nTo: b@rcpt.example\nSubject: t\nMessage-ID: <1@sender.example>\n"
 # Microsoft Learn, "Real-world header examples" (whitespace as published).

@@ -13,9 +13,8 @@ Protection Definitions" article (no public sample with a hit exists).
 from __future__ import annotations
 
 import pytest
-
-from checks.loader import load_bytes
-from checks.verdicts import VerdictHeader, decode, find_verdicts, quarantine_signal
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.verdicts import VerdictHeader, decode, find_verdicts, quarantine_signal
 
 DM_DEVEL = """\
 From: a@linux.ibm.example

@@ -14,9 +14,8 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import pytest
-
-from checks.zonedata import ZoneLoadError, read_zone
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.dns.zonedata import ZoneLoadError, read_zone
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
 pytestmark = pytest.mark.inprocess_dns
 

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checks.model import Sample
-from checks.zoneserver import ZoneServer
-from tui.app import MailtriageApp
-from tui.config import Config
-from tui.demo.runtime import demo_samples
+from mailtriage.checks.dns.zoneserver import ZoneServer
+from mailtriage.checks.model import Sample
+from mailtriage.tui.app import MailtriageApp
+from mailtriage.tui.config import Config
+from mailtriage.tui.demo.runtime import demo_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_ZONES = ROOT / "tui" / "demo" / "zones"

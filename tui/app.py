@@ -7,18 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.model import Sample
+from mailtriage.checks.playbook import Playbook, load_playbook
+from mailtriage.tui.commands import ActionCommands
+from mailtriage.tui.config import Config, make_resolver
+from mailtriage.tui.screens.dashboard import DashboardScreen
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from checks.model import Sample
-from checks.playbook import Playbook, load_playbook
-from tui.commands import ActionCommands
-from tui.config import Config, make_resolver
-from tui.screens.dashboard import DashboardScreen
-
 if TYPE_CHECKING:
-    from checks.dns import Resolver
+    from mailtriage.checks.dns.resolver import Resolver
 
 
 class MailtriageApp(App[None]):

@@ -11,10 +11,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from checks.dnstypes import DnsError, parse_spec
-from checks.loader import SampleError, load_path, load_stdin
-from checks.model import Sample
-from tui.config import ConfigError, load_config
+from mailtriage.checks.dns.model import DnsError, parse_spec
+from mailtriage.checks.message.loader import SampleError, load_path, load_stdin
+from mailtriage.checks.model import Sample
+from mailtriage.tui.config import ConfigError, load_config
 
 EXIT_USAGE = 2
 
@@ -124,7 +124,7 @@ def _keyboard_on_stdin() -> bool:
 
 def fail(message: str) -> int:
     """Print a one-line error and return the usage exit status."""
-    from checks.text import printable
+    from mailtriage.checks.text import printable
 
     print(f"mailtriage: error: {printable(message, 500)}", file=sys.stderr)
     return EXIT_USAGE
@@ -144,18 +144,18 @@ def run_dashboard(argv: Sequence[str]) -> int:
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
     if args.demo and not samples:
-        from tui.demo.runtime import DemoDns, demo_samples
+        from mailtriage.tui.demo.runtime import DemoDns, demo_samples
 
         demo = DemoDns()
         samples = list(demo_samples())
         server = nameserver if args.resolver else demo.nameserver
         if args.trace is None:
-            from tui.demo.runtime import demo_trace_path
+            from mailtriage.tui.demo.runtime import demo_trace_path
 
             args.trace = demo_trace_path()
     if not _keyboard_on_stdin():
         return fail("the dashboard needs a terminal for keys; use 'mailtriage report' in pipes")
-    from tui.app import MailtriageApp
+    from mailtriage.tui.app import MailtriageApp
 
     # The demo exists to show live answers: only an explicit --offline turns them off.
     offline = args.offline or (config.offline and demo is None)
@@ -176,11 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv[:1] == ["report"]:
-            from tui.report_cmd import run_report
+            from mailtriage.tui.report_cmd import run_report
 
             return run_report(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
-            from tui.lookup_cmds import run_lookup
+            from mailtriage.tui.lookup_cmds import run_lookup
 
             return run_lookup(argv[0], argv[1:])
         return run_dashboard(argv)

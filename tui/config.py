@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
-
-from checks.atomic import atomic_write_text
+from mailtriage.checks.atomic import atomic_write_text
 
 if TYPE_CHECKING:
-    from checks.dns import Resolver
+    from mailtriage.checks.dns.resolver import Resolver
 
 ENV_VAR = "MAILTRIAGE_CONFIG"
 
@@ -60,7 +59,7 @@ def make_resolver(server: tuple[str, int] | None, cfg: Config) -> Resolver:
     Raises:
         DnsError: The system resolvers cannot be read, or the limits are invalid.
     """
-    from checks.dns import Resolver  # dnspython loads only when a lookup is due
+    from mailtriage.checks.dns.resolver import Resolver  # dnspython loads only when a lookup is due
 
     hosts = [server[0]] if server else None
     port = server[1] if server else 53

@@ -14,10 +14,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from checks.dnstypes import DnsError
-from checks.text import printable
-from tui.cli import VersionAction, fail, nameserver_for
-from tui.config import ConfigError, load_config, make_resolver
+from mailtriage.checks.dns.model import DnsError
+from mailtriage.checks.text import printable
+from mailtriage.tui.cli import VersionAction, fail, nameserver_for
+from mailtriage.tui.config import ConfigError, load_config, make_resolver
 
 NOTHING_MATCHES = "0.0.0.0"
 
@@ -37,7 +37,7 @@ def _resolver(args: argparse.Namespace) -> tuple[Any, Any]:
     demo = None
     server = nameserver_for(args.resolver, config.resolver)
     if args.demo and not args.resolver:
-        from tui.demo.runtime import DemoDns
+        from mailtriage.tui.demo.runtime import DemoDns
 
         demo = DemoDns()
         server = demo.nameserver()
@@ -58,8 +58,8 @@ def _log(resolver: Any) -> list[dict[str, Any]]:
 
 
 async def _spf(args: argparse.Namespace, resolver: Any) -> str:
-    from checks.spf import check_host
-    from checks.spftext import render_text, result_json
+    from mailtriage.checks.auth.spf.check import check_host
+    from mailtriage.checks.auth.spf.text import render_text, result_json
 
     sender = args.sender or f"postmaster@{args.domain}"
     res = await check_host(args.ip, args.domain, sender, helo=args.helo or "", resolver=resolver)
@@ -77,9 +77,9 @@ async def _spf(args: argparse.Namespace, resolver: Any) -> str:
 
 
 async def _dns(args: argparse.Namespace, resolver: Any) -> str:
-    from checks.live import LiveSpec, run
-    from checks.spf import check_host
-    from checks.spftext import render_text, result_json
+    from mailtriage.checks.auth.spf.check import check_host
+    from mailtriage.checks.auth.spf.text import render_text, result_json
+    from mailtriage.checks.live.plan import LiveSpec, run
 
     specs = [LiveSpec("dmarc", args.domain), LiveSpec("mx", args.domain)]
     specs += [LiveSpec("dkim", args.domain, s) for s in args.selector]

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.analysis import Analysis
 from textual.message import Message
 
-from checks.analysis import Analysis
-
 if TYPE_CHECKING:
-    from checks.dns import QueryLogEntry
-    from checks.live import LiveResult, LiveSpec
-    from checks.livearound import Around
-    from checks.liveauth import LiveAuth
-    from checks.msgtrace import Trace
+    from mailtriage.checks.dns.resolver import QueryLogEntry
+    from mailtriage.checks.live.around import Around
+    from mailtriage.checks.live.auth import LiveAuth
+    from mailtriage.checks.live.plan import LiveResult, LiveSpec
+    from mailtriage.checks.msgtrace.load import Trace
 
 
 class SampleLoaded(Message):

@@ -4,7 +4,7 @@ Samples are read one at a time as they are reached, so a batch of thousands of
 files runs in one process in bounded memory. A sample that cannot be read prints
 a one-line error to stderr and the batch goes on; the exit status is then 2.
 Output streams in input order. ``--jobs N`` spreads the files over N worker
-processes (see :mod:`tui.report_pool`); ``--jobs 1`` is the in-process path.
+processes (see :mod:`mailtriage.tui.report_pool`); ``--jobs 1`` is the in-process path.
 With live DNS each worker runs its own lookups; ``--demo`` (two bundled samples
 and an in-process DNS server) always runs in this process.
 """
@@ -17,11 +17,11 @@ import os
 import sys
 from collections.abc import Generator, Iterator, Sequence
 
-from checks.dnstypes import DnsError
-from checks.loader import SampleError, read_stdin
-from tui.cli import VersionAction, add_common, fail, nameserver_for
-from tui.config import ConfigError, load_config, make_resolver
-from tui.report_jobs import Item, Outcome, Settings, render, run_serial
+from mailtriage.checks.dns.model import DnsError
+from mailtriage.checks.message.loader import SampleError, read_stdin
+from mailtriage.tui.cli import VersionAction, add_common, fail, nameserver_for
+from mailtriage.tui.config import ConfigError, load_config, make_resolver
+from mailtriage.tui.report_jobs import Item, Outcome, Settings, render, run_serial
 
 MAX_JOBS = 64
 
@@ -105,7 +105,7 @@ def run_report(argv: Sequence[str]) -> int:
         return fail("stdin ('-') can be given only once")
     demo = None
     if args.demo and not args.samples:
-        from tui.demo.runtime import DemoDns
+        from mailtriage.tui.demo.runtime import DemoDns
 
         demo = DemoDns()
         nameserver = nameserver if args.resolver else demo.nameserver()
@@ -131,7 +131,7 @@ def run_report(argv: Sequence[str]) -> int:
 def _report(paths: Sequence[str], jobs: int, settings: Settings, demo: bool) -> int:
     status = 0
     if demo:
-        from tui.demo.runtime import demo_samples
+        from mailtriage.tui.demo.runtime import demo_samples
 
         return _emit(([render(s, settings)] for s in demo_samples()), settings.as_json)
     stdin = None
@@ -145,7 +145,7 @@ def _report(paths: Sequence[str], jobs: int, settings: Settings, demo: bool) -> 
         return _emit(run_serial(items, settings), settings.as_json) or status
     from concurrent.futures.process import BrokenProcessPool
 
-    from tui.report_pool import chunk_size, run_parallel
+    from mailtriage.tui.report_pool import chunk_size, run_parallel
 
     chunk = chunk_size(len(paths), jobs, settings.offline)
     try:

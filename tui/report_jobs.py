@@ -2,7 +2,7 @@
 
 Each sample is loaded, analysed and serialised where it is processed, one at a
 time, so memory stays bounded however many files are named. :func:`run_serial`
-does that in this process; :func:`tui.report_pool.run_parallel` runs
+does that in this process; :func:`mailtriage.tui.report_pool.run_parallel` runs
 :func:`process` in N worker processes. Both keep input order and stream.
 """
 
@@ -14,12 +14,12 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.analysis import Analysis, analyse
-from checks.loader import SampleError, load_bytes, load_path
-from checks.model import Sample
-from checks.report import offline_report
-from checks.text import printable
-from tui.config import Config, make_resolver
+from mailtriage.checks.analysis import Analysis, analyse
+from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.report.build import offline_report
+from mailtriage.checks.text import printable
+from mailtriage.tui.config import Config, make_resolver
 
 #: A sample to process: a path, or ``(label, bytes)`` already read (standard input).
 Item = str | tuple[str, bytes]
@@ -94,7 +94,7 @@ def json_line(rep: dict[str, Any]) -> str:
 
 
 async def _live(a: Analysis, settings: Settings) -> dict[str, Any]:
-    from checks.report import full_report  # the live modules load dnspython
+    from mailtriage.checks.report.build import full_report  # the live modules load dnspython
 
     resolver = make_resolver(settings.nameserver, settings.config)
     return await full_report(a, resolver, settings.config.dnsbl_zones)

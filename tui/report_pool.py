@@ -2,7 +2,7 @@
 
 The parent hands *paths* (never parsed samples) to the workers in chunks, one
 round trip per chunk, and gets finished output lines back; each worker loads,
-analyses and serialises (:func:`tui.report_jobs.process`). Output keeps input
+analyses and serialises (:func:`mailtriage.tui.report_jobs.process`). Output keeps input
 order and streams: a chunk is yielded as soon as it and everything before it are
 done, and only a few chunks are ever in flight.
 
@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from tui.report_jobs import Item, Outcome, Settings, process
+from mailtriage.tui.report_jobs import Item, Outcome, Settings, process
 
 MAX_CHUNK = 32
 STOP_WAIT = 5.0  # seconds to wait for the pool's own thread after killing the workers

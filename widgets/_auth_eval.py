@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from widgets._render import Cell, safe, style_for
+from mailtriage.widgets._render import Cell, safe, style_for
 
 if TYPE_CHECKING:
-    from checks.livearound import Around
-    from checks.liveauth import LiveAuth
+    from mailtriage.checks.live.around import Around
+    from mailtriage.checks.live.auth import LiveAuth
 
 Row = tuple[Cell, list[Cell]]
 

@@ -1,7 +1,7 @@
 """Helpers that turn untrusted strings into width-aware, markup-free Content.
 
 Not a widget: the pane modules share these. Every string passes through
-``checks.text.printable`` (control characters made visible) and is wrapped in
+``mailtriage.checks.text.printable`` (control characters made visible) and is wrapped in
 ``Content`` directly, so ``[bold]`` in a sample stays literal text.
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from mailtriage.checks.text import printable
 from textual.content import Content
-
-from checks.text import printable
 
 Cell = tuple[str, str]
 """(text, style) where style uses theme variables only, e.g. ``"$error bold"``."""

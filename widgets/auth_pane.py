@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.live.agreement import Agreement
+from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.message.authres import boundary
+from mailtriage.checks.model import AuthMethod, AuthResults
+from mailtriage.widgets._auth_eval import around_rows, evaluation_rows
+from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe, style_for
+from mailtriage.widgets.pane import Pane
 from textual.content import Content
 
-from checks.agreement import Agreement
-from checks.analysis import Analysis
-from checks.authres import boundary
-from checks.liverun import LiveRun
-from checks.model import AuthMethod, AuthResults
-from widgets._auth_eval import around_rows, evaluation_rows
-from widgets._render import Cell, grid, heading, join_lines, safe, style_for
-from widgets.pane import Pane
-
 if TYPE_CHECKING:
-    from checks.live import LiveSpec
+    from mailtriage.checks.live.plan import LiveSpec
 
 
 SLOTS = ("A", "B")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mailtriage.checks.playbook import ItemState
+from mailtriage.widgets._render import safe
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
-
-from checks.playbook import ItemState
-from widgets._render import safe
 
 
 class ChecklistPane(OptionList):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from mailtriage.checks.diff import DiffRow
+from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe
+from mailtriage.widgets.pane import Pane
 from textual.content import Content
-
-from checks.diff import DiffRow
-from widgets._render import Cell, grid, heading, join_lines, safe
-from widgets.pane import Pane
 
 LAYER_ORDER = (
     "authentication",

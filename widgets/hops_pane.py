@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.route.hops import Hop
+from mailtriage.checks.route.timeline import Timeline
+from mailtriage.checks.route.timewords import duration
+from mailtriage.widgets._render import fit, join_lines, safe, wrap
+from mailtriage.widgets.pane import Pane
 from textual.content import Content
-
-from checks.analysis import Analysis
-from checks.route import Hop
-from checks.timeline import Timeline
-from checks.timewords import duration
-from widgets._render import fit, join_lines, safe, wrap
-from widgets.pane import Pane
 
 NUM, DELAY, TLS = 3, 10, 6
 SLOW, VERY_SLOW = 60.0, 1800.0

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.model import Address
+from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe
+from mailtriage.widgets.pane import Pane
 from textual.content import Content
-
-from checks.analysis import Analysis
-from checks.model import Address
-from widgets._render import Cell, grid, heading, join_lines, safe
-from widgets.pane import Pane
 
 SLOT_NAMES = ("A", "B")
 

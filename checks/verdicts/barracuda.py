@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from checks.verdicts import spamassassin
-from checks.verdicts.model import (
+from mailtriage.checks.verdicts import spamassassin
+from mailtriage.checks.verdicts.model import (
     MAX_FIELDS,
     NOT_DOCUMENTED,
     Decoded,
@@ -23,7 +23,7 @@ from checks.verdicts.model import (
     show,
     single,
 )
-from checks.verdicts.split import space_pairs
+from mailtriage.checks.verdicts.split import space_pairs
 
 VENDOR = "Barracuda"
 

@@ -3,18 +3,18 @@
 Gateways and mailbox filters leave their decision in headers of their own
 (Proofpoint ``X-Proofpoint-Spam-Details``, Microsoft ``X-Forefront-Antispam-Report``,
 SpamAssassin ``X-Spam-Status``...). Each header is decoded once per sample by the
-vendor module that owns its name (:mod:`checks.verdicts.registry`); raw values are
+vendor module that owns its name (:mod:`mailtriage.checks.verdicts.registry`); raw values are
 kept untouched except for a length cap.
 """
 
 from __future__ import annotations
 
-from checks.memo import per_sample
-from checks.model import Sample
-from checks.verdicts import microsoft
-from checks.verdicts.microsoft_placement import placement
-from checks.verdicts.model import VerdictHeader
-from checks.verdicts.registry import KEY_VERDICTS, decode
+from mailtriage.checks.memo import per_sample
+from mailtriage.checks.model import Sample
+from mailtriage.checks.verdicts import microsoft
+from mailtriage.checks.verdicts.microsoft_placement import placement
+from mailtriage.checks.verdicts.model import VerdictHeader
+from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
 
 
 @per_sample

@@ -7,8 +7,16 @@ known to be. ARC headers count as Google's only when Google added them
 
 from __future__ import annotations
 
-from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, fld, named, show, single
-from checks.verdicts.split import semicolon_pairs
+from mailtriage.checks.verdicts.model import (
+    NOT_DOCUMENTED,
+    Decoded,
+    Decoder,
+    fld,
+    named,
+    show,
+    single,
+)
+from mailtriage.checks.verdicts.split import semicolon_pairs
 
 VENDOR = "Google"
 

@@ -1,9 +1,9 @@
 """Microsoft 365 / Exchange Online Protection / Exchange verdict headers.
 
-Tables live in :mod:`checks.verdicts.microsoft_codes`, the identity and routing
-headers in :mod:`checks.verdicts.microsoft_exchange`; the line that combines the
+Tables live in :mod:`mailtriage.checks.verdicts.microsoft_codes`, the identity and routing
+headers in :mod:`mailtriage.checks.verdicts.microsoft_exchange`; the line that combines the
 filter verdict with the mailbox placement is built by
-:mod:`checks.verdicts.microsoft_placement` once all headers are decoded
+:mod:`mailtriage.checks.verdicts.microsoft_placement` once all headers are decoded
 (:func:`combine`).
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from checks.verdicts import microsoft_codes as codes
-from checks.verdicts.microsoft_placement import placement
-from checks.verdicts.model import (
+from mailtriage.checks.verdicts import microsoft_codes as codes
+from mailtriage.checks.verdicts.microsoft_placement import placement
+from mailtriage.checks.verdicts.model import (
     Decoded,
     Decoder,
     VerdictField,
@@ -26,7 +26,7 @@ from checks.verdicts.model import (
     show,
     single,
 )
-from checks.verdicts.split import semicolon_pairs
+from mailtriage.checks.verdicts.split import semicolon_pairs
 
 VENDOR = "Microsoft"
 FOREFRONT = "x-forefront-antispam-report"

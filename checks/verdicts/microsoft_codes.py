@@ -9,7 +9,7 @@ documented by Microsoft: its labels give the usual community reading and say so.
 
 from __future__ import annotations
 
-from checks.verdicts.model import NOT_DOCUMENTED, as_int
+from mailtriage.checks.verdicts.model import NOT_DOCUMENTED, as_int
 
 #: SFV code -> (plain words, decision word).
 SFV = {

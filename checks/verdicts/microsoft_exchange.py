@@ -3,14 +3,22 @@
 They carry no spam verdict, but say who the sender was to Exchange (``AuthAs``),
 which tenant handled the message (``X-MS-Exchange-CrossTenant-*``) and which IDs
 find it in message trace. The spam verdict headers are in
-:mod:`checks.verdicts.microsoft`.
+:mod:`mailtriage.checks.verdicts.microsoft`.
 """
 
 from __future__ import annotations
 
-from checks.verdicts import microsoft_codes as codes
-from checks.verdicts.model import NOT_DOCUMENTED, Decoded, Decoder, labelled, named, show, single
-from checks.verdicts.split import semicolon_pairs
+from mailtriage.checks.verdicts import microsoft_codes as codes
+from mailtriage.checks.verdicts.model import (
+    NOT_DOCUMENTED,
+    Decoded,
+    Decoder,
+    labelled,
+    named,
+    show,
+    single,
+)
+from mailtriage.checks.verdicts.split import semicolon_pairs
 
 VENDOR = "Microsoft"
 _ONPREM = {k.lower(): v for k, v in codes.ONPREM_REPORT.items()}

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from checks.verdicts.microsoft_codes import BYPASS_SFV, CAT, DEST, SFV, SPAM_SFV
-from checks.verdicts.model import as_int, show
+from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, CAT, DEST, SFV, SPAM_SFV
+from mailtriage.checks.verdicts.model import as_int, show
 
 _INBOX_OVERRIDE = "an allow entry, transport rule or safe-sender override is the usual reason"
 

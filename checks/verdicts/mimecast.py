@@ -8,7 +8,7 @@ checks are the identifiers of an Impersonation Protection definition.
 
 from __future__ import annotations
 
-from checks.verdicts.model import (
+from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
     Decoded,
     Decoder,
@@ -18,7 +18,7 @@ from checks.verdicts.model import (
     show,
     single,
 )
-from checks.verdicts.split import semicolon_pairs
+from mailtriage.checks.verdicts.split import semicolon_pairs
 
 VENDOR = "Mimecast"
 

@@ -1,7 +1,7 @@
 """Data model of decoded verdict headers, and the small helpers every vendor module uses.
 
 A vendor module turns one header value into a :class:`Decoded` (fields, one plain
-line, a short decision word). :mod:`checks.verdicts.registry` wraps that into a
+line, a short decision word). :mod:`mailtriage.checks.verdicts.registry` wraps that into a
 :class:`VerdictHeader` together with the vendor name and the raw value.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from checks.text import printable
+from mailtriage.checks.text import printable
 
 MAX_VALUE = 4000
 MAX_FIELDS = 64

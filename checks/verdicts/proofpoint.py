@@ -7,7 +7,7 @@ per customer, so the decision word comes from a rule name only when it says so.
 
 from __future__ import annotations
 
-from checks.verdicts.model import (
+from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
     Decoded,
     Decoder,
@@ -18,7 +18,7 @@ from checks.verdicts.model import (
     show,
     single,
 )
-from checks.verdicts.split import semicolon_pairs, space_pairs
+from mailtriage.checks.verdicts.split import semicolon_pairs, space_pairs
 
 VENDOR = "Proofpoint"
 

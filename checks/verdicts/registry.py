@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
-from checks.verdicts import (
+from mailtriage.checks.verdicts import (
     barracuda,
     cisco,
     google,
@@ -24,8 +24,15 @@ from checks.verdicts import (
     spamassassin,
     trendmicro,
 )
-from checks.verdicts.model import MAX_FIELDS, MAX_VALUE, Decoded, Decoder, VerdictHeader, fld
-from checks.verdicts.split import split_fields
+from mailtriage.checks.verdicts.model import (
+    MAX_FIELDS,
+    MAX_VALUE,
+    Decoded,
+    Decoder,
+    VerdictHeader,
+    fld,
+)
+from mailtriage.checks.verdicts.split import split_fields
 
 MODULES: tuple[ModuleType, ...] = (
     proofpoint,

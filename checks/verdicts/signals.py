@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from checks.memo import per_sample
-from checks.model import Sample
-from checks.verdicts.find import find_verdicts
-from checks.verdicts.microsoft_codes import SPAM_SFV
-from checks.verdicts.mimecast import HOLD_SCORES
-from checks.verdicts.model import VerdictHeader, as_float, as_int, show
-from checks.verdicts.proofpoint import held
-from checks.verdicts.sophos import SPAM_AT
+from mailtriage.checks.memo import per_sample
+from mailtriage.checks.model import Sample
+from mailtriage.checks.verdicts.find import find_verdicts
+from mailtriage.checks.verdicts.microsoft_codes import SPAM_SFV
+from mailtriage.checks.verdicts.mimecast import HOLD_SCORES
+from mailtriage.checks.verdicts.model import VerdictHeader, as_float, as_int, show
+from mailtriage.checks.verdicts.proofpoint import held
+from mailtriage.checks.verdicts.sophos import SPAM_AT
 
 Rule = Callable[[VerdictHeader], "str | None"]
 

@@ -8,7 +8,7 @@ weights. Sophos does not document the sender-history counters.
 
 from __future__ import annotations
 
-from checks.verdicts.model import (
+from mailtriage.checks.verdicts.model import (
     MAX_FIELDS,
     NOT_DOCUMENTED,
     Decoded,

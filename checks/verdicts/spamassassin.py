@@ -7,7 +7,7 @@ fired with their points.
 
 from __future__ import annotations
 
-from checks.verdicts.model import (
+from mailtriage.checks.verdicts.model import (
     Decoded,
     Decoder,
     as_float,
@@ -16,7 +16,7 @@ from checks.verdicts.model import (
     show,
     single,
 )
-from checks.verdicts.split import rule_table, space_pairs
+from mailtriage.checks.verdicts.split import rule_table, space_pairs
 
 VENDOR = "SpamAssassin"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from checks.verdicts.model import MAX_FIELDS, MAX_VALUE
+from mailtriage.checks.verdicts.model import MAX_FIELDS, MAX_VALUE
 
 _KEY = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _NUMBER = re.compile(r"[-+]?\d{1,6}(?:\.\d{1,8})?")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import binascii
 import re
 
-from checks.text import printable
-from checks.verdicts.model import (
+from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
     Decoded,
     Decoder,

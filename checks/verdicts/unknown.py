@@ -6,9 +6,9 @@ The UI lists them raw so a technician can spot a product this tool does not know
 
 from __future__ import annotations
 
-from checks.memo import per_sample
-from checks.model import Sample
-from checks.verdicts.find import scan
+from mailtriage.checks.memo import per_sample
+from mailtriage.checks.model import Sample
+from mailtriage.checks.verdicts.find import scan
 
 MAX_UNKNOWN = 64
 MAX_UNKNOWN_VALUE = 1000
@@ -89,7 +89,7 @@ def ordinary(name: str) -> bool:
 def unknown_headers(sample: Sample) -> tuple[tuple[str, str], ...]:
     """List X- headers no vendor module recognised and that are not everyday ones.
 
-    Headers that :func:`checks.verdicts.find_verdicts` returns (including the
+    Headers that :func:`mailtriage.checks.verdicts.find_verdicts` returns (including the
     generic ``"other"`` filter headers) are not listed again.
 
     Args:

@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from checks.dns import Resolver
-from checks.spf import check_host
-from checks.zoneserver import ZoneServer
+from mailtriage.checks.auth.spf.check import check_host
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.dns.zoneserver import ZoneServer
 
 DELAY = 0.05
 CLIENT = "203.0.113.77"

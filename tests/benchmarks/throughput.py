@@ -52,9 +52,9 @@ def floor(files: list[Path]) -> float:
 
 def in_process(files: list[Path]) -> float:
     """Seconds for the full offline report of every file in this process (warm)."""
-    from checks.analysis import analyse
-    from checks.loader import load_path
-    from checks.report import offline_report
+    from mailtriage.checks.analysis import analyse
+    from mailtriage.checks.message.loader import load_path
+    from mailtriage.checks.report.build import offline_report
 
     start = time.perf_counter()
     for path in files:

@@ -12,11 +12,11 @@ import threading
 from importlib.resources import as_file, files
 from typing import TYPE_CHECKING
 
-from checks.loader import load_bytes
-from checks.model import Sample
+from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.model import Sample
 
 if TYPE_CHECKING:
-    from checks.zoneserver import ZoneServer
+    from mailtriage.checks.dns.zoneserver import ZoneServer
 
 DEMO_SAMPLES = ("blocked.eml", "delivered.eml")
 
@@ -38,9 +38,9 @@ class DemoDns:
         """Start the server if needed (thread-safe) and return ``(host, port)``."""
         with self._lock:
             if self._server is None:
-                from checks.zoneserver import ZoneServer
+                from mailtriage.checks.dns.zoneserver import ZoneServer
 
-                with as_file(files("tui.demo").joinpath("zones")) as zone_dir:
+                with as_file(files("mailtriage.tui.demo").joinpath("zones")) as zone_dir:
                     self._server = ZoneServer(zone_dir=zone_dir, delay=self.delay).start()
             return ("127.0.0.1", self._server.port)
 
@@ -54,7 +54,7 @@ class DemoDns:
 
 def demo_samples() -> tuple[Sample, ...]:
     """Load the bundled blocked and delivered samples."""
-    pkg = files("tui.demo")
+    pkg = files("mailtriage.tui.demo")
     return tuple(
         load_bytes(pkg.joinpath(name).read_bytes(), f"demo/{name}") for name in DEMO_SAMPLES
     )
@@ -62,4 +62,4 @@ def demo_samples() -> tuple[Sample, ...]:
 
 def demo_trace_path() -> str:
     """Path of the demo's Microsoft 365 message trace export (installed with the package)."""
-    return str(files("tui.demo").joinpath("trace.csv"))
+    return str(files("mailtriage.tui.demo").joinpath("trace.csv"))

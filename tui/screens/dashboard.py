@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import ComposeResult
-from textual.containers import Container, Vertical
-from textual.events import Resize
-from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, Tab, Tabs
-
-from checks.agreement import compare
-from checks.analysis import Analysis
-from checks.bounceorig import compared_samples
-from checks.diff import diff_samples, single_sample_hint
-from checks.liverun import LiveRun
-from checks.playbook import ItemState, evaluate
-from checks.text import printable
-from tui.messages import (
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.compare import compared_samples
+from mailtriage.checks.diff import diff_samples, single_sample_hint
+from mailtriage.checks.live.agreement import compare
+from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.playbook import ItemState, evaluate
+from mailtriage.checks.text import printable
+from mailtriage.tui.messages import (
     AroundReady,
     LiveAnswered,
     LiveAuthReady,
@@ -33,14 +27,19 @@ from tui.messages import (
     SampleFailed,
     SampleLoaded,
 )
-from tui.screens.dashboard_actions import DashboardActions
-from tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
-from tui.screens.dashboard_views import DashboardViews
-from widgets.auth_pane import AuthPane
-from widgets.checklist_pane import ChecklistPane
-from widgets.diff_pane import DiffPane
-from widgets.hops_pane import HopsPane
-from widgets.sample_pane import SamplePane
+from mailtriage.tui.screens.dashboard_actions import DashboardActions
+from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
+from mailtriage.tui.screens.dashboard_views import DashboardViews
+from mailtriage.widgets.auth_pane import AuthPane
+from mailtriage.widgets.checklist_pane import ChecklistPane
+from mailtriage.widgets.diff_pane import DiffPane
+from mailtriage.widgets.hops_pane import HopsPane
+from mailtriage.widgets.sample_pane import SamplePane
+from textual.app import ComposeResult
+from textual.containers import Container, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, Tab, Tabs
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")

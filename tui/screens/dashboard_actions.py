@@ -9,16 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.bounceorig import compared_samples
-from checks.diff import diff_samples
-from checks.notes import ticket_notes
-from tui.config import data_dir
-from tui.screens.live_workers import LiveWorkers
+from mailtriage.checks.compare import compared_samples
+from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.notes import ticket_notes
+from mailtriage.tui.config import data_dir
+from mailtriage.tui.screens.live_workers import LiveWorkers
 
 if TYPE_CHECKING:
-    from checks.analysis import Analysis
-    from checks.liverun import LiveRun
-    from checks.playbook import ItemState
+    from mailtriage.checks.analysis import Analysis
+    from mailtriage.checks.live.run import LiveRun
+    from mailtriage.checks.playbook import ItemState
 
 
 class DashboardActions(LiveWorkers):
@@ -76,7 +76,7 @@ class DashboardActions(LiveWorkers):
             if path:
                 self.load(slot, path)
 
-        from tui.screens.open_sample import OpenSampleScreen
+        from mailtriage.tui.screens.open_sample import OpenSampleScreen
 
         label = ("sample A (blocked)", "sample B (delivered)")[slot]
         prompt = f"Open {label}: path to an .eml, pasted headers or mbox"
@@ -84,7 +84,7 @@ class DashboardActions(LiveWorkers):
 
     def action_dns_log(self) -> None:
         """Show every DNS query made by the live checks."""
-        from tui.screens.dns_log import DnsLogScreen
+        from mailtriage.tui.screens.dns_log import DnsLogScreen
 
         logs = [
             (f"{'AB'[i]} · {self.runs[i].status}", self.runs[i].log)
@@ -96,7 +96,7 @@ class DashboardActions(LiveWorkers):
 
     def action_spf_tree(self) -> None:
         """Show each sample's SPF evaluation tree (evaluated now against its own IP)."""
-        from tui.screens.spf_tree import SpfTreeScreen
+        from mailtriage.tui.screens.spf_tree import SpfTreeScreen
 
         trees = [
             (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth)
@@ -107,7 +107,7 @@ class DashboardActions(LiveWorkers):
 
     def action_notes(self) -> None:
         """Open the ticket notes for the PSA."""
-        from tui.screens.notes import NotesScreen
+        from mailtriage.tui.screens.notes import NotesScreen
 
         a, b = self.analyses
         diff = diff_samples(*compared_samples(a, b)[0]) if a and b else ()

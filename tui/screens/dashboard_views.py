@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from checks.text import printable
-from tui.messages import TraceLoaded
+from mailtriage.checks.text import printable
+from mailtriage.tui.messages import TraceLoaded
 
 if TYPE_CHECKING:
-    from checks.analysis import Analysis
-    from checks.model import Sample
-    from checks.msgtrace import Trace, TraceMatch
+    from mailtriage.checks.analysis import Analysis
+    from mailtriage.checks.model import Sample
+    from mailtriage.checks.msgtrace.load import Trace, TraceMatch
 
 
 def _unmatched(sample: Sample, why: str) -> TraceMatch:
-    from checks.msgtrace import TraceMatch
+    from mailtriage.checks.msgtrace.load import TraceMatch
 
     step = "Search the trace by sender, recipient and time instead."
     return TraceMatch(
@@ -48,13 +48,13 @@ class DashboardViews:
 
     def action_verdicts(self) -> None:
         """Show every gateway and filter header of both samples, decoded."""
-        from tui.screens.verdicts import VerdictsScreen
+        from mailtriage.tui.screens.verdicts import VerdictsScreen
 
         self.app.push_screen(VerdictsScreen(self._loaded()))
 
     def action_explain(self) -> None:
         """Open the box that explains a pasted log status, SMTP reply or bounce."""
-        from tui.screens.explain import ExplainScreen
+        from mailtriage.tui.screens.explain import ExplainScreen
 
         self.app.push_screen(ExplainScreen())
 
@@ -62,7 +62,7 @@ class DashboardViews:
         """The loaded trace matched against the loaded samples (empty without a trace)."""
         if self.trace is None:
             return []
-        from checks.msgtrace import match
+        from mailtriage.checks.msgtrace.load import match
 
         loaded = self._loaded()
         key = (self.trace, *(a for _, a in loaded))  # the objects, so ids cannot be reused
@@ -95,7 +95,7 @@ class DashboardViews:
 
     def action_import_trace(self) -> None:
         """Ask for a Microsoft 365 message trace CSV and match it to the samples."""
-        from tui.screens.open_sample import OpenSampleScreen
+        from mailtriage.tui.screens.open_sample import OpenSampleScreen
 
         def chosen(path: str | None) -> None:
             if path:
@@ -108,7 +108,7 @@ class DashboardViews:
 
     def import_trace(self, path: str, show: bool = True) -> None:
         """Read a trace export in a thread worker; the result arrives as TraceLoaded."""
-        from checks.msgtrace import TraceError, load_trace_path
+        from mailtriage.checks.msgtrace.load import TraceError, load_trace_path
 
         self.trace_id += 1
         run_id = self.trace_id
@@ -147,6 +147,6 @@ class DashboardViews:
         if self.trace is None:
             self.action_import_trace()
             return
-        from tui.screens.trace_view import TraceScreen
+        from mailtriage.tui.screens.trace_view import TraceScreen
 
         self.app.push_screen(TraceScreen(self.trace, self.trace_matches()))

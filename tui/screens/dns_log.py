@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.text import printable
+from mailtriage.tui.screens.text_view import TextViewScreen
 from textual.binding import Binding
 from textual.content import Content
 
-from checks.text import printable
-from tui.screens.text_view import TextViewScreen
-
 if TYPE_CHECKING:
-    from checks.dns import QueryLogEntry
+    from mailtriage.checks.dns.resolver import QueryLogEntry
 
 
 RCODE_STYLE = {"NOERROR": "$success", "NXDOMAIN": "$warning", "NODATA": "$warning"}

@@ -6,15 +6,14 @@ so there is no submit key to learn. Escape closes.
 
 from __future__ import annotations
 
+from mailtriage.checks.explain import MAX_PASTE, explain_paste
+from mailtriage.checks.text import printable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
-
-from checks.explain import MAX_PASTE, explain_paste
-from checks.text import printable
 
 STYLE = {
     "title": "$accent bold",

@@ -12,15 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.message import Message
-from textual.worker import get_current_worker
-
-from checks.analysis import Analysis, analyse
-from checks.dnstypes import QueryLogEntry
-from checks.loader import SampleError, load_path
-from checks.model import Sample
-from checks.text import printable
-from tui.messages import (
+from mailtriage.checks.analysis import Analysis, analyse
+from mailtriage.checks.dns.model import QueryLogEntry
+from mailtriage.checks.message.loader import SampleError, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.text import printable
+from mailtriage.tui.messages import (
     AroundReady,
     LiveAnswered,
     LiveAuthReady,
@@ -31,9 +28,11 @@ from tui.messages import (
     SampleFailed,
     SampleLoaded,
 )
+from textual.message import Message
+from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
-    from checks.liverun import LiveRun
+    from mailtriage.checks.live.run import LiveRun
 
 
 INLINE_BYTES = 2_000_000
@@ -122,7 +121,7 @@ class LiveWorkers:
             return
         run = self.runs[slot]
         app: Any = self.app  # type: ignore[attr-defined]
-        from checks.live import plan  # dnspython loads after the first paint
+        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
 
         if app.offline:
             self.runs[slot] = replace(
@@ -170,9 +169,12 @@ class LiveWorkers:
         app: Any = self.app  # type: ignore[attr-defined]
         post = self.post_message  # type: ignore[attr-defined]
         resolver = await asyncio.to_thread(app.make_resolver)
-        from checks.live import plan, run_all  # dnspython loads after the first paint
-        from checks.livearound import live_around
-        from checks.liveauth import live_auth
+        from mailtriage.checks.live.around import live_around
+        from mailtriage.checks.live.auth import live_auth
+        from mailtriage.checks.live.plan import (  # dnspython loads after the first paint
+            plan,
+            run_all,
+        )
 
         specs = plan(analysis.sample)
         post(LivePlanned(slot, run_id, specs, app.resolver_label))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mailtriage.checks.atomic import atomic_write_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Footer, TextArea
-
-from checks.atomic import atomic_write_text
 
 
 class NotesScreen(ModalScreen[None]):

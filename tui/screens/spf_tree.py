@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.auth.spf.text import tree_lines
+from mailtriage.checks.text import printable
+from mailtriage.tui.screens.text_view import TextViewScreen
 from textual.binding import Binding
 from textual.content import Content
 
-from checks.spftext import tree_lines
-from checks.text import printable
-from tui.screens.text_view import TextViewScreen
-
 if TYPE_CHECKING:
-    from checks.liveauth import LiveAuth
+    from mailtriage.checks.live.auth import LiveAuth
 
 STYLE = {
     "record": "$accent",

@@ -6,13 +6,12 @@ the content and the key that closes them.
 
 from __future__ import annotations
 
+from mailtriage.checks.text import printable
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
-
-from checks.text import printable
 
 
 def line(text: str, style: str = "", limit: int = 400) -> Content:

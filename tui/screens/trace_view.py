@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from mailtriage.checks.msgtrace.load import STATUS, Trace, TraceMatch
+from mailtriage.checks.text import printable
+from mailtriage.tui.screens.text_view import TextViewScreen, line
 from textual.binding import Binding
 from textual.content import Content
-
-from checks.msgtrace import STATUS, Trace, TraceMatch
-from checks.text import printable
-from tui.screens.text_view import TextViewScreen, line
 
 ROW_FIELDS = ("received", "status", "sender", "recipient", "from_ip", "subject")
 

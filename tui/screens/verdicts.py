@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.verdicts import find_verdicts, microsoft_placement, unknown_headers
+from mailtriage.tui.screens.text_view import TextViewScreen, line
 from textual.binding import Binding
 from textual.content import Content
 
-from checks.verdicts import find_verdicts, microsoft_placement, unknown_headers
-from tui.screens.text_view import TextViewScreen, line
-
 if TYPE_CHECKING:
-    from checks.analysis import Analysis
+    from mailtriage.checks.analysis import Analysis
 
 VERDICT_STYLE = {
     "spam": "$error bold",

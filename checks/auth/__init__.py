@@ -1,0 +1,1 @@
+"""Authentication protocols evaluated now: SPF, DKIM and its keys, ARC, DMARC."""

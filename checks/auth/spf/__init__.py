@@ -1,0 +1,1 @@
+"""SPF (RFC 7208): record, macros, addresses, prefetch, evaluation and the tree view."""

@@ -1,0 +1,1 @@
+"""Bounces, DSNs, NDRs, feedback reports and SMTP replies: detection, dialects, classification."""

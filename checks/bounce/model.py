@@ -1,0 +1,103 @@
+"""Frozen results of bounce / SMTP-reply analysis, plus the draft the parsers hand over.
+
+:mod:`mailtriage.checks.bounce.entry` re-exports :class:`Bounce` and :class:`BounceRecipient`; the
+helper modules (DSN, non-standard NDR text, ARF) only produce :class:`Draft`
+records, which :mod:`mailtriage.checks.bounce.entry` turns into classified recipients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mailtriage.checks.model import Problem
+
+MAX_DIAGNOSTIC = 1000
+
+
+@dataclass(frozen=True)
+class BounceRecipient:
+    """One recipient of a bounce / DSN / reply, classified.
+
+    Attributes:
+        recipient: The failed (or reported) address; ``""`` when none could be found.
+        status: Enhanced status code such as ``"5.1.1"``, or ``None``.
+        reply_code: Three-digit SMTP reply code such as ``"550"``, or ``None``.
+        permanent: ``True`` for a 5xx failure, ``False`` for a 4xx one, ``None``
+            when the bounce does not say (feedback reports, auto-replies).
+        category: One of :data:`mailtriage.checks.bounce.categories.CATEGORIES`.
+        remote_mta: The server that gave the answer (host name or IP), or ``None``.
+        diagnostic: The raw diagnostic text, unfolded and capped at about 1000 chars.
+        action: DSN ``Action`` (``failed``, ``delayed``, ``delivered``, ``relayed``,
+            ``expanded``) or ``None``.
+        meaning: What the category means, in plain words (plus vendor notes).
+        next_step: What to do next, in plain words (plus vendor notes).
+        layer: Where the problem lives: ``policy``, ``quarantine/release``,
+            ``authentication``, ``verdict``, ``routing/connector`` or
+            ``downstream/mailbox``.
+    """
+
+    recipient: str
+    status: str | None
+    reply_code: str | None
+    permanent: bool | None
+    category: str
+    remote_mta: str | None
+    diagnostic: str
+    action: str | None
+    meaning: str
+    next_step: str
+    layer: str
+
+    @property
+    def code(self) -> str:
+        """Reply code and status together, e.g. ``"550 5.1.1"`` (``""`` when neither)."""
+        return " ".join(x for x in (self.reply_code, self.status) if x)
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """A parsed bounce, DSN, NDR, bare SMTP reply, feedback report or auto-reply.
+
+    Attributes:
+        kind: ``"dsn"`` (machine-readable RFC 3464 report), ``"ndr"`` (human-readable
+            non-delivery text only), ``"reply"`` (a pasted SMTP reply),
+            ``"feedback"`` (ARF or similar complaint / DMARC failure report) or
+            ``"autoreply"``.
+        format: The dialect, e.g. ``"RFC 3464"``, ``"Postfix"``, ``"Exim"``,
+            ``"Exchange/Office 365 NDR"``, ``"Gmail"``, ``"ARF"``.
+        reporting_mta: The host that wrote the report, or ``None``.
+        recipients: Classified recipients, in the order the report lists them.
+        original_message_id: Message-ID of the message that bounced, or ``None``.
+        original_headers_present: Whether the report carries the original headers.
+        problems: What could not be parsed, or was guessed.
+        original_headers: The returned original's header block as text (from a
+            ``message/rfc822`` or ``text/rfc822-headers`` part), ``""`` when absent.
+    """
+
+    kind: str
+    format: str
+    reporting_mta: str | None
+    recipients: tuple[BounceRecipient, ...]
+    original_message_id: str | None
+    original_headers_present: bool
+    problems: tuple[Problem, ...] = ()
+    original_headers: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One recipient as a parser found it, before classification.
+
+    Attributes:
+        recipient: The address ("" when unknown).
+        diagnostic: Diagnostic text (unfolded; may be "").
+        status: Status the report states (DSN ``Status``), or ``None``.
+        action: DSN ``Action`` or a guess (``"failed"`` / ``"delayed"``), or ``None``.
+        remote_mta: Remote host, or ``None``.
+    """
+
+    recipient: str
+    diagnostic: str = ""
+    status: str | None = None
+    action: str | None = None
+    remote_mta: str | None = None

@@ -1,0 +1,124 @@
+"""Result types and small helpers of the DNS layer (see :mod:`mailtriage.checks.dns.resolver`)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # dnspython is slow to import; the CLI and UI need these types early
+    import dns.rdata
+
+#: Every rcode a :class:`DnsAnswer` can carry.
+RCODES = ("NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL", "REFUSED", "TIMEOUT", "DEADLINE", "ERROR")
+
+
+class DnsError(Exception):
+    """Fatal DNS configuration error (bad --resolver, no system resolvers, bad limits)."""
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """The outcome of one lookup; failures are outcomes too, never exceptions.
+
+    Attributes:
+        name: The name as asked.
+        rdtype: Record type as text, upper-case, e.g. ``"TXT"``.
+        rcode: One of :data:`RCODES`. ``"NODATA"`` = NOERROR without an answer,
+            ``"DEADLINE"`` = the resolver's overall deadline had run out (nothing sent).
+        records: Rendered records: TXT as the concatenation of its strings, MX as
+            ``"10 mx.example.com."``, everything else in presentation format.
+        rtt_ms: Milliseconds the call took.
+        error: A one-line explanation for failures, else ``None``.
+        cached: True when no query of its own was sent (cache hit or a shared
+            in-flight query).
+    """
+
+    name: str
+    rdtype: str
+    rcode: str
+    records: tuple[str, ...]
+    rtt_ms: float
+    error: str | None = None
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True for a definite answer from the DNS (NOERROR, NODATA or NXDOMAIN)."""
+        return self.rcode in ("NOERROR", "NODATA", "NXDOMAIN")
+
+
+@dataclass(frozen=True)
+class QueryLogEntry:
+    """One :meth:`Resolver.query` call, as recorded in the resolver's log.
+
+    Attributes:
+        name: The name as asked.
+        rdtype: Record type as text.
+        rcode: As in :class:`DnsAnswer`.
+        answers: The rendered records.
+        rtt_ms: Milliseconds the call took.
+        error: Failure explanation or ``None``.
+        cached: True for cache hits and shared in-flight queries.
+        started_at: When the call began, in seconds since the epoch (``time.time()``).
+    """
+
+    name: str
+    rdtype: str
+    rcode: str
+    answers: tuple[str, ...]
+    rtt_ms: float
+    error: str | None
+    cached: bool
+    started_at: float
+
+
+def render_rdata(rdata: dns.rdata.Rdata) -> str:
+    """Render one record the way :class:`DnsAnswer` documents."""
+    import dns.rdatatype
+
+    if rdata.rdtype == dns.rdatatype.TXT:
+        return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
+    if rdata.rdtype == dns.rdatatype.MX:
+        return f"{rdata.preference} {rdata.exchange.to_text()}"  # type: ignore[attr-defined]
+    return rdata.to_text()
+
+
+def parse_spec(spec: str) -> tuple[str, int]:
+    """Split ``"HOST[:PORT]"`` (IPv6 as ``"[::1]:5353"`` or bare ``"::1"``).
+
+    Args:
+        spec: The resolver address as given on the command line.
+
+    Returns:
+        ``(host, port)``; the port defaults to 53.
+
+    Raises:
+        DnsError: The host is not an IP address or the port is not 1-65535.
+    """
+    text = spec.strip()
+    port_text: str | None = None
+    if text.startswith("["):
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            raise DnsError(f"bad resolver {spec!r}: expected [IPv6]:PORT")
+        port_text = rest[1:] if rest else None
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host = text
+    check_address(host)
+    if port_text is None:
+        return host, 53
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise DnsError(f"bad resolver {spec!r}: port must be a number from 1 to 65535")
+    return host, int(port_text)
+
+
+def check_address(host: str) -> str:
+    """Return ``host`` if it is an IPv4/IPv6 address, else raise :class:`DnsError`."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise DnsError(f"resolver must be an IP address, not {host!r}") from None
+    return host

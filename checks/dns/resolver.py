@@ -1,0 +1,222 @@
+"""Asynchronous DNS lookups that never raise for DNS outcomes.
+
+:class:`Resolver` wraps dnspython's asyncio resolver with a per-query timeout,
+an overall deadline, a small cache, single-flight de-duplication of identical
+concurrent queries, and a log of every call (which the UI shows live). One
+resolver belongs to one event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.rdatatype
+import dns.resolver
+from mailtriage.checks.dns.model import (
+    RCODES,
+    DnsAnswer,
+    DnsError,
+    QueryLogEntry,
+    check_address,
+    parse_spec,
+    render_rdata,
+)
+
+__all__ = ["RCODES", "DnsAnswer", "DnsError", "QueryLogEntry", "Resolver"]
+
+Listener = Callable[[QueryLogEntry], None]
+_CACHEABLE = ("NOERROR", "NODATA", "NXDOMAIN")
+_NEGATIVE_TTL = 60.0
+
+
+class Resolver:
+    """DNS resolver for the live checks.
+
+    Args:
+        nameservers: IP addresses to ask; ``None`` = the system's from /etc/resolv.conf.
+        port: Port of every nameserver.
+        timeout: Seconds one :meth:`query` may take.
+        deadline: Seconds all queries together may take, counted from the first
+            query after construction or after :meth:`restart_deadline`.
+
+    Raises:
+        DnsError: A nameserver is not an IP address, limits are not positive, or
+            the system resolvers cannot be read.
+    """
+
+    parse_spec = staticmethod(parse_spec)
+
+    def __init__(
+        self,
+        nameservers: Sequence[str] | None = None,
+        port: int = 53,
+        timeout: float = 2.0,
+        deadline: float = 10.0,
+    ) -> None:
+        if timeout <= 0 or deadline <= 0:
+            raise DnsError("timeout and deadline must be positive")
+        if nameservers is None:
+            try:
+                res = dns.asyncresolver.Resolver(configure=True)
+            except (dns.exception.DNSException, OSError) as exc:
+                raise DnsError(
+                    f"cannot read the system resolvers from /etc/resolv.conf ({exc}); "
+                    "give one with --resolver HOST[:PORT]"
+                ) from exc
+        else:
+            if not nameservers:
+                raise DnsError("no nameservers given")
+            res = dns.asyncresolver.Resolver(configure=False)
+            res.nameservers = [check_address(ns) for ns in nameservers]
+        res.port = port
+        res.timeout = timeout
+        res.lifetime = timeout
+        self._res = res
+        self.timeout, self.deadline = timeout, deadline
+        self._deadline_at: float | None = None
+        self._cache: dict[tuple[str, str], tuple[DnsAnswer, float]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Task[DnsAnswer]] = {}
+        self._log: list[QueryLogEntry] = []
+        self._listeners: list[Listener] = []
+
+    @property
+    def nameservers(self) -> tuple[str, ...]:
+        """The nameserver addresses in use."""
+        return tuple(str(ns) for ns in self._res.nameservers)
+
+    @property
+    def port(self) -> int:
+        """The port queries go to."""
+        return int(self._res.port)
+
+    @property
+    def log(self) -> tuple[QueryLogEntry, ...]:
+        """Every :meth:`query` call so far, in completion order."""
+        return tuple(self._log)
+
+    def add_listener(self, callback: Listener) -> None:
+        """Call ``callback(entry)`` for every new log entry (exceptions are ignored)."""
+        self._listeners.append(callback)
+
+    def remove_listener(self, callback: Listener) -> None:
+        """Stop calling ``callback``; unknown callbacks are ignored."""
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(callback)
+
+    def restart_deadline(self) -> None:
+        """Start a new overall deadline at the next query (e.g. for a re-run)."""
+        self._deadline_at = None
+
+    def clear_cache(self) -> None:
+        """Forget cached answers (in-flight queries still complete)."""
+        self._cache.clear()
+
+    async def query(self, name: str, rdtype: str) -> DnsAnswer:
+        """Look up ``name``/``rdtype``; every DNS outcome is returned, not raised.
+
+        Args:
+            name: Domain name (a final dot is optional; case does not matter).
+            rdtype: Record type as text, e.g. ``"TXT"``.
+
+        Returns:
+            The answer; see :class:`DnsAnswer` for the rcodes.
+        """
+        started, t0 = time.time(), time.monotonic()
+        key = (name.strip().rstrip(".").lower(), rdtype.strip().upper())
+        if self._deadline_at is None:
+            self._deadline_at = t0 + self.deadline
+        hit = self._cache.get(key)
+        if hit is not None and hit[1] > t0:
+            answer = replace(hit[0], cached=True, rtt_ms=_ms(t0))
+        elif key in self._inflight:
+            shared = await asyncio.shield(self._inflight[key])
+            answer = replace(shared, cached=True, rtt_ms=_ms(t0))
+        elif (remaining := self._deadline_at - t0) <= 0:
+            error = f"overall DNS deadline of {self.deadline:g}s ran out; query not sent"
+            answer = DnsAnswer(name, key[1], "DEADLINE", (), 0.0, error)
+        else:
+            task = asyncio.get_running_loop().create_task(
+                self._fetch(key, min(self.timeout, remaining))
+            )
+            self._inflight[key] = task
+            answer = await asyncio.shield(task)
+        answer = replace(answer, name=name)
+        entry = QueryLogEntry(
+            name, answer.rdtype, answer.rcode, answer.records, answer.rtt_ms,
+            answer.error, answer.cached, started,
+        )  # fmt: skip
+        self._log.append(entry)
+        for callback in list(self._listeners):
+            with contextlib.suppress(Exception):
+                callback(entry)
+        return answer
+
+    async def _fetch(self, key: tuple[str, str], lifetime: float) -> DnsAnswer:
+        """Send the query, cache a definite answer, and leave the in-flight table."""
+        try:
+            answer, ttl = await self._lookup(key[0], key[1], lifetime)
+            if answer.rcode in _CACHEABLE:
+                self._cache[key] = (answer, time.monotonic() + ttl)
+            return answer
+        finally:
+            self._inflight.pop(key, None)
+
+    async def _lookup(self, name: str, rdtype: str, lifetime: float) -> tuple[DnsAnswer, float]:
+        t0 = time.monotonic()
+
+        def out(rcode: str, records: tuple[str, ...] = (), error: str | None = None) -> DnsAnswer:
+            return DnsAnswer(name, rdtype, rcode, records, _ms(t0), error)
+
+        try:
+            qname = dns.name.from_text(name)
+            qtype = dns.rdatatype.from_text(rdtype)
+        except Exception as exc:
+            return out("ERROR", error=f"bad query {name!r}/{rdtype!r}: {exc}"), 0.0
+        try:
+            answer = await asyncio.wait_for(
+                self._res.resolve(
+                    qname, qtype, raise_on_no_answer=False, lifetime=lifetime, search=False
+                ),
+                lifetime + 1.0,
+            )
+        except dns.resolver.NXDOMAIN:
+            return out("NXDOMAIN"), _NEGATIVE_TTL
+        except (dns.exception.Timeout, TimeoutError):
+            return out("TIMEOUT", error=f"no answer within {lifetime:.2g}s"), 0.0
+        except dns.resolver.NoNameservers as exc:
+            return out(*_failed(exc)), 0.0
+        except Exception as exc:
+            return out("ERROR", error=_one_line(exc)), 0.0
+        ttl = min(max(answer.expiration - time.time(), 5.0), 3600.0)
+        if answer.rrset is None:
+            return out("NODATA"), ttl
+        # An RRset has no order; sorting makes logs, reports and screens reproducible.
+        return out("NOERROR", tuple(sorted(render_rdata(rd) for rd in answer.rrset))), ttl
+
+
+def _failed(exc: dns.resolver.NoNameservers) -> tuple[str, tuple[str, ...], str]:
+    """``(rcode, (), error)`` for "all nameservers failed": SERVFAIL/REFUSED or ERROR."""
+    errors = exc.kwargs.get("errors", [])
+    said = [(str(e[0]).removeprefix("Do53:"), e[3]) for e in errors if isinstance(e[3], str)]
+    for rcode in ("SERVFAIL", "REFUSED"):
+        servers = sorted({server for server, got in said if got == rcode})
+        if servers:
+            return rcode, (), f"{', '.join(servers)} answered {rcode}"
+    details = "; ".join(f"{err[0]}: {_one_line(err[3])}" for err in errors)
+    return "ERROR", (), details or _one_line(exc)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+def _ms(t0: float) -> float:
+    return (time.monotonic() - t0) * 1000.0

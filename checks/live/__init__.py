@@ -1,0 +1,1 @@
+"""Live re-checks of a sample against DNS now: the plan, the runs and their results."""

@@ -1,0 +1,76 @@
+"""Live SPF-record and MX checks (a plain fetch; full SPF evaluation lives elsewhere)."""
+
+from __future__ import annotations
+
+from mailtriage.checks.auth.spf.record import is_spf_record
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.live.model import LiveResult, LiveSpec, lookup_failed
+
+
+async def run_spf(spec: LiveSpec, resolver: Resolver) -> LiveResult:
+    """Fetch the SPF record of ``spec.domain``.
+
+    Args:
+        spec: A ``kind="spf"`` spec.
+        resolver: The resolver to use.
+
+    Returns:
+        found (with a permerror warning when several records exist), missing, or error.
+    """
+    answer = await resolver.query(spec.domain, "TXT")
+    answers = (answer,)
+    if not answer.ok:
+        return lookup_failed(spec, "SPF", answers)
+    if answer.rcode == "NXDOMAIN":
+        summary = f"{spec.domain} does not exist (NXDOMAIN), so it has no SPF record"
+        return LiveResult(spec, "missing", (), summary, (), answers)
+    records = tuple(r for r in answer.records if is_spf_record(r))
+    if not records:
+        summary = f"no SPF record at {spec.domain}: receivers get SPF result none"
+        return LiveResult(spec, "missing", (), summary, (), answers)
+    warnings: list[str] = []
+    if len(records) > 1:
+        warnings.append("more than one SPF record: permerror")
+        summary = f"{len(records)} SPF records at {spec.domain}: SPF fails with permerror"
+    else:
+        summary = f"SPF record: {records[0]}"
+    if any(r.lower().split()[-1] in ("+all", "all") for r in records):
+        warnings.append("the record ends in +all: any host on the internet passes SPF")
+    return LiveResult(spec, "found", records, summary[:300], tuple(warnings), answers)
+
+
+async def run_mx(spec: LiveSpec, resolver: Resolver) -> LiveResult:
+    """Fetch the MX hosts of ``spec.domain``, sorted by preference.
+
+    Args:
+        spec: A ``kind="mx"`` spec.
+        resolver: The resolver to use.
+
+    Returns:
+        found (records as ``"10 mx.example.com."``, lowest preference first),
+        missing (no MX or no such domain), or error.
+    """
+    answer = await resolver.query(spec.domain, "MX")
+    answers = (answer,)
+    if not answer.ok:
+        return lookup_failed(spec, "MX", answers)
+    if answer.rcode == "NXDOMAIN":
+        summary = f"no MX: mail falls back to the A record, but {spec.domain} does not exist"
+        return LiveResult(spec, "missing", (), summary, (), answers)
+    if not answer.records:
+        summary = f"no MX: mail falls back to the A record of {spec.domain}"
+        return LiveResult(spec, "missing", (), summary, (), answers)
+    ranked = sorted(answer.records, key=_mx_key)
+    if [_mx_key(r)[1] for r in ranked] == ["."]:
+        summary = f"null MX: {spec.domain} says it accepts no mail at all"
+        warning = "null MX (RFC 7505): every message to this domain is rejected"
+        return LiveResult(spec, "found", tuple(ranked), summary, (warning,), answers)
+    hosts = ", ".join(f"{host.rstrip('.')} ({pref})" for pref, host in map(_mx_key, ranked))
+    noun = "host" if len(ranked) == 1 else "hosts"
+    summary = f"{len(ranked)} MX {noun}, tried in this order: {hosts}"
+    return LiveResult(spec, "found", tuple(ranked), summary[:300], (), answers)
+
+
+def _mx_key(record: str) -> tuple[int, str]:
+    pref, _, host = record.partition(" ")
+    return (int(pref) if pref.isdigit() else 65536, host.lower())

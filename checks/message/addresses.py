@@ -1,0 +1,75 @@
+"""Lenient parsing of address header fields (From, To, Cc...) into ``Address`` records."""
+
+from __future__ import annotations
+
+import re
+from email.utils import getaddresses
+
+from mailtriage.checks.model import Address, Problem
+from mailtriage.checks.text import decode_words
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_EW_RUN = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:\s+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)*")
+_EMPTY_GROUP = re.compile(r"[^:;<>@]*:\s*;?")
+MAX_ADDRESSES = 1000
+MAX_VALUE = 32 * 1024
+
+
+def _protect(value: str) -> str:
+    """Quote runs of encoded-words outside quoted strings.
+
+    A decoded display name may hold commas or angle brackets, so encoded-words
+    are kept encoded (but quoted) while the list is split, and decoded after.
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _QUOTED.finditer(value):
+        out.append(_EW_RUN.sub(lambda w: f'"{w.group()}"', value[pos : m.start()]))
+        out.append(m.group())
+        pos = m.end()
+    out.append(_EW_RUN.sub(lambda w: f'"{w.group()}"', value[pos:]))
+    return "".join(out)
+
+
+def make_address(display: str, addr: str) -> Address:
+    """Build an ``Address``, deriving the lower-cased domain from ``addr``."""
+    addr = addr.strip()
+    domain = addr.rpartition("@")[2].strip().rstrip(".").lower() if "@" in addr else ""
+    return Address(display=display, addr=addr, domain=domain)
+
+
+def parse_addresses(value: str, where: str) -> tuple[tuple[Address, ...], list[Problem]]:
+    """Parse an address list such as a From or To value.
+
+    Args:
+        value: The unfolded header value (RFC 2047 words still encoded).
+        where: Header name used in problem messages.
+
+    Returns:
+        The mailboxes found (groups flattened, empty groups dropped) and problems.
+    """
+    problems: list[Problem] = []
+    value = value.strip()
+    if not value:
+        return (), problems
+    if len(value) > MAX_VALUE:
+        problems.append(Problem(where, f"longer than {MAX_VALUE // 1024} KB; only the start read"))
+        value = value[:MAX_VALUE]
+    try:
+        pairs = getaddresses([_protect(value)])
+    except Exception:
+        pairs = []
+    found: list[Address] = []
+    for display, addr in pairs[:MAX_ADDRESSES]:
+        if not display and not addr:
+            continue
+        text, issues = decode_words(display)
+        problems.extend(Problem(where, msg) for msg in dict.fromkeys(issues))
+        found.append(make_address(text, addr))
+    if len(pairs) > MAX_ADDRESSES:
+        problems.append(Problem(where, f"more than {MAX_ADDRESSES} addresses; the rest ignored"))
+    if not found and not _EMPTY_GROUP.fullmatch(value):
+        text, _ = decode_words(value)
+        problems.append(Problem(where, "no address could be parsed"))
+        found.append(Address(display=text, addr="", domain=""))
+    return tuple(found), problems

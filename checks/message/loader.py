@@ -1,0 +1,193 @@
+"""Load one email sample (.eml, pasted headers, first message of an mbox) into a ``Sample``.
+
+Input is hostile: it may be huge, truncated, mis-encoded or not an email at all.
+Fatal cases raise ``SampleError`` with a one-line message; everything else loads
+with the oddities listed in ``Sample.problems``. Files are only ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+
+from mailtriage.checks.message.fields import derive
+from mailtriage.checks.message.headers import HEADER_LINE, find_header_end, parse_lines, split_lines
+from mailtriage.checks.message.mime import summarise
+from mailtriage.checks.model import MimePart, Problem, Sample
+from mailtriage.checks.text import decode_bytes, printable
+
+MAX_READ = 64 * 1024 * 1024
+MAX_HEADER_BLOCK = 4 * 1024 * 1024
+KNOWN_HEADERS = frozenset(
+    "from to cc bcc subject date received message-id return-path mime-version "  # noqa: SIM905
+    "content-type content-transfer-encoding delivered-to authentication-results "
+    "received-spf reply-to sender x-mailer x-originating-ip thread-topic thread-index "
+    "in-reply-to references list-unsubscribe list-id x-original-to envelope-to importance "
+    "user-agent".split()
+)
+KNOWN_PREFIXES = ("arc-", "dkim-", "x-ms-", "x-microsoft-", "x-forefront-", "x-google-", "x-spam-")
+_CONTROLS = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x1B)) + bytes(range(0x1C, 0x20))
+_NOT_UTF8 = (
+    "some header lines are not UTF-8; they were read as Windows-1252 or Latin-1 "
+    "and may show the wrong characters"
+)
+_LEADING_BLANK = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
+_NON_SPACE = re.compile(rb"\S")
+
+
+class SampleError(Exception):
+    """The input cannot be used as a sample; the message is one line for the user."""
+
+
+def _not_email(source: str, why: str) -> SampleError:
+    return SampleError(f"{printable(source, 120)}: not an email message: {why}")
+
+
+def _unbom(data: bytes) -> bytes:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").encode("utf-8")
+    return data
+
+
+def _is_binary(region: bytes) -> bool:
+    controls = len(region) - len(region.translate(None, _CONTROLS + b"\x7f"))
+    return controls > 16 and controls * 50 > len(region)
+
+
+def _dedent_all(lines: list[str], indent: str) -> bool:
+    """Whether copy-paste indented every header line (not just the first)."""
+    indented = plain = 0
+    for line in lines[:400]:
+        if line.startswith(indent) and HEADER_LINE.match(line[len(indent) :]):
+            indented += 1
+        elif HEADER_LINE.match(line):
+            plain += 1
+    return indented >= plain
+
+
+def _familiar(name: str) -> bool:
+    lname = name.lower()
+    return lname in KNOWN_HEADERS or lname.startswith(KNOWN_PREFIXES)
+
+
+def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
+    """Parse a sample from bytes.
+
+    Args:
+        data: The raw input (.eml, pasted headers, mbox...).
+        source: Label for the sample (a path, ``"-"``, ``"demo:blocked"``).
+        size: Real input size when ``data`` was already cut short; default ``len(data)``.
+
+    Returns:
+        The loaded sample.
+
+    Raises:
+        SampleError: The input is empty, binary, or has no recognisable header fields.
+    """
+    problems: list[Problem] = []
+    total = len(data) if size is None else size
+    if len(data) > MAX_READ or total > len(data):
+        problems.append(Problem("Input", f"input larger than {MAX_READ >> 20} MB; rest not read"))
+        data = data[:MAX_READ]
+    data = _unbom(data)
+    start = _LEADING_BLANK.match(data).end()  # type: ignore[union-attr]
+    if _NON_SPACE.search(data, start) is None:
+        raise _not_email(source, "the input is empty")
+    if data.startswith(b"From ", start):
+        eol = data.find(b"\n", start)
+        start = len(data) if eol < 0 else eol + 1
+        following = data.find(b"\nFrom ", start)
+        if following >= 0:
+            data = data[: following + 1]
+            for blank in (b"\r\n\r\n", b"\n\n"):  # mbox puts a blank line before "From "
+                if data.endswith(blank):
+                    data = data[: -len(blank) // 2]
+                    break
+            problems.append(Problem("Input", "mbox with several messages; only the first was read"))
+            total = len(data) - start  # the size of the message read, not of the mailbox
+    limit = start + MAX_HEADER_BLOCK
+    header_end, body_start = find_header_end(data, start, limit)
+    if header_end >= limit and len(data) > limit:
+        problems.append(Problem("Input", "header block longer than 4 MB; the rest was ignored"))
+    region = data[start:header_end]
+    if _is_binary(region):
+        raise _not_email(source, "binary data where the header fields should be")
+    try:
+        text = region.decode("utf-8")
+    except UnicodeDecodeError:
+        text = decode_bytes(region)
+        problems.append(Problem("Input", _NOT_UTF8))
+    lines = split_lines(text)
+    indent = lines[0][: len(lines[0]) - len(lines[0].lstrip(" \t"))] if lines else ""
+    block = parse_lines(lines, indent, bool(indent) and _dedent_all(lines, indent))
+    if not block.headers:
+        raise _not_email(source, "no header fields found")
+    if not any(_familiar(h.name) for h in block.headers):
+        raise _not_email(source, "no familiar header fields (From, Received, Subject...)")
+    problems.extend(block.problems)
+    fields = derive(block.headers)
+    problems.extend(fields.pop("problems"))
+    has_body = body_start < len(data) and _NON_SPACE.search(data, body_start) is not None
+    parts: list[MimePart] = []
+    if has_body:
+        parts, issues = summarise(block.headers, data, body_start)
+        problems.extend(issues)
+    return Sample(
+        source=source,
+        headers=tuple(block.headers),
+        size=total,
+        has_body=has_body,
+        parts=tuple(parts),
+        problems=tuple(problems),
+        raw=data[start:],
+        **fields,
+    )
+
+
+def load_path(path: str | os.PathLike[str]) -> Sample:
+    """Read a sample file (never modified) and parse it.
+
+    Raises:
+        SampleError: The file cannot be read, is a directory, or is not an email.
+    """
+    name = os.fspath(path)
+    label = printable(name, 200)
+    try:
+        with open(name, "rb") as f:
+            info = os.fstat(f.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise SampleError(f"cannot read {label}: it is a directory")
+            data = f.read(MAX_READ + 1)
+    except OSError as exc:
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    size = info.st_size if stat.S_ISREG(info.st_mode) else len(data)
+    return load_bytes(data, name, max(size, len(data)))
+
+
+def read_stdin() -> bytes:
+    """Read standard input's bytes (at most ``MAX_READ + 1``), unparsed.
+
+    Raises:
+        SampleError: Standard input is missing or unreadable.
+    """
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise SampleError("cannot read standard input: it is not available")
+    try:
+        data: bytes = stream.read(MAX_READ + 1)
+    except OSError as exc:
+        raise SampleError(f"cannot read standard input: {exc.strerror or exc}") from None
+    return data
+
+
+def load_stdin() -> Sample:
+    """Read a sample from standard input (source ``"-"``).
+
+    Raises:
+        SampleError: Standard input is missing, unreadable, or not an email.
+    """
+    return load_bytes(read_stdin(), "-")

@@ -1,0 +1,162 @@
+"""Summaries of MIME leaf parts: type, file name, decoded size and SHA-256.
+
+Parts are found by offset in the message bytes and decoded a slice at a time
+while hashing (:mod:`mailtriage.checks.message.mimedigest`), so a 30 MB message costs little
+memory beyond its own bytes. The walk is bounded (parts, depth) and
+never raises: anything odd becomes a ``Problem``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+from mailtriage.checks.message.headers import find_header_end, parse_block
+from mailtriage.checks.message.mimedigest import digest
+from mailtriage.checks.message.mimemeta import Meta, meta_of
+from mailtriage.checks.model import Header, MimePart, Problem
+
+MAX_PARTS = 500
+MAX_DEPTH = 16
+MAX_ENTITIES = 2000
+
+
+class Span(NamedTuple):
+    """A part's bytes: ``buf[start:end]``, never copied out."""
+
+    buf: bytes
+    start: int
+    end: int
+
+
+def _leaf(meta: Meta, span: Span, problems: list[Problem]) -> MimePart:
+    size, sha256 = digest(span.buf, span.start, span.end, meta.cte, problems)
+    return MimePart(
+        content_type=meta.content_type,
+        filename=meta.filename,
+        size=size,
+        sha256=sha256,
+        disposition=meta.disposition,
+    )
+
+
+def _split(span: Span, boundary: bytes, problems: list[Problem]) -> list[Span]:
+    """Return the bodies between delimiter lines (preamble and epilogue dropped)."""
+    buf, start, end = span
+    delim = b"--" + boundary
+    starts: list[tuple[int, int]] = []  # (line start, content start)
+    closed = False
+    pos = start
+    while True:
+        i = buf.find(delim, pos, end)
+        if i < 0:
+            break
+        pos = i + len(delim)
+        if i > start and buf[i - 1 : i] not in (b"\n", b"\r"):
+            continue
+        eol = buf.find(b"\n", pos, end)
+        eol = end if eol < 0 else eol + 1
+        rest = buf[pos:eol].strip()
+        if rest.startswith(b"--"):
+            starts.append((i, eol))
+            closed = True
+            break
+        if rest:
+            continue
+        starts.append((i, eol))
+        if len(starts) > MAX_ENTITIES:
+            closed = True  # the part cap reports this
+            break
+    if not starts:
+        problems.append(Problem("MIME", "multipart boundary never found; parts not listed"))
+        return []
+    if not closed:
+        problems.append(Problem("MIME", "multipart has no closing boundary (truncated?)"))
+        starts.append((end, end))
+    out = []
+    for (_, begin), (stop, _) in itertools.pairwise(starts):
+        stop = max(stop, begin)
+        if stop - begin >= 2 and buf[stop - 2 : stop] == b"\r\n":
+            stop -= 2
+        elif stop > begin and buf[stop - 1 : stop] in (b"\n", b"\r"):
+            stop -= 1
+        out.append(Span(buf, begin, stop))
+    return out
+
+
+def _child(span: Span) -> tuple[list[Header], Span]:
+    buf, start, end = span
+    if buf.startswith(b"\r\n", start, end):
+        return [], Span(buf, start + 2, end)
+    if buf.startswith((b"\n", b"\r"), start, end):
+        return [], Span(buf, start + 1, end)
+    header_end, body_start = find_header_end(buf, start, end)
+    return parse_block(buf[start:header_end]).headers, Span(buf, body_start, end)
+
+
+def _entity(
+    headers: list[Header],
+    span: Span,
+    depth: int,
+    parts: list[MimePart],
+    stack: list[tuple[list[Header], Span, int]],
+    problems: list[Problem],
+) -> None:
+    """Summarise one leaf, or push a multipart's children onto ``stack``."""
+    meta = meta_of(headers)
+    if meta.boundary is None:
+        if meta.multipart:
+            problems.append(Problem("MIME", "multipart without a boundary; kept as one part"))
+        parts.append(_leaf(meta, span, problems))
+        return
+    if depth >= MAX_DEPTH:
+        problems.append(Problem("MIME", f"parts nested deeper than {MAX_DEPTH}; not listed"))
+        return
+    children = [
+        (*_child(chunk), depth + 1)
+        for chunk in _split(span, meta.boundary.encode("utf-8", "replace"), problems)
+    ]
+    stack.extend(reversed(children))
+
+
+def summarise(
+    top: list[Header], body: bytes, start: int = 0
+) -> tuple[list[MimePart], list[Problem]]:
+    """Summarise every leaf part of a message body.
+
+    Parts are located by offset: no part body is copied, and each is decoded
+    and hashed in slices.
+
+    Args:
+        top: The message's own header fields (for Content-Type and friends).
+        body: The bytes of the body, or of the whole message when ``start`` is given.
+        start: Where the body starts in ``body``.
+
+    Returns:
+        Leaf part summaries in document order, and problems found on the way.
+    """
+    problems: list[Problem] = []
+    parts: list[MimePart] = []
+    stack: list[tuple[list[Header], Span, int]] = [(top, Span(body, start, len(body)), 0)]
+    entities = 0
+    while stack:
+        headers, span, depth = stack.pop()
+        entities += 1
+        if len(parts) >= MAX_PARTS or entities > MAX_ENTITIES:
+            problems.append(Problem("MIME", f"more than {MAX_PARTS} parts; the rest not listed"))
+            break
+        try:
+            _entity(headers, span, depth, parts, stack, problems)
+        except Exception as exc:  # last-resort guard: a hostile part never stops loading
+            problems.append(Problem("MIME", f"a part could not be read ({type(exc).__name__})"))
+    return parts, _once(problems)
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """One entry per distinct problem (a hostile message repeats one a thousand times)."""
+    counts: dict[Problem, int] = {}
+    for p in problems:
+        counts[p] = counts.get(p, 0) + 1
+    return [
+        p if n == 1 else Problem(p.where, f"{p.message} ({n} times)") for p, n in counts.items()
+    ]

@@ -1,0 +1,1 @@
+"""Microsoft 365 message trace exports: reading, columns, statuses and matching to samples."""

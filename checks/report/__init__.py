@@ -1,0 +1,1 @@
+"""The ``mailtriage report`` object: JSON-ready output built from the result dataclasses."""

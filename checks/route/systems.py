@@ -1,0 +1,165 @@
+"""Name the system that wrote each Received hop: a filtering service, a mailbox service, an MTA.
+
+Evidence, strongest first: the receiving host name (the gateway table in
+``mailtriage.checks.route.gateways`` plus mailbox and sending services), Google's internal
+hops (``by 2002:a05:...`` with Gmail-shaped ids), vendor words in the comments
+and protocol (``(PPS)``, ``Microsoft SMTP Server``, ``IronPort``), and finally
+the MTA software named in a comment (Postfix, Exim, sendmail, qmail...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from mailtriage.checks.route.gateways import gateway_product, suffix_lookup
+from mailtriage.checks.route.hops import Hop
+
+EXCHANGE_ONPREM = "Exchange on-prem"
+
+# Hosts that are not inbound filtering gateways but still name a service.
+_SERVICE_HOSTS: tuple[tuple[str, str], ...] = (
+    ("protection.outlook.com", "Microsoft EOP"),
+    ("outlook.com", "Exchange Online"),
+    ("office365.com", "Exchange Online"),
+    ("exchangelabs.com", "Exchange Online"),
+    ("hotmail.com", "Outlook.com"),
+    ("google.com", "Google"),
+    ("googlemail.com", "Google"),
+    ("gmail.com", "Google"),
+    ("amazonses.com", "Amazon SES"),
+    ("sendgrid.net", "SendGrid"),
+    ("sophos.com", "Sophos"),
+    ("trendmicro.com", "Trend Micro"),
+    ("trendmicro.eu", "Trend Micro"),
+    ("barracuda.com", "Barracuda"),
+    ("mailgun.net", "Mailgun"),
+    ("postgun.com", "Mailgun"),
+)
+_BY_SERVICE = dict(_SERVICE_HOSTS)
+_SES_HOST = re.compile(r"^email-smtp\.[a-z0-9-]+\.amazonaws\.com$")
+_GOOGLE_ID = re.compile(r"^[a-z]{1,3}\d{1,4}(?:csp|mr|so|si|sor)\d+[a-z]{2,4}(?:\.\d+)*$")
+# (text, name): a lower-case word, a lower-case phrase (has a space), or an exact-case word.
+_VENDOR_WORDS = (
+    ("proofpoint essentials", "Proofpoint Essentials"),
+    ("PPS", "Proofpoint"),
+    ("proofpoint", "Proofpoint"),
+    ("mimecast", "Mimecast"),
+    ("ironport", "Cisco Secure Email"),
+    ("Cisco", "Cisco Secure Email"),
+    ("barracuda", "Barracuda"),
+    ("sophos", "Sophos"),
+    ("trend micro", "Trend Micro"),
+    ("trendmicro", "Trend Micro"),
+    ("IMSVA", "Trend Micro"),
+    ("simpleemailservice", "Amazon SES"),
+    ("microsoft smtp server", EXCHANGE_ONPREM),
+    ("microsoft exchange", EXCHANGE_ONPREM),
+    ("frontend transport", EXCHANGE_ONPREM),
+    ("mailbox transport", EXCHANGE_ONPREM),
+    ("hub transport", EXCHANGE_ONPREM),
+    ("internet mail service", EXCHANGE_ONPREM),
+    ("microsoft smtpsvc", "Microsoft IIS SMTP"),
+)
+_MTA_WORDS = (
+    ("postfix", "Postfix"),
+    ("exim", "Exim"),
+    ("qmail", "qmail"),
+    ("indimail", "qmail"),
+    ("powermta", "PowerMTA"),
+    ("sendmail", "Sendmail"),
+    ("haraka", "Haraka"),
+    ("zonemta", "ZoneMTA"),
+    ("opensmtpd", "OpenSMTPD"),
+    ("amavisd", "amavisd"),
+    ("oracle communications messaging server", "Oracle Messaging Server"),
+    ("dragonfly mail agent", "DragonFly Mail Agent"),
+    ("mdaemon", "MDaemon"),
+    ("zimbra", "Zimbra"),
+)
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_SENDMAIL_VERSION = re.compile(r"\d+\.\d+(?:\.\d+){0,2}/\d+\.\d+(?:\.\d+){0,2}(?:/\w+)?|V8/")
+
+
+_Index = tuple[tuple[tuple[str, int], ...], dict[str, int], dict[str, int], tuple[str, ...]]
+
+
+def _index(table: tuple[tuple[str, str], ...]) -> _Index:
+    """Split a word table into phrases, lower-case words and exact-case words (by priority)."""
+    phrases = tuple((key, i) for i, (key, _) in enumerate(table) if " " in key)
+    words = [(key, i) for i, (key, _) in enumerate(table) if " " not in key]
+    lower = {key: i for key, i in reversed(words) if key.islower()}
+    exact = {key: i for key, i in reversed(words) if not key.islower()}
+    return phrases, lower, exact, tuple(name for _, name in table)
+
+
+_VENDOR_INDEX = _index(_VENDOR_WORDS)
+_MTA_INDEX = _index(_MTA_WORDS)
+
+
+def _name(index: _Index, text: str) -> str | None:
+    """The highest-priority name whose word or phrase occurs in ``text``."""
+    phrases, lower, exact, names = index
+    best = len(names)
+    for word in _WORD.findall(text):
+        best = min(best, exact.get(word, best), lower.get(word.lower(), best))
+    if phrases:
+        low = text.lower()
+        for key, i in phrases:
+            if i < best and key in low:
+                best = i
+    return names[best] if best < len(names) else None
+
+
+def _host_system(host: str) -> str | None:
+    if name := suffix_lookup(host, _BY_SERVICE):
+        return name
+    return "Amazon SES" if _SES_HOST.match(host) else None
+
+
+def _google_internal(hop: Hop, host: str) -> bool:
+    """Gmail's internal hops: ``by 2002:a05:...`` or ``by 10.x.x.x`` with a Gmail-shaped id."""
+    if host.startswith("2002:a") and ":" in host:
+        return True
+    return host.startswith("10.") and bool(hop.id and _GOOGLE_ID.match(hop.id))
+
+
+def classify(hop: Hop) -> tuple[str | None, bool]:
+    """Name the system that wrote ``hop`` and tell whether its host is a known gateway's.
+
+    Args:
+        hop: One parsed Received hop.
+
+    Returns:
+        ``(name, gateway_host)``: a product or software name such as
+        ``"Proofpoint"``, ``"Microsoft EOP"``, ``"Exchange Online"``, ``"Google"``
+        or ``"Postfix"`` (``None`` when nothing names it), and whether the
+        receiving host is in the ``mailtriage.checks.route.gateways`` table.
+    """
+    host = (hop.by_host or "").lower().rstrip(".")
+    if product := gateway_product(host):
+        return product, True
+    if host and (name := _host_system(host)):
+        return name, False
+    if host and _google_internal(hop, host):
+        return "Google", False
+    notes = [n for n in hop.notes if "@" not in n]  # skip "(envelope-from <a@vendor.com>)"
+    text = " ".join((*notes, hop.with_proto or "", hop.via or ""))
+    if name := _name(_VENDOR_INDEX, text):
+        return name, False
+    for note in notes:
+        if _SENDMAIL_VERSION.match(note):
+            return "Sendmail", False
+        if name := _name(_MTA_INDEX, note):
+            return name, False
+    return None, False
+
+
+def hop_system(hop: Hop) -> str | None:
+    """Name the system that wrote ``hop`` (see :func:`classify`), or ``None``."""
+    return classify(hop)[0]
+
+
+def hop_systems(hops: Sequence[Hop]) -> tuple[str | None, ...]:
+    """Name the system of every hop, in order (see :func:`classify`)."""
+    return tuple(classify(h)[0] for h in hops)
