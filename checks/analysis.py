@@ -1,19 +1,25 @@
 """One offline analysis of a sample: everything the panes and the report show.
 
-Parsing happens once here; widgets and ``mailtriage report`` only read the result.
+:func:`analyse` is the pipeline. It builds the :class:`Analysis` stage by stage,
+and each stage takes what the earlier ones produced: the sample's parsed header
+fields give the recorded authentication, the Received hops, the verdict headers
+and the bounce; the hops give the boundary gateway's connecting IP and the
+timeline; the verdicts give the quarantine signal; and the findings are built
+from all of those, never from the raw sample again. Widgets and
+``mailtriage report`` only read the result.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailtriage.checks.bounce.entry import Bounce, parse_bounce
-from mailtriage.checks.findings import Finding, findings, likely_layer
+from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
+from mailtriage.checks.findings import findings, likely_layer
 from mailtriage.checks.message.authres import parse_auth_results
-from mailtriage.checks.model import AuthResults, Sample
+from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
 from mailtriage.checks.route.hops import Hop, parse_hops
-from mailtriage.checks.route.timeline import Timeline, timeline
+from mailtriage.checks.route.timeline import Timeline, build_timeline, has_attachments
 from mailtriage.checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
 
 
@@ -34,6 +40,8 @@ class Analysis:
         layer: The most likely layer, or ``None``.
         bounce: What a bounce, NDR, report or auto-reply says, or ``None`` for other mail.
         timeline: Hop delays, clock skew and where the time went.
+        original: For a bounce that returned the original's header block, that
+            original analysed as a sample of its own; else ``None``.
     """
 
     sample: Sample
@@ -46,10 +54,11 @@ class Analysis:
     layer: str | None
     bounce: Bounce | None
     timeline: Timeline
+    original: Analysis | None = None
 
 
 def analyse(sample: Sample) -> Analysis:
-    """Run every offline check over ``sample``.
+    """Run every offline check over ``sample``, each stage once.
 
     Args:
         sample: A loaded sample.
@@ -57,17 +66,34 @@ def analyse(sample: Sample) -> Analysis:
     Returns:
         The frozen analysis.
     """
+    recorded = parse_auth_results(sample)
     hops = parse_hops(sample)
-    found = findings(sample)
+    verdicts = find_verdicts(sample)
+    quarantine = quarantine_signal(verdicts)
+    bounce = parse_bounce(sample)
+    timeline = build_timeline(hops, has_attachments(sample))
+    found = findings(
+        from_domain=sample.from_domain,
+        message_id=sample.message_id,
+        has_headers=bool(sample.headers),
+        recorded=recorded,
+        hops=hops,
+        verdicts=verdicts,
+        quarantine=quarantine,
+        bounce=bounce,
+        timeline=timeline,
+    )
+    original = returned_original(bounce, sample.source)
     return Analysis(
         sample=sample,
-        recorded=parse_auth_results(sample),
+        recorded=recorded,
         hops=hops,
         connecting_ip=sending_ip(sample, hops),
-        verdicts=find_verdicts(sample),
-        quarantine=quarantine_signal(sample),
+        verdicts=verdicts,
+        quarantine=quarantine,
         findings=found,
         layer=likely_layer(found),
-        bounce=parse_bounce(sample),
-        timeline=timeline(sample),
+        bounce=bounce,
+        timeline=timeline,
+        original=analyse(original) if original is not None else None,
     )

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailtriage.checks.memo import per_sample
-from mailtriage.checks.message.authres import boundary, parse_auth_results, summary
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.message.authres import boundary, summary
 from mailtriage.checks.model import Sample
-from mailtriage.checks.route.gateways import find_gateway, sending_ip
-from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.taglist import parse_tags
 from mailtriage.checks.text import printable
-from mailtriage.checks.verdicts import DEST, find_verdicts, key_first, quarantine_signal
+from mailtriage.checks.verdicts import DEST, key_first
 
 ABSENT = "—"
 _METHOD_ORDER = ("spf", "dkim", "dmarc", "arc", "compauth")
@@ -62,10 +61,8 @@ def _dkim_domains(s: Sample) -> str | None:
     return ", ".join(out) or None
 
 
-@per_sample
-def _facts(s: Sample) -> dict[str, str]:
-    hops = parse_hops(s)
-    verdicts = find_verdicts(s)
+def _facts(x: Analysis) -> dict[str, str]:
+    s, hops, verdicts = x.sample, x.hops, x.verdicts
     gw = find_gateway(hops)
     names = key_first([v.name for v in verdicts])
     shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
@@ -83,7 +80,7 @@ def _facts(s: Sample) -> dict[str, str]:
     dest = box.get("dest") if box else None
     attachments = sum(1 for p in s.parts if p.disposition == "attachment" or p.filename)
     facts = {
-        "Sending IP": _show(sending_ip(s, hops)),
+        "Sending IP": _show(x.connecting_ip),
         "Envelope From": _show(_domain(s.envelope_from)),
         "Header From": _show(s.from_[0].addr if s.from_ else None),
         "Return-Path": _show(s.return_path),
@@ -92,7 +89,7 @@ def _facts(s: Sample) -> dict[str, str]:
         "Gateway": _show(gw[0] if gw else None),
         "Gateway rule": _show(policy),
         "Verdict headers": _show(shown),
-        "Quarantine": _show(quarantine_signal(s)),
+        "Quarantine": _show(x.quarantine),
         "Mailbox folder": _show(DEST.get(dest or "", dest)),
         "Last hop": _show(hops[-1].by_host if hops else None),
         "Size": f"{s.size:,} bytes",
@@ -100,7 +97,7 @@ def _facts(s: Sample) -> dict[str, str]:
     }
     # Compare like with like: what each sample's boundary gateway recorded. Results
     # written later, inside the tenant (behind the gateway), are a different check.
-    recorded = parse_auth_results(s)
+    recorded = x.recorded
     edge = boundary(recorded)
     for m in edge.methods if edge else ():
         facts.setdefault(f"Auth {m.method}", _show(m.result, 40))
@@ -161,11 +158,39 @@ def _auth_key(field: str) -> tuple[int, int, str]:
     return tenant, rank, method
 
 
-def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
-    """Compare two samples field by field.
+def compared(a: Analysis, b: Analysis) -> tuple[tuple[Analysis, Analysis], list[str]]:
+    """The two analyses to diff, and notes on any substitution.
+
+    A bounce is replaced by the original message it returned (its header block),
+    since the bounce's own headers belong to the reporting server; a bounce that
+    returned no headers is kept, with a warning.
 
     Args:
-        a: Usually the blocked sample.
+        a: Usually the blocked sample's analysis.
+        b: Usually the delivered sample's analysis.
+
+    Returns:
+        ``((a', b'), notes)``: what to compare, and one note per substituted slot.
+    """
+    chosen: list[Analysis] = []
+    notes: list[str] = []
+    for slot, x in zip("AB", (a, b), strict=True):
+        chosen.append(x.original or x)
+        if x.original is not None:
+            notes.append(f"{slot} is a bounce: compared here is the original it returned.")
+        elif x.bounce is not None:
+            notes.append(
+                f"{slot} is a bounce without the original's headers: compared here are the "
+                "bounce's own headers; its reason is in the sample pane's Bounce row."
+            )
+    return (chosen[0], chosen[1]), notes
+
+
+def diff_samples(a: Analysis, b: Analysis) -> tuple[DiffRow, ...]:
+    """Compare two analysed samples field by field.
+
+    Args:
+        a: Usually the blocked sample (for a bounce, see :func:`compared`).
         b: Usually the delivered sample.
 
     Returns:
@@ -184,11 +209,11 @@ def diff_samples(a: Sample, b: Sample) -> tuple[DiffRow, ...]:
     return tuple(rows)
 
 
-def single_sample_hint(a: Sample) -> tuple[str, ...]:
+def single_sample_hint(a: Analysis) -> tuple[str, ...]:
     """Say what a second (delivered) sample would let the technician compare.
 
     Args:
-        a: The only loaded sample.
+        a: The only loaded sample's analysis.
 
     Returns:
         Plain lines, most useful first.

@@ -1,8 +1,10 @@
 """Findings: what the evidence in one sample points at, with a next step for each.
 
 Each finding names the layer it belongs to, how much it matters, the header text
-that shows it and what to do next. :func:`likely_layer` weighs them to name the
-layer a technician should look at first.
+or bounce line that shows it and what to do next: from the recorded
+authentication, a quarantine signal, the bounce, the vendor verdicts and the
+route. :func:`likely_layer` weighs them to name the layer a technician should
+look at first.
 """
 
 from __future__ import annotations
@@ -10,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mailtriage.checks import psl
-from mailtriage.checks.bounce.entry import parse_bounce
-from mailtriage.checks.findings_layers import bounce_findings, route_findings, verdict_findings
-from mailtriage.checks.memo import per_sample
-from mailtriage.checks.message.authres import parse_auth_results
-from mailtriage.checks.model import AuthMethod, AuthResults, Finding, Sample
+from mailtriage.checks.bounce.model import Bounce
+from mailtriage.checks.model import AuthMethod, AuthResults, Finding
 from mailtriage.checks.route.gateways import find_gateway
-from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.route.hops import Hop
+from mailtriage.checks.route.timeline import Timeline
 from mailtriage.checks.text import printable
-from mailtriage.checks.verdicts import quarantine_signal
+from mailtriage.checks.verdicts.model import VerdictHeader
 
 SEVERITIES = ("high", "medium", "low", "info")
 _WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}
@@ -30,6 +30,43 @@ _LAYER_ORDER = (
     "routing/connector",
     "quarantine/release",
     "downstream/mailbox",
+)
+
+
+MAX_RECIPIENTS = 5
+# Verdict words that say a filter judged the message bad (quarantine has its own finding).
+_BAD = {
+    "spam": "medium",
+    "phish": "high",
+    "malware": "high",
+    "blocked": "high",
+    "bulk": "low",
+    "impersonation": "medium",
+    "spoof": "medium",
+    "suspicious": "low",
+}
+_NO_WEIGHT = ("delivered", "auto-reply", "feedback report")
+SLOW_SECONDS = 600.0
+_STAGE_LAYER = {"before": "routing/connector", "inside": "policy", "after": "downstream/mailbox"}
+_STAGE_STEP = {
+    "before": "The delay is on the sending side: ask the sender for their outbound log "
+    "(queueing, greylisting retries, a throttled relay) for this Message-ID.",
+    "inside": "Open the gateway's log entry for this message: a hold for scanning or a "
+    "policy that delays delivery shows there with its times.",
+    "after": "The gateway handed it on in time: follow it in the downstream system's trace "
+    "(e.g. Microsoft 365 message trace) and the mailbox's rules.",
+}
+_NO_GATEWAY_STEP = (
+    "Find the hop with the long wait (key 5 shows the route) and ask whoever runs that "
+    "server for its log entry for this Message-ID."
+)
+_OVERRIDE_STEP = (
+    "Find the allow entry, transport rule or safe sender that overrode the verdict, and "
+    "decide whether it should."
+)
+_VERDICT_STEP = (
+    "Read which rule or score decided it (key v lists every field). If it is a false "
+    "positive, scope any exception to this sender, recipient and verdict, not the domain."
 )
 
 
@@ -62,9 +99,8 @@ def _said(r: AuthResults, m: AuthMethod) -> str:
     return printable(f"{r.authserv_id or r.header}: {m.raw}", 240)
 
 
-def _auth_findings(sample: Sample, recorded: Sequence[AuthResults]) -> list[Finding]:
+def _auth_findings(frm: str | None, recorded: Sequence[AuthResults]) -> list[Finding]:
     out: list[Finding] = []
-    frm = sample.from_domain
     ars = [r for r in recorded if r.header == "Authentication-Results"]
     dmarc = next((r for r in ars if (m := r.method("dmarc")) and m.result == "fail"), None)
     if dmarc is not None:
@@ -131,8 +167,8 @@ def _dkim_domain(m: AuthMethod) -> str | None:
     return i.rpartition("@")[2] if i else None
 
 
-def _behind_gateway(sample: Sample, recorded: Sequence[AuthResults]) -> Finding | None:
-    gw = find_gateway(parse_hops(sample))
+def _behind_gateway(hops: Sequence[Hop], recorded: Sequence[AuthResults]) -> Finding | None:
+    gw = find_gateway(hops)
     if gw is None or gw[0] == "Microsoft EOP":
         return None
     for r in recorded:
@@ -150,37 +186,58 @@ def _behind_gateway(sample: Sample, recorded: Sequence[AuthResults]) -> Finding 
     return None
 
 
-@per_sample
-def findings(sample: Sample) -> tuple[Finding, ...]:
-    """List what the sample's headers show, most important first.
+def findings(
+    *,
+    from_domain: str | None,
+    message_id: str | None,
+    has_headers: bool,
+    recorded: Sequence[AuthResults],
+    hops: Sequence[Hop],
+    verdicts: Sequence[VerdictHeader],
+    quarantine: str | None,
+    bounce: Bounce | None,
+    timeline: Timeline,
+) -> tuple[Finding, ...]:
+    """List what the parsed parts of one sample show, most important first.
+
+    Each argument is what an earlier stage of
+    :func:`~mailtriage.checks.analysis.analyse` produced; nothing here reads the
+    raw sample again.
 
     Args:
-        sample: A loaded sample.
+        from_domain: The From header's domain.
+        message_id: The Message-ID, or ``None`` when missing or empty.
+        has_headers: Whether the sample had any header fields at all.
+        recorded: Recorded authentication headers, topmost first.
+        hops: Received hops, oldest first.
+        verdicts: Decoded gateway and filter verdict headers.
+        quarantine: The plain reason a filter held or junked it, if a header says so.
+        bounce: The parsed bounce, NDR or report, or ``None`` for ordinary mail.
+        timeline: Hop delays and where the time went.
 
     Returns:
         The findings, sorted by severity (stable within a severity).
     """
-    recorded = parse_auth_results(sample)
-    out = _auth_findings(sample, recorded)
-    reason = quarantine_signal(sample)
-    if reason:
+    out = _auth_findings(from_domain, recorded)
+    if quarantine:
         out.append(
             Finding(
                 "quarantine/release",
                 "high",
                 "A filter held or junked this message",
-                printable(reason, 240),
+                printable(quarantine, 240),
                 "Find it in the gateway quarantine or message trace; release it only once "
                 "the cause is understood, then trace it again downstream.",
             )
         )
-    for extra in (bounce_findings, verdict_findings, route_findings):
-        out.extend(extra(sample))
-    gateway_note = _behind_gateway(sample, recorded)
+    out.extend(bounce_findings(bounce))
+    out.extend(verdict_findings(verdicts))
+    out.extend(route_findings(timeline))
+    gateway_note = _behind_gateway(hops, recorded)
     if gateway_note is not None:
         out.append(gateway_note)
     # A bounce or report comes from a mail server, not the sender: no results is normal.
-    if not recorded and sample.headers and parse_bounce(sample) is None:
+    if not recorded and has_headers and bounce is None:
         out.append(
             Finding(
                 "authentication",
@@ -191,7 +248,7 @@ def findings(sample: Sample) -> tuple[Finding, ...]:
                 "not the sender's Sent Items copy.",
             )
         )
-    if sample.message_id is None and sample.headers:
+    if message_id is None and has_headers:
         out.append(
             Finding(
                 "verdict",
@@ -222,3 +279,87 @@ def likely_layer(found: Sequence[Finding]) -> str | None:
         return None
     top = [layer for layer, n in score.items() if n == best]
     return min(top, key=lambda x: _LAYER_ORDER.index(x) if x in _LAYER_ORDER else 99)
+
+
+def _verdict_line(v: VerdictHeader) -> str:
+    return printable(f"{v.name}: {v.raw}", 240)
+
+
+def bounce_findings(bounce: Bounce | None) -> list[Finding]:
+    """Findings for each failed recipient of a bounce, NDR or report.
+
+    Returns:
+        The findings, one per recipient (at most five).
+    """
+    if bounce is None:
+        return []
+    out: list[Finding] = []
+    for r in bounce.recipients[:MAX_RECIPIENTS]:
+        code = r.code
+        severity = "info" if r.category in _NO_WEIGHT else ("high" if r.permanent else "medium")
+        where = f" at {r.remote_mta}" if r.remote_mta else ""
+        title = f"Bounce{where}: {r.category}" + (f" ({code})" if code else "")
+        title += f" for {r.recipient}" if r.recipient else ""
+        evidence = r.diagnostic or code or bounce.format
+        title, evidence = printable(title, 160), printable(evidence, 240)
+        out.append(Finding(r.layer, severity, title, evidence, r.next_step))
+    return out
+
+
+def verdict_findings(verdicts: Sequence[VerdictHeader]) -> list[Finding]:
+    """Findings for filter verdicts (spam, phish, bulk...) and Microsoft mailbox placement."""
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for v in verdicts:
+        low = v.name.lower()
+        if low == "x-microsoft-antispam-mailbox-delivery":
+            if "but delivered to the Inbox" in v.meaning:
+                title = "Microsoft judged it spam yet put it in the Inbox"
+                out.append(Finding("policy", "medium", title, _verdict_line(v), _OVERRIDE_STEP))
+            elif v.verdict == "junk":
+                out.append(
+                    Finding(
+                        "downstream/mailbox",
+                        "medium",
+                        "Delivered to Junk Email",
+                        _verdict_line(v),
+                        v.meaning.removeprefix("Microsoft 365: "),
+                    )
+                )
+            continue
+        severity = _BAD.get(v.verdict or "")
+        if severity is None or (v.vendor, v.verdict or "") in seen:
+            continue
+        seen.add((v.vendor, v.verdict or ""))
+        title = f"{v.vendor} judged it {v.verdict}"
+        out.append(Finding("verdict", severity, title, _verdict_line(v), _VERDICT_STEP))
+    return out
+
+
+def route_findings(tl: Timeline) -> list[Finding]:
+    """Findings for a slow route (where the time went) and clock skew."""
+    out: list[Finding] = []
+    total = tl.total_seconds
+    if total is not None and total >= SLOW_SECONDS:
+        severity = "info" if tl.sandbox else "medium"
+        title = f"Delivery took {round(total / 60)} min"
+        if tl.stage is None or tl.gateway is None:
+            layer, step = "routing/connector", _NO_GATEWAY_STEP
+        else:
+            layer, step = _STAGE_LAYER[tl.stage], _STAGE_STEP[tl.stage]
+            where = {"before": "before", "inside": "inside", "after": "after"}[tl.stage]
+            title += f", mostly {where} the gateway" if tl.stage != "after" else ", after hand-off"
+        out.append(Finding(layer, severity, title, printable(tl.verdict, 240), step))
+    skewed = [i + 1 for i, s in enumerate(tl.skew) if s]
+    if skewed:
+        out.append(
+            Finding(
+                "routing/connector",
+                "info",
+                f"Clock skew between hops ({', '.join(map(str, skewed[:5]))})",
+                "a Received time is earlier than the hop before it",
+                "Delays next to these hops are not reliable; compare with the gateway "
+                "log's own times.",
+            )
+        )
+    return out

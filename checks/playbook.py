@@ -3,21 +3,28 @@
 The playbook lists what a technician should do on an email-security ticket,
 section by section. Items that name an ``auto`` rule are ticked by themselves
 when the loaded samples or the live DNS results show the step is done; the rules
-are in :mod:`mailtriage.checks.playbook_rules`.
+are at the end of this module: each takes the analysed samples (slot order: A, B...)
+and the finished live DNS results and returns ``(done, evidence)``, whether the step
+is shown to be done and a short plain-text reason (also when it is not done, if useful).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook_rules import RULES
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.message.authres import summary
+from mailtriage.checks.route.gateways import find_gateway
+from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts import key_first, microsoft_placement
 
 if TYPE_CHECKING:
     from mailtriage.checks.live.plan import LiveResult
@@ -150,13 +157,13 @@ def load_playbook(path: str | os.PathLike[str] | None = None) -> Playbook:
 
 
 def evaluate(
-    playbook: Playbook, samples: Sequence[Sample], live: Sequence[LiveResult] = ()
+    playbook: Playbook, analyses: Sequence[Analysis], live: Sequence[LiveResult] = ()
 ) -> tuple[ItemState, ...]:
-    """Evaluate every item against the loaded samples and live results.
+    """Evaluate every item against the analysed samples and live results.
 
     Args:
         playbook: The checklist.
-        samples: Loaded samples in slot order (A = blocked, B = delivered).
+        analyses: The loaded samples' analyses in slot order (A = blocked, B = delivered).
         live: Finished live DNS results of any sample.
 
     Returns:
@@ -170,7 +177,178 @@ def evaluate(
             rule = RULES.get(item.auto or "")
             if rule is not None and item.auto is not None:
                 if item.auto not in cache:
-                    cache[item.auto] = rule(tuple(samples), tuple(live))
+                    cache[item.auto] = rule(tuple(analyses), tuple(live))
                 done, evidence = cache[item.auto]
             out.append(ItemState(item, done, evidence, sec.title))
     return tuple(out)
+
+
+# The rules that tick items by themselves (an item's ``auto`` names one).
+
+Analyses: TypeAlias = tuple[Analysis, ...]
+Lives: TypeAlias = "tuple[LiveResult, ...]"
+Outcome: TypeAlias = tuple[bool, str | None]
+Rule: TypeAlias = Callable[[Analyses, Lives], Outcome]
+_MAX = 90
+
+
+def _label(i: int, n: int) -> str:
+    return f"{chr(65 + i % 26)}: " if n > 1 else ""
+
+
+def _join(parts: list[str]) -> str:
+    return printable(", ".join(parts), _MAX)
+
+
+def message_ids(analyses: Analyses, live: Lives) -> Outcome:
+    """Every sample has a Message-ID; evidence lists them."""
+    samples = [a.sample for a in analyses]
+    if not samples:
+        return False, None
+    n = len(samples)
+    width = 40 if n > 1 else 80
+    parts = [
+        _label(i, n) + (printable(s.message_id, width) if s.message_id else "none")
+        for i, s in enumerate(samples)
+    ]
+    return all(s.message_id for s in samples), _join(parts)
+
+
+def basics(analyses: Analyses, live: Lives) -> Outcome:
+    """Sender, recipient, timestamp and subject are known for every sample."""
+    samples = [a.sample for a in analyses]
+    if not samples:
+        return False, None
+    n, gaps, times = len(samples), [], []
+    for i, s in enumerate(samples):
+        missing = [
+            name
+            for name, ok in (
+                ("sender", s.from_ or s.envelope_from),
+                ("recipient", s.to or s.envelope_to),
+                ("time", s.date),
+                ("subject", s.subject),
+            )
+            if not ok
+        ]
+        if missing:
+            gaps.append(_label(i, n) + "no " + "/".join(missing))
+        if s.date is not None:
+            times.append(_label(i, n) + s.date.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    return (not gaps), _join(gaps or times)
+
+
+def full_headers(analyses: Analyses, live: Lives) -> Outcome:
+    """Every sample has a Received chain (evidence: hop counts)."""
+    if not analyses:
+        return False, None
+    n = len(analyses)
+    counts = [len(a.hops) for a in analyses]
+    parts = [_label(i, n) + f"{c} hop{'s' if c != 1 else ''}" for i, c in enumerate(counts)]
+    return all(counts), _join(parts)
+
+
+def compared(analyses: Analyses, live: Lives) -> Outcome:
+    """A blocked and a delivered sample are both loaded."""
+    if len(analyses) < 2:
+        return False, "load a second sample" if analyses else None
+    rows = diff_samples(analyses[0], analyses[1])
+    differ = sum(1 for r in rows if r.differs)
+    return True, f"{differ} of {len(rows)} fields differ"
+
+
+def auth_read(analyses: Analyses, live: Lives) -> Outcome:
+    """Recorded authentication results were found (evidence: the DMARC results)."""
+    n, parts, found = len(analyses), [], False
+    for i, a in enumerate(analyses):
+        res = summary(a.recorded)
+        found = found or bool(res)
+        key = next((k for k in ("dmarc", "spf", "dkim") if k in res), None)
+        parts.append(_label(i, n) + (f"{key}={res[key]}" if key else "none recorded"))
+    return found, (_join(parts) if analyses else None)
+
+
+def live_dns(analyses: Analyses, live: Lives) -> Outcome:
+    """Live SPF/DKIM/DMARC/MX lookups got answers."""
+    if not live:
+        return False, None
+    kinds = [
+        k
+        for k in ("spf", "dkim", "dmarc", "mx")
+        if any(r.spec.kind == k and r.status == "found" for r in live)
+    ]
+    if not kinds:
+        return False, f"{len(live)} lookups, none answered"
+    return True, ", ".join(k.upper() for k in kinds) + " answered"
+
+
+def verdicts(analyses: Analyses, live: Lives) -> Outcome:
+    """Vendor verdict or quarantine headers are present (evidence: their names)."""
+    names = key_first([v.name for a in analyses for v in a.verdicts])
+    if not names:
+        return False, ("no verdict headers in the samples" if analyses else None)
+    shown = names[:3]
+    more = f" +{len(names) - 3} more" if len(names) > 3 else ""
+    return True, printable(", ".join(shown) + more, _MAX)
+
+
+def recipient_mx(analyses: Analyses, live: Lives) -> Outcome:
+    """The recipient domain's MX answered (evidence: the MX host)."""
+    for r in live:
+        if r.spec.kind == "mx" and r.status == "found" and r.records:
+            host = r.records[0].split()[-1].rstrip(".")
+            more = f" +{len(r.records) - 1}" if len(r.records) > 1 else ""
+            return True, printable(f"{r.spec.domain} MX {host}{more}", _MAX)
+    for a in analyses:
+        gw = find_gateway(a.hops)
+        if gw is not None:
+            return False, printable(f"received by {gw[1]}; MX not checked yet", _MAX)
+    return False, None
+
+
+def layer(analyses: Analyses, live: Lives) -> Outcome:
+    """A sample's findings name its most likely layer (evidence: layer and top finding)."""
+    parts = []
+    for i, a in enumerate(analyses):
+        best = a.layer
+        top = next((f for f in a.findings if f.layer == best), None)
+        if best and top:
+            parts.append(_label(i, len(analyses)) + f"{best}: {top.title}")
+    return bool(parts), (_join(parts) if parts else None)
+
+
+def bounce(analyses: Analyses, live: Lives) -> Outcome:
+    """A sample is a bounce or NDR (evidence: the first recipient's code and category)."""
+    for i, a in enumerate(analyses):
+        b = a.bounce
+        if b is not None and b.recipients:
+            r = b.recipients[0]
+            code = r.code
+            return True, _join([_label(i, len(analyses)) + f"{code} {r.category}".strip()])
+    return False, None
+
+
+def downstream(analyses: Analyses, live: Lives) -> Outcome:
+    """A sample shows where Microsoft 365 placed it (evidence: the placement)."""
+    for i, a in enumerate(analyses):
+        boxed = a.sample.all("x-microsoft-antispam-mailbox-delivery")
+        placed = microsoft_placement(a.verdicts) if boxed else None
+        if placed:
+            text = placed.removeprefix("Microsoft 365: ")
+            return True, _join([_label(i, len(analyses)) + text])
+    return False, None
+
+
+RULES: dict[str, Rule] = {
+    "layer": layer,
+    "bounce": bounce,
+    "downstream": downstream,
+    "message_ids": message_ids,
+    "basics": basics,
+    "full_headers": full_headers,
+    "compared": compared,
+    "auth_read": auth_read,
+    "live_dns": live_dns,
+    "verdicts": verdicts,
+    "recipient_mx": recipient_mx,
+}

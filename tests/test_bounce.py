@@ -553,11 +553,6 @@ def test_synthetic_rfc3464_dsn() -> None:
     assert (erin.category, erin.permanent, erin.status) == ("deferral", False, "4.0.0")
 
 
-def test_parse_bounce_is_memoised() -> None:
-    sample = load_bytes(DSN.encode(), "memo")
-    assert parse_bounce(sample) is parse_bounce(sample)
-
-
 EXCHANGE = """\
 From: Microsoft Outlook <postmaster@contoso.onmicrosoft.com>
 To: alice@contoso.com

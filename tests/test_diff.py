@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.analysis import analyse
 from mailtriage.checks.diff import ABSENT, DiffRow, diff_samples, single_sample_hint
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.route.gateways import find_gateway, sending_ip
@@ -25,7 +26,9 @@ LAYERS = {
 
 @pytest.fixture(scope="module")
 def demo_rows() -> dict[str, DiffRow]:
-    rows = diff_samples(load_path(DEMO / "blocked.eml"), load_path(DEMO / "delivered.eml"))
+    rows = diff_samples(
+        analyse(load_path(DEMO / "blocked.eml")), analyse(load_path(DEMO / "delivered.eml"))
+    )
     return {r.field: r for r in rows}
 
 
@@ -70,7 +73,7 @@ def test_rows_are_well_formed(demo_rows: dict[str, DiffRow]) -> None:
 
 def test_same_sample_differs_nowhere() -> None:
     s = load_path(DEMO / "delivered.eml")
-    assert not any(r.differs for r in diff_samples(s, s))
+    assert not any(r.differs for r in diff_samples(analyse(s), analyse(s)))
 
 
 def test_headers_only_samples() -> None:
@@ -80,7 +83,7 @@ def test_headers_only_samples() -> None:
         b"Mon, 23 Nov 2026 09:00:00 +0000\nFrom: a@x.example\n",
         "b",
     )
-    rows = {r.field: r for r in diff_samples(a, b)}
+    rows = {r.field: r for r in diff_samples(analyse(a), analyse(b))}
     assert rows["Attachments"].a == ABSENT
     assert rows["Hop count"].a == "0" and rows["Hop count"].b == "1"
     assert rows["Gateway"].a == ABSENT
@@ -92,19 +95,19 @@ def test_hostile_values_are_display_safe() -> None:
         b"DKIM-Signature: d=\xff\xfe; s=\x00\n\n",
         "a",
     )
-    for row in diff_samples(a, a):
+    for row in diff_samples(analyse(a), analyse(a)):
         assert "\x1b" not in row.a and "\x00" not in row.a
         assert len(row.a) <= 130
 
 
 def test_single_sample_hint_mentions_what_to_compare() -> None:
-    hints = single_sample_hint(load_path(DEMO / "blocked.eml"))
+    hints = single_sample_hint(analyse(load_path(DEMO / "blocked.eml")))
     text = " ".join(hints)
     assert hints[0].startswith("Load")
     assert "203.0.113.45" in text and "billingcloud.example" in text
     assert "dmarc=fail" in text
     assert "Proofpoint" in text
-    bare = single_sample_hint(load_bytes(b"Subject: only\n", "x"))
+    bare = single_sample_hint(analyse(load_bytes(b"Subject: only\n", "x")))
     assert bare and bare[0].startswith("Load")
 
 

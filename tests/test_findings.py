@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mailtriage.checks.findings import Finding, aligned, findings, likely_layer, org_domain
+from mailtriage.checks.analysis import analyse
+from mailtriage.checks.findings import Finding, aligned, likely_layer, org_domain
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.model import Sample
 
@@ -26,7 +27,7 @@ def _titles(found: tuple[Finding, ...]) -> list[str]:
 
 
 def test_blocked_demo_findings() -> None:
-    found = findings(load_path(DEMO / "blocked.eml"))
+    found = analyse(load_path(DEMO / "blocked.eml")).findings
     by_title = {f.title: f for f in found}
     dmarc = by_title["DMARC failed for fabrikam.example"]
     assert dmarc.severity == "high" and dmarc.layer == "authentication"
@@ -42,7 +43,7 @@ def test_blocked_demo_findings() -> None:
 
 
 def test_delivered_demo_has_only_the_gateway_note() -> None:
-    found = findings(load_path(DEMO / "delivered.eml"))
+    found = analyse(load_path(DEMO / "delivered.eml")).findings
     assert [(f.layer, f.severity) for f in found] == [("routing/connector", "info")]
     assert "Proofpoint" in found[0].title
     assert "192.0.2.18" in found[0].evidence
@@ -50,7 +51,7 @@ def test_delivered_demo_has_only_the_gateway_note() -> None:
 
 
 def test_missing_message_id_and_no_auth_results() -> None:
-    found = findings(_sample("X-Mailer: x", message_id=False))
+    found = analyse(_sample("X-Mailer: x", message_id=False)).findings
     titles = _titles(found)
     assert "No Message-ID" in titles
     assert "No recorded authentication results" in titles
@@ -63,7 +64,7 @@ def test_aligned_results_give_no_alignment_findings() -> None:
         "smtp.mailfrom=bounce@mail.fabrikam.example; dkim=pass header.d=fabrikam.example; "
         "dmarc=pass header.from=fabrikam.example"
     )
-    assert findings(_sample(ar)) == ()
+    assert analyse(_sample(ar)).findings == ()
 
 
 def test_one_aligned_dkim_signature_is_enough() -> None:
@@ -71,7 +72,7 @@ def test_one_aligned_dkim_signature_is_enough() -> None:
         "Authentication-Results: mx.northwind.example; dkim=pass header.d=esp.example; "
         "dkim=pass header.i=@fabrikam.example; dmarc=pass header.from=fabrikam.example"
     )
-    assert not any("DKIM passed" in t for t in _titles(findings(_sample(ar))))
+    assert not any("DKIM passed" in t for t in _titles(analyse(_sample(ar)).findings))
 
 
 def test_compauth_fail_is_reported() -> None:
@@ -80,13 +81,13 @@ def test_compauth_fail_is_reported() -> None:
         "smtp.mailfrom=fabrikam.example; dkim=none (message not signed) header.d=none;"
         "dmarc=none action=none header.from=fabrikam.example;compauth=fail reason=001"
     )
-    found = findings(_sample(ar))
+    found = analyse(_sample(ar)).findings
     assert _titles(found) == ["Microsoft composite authentication failed"]
 
 
 def test_hostile_sample_does_not_crash() -> None:
     junk = "Authentication-Results: \x1b[2J; dmarc=fail\x00 header.from=\u202eevil\n"
-    found = findings(load_bytes((junk * 50 + "\n\n").encode(), "junk"))
+    found = analyse(load_bytes((junk * 50 + "\n\n").encode(), "junk")).findings
     assert found
     for f in found:
         assert "\x1b" not in f.evidence and "\u202e" not in f.evidence

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailtriage.checks.analysis import analyse
-from mailtriage.checks.findings import findings, likely_layer
+from mailtriage.checks.findings import likely_layer
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.model import LAYERS
-from mailtriage.checks.playbook_rules import bounce, downstream, layer
+from mailtriage.checks.playbook import bounce, downstream, layer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tui" / "demo"
@@ -47,14 +47,14 @@ def test_demo_blocked_sample_names_its_layer_with_evidence() -> None:
 
 def test_bounce_finding_carries_the_reply_and_the_layer() -> None:
     s = load_bytes(DSN, "dsn.eml")
-    found = findings(s)
+    found = analyse(s).findings
     assert likely_layer(found) == "downstream/mailbox"
     f = found[0]
     assert f.severity == "high" and "550 5.1.1" in f.evidence and "recipient unknown" in f.title
     # A bounce has no Authentication-Results of its own: that is not a finding.
     assert not any("No recorded authentication" in x.title for x in found)
-    assert bounce((s,), ()) == (True, "550 5.1.1 recipient unknown")
-    done, evidence = layer((s,), ())
+    assert bounce((analyse(s),), ()) == (True, "550 5.1.1 recipient unknown")
+    done, evidence = layer((analyse(s),), ())
     assert done and evidence and evidence.startswith("downstream/mailbox")
 
 
@@ -66,9 +66,9 @@ def test_spam_verdict_overridden_into_the_inbox_is_a_policy_finding() -> None:
         ),
         "s.eml",
     )
-    titles = {(f.layer, f.title) for f in findings(s)}
+    titles = {(f.layer, f.title) for f in analyse(s).findings}
     assert ("policy", "Microsoft judged it spam yet put it in the Inbox") in titles
-    done, evidence = downstream((s,), ())
+    done, evidence = downstream((analyse(s),), ())
     assert done and evidence and "Inbox" in evidence
 
 
@@ -81,25 +81,26 @@ def test_slow_route_and_clock_skew_are_findings() -> None:
         "Received: from x.example.org (x.example.org [192.0.2.9]) by a.example.org with ESMTP"
         " id 1; Mon, 23 Nov 2026 09:00:00 +0000\r\n"
     )
-    found = findings(load_bytes(_sample(hops), "slow.eml"))
+    found = analyse(load_bytes(_sample(hops), "slow.eml")).findings
     assert any(f.title.startswith("Delivery took 40 min") for f in found)
     skewed = hops.replace("09:40:00", "09:30:00")
-    found = findings(load_bytes(_sample(skewed), "skew.eml"))
+    found = analyse(load_bytes(_sample(skewed), "skew.eml")).findings
     assert any(f.title.startswith("Clock skew") and f.severity == "info" for f in found)
 
 
 def test_a_bounce_is_compared_through_the_original_it_returned() -> None:
-    from mailtriage.checks.compare import compared_samples, original_sample
+    from mailtriage.checks.diff import compared
 
-    bounce = load_path(ROOT / "tests" / "samples" / "bounce-proofpoint.eml")
-    original = original_sample(bounce)
-    assert original is not None and original.subject == "Invoice INV-20951 from Fabrikam"
-    assert original.source.endswith("(returned original)")
+    bounce = analyse(load_path(ROOT / "tests" / "samples" / "bounce-proofpoint.eml"))
+    original = bounce.original
+    assert original is not None and original.sample.subject == "Invoice INV-20951 from Fabrikam"
+    assert original.sample.source.endswith("(returned original)")
     delivered = analyse(load_path(DEMO / "delivered.eml"))
-    (a, b), notes = compared_samples(analyse(bounce), delivered)
-    assert a is original and b is delivered.sample
+    (a, b), notes = compared(bounce, delivered)
+    assert a is original and b is delivered
     assert notes == ["A is a bounce: compared here is the original it returned."]
     # A bounce without the original's headers is compared as it is, with a warning.
     dsn = analyse(load_bytes(DSN, "dsn.eml"))
-    (a, _), notes = compared_samples(dsn, delivered)
-    assert a is dsn.sample and "without the original's headers" in notes[0]
+    assert dsn.original is None
+    (a, _), notes = compared(dsn, delivered)
+    assert a is dsn and "without the original's headers" in notes[0]

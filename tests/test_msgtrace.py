@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.model import Sample
 from mailtriage.checks.msgtrace import read as msgtracecsv
@@ -201,7 +202,7 @@ def test_fifty_megabyte_export_hits_the_row_cap() -> None:
     assert any(f"more than {MAX_ROWS} rows" in p.message for p in t.problems)
     assert t.find("<m199999@f.example>")[0].sender == "s199999@f.example"
     assert not t.find("<m200000@f.example>")
-    (m,) = match(t, [load_path(DEMO / "delivered.eml")])
+    (m,) = match(t, [analyse(load_path(DEMO / "delivered.eml"))])
     assert m.rows == () and m.disagreement is not None
 
 
@@ -255,7 +256,7 @@ def test_timestamps() -> None:
 def test_demo_trace_matches_demo_samples() -> None:
     t = load_trace(_fixture("demo_trace.csv"), "demo_trace.csv")
     blocked, delivered = match(
-        t, [load_path(DEMO / "blocked.eml"), load_path(DEMO / "delivered.eml")]
+        t, [analyse(load_path(DEMO / "blocked.eml")), analyse(load_path(DEMO / "delivered.eml"))]
     )
     assert blocked.status == "Quarantined" and blocked.layer == "quarantine/release"
     assert blocked.matched_by == "message-id" and blocked.disagreement is None
@@ -270,7 +271,7 @@ def test_delivered_but_junk_is_a_disagreement() -> None:
     spam = _delivered(**{"dest:I": "dest:J", "SCL: 1": "SCL: 6", "SCL:1;": "SCL:6;"})
     user = _delivered(**{"dest:I": "dest:J"})
     folder = _delivered(**{"dest:I": "dest:C"})
-    got = match(t, [spam, user, folder])
+    got = match(t, [analyse(spam), analyse(user), analyse(folder)])
     assert placement(spam) == ("J", 6)
     assert got[0].disagreement.startswith("The trace says Delivered, but")  # type: ignore[union-attr]
     assert "Junk Email (dest:J, SCL 6)" in got[0].disagreement  # type: ignore[operator]
@@ -285,7 +286,7 @@ def test_quarantined_in_trace_but_in_mailbox() -> None:
         + "x,invoices@fabrikam.example,ap@northwind.example,s,Quarantined,"
         + "<SA1PR12MB6789C3F0A2B94D71E5C8A1B2C3D4E5F6A@SA1PR12MB6789.namprd12.prod.outlook.com>\r\n"
     )
-    (m,) = match(t, [load_path(DEMO / "delivered.eml")])
+    (m,) = match(t, [analyse(load_path(DEMO / "delivered.eml"))])
     assert m.layer == "quarantine/release" and "released" in m.disagreement  # type: ignore[operator]
     assert "ap@northwind.example" in m.disagreement  # type: ignore[operator]
 
@@ -297,16 +298,15 @@ def test_quarantined_in_trace_but_in_mailbox() -> None:
 )  # fmt: skip
 def test_other_statuses_against_an_inbox_copy(status: str, agrees: bool) -> None:
     mid = "<SA1PR12MB6789C3F0A2B94D71E5C8A1B2C3D4E5F6A@SA1PR12MB6789.namprd12.prod.outlook.com>"
-    (m,) = match(_trace(EAC_HEAD + f"x,a@x,ap@northwind.example,s,{status},{mid}\r\n"), [
-        load_path(DEMO / "delivered.eml")
-    ])  # fmt: skip
+    trace = _trace(EAC_HEAD + f"x,a@x,ap@northwind.example,s,{status},{mid}\r\n")
+    (m,) = match(trace, [analyse(load_path(DEMO / "delivered.eml"))])
     assert (m.disagreement is None) is agrees and m.status == status
 
 
 def test_filtered_as_spam_in_junk_agrees() -> None:
     mid = "<SA1PR12MB6789C3F0A2B94D71E5C8A1B2C3D4E5F6A@SA1PR12MB6789.namprd12.prod.outlook.com>"
     t = _trace(EAC_HEAD + f"x,a@x,ap@northwind.example,s,Filtered as spam,{mid}\r\n")
-    (m,) = match(t, [_delivered(**{"dest:I": "dest:J"})])
+    (m,) = match(t, [analyse(_delivered(**{"dest:I": "dest:J"}))])
     assert m.disagreement is None and m.layer == "verdict" and m.next_step.startswith("Consistent")
 
 
@@ -316,7 +316,7 @@ def test_group_expansion_and_recipient_filter() -> None:
         "Message-ID: <kickoff@northwind.example>\r\n"
     )
     group = load_bytes((base + "To: sales@northwind.example\r\n\r\nhi\r\n").encode(), "group")
-    (m,) = match(load_trace(_fixture("eac_export.csv"), "eac"), [group])
+    (m,) = match(load_trace(_fixture("eac_export.csv"), "eac"), [analyse(group)])
     assert m.status_summary == "Expanded, Delivered" and m.status == "Delivered"
     hist = load_trace(_fixture("historical_summary_utf16.csv"), "hist")
     order = load_bytes(
@@ -324,7 +324,7 @@ def test_group_expansion_and_recipient_filter() -> None:
         b"Message-ID: <order5531@tailspin.example>\r\n\r\nx\r\n",
         "order",
     )
-    (m,) = match(hist, [order])
+    (m,) = match(hist, [analyse(order)])
     assert m.status_summary == "Failed" and len(m.rows) == 1
 
 
@@ -332,7 +332,7 @@ def test_no_row_and_no_message_id() -> None:
     t = load_trace(_fixture("demo_trace.csv"), "demo")
     other = load_path(ROOT / "tests" / "samples" / "o365_delivered.eml")
     bare = load_bytes(b"From: a@x.example\r\nSubject: hi\r\n\r\nbody\r\n", "bare")
-    missing, no_id = match(t, [other, bare])
+    missing, no_id = match(t, [analyse(other), analyse(bare)])
     assert missing.layer == "routing/connector" and missing.rows == ()
     assert missing.disagreement.startswith("Not in this trace")  # type: ignore[union-attr]
     assert "outside the trace's" in missing.disagreement  # type: ignore[operator]
@@ -348,14 +348,14 @@ def test_network_message_id_and_sender_subject_fallbacks() -> None:
         "Delivered,7C1E4B2A-9D3F-4A8E-B6C5-08DD0B3F2E91\r\n"
     )
     assert any("no Message ID column" in p.message for p in t.problems)
-    (m,) = match(t, [load_path(DEMO / "delivered.eml")])
+    (m,) = match(t, [analyse(load_path(DEMO / "delivered.eml"))])
     assert m.matched_by == "network-message-id" and m.status == "Delivered"
     t = _trace(
         '"Date (UTC)","Sender address","Recipient address","Subject","Status"\r\n'
         "x,invoices@fabrikam.example,ap@northwind.example,Invoice INV-20944 from Fabrikam,"
         "Quarantined\r\n"
     )
-    (m,) = match(t, [load_path(DEMO / "blocked.eml")])
+    (m,) = match(t, [analyse(load_path(DEMO / "blocked.eml"))])
     assert m.matched_by == "sender+subject" and m.status == "Quarantined"
 
 
@@ -366,7 +366,7 @@ def test_real_office365_mail_from_sisimai() -> None:
     sample = load_path(path)
     assert placement(sample)[0] == "I"
     t = _trace(EAC_HEAD + f"x,a@x,b@y,s,Quarantined,<{sample.message_id}>\r\n")
-    (m,) = match(t, [sample])
+    (m,) = match(t, [analyse(sample)])
     assert m.matched_by == "message-id" and m.disagreement is not None
     assert m.layer == "quarantine/release"
 
@@ -376,7 +376,7 @@ def test_no_row_is_expected_when_an_upstream_gateway_held_it() -> None:
     root = Path(__file__).resolve().parents[1]
     trace = load_trace((root / "tui" / "demo" / "trace.csv").read_bytes(), "demo")
     blocked = load_path(root / "tui" / "demo" / "blocked.eml")
-    (m,) = match(trace, [blocked])
+    (m,) = match(trace, [analyse(blocked)])
     assert not m.rows and m.layer == "quarantine/release"
     assert m.disagreement and "Proofpoint held it upstream" in m.disagreement
 
@@ -398,5 +398,5 @@ def test_placeholder_dates_and_impossible_offsets_do_not_break_matching(
     ).encode()
     trace = load_trace(data, "odd.csv")
     sample = load_path(ROOT / "tui" / "demo" / "delivered.eml")
-    (m,) = match(trace, [sample])
+    (m,) = match(trace, [analyse(sample)])
     assert not m.rows and m.disagreement

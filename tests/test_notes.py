@@ -17,9 +17,14 @@ NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
 def test_demo_notes_lead_with_the_layer_and_the_difference() -> None:
     a, b = (analyse(s) for s in demo_samples())
-    states = evaluate(load_playbook(), [a.sample, b.sample])
+    states = evaluate(load_playbook(), [a, b])
     text = ticket_notes(
-        [a, b], [LiveRun(), LiveRun()], diff_samples(a.sample, b.sample), states, frozenset(), NOW
+        [a, b],
+        [LiveRun(), LiveRun()],
+        diff_samples(analyse(a.sample), analyse(b.sample)),
+        states,
+        frozenset(),
+        NOW,
     )
     lines = text.splitlines()
     assert lines[0] == "mailtriage ticket notes - 2026-11-23 10:30 UTC"

@@ -6,13 +6,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.analysis import analyse
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
 from mailtriage.checks.live.plan import LiveResult, plan, run
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook import ItemState, Playbook, PlaybookError, evaluate, load_playbook
-from mailtriage.checks.playbook_rules import RULES
+from mailtriage.checks.playbook import (
+    RULES,
+    ItemState,
+    Playbook,
+    PlaybookError,
+    evaluate,
+    load_playbook,
+)
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 TITLES = [
@@ -62,7 +69,7 @@ def test_no_samples_ticks_nothing() -> None:
 
 
 def test_two_demo_samples(demo: tuple[Sample, Sample]) -> None:
-    states = evaluate(load_playbook(), demo)
+    states = evaluate(load_playbook(), [analyse(x) for x in demo])
     auto = _by_auto(states)
     assert auto["message_ids"].auto_done
     assert "A: 20261123091902" in (auto["message_ids"].evidence or "")
@@ -80,7 +87,7 @@ def test_two_demo_samples(demo: tuple[Sample, Sample]) -> None:
 
 
 def test_one_sample_cannot_be_compared(demo: tuple[Sample, Sample]) -> None:
-    auto = _by_auto(evaluate(load_playbook(), demo[:1]))
+    auto = _by_auto(evaluate(load_playbook(), [analyse(x) for x in demo[:1]]))
     assert not auto["compared"].auto_done
     assert auto["auth_read"].evidence == "dmarc=fail"
     assert auto["full_headers"].evidence == "3 hops"
@@ -88,7 +95,7 @@ def test_one_sample_cannot_be_compared(demo: tuple[Sample, Sample]) -> None:
 
 def test_pasted_headers_without_essentials() -> None:
     s = load_bytes(b"Subject: hi\nX-Mailer: x\n", "paste")
-    auto = _by_auto(evaluate(load_playbook(), [s]))
+    auto = _by_auto(evaluate(load_playbook(), [analyse(x) for x in [s]]))
     assert not auto["message_ids"].auto_done and auto["message_ids"].evidence == "none"
     assert not auto["basics"].auto_done
     assert auto["basics"].evidence == "no sender/recipient/time"
@@ -100,7 +107,7 @@ def test_pasted_headers_without_essentials() -> None:
 async def test_live_results_tick_dns_items(server: ZoneServer, demo: tuple[Sample, Sample]) -> None:
     resolver = Resolver(["127.0.0.1"], port=server.port, timeout=2.0, deadline=10.0)
     live: list[LiveResult] = [await run(spec, resolver) for spec in plan(demo[0])]
-    auto = _by_auto(evaluate(load_playbook(), demo, live))
+    auto = _by_auto(evaluate(load_playbook(), [analyse(x) for x in demo], live))
     assert auto["live_dns"].auto_done
     assert auto["live_dns"].evidence == "SPF, DKIM, DMARC, MX answered"
     assert auto["recipient_mx"].auto_done
@@ -111,7 +118,7 @@ async def test_live_errors_do_not_tick(demo: tuple[Sample, Sample]) -> None:
     with ZoneServer(zone_dir=DEMO / "zones", servfail=lambda name, rdtype: True) as srv:
         resolver = Resolver(["127.0.0.1"], port=srv.port, timeout=1.0, deadline=5.0)
         live = [await run(spec, resolver) for spec in plan(demo[1])]
-    auto = _by_auto(evaluate(load_playbook(), demo, live))
+    auto = _by_auto(evaluate(load_playbook(), [analyse(x) for x in demo], live))
     assert not auto["live_dns"].auto_done
     assert auto["live_dns"].evidence == f"{len(live)} lookups, none answered"
 
@@ -169,5 +176,5 @@ def test_custom_playbook(tmp_path: Path, demo: tuple[Sample, Sample]) -> None:
         )
     )
     assert isinstance(pb, Playbook)
-    (state,) = evaluate(pb, demo)
+    (state,) = evaluate(pb, [analyse(x) for x in demo])
     assert state.auto_done and state.item.hint == "h" and state.section_title == "Only"

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.route.hops import parse_hops
-from mailtriage.checks.route.timeline import timeline
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"
@@ -52,7 +52,7 @@ def test_real_messages_parse_and_counts(capsys):  # type: ignore[no-untyped-def]
     for path in files:
         s = load_path(path)
         route = parse_hops(s)
-        tl = timeline(s)
+        tl = analyse(s).timeline
         assert len(route) == len(s.all("received")) == len(tl.delays) == len(tl.systems)
         assert tl.verdict
         hops += len(route)
@@ -74,12 +74,12 @@ def test_known_real_routes():
     if not authtest.exists():
         pytest.skip(f"corpus file absent: {authtest}")
     s = load_path(authtest)
-    tl = timeline(s)
+    tl = analyse(s).timeline
     assert tl.systems == ("Postfix", "Google", "Google")
     assert (tl.gateway, tl.gateway_index, tl.handoff_index) == ("Google", 1, None)
     assert tl.delays == (None, 16.0, 0.0) and tl.total_seconds == 16.0
     o365 = CORPORA / "sisimai-dev" / "emails" / "lhost-office365-04.eml"
     if o365.exists():
-        tl = timeline(load_path(o365))
+        tl = analyse(load_path(o365)).timeline
         assert tl.systems[-3:] == ("Microsoft EOP", "Microsoft EOP", "Exchange Online")
         assert tl.gateway == "Microsoft EOP"

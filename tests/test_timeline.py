@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes
 from mailtriage.checks.route.hops import parse_hops
-from mailtriage.checks.route.timeline import build_timeline, has_attachments, timeline
+from mailtriage.checks.route.timeline import build_timeline, has_attachments
 from mailtriage.checks.route.timewords import duration, mha_delay
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -50,8 +51,7 @@ def route(
 def test_sandbox_hold_inside_the_gateway_with_attachments():
     s = sample(*route("10:09:12"), tail=ATTACHMENT)
     assert has_attachments(s)
-    tl = timeline(s)
-    assert tl is timeline(s)  # memoised per sample
+    tl = analyse(s).timeline
     assert tl.systems == (None, "Proofpoint", "Proofpoint", "Microsoft EOP", "Exchange Online")
     assert (tl.gateway, tl.gateway_index, tl.handoff_index) == ("Proofpoint", 1, 3)
     assert tl.delays == (None, 3.0, 2.0, 547.0, 3.0)
@@ -62,33 +62,33 @@ def test_sandbox_hold_inside_the_gateway_with_attachments():
 
 
 def test_same_hold_without_attachments_points_at_the_gateway_log():
-    tl = timeline(sample(*route("10:09:12")))
+    tl = analyse(sample(*route("10:09:12"))).timeline
     assert not tl.has_attachments and tl.stage == "inside" and not tl.sandbox
     assert "no attachments" in tl.verdict and "message log" in tl.verdict
 
 
 def test_microsoft_header_marks_attachments_on_pasted_headers():
     s = sample(*route("10:09:12"), tail=b"X-MS-Has-Attach: yes\n")
-    assert not s.parts and has_attachments(s) and timeline(s).sandbox
+    assert not s.parts and has_attachments(s) and analyse(s).timeline.sandbox
 
 
 def test_too_long_for_a_sandbox_and_short_scan():
-    long = timeline(sample(*route("10:40:00", after="10:40:05"), tail=ATTACHMENT))
+    long = analyse(sample(*route("10:40:00", after="10:40:05"), tail=ATTACHMENT)).timeline
     assert long.stage == "inside" and not long.sandbox and "longer than" in long.verdict
-    short = timeline(sample(*route("10:02:00", after="10:02:02"), tail=ATTACHMENT))
+    short = analyse(sample(*route("10:02:00", after="10:02:02"), tail=ATTACHMENT)).timeline
     assert short.stage == "inside" and not short.sandbox and "scanning" in short.verdict
 
 
 def test_delay_before_gateway_points_at_the_sender():
-    tl = timeline(
+    tl = analyse(
         sample(*route("11:00:06", before="11:00:03", after="11:00:08", internal="11:00:04"))
-    )
+    ).timeline
     assert tl.stage == "before" and tl.before_seconds == 3603.0
     assert "sending side" in tl.verdict and "greylisting" in tl.verdict
 
 
 def test_delay_after_handoff_points_downstream():
-    tl = timeline(sample(*route("10:00:09", after="10:30:00")))
+    tl = analyse(sample(*route("10:00:09", after="10:30:00"))).timeline
     assert tl.stage == "after" and tl.after_seconds == 1791.0
     assert "downstream" in tl.verdict and "Exchange Online" in tl.verdict
 
@@ -99,7 +99,7 @@ def test_skew_is_kept_negative_and_flagged():
         "from a (a [192.0.2.1]) by b.example with ESMTP; Mon, 1 Jan 2024 09:59:18 +0000",
         "from x (x [192.0.2.3]) by a.example with ESMTP; Mon, 1 Jan 2024 10:00:00 +0000",
     )
-    tl = timeline(s)
+    tl = analyse(s).timeline
     assert tl.delays == (None, -42.0, 342.0) and tl.skew == (False, True, False)
     assert tl.total_seconds == 300.0
     assert "Clock skew at hop 2" in tl.verdict and "No known filtering gateway" in tl.verdict
@@ -112,7 +112,7 @@ def test_missing_dates_measure_from_the_last_dated_hop():
         "from a (a [192.0.2.1]) by b.example with ESMTP; not a date",
         "from x (x [192.0.2.3]) by a.example with ESMTP; Mon, 1 Jan 2024 10:00:00 +0000",
     )
-    tl = timeline(s)
+    tl = analyse(s).timeline
     assert tl.delays == (None, None, None, 120.0) and tl.total_seconds == 120.0
     assert tl.verdict == (
         "No known filtering gateway in the route; 2m 00s in all, "
@@ -121,21 +121,21 @@ def test_missing_dates_measure_from_the_last_dated_hop():
 
 
 def test_quick_undated_and_backwards_routes():
-    quick = timeline(sample(*route("10:00:09", after="10:00:10")))
+    quick = analyse(sample(*route("10:00:09", after="10:00:10"))).timeline
     assert (
         quick.verdict.startswith("10s from the first to the last Received hop")
         and quick.stage is None
     )
-    one = timeline(sample("from a by b; Mon, 1 Jan 2024 10:00:00 +0000"))
+    one = analyse(sample("from a by b; Mon, 1 Jan 2024 10:00:00 +0000")).timeline
     assert one.total_seconds is None and "cannot be measured" in one.verdict
     none = build_timeline(())
     assert none.delays == () and none.total_seconds is None
-    back = timeline(
+    back = analyse(
         sample(
             "from a by b; Mon, 1 Jan 2024 09:00:00 +0000",
             "from x by a; Mon, 1 Jan 2024 10:00:00 +0000",
         )
-    )
+    ).timeline
     assert back.total_seconds == -3600.0 and back.skew == (False, True)
     assert "run backwards" in back.verdict
 
@@ -147,7 +147,7 @@ def test_comment_only_gateway_counts():
         "from mail.sender.example (mail.sender.example [203.0.113.9]) by pps.corp.example (PPS) "
         "with ESMTPS id 1; Mon, 1 Jan 2024 10:00:00 +0000",
     )
-    tl = timeline(s)
+    tl = analyse(s).timeline
     assert (tl.gateway, tl.gateway_index, tl.handoff_index) == ("Proofpoint", 0, 1)
     assert tl.stage == "inside" and "Exchange on-prem" in tl.verdict
 
@@ -177,7 +177,7 @@ def test_mha_chain_delays_and_total():
     for chain in json.loads(MHA.read_text())["received_chains"]:
         raw = "\n".join(chain["headers_in_message_order_topmost_first"]) + "\nFrom: a@b.example\n"
         s = load_bytes(raw.encode(), chain["name"])
-        tl = timeline(s)
+        tl = analyse(s).timeline
         expected = chain["expected_hops_oldest_first"]
         assert len(tl.delays) == len(expected) == len(parse_hops(s))
         for delay, e in zip(tl.delays, expected, strict=True):

@@ -35,7 +35,7 @@ def test_blocked_demo_proofpoint_quarantine() -> None:
     assert details.get("policy") == "default"
     assert "quarantine" in details.meaning
     assert {v.vendor for v in found.values()} == {"Proofpoint"}
-    signal = quarantine_signal(s)
+    signal = quarantine_signal(find_verdicts(s))
     assert signal is not None and "quarantine_dmarc" in signal
 
 
@@ -56,7 +56,7 @@ def test_delivered_demo_microsoft_fields() -> None:
     assert found["X-Proofpoint-Spam-Details"].get("rule") == "notspam"
     assert found["X-MS-Exchange-Organization-AuthAs"].get("AuthAs") == "Anonymous"
     assert (report.verdict, found["X-Proofpoint-Spam-Details"].verdict) == ("not spam", "not spam")
-    assert quarantine_signal(s) is None
+    assert quarantine_signal(find_verdicts(s)) is None
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_split_fields_forms() -> None:
     ],
 )
 def test_quarantine_signals(header: str, needle: str) -> None:
-    signal = quarantine_signal(_sample(header))
+    signal = quarantine_signal(find_verdicts(_sample(header)))
     assert signal is not None and needle in signal
 
 
@@ -137,7 +137,7 @@ def test_quarantine_signals(header: str, needle: str) -> None:
     ],
 )
 def test_no_quarantine_signal(header: str) -> None:
-    assert quarantine_signal(_sample(header)) is None
+    assert quarantine_signal(find_verdicts(_sample(header))) is None
 
 
 def test_hostile_values_are_capped() -> None:
@@ -147,7 +147,7 @@ def test_hostile_values_are_capped() -> None:
     assert len(found[0].raw) <= 4000
     assert len(found[0].fields) <= 64
     assert found[1].vendor == "SpamAssassin"
-    quarantine_signal(s)  # must not raise
+    quarantine_signal(find_verdicts(s))  # must not raise
 
 
 def test_key_first_orders_decisions_first() -> None:

@@ -126,7 +126,7 @@ def test_sisimai_messages_scan_cleanly() -> None:
         for v in find_verdicts(s):
             seen.add(v.vendor)
             assert len(v.raw) <= 4000 and len(v.fields) <= 64
-        quarantine_signal(s)
+        quarantine_signal(find_verdicts(s))
         for name, _ in unknown_headers(s):
             assert name.lower().startswith("x-")
     assert {"Microsoft", "SpamAssassin"} <= seen

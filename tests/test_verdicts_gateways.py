@@ -107,7 +107,7 @@ def test_barracuda_quarantine_level_from_documented_example() -> None:
     got = decode("X-Barracuda-Spam-Status", value)
     assert got is not None and got.verdict == "quarantined" and got.get("scores") == "per-user"
     text = f"From: a@b.example\nX-Barracuda-Spam-Status: {value}\n\nb\n"
-    assert "quarantine" in (quarantine_signal(load_bytes(text.encode(), "t")) or "")
+    assert "quarantine" in (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) or "")
     tagged = decode("X-Barracuda-Spam-Status", value.replace("10.11", "3.60"))
     assert tagged is not None and tagged.verdict == "spam"
 
@@ -137,7 +137,7 @@ def test_cisco_documented_values(name: str, value: str, verdict: str | None, sig
     got = decode(name, value)
     assert got is not None and got.vendor == "Cisco" and got.verdict == verdict
     text = f"From: a@b.example\n{name}: {value}\n\nb\n"
-    assert (quarantine_signal(load_bytes(text.encode(), "t")) is not None) is signal
+    assert (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) is not None) is signal
 
 
 def test_public_sophos_headers() -> None:
@@ -191,4 +191,4 @@ def test_trend_micro_documented_layouts() -> None:
     approved = decode("X-TM-AS-User-Approved-Sender", "Yes")
     assert approved is not None and approved.verdict == "allowed"
     text = "From: a@b.example\nX-TM-AS-Result: Yes-10-9.5-8.0\n\nb\n"
-    assert "Trend Micro" in (quarantine_signal(load_bytes(text.encode(), "t")) or "")
+    assert "Trend Micro" in (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) or "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 from mailtriage.checks.message.loader import load_bytes
-from mailtriage.checks.verdicts import decode, quarantine_signal
+from mailtriage.checks.verdicts import decode, find_verdicts, quarantine_signal
 
 REPORT = (
     "SpamAssassin version 3.4.4 on bombadil.infradead.org summary: Content analysis details: "
@@ -71,7 +71,7 @@ def test_gmail_flags(name: str, value: str, verdict: str | None, flagged: bool) 
     got = decode(name, value)
     assert got is not None and got.vendor == "Google" and got.verdict == verdict
     text = f"From: a@b.example\n{name}: {value}\n\nb\n"
-    assert (quarantine_signal(load_bytes(text.encode(), "t")) is not None) is flagged
+    assert (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) is not None) is flagged
 
 
 def test_google_arc_only_when_google_sealed() -> None:

@@ -79,8 +79,8 @@ def test_hostile_message_through_every_entry_point() -> None:
     s = load_bytes(text.encode("utf-8", "surrogatepass"), "hostile")
     start = time.perf_counter()
     found = find_verdicts(s)
-    quarantine_signal(s)
-    microsoft_placement(s)
+    quarantine_signal(find_verdicts(s))
+    microsoft_placement(find_verdicts(s))
     listed = unknown_headers(s)
     assert time.perf_counter() - start < 2.0
     assert len(found) > len(NAMES)

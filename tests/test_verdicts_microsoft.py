@@ -147,23 +147,25 @@ def test_combined_placement(forefront: str, box: str, verdict: str | None, line:
     assert placed.meaning.startswith("Microsoft 365: ")
     assert line in placed.meaning
     assert placed.verdict == verdict
-    assert microsoft_placement(s) == placed.meaning
+    assert microsoft_placement(find_verdicts(s)) == placed.meaning
 
 
 def test_org_scl_alone_and_forefront_without_mailbox() -> None:
     s = _sample(("X-MS-Exchange-Organization-SCL", "6"), ("X-Microsoft-Antispam-Mailbox-Delivery",
                 "dest:I;"))  # fmt: skip
-    assert "marked spam (SCL 6) but delivered to the Inbox" in (microsoft_placement(s) or "")
+    assert "marked spam (SCL 6) but delivered to the Inbox" in (
+        microsoft_placement(find_verdicts(s)) or ""
+    )
     only = _sample(("X-Forefront-Antispam-Report", SPAM))
-    line = microsoft_placement(only) or ""
+    line = microsoft_placement(find_verdicts(only)) or ""
     assert "the anti-spam policy action decides where it went" in line
-    assert microsoft_placement(_sample(("X-Mailer", "x"))) is None
+    assert microsoft_placement(find_verdicts(_sample(("X-Mailer", "x")))) is None
 
 
 def test_junk_signal_carries_the_reason() -> None:
     s = _sample(("X-Microsoft-Antispam-Mailbox-Delivery", BOX_JMR), ("X-Forefront-Antispam-Report",
                 CLEAN))  # fmt: skip
-    signal = quarantine_signal(s) or ""
+    signal = quarantine_signal(find_verdicts(s)) or ""
     assert "Junk Email folder (dest:J)" in signal and "blocked senders" in signal
 
 

@@ -94,7 +94,7 @@ def test_public_mimecast_headers() -> None:
     assert found["X-Mimecast-Spam-Signature"].verdict == "bulk"
     score = found["X-Mimecast-Spam-Score"]
     assert score.verdict == "clean" and "below every hold threshold" in score.meaning
-    assert quarantine_signal(load_bytes(DM_DEVEL.encode(), "t")) is None
+    assert quarantine_signal(find_verdicts(load_bytes(DM_DEVEL.encode(), "t"))) is None
 
 
 def test_public_proofpoint_essentials() -> None:
@@ -130,7 +130,7 @@ def test_rule_names(rule: str, verdict: str | None, signal: bool) -> None:
     assert got is not None and got.verdict == verdict
     assert "highest sub-score phishscore 88" in got.meaning
     text = f"From: a@b.example\nX-Proofpoint-Spam-Details: rule={rule} policy=p score=1\n\nb\n"
-    assert (quarantine_signal(load_bytes(text.encode(), "t")) is not None) is signal
+    assert (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) is not None) is signal
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_mimecast_spam_score_bands(score: str, verdict: str, held: bool) -> None
     got = decode("X-Mimecast-Spam-Score", score)
     assert got is not None and got.verdict == verdict
     text = f"From: a@b.example\nX-Mimecast-Spam-Score: {score}\n\nb\n"
-    assert (quarantine_signal(load_bytes(text.encode(), "t")) is not None) is held
+    assert (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) is not None) is held
 
 
 def test_mimecast_impersonation_hit_from_the_documented_identifiers() -> None:

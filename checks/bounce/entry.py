@@ -14,13 +14,20 @@ from __future__ import annotations
 from mailtriage.checks.bounce import detect as bouncedetect
 from mailtriage.checks.bounce.categories import CATEGORIES
 from mailtriage.checks.bounce.model import Bounce, BounceRecipient
-from mailtriage.checks.memo import per_sample
+from mailtriage.checks.message.loader import SampleError, load_bytes
 from mailtriage.checks.model import LAYERS, Sample
 
-__all__ = ["CATEGORIES", "LAYERS", "Bounce", "BounceRecipient", "parse_bounce", "parse_reply"]
+__all__ = [
+    "CATEGORIES",
+    "LAYERS",
+    "Bounce",
+    "BounceRecipient",
+    "parse_bounce",
+    "parse_reply",
+    "returned_original",
+]
 
 
-@per_sample
 def parse_bounce(sample: Sample) -> Bounce | None:
     """Parse a bounce, DSN, NDR, feedback report or auto-reply.
 
@@ -53,3 +60,28 @@ def parse_reply(text: str) -> Bounce | None:
     from mailtriage.checks.bounce.parse import parse_reply as parse
 
     return parse(text)
+
+
+def returned_original(bounce: Bounce | None, source: str) -> Sample | None:
+    """Load the header block a bounce returned as a sample of its own.
+
+    A bounce's own headers are the reporting server's (postmaster, its DKIM, its
+    route). What a technician sets against a delivered sample is the message that
+    bounced: its header block travels inside the bounce as a ``message/rfc822`` or
+    ``text/rfc822-headers`` part.
+
+    Args:
+        bounce: The parsed bounce (``None`` for ordinary mail).
+        source: The bounce sample's source label.
+
+    Returns:
+        A headers-only sample labelled ``"<source> (returned original)"``, or
+        ``None`` when there is no bounce or it returned no headers.
+    """
+    if bounce is None or not bounce.original_headers.strip():
+        return None
+    data = bounce.original_headers.encode("utf-8", "surrogateescape")
+    try:
+        return load_bytes(data, f"{source} (returned original)")
+    except SampleError:
+        return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from mailtriage.checks.memo import per_sample
 from mailtriage.checks.message.authlex import RESULTS, Item, segments
 from mailtriage.checks.message.receivedspf import parse_received_spf
 from mailtriage.checks.model import AuthMethod, AuthResults, Header, Problem, Sample
@@ -178,7 +177,6 @@ def _parse_header(header: Header, ordinal: int) -> AuthResults:
 _parse_cached = lru_cache(maxsize=256)(_parse_header)
 
 
-@per_sample
 def parse_auth_results(sample: Sample) -> tuple[AuthResults, ...]:
     """Parse every recorded authentication header of a sample, topmost first."""
     counts: dict[str, int] = {}

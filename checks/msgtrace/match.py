@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from mailtriage.checks.model import Sample
-from mailtriage.checks.msgtrace.missing import no_rows_match
+from mailtriage.checks.msgtrace.missing import held_upstream, no_rows_match
 from mailtriage.checks.msgtrace.model import Trace, TraceMatch, TraceRow
 from mailtriage.checks.msgtrace.status import STATUS
 from mailtriage.checks.msgtrace.when import time_range
+
+if TYPE_CHECKING:
+    from mailtriage.checks.analysis import Analysis
 
 _DEST = re.compile(r"(?:^|;)\s*dest:\s*([A-Za-z])", re.IGNORECASE)
 _SCL = re.compile(r"(?:^|;)\s*SCL:\s*(-?\d{1,2})\b", re.IGNORECASE)
@@ -150,22 +154,24 @@ def _lookup(trace: Trace, sample: Sample) -> tuple[tuple[TraceRow, ...], str]:
     return (), ""
 
 
-def match(trace: Trace, samples: Iterable[Sample]) -> tuple[TraceMatch, ...]:
+def match(trace: Trace, analyses: Iterable[Analysis]) -> tuple[TraceMatch, ...]:
     """Match each sample to its trace rows and judge whether trace and mailbox agree.
 
     Args:
         trace: An imported trace (see :func:`mailtriage.checks.msgtrace.load.load_trace`).
-        samples: Loaded samples, in the order to report them.
+        analyses: The loaded samples' analyses, in the order to report them.
 
     Returns:
         One :class:`TraceMatch` per sample, in the same order.
     """
     out: list[TraceMatch] = []
-    for sample in samples:
+    for a in analyses:
+        sample = a.sample
         rows, how = _lookup(trace, sample)
         if rows:
             out.append(_judge(sample, _mine(sample, rows), how))
             continue
         in_mailbox = bool(placement(sample)[0])
-        out.append(no_rows_match(sample, trace, time_range(trace), in_mailbox))
+        held = held_upstream(a.hops, a.quarantine)
+        out.append(no_rows_match(sample, trace, time_range(trace), in_mailbox, held))
     return tuple(out)

@@ -7,10 +7,13 @@ tenant or time window, or the message never reached Exchange Online Protection
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from mailtriage.checks.model import Sample
 from mailtriage.checks.msgtrace.model import Trace, TraceMatch
+from mailtriage.checks.route.gateways import find_gateway
+from mailtriage.checks.route.hops import Hop
 
 MARGIN = timedelta(hours=2)
 NO_ID_STEP = (
@@ -32,14 +35,18 @@ HELD_STEP = (
 )
 
 
-def _held_upstream(sample: Sample) -> str | None:
-    """Say which non-Microsoft gateway held the sample, when its headers show one did."""
-    from mailtriage.checks.route.gateways import find_gateway
-    from mailtriage.checks.route.hops import parse_hops
-    from mailtriage.checks.verdicts import quarantine_signal
+def held_upstream(hops: Sequence[Hop], reason: str | None) -> str | None:
+    """Say which non-Microsoft gateway held the sample, when its headers show one did.
 
-    gateway = find_gateway(parse_hops(sample))
-    reason = quarantine_signal(sample)
+    Args:
+        hops: The sample's Received hops, oldest first.
+        reason: The sample's quarantine signal (see
+            :func:`~mailtriage.checks.verdicts.signals.quarantine_signal`).
+
+    Returns:
+        A plain line such as ``"Proofpoint held it upstream (...)"``, or ``None``.
+    """
+    gateway = find_gateway(hops)
     if gateway is None or reason is None or gateway[0].startswith("Microsoft"):
         return None
     return f"{gateway[0]} held it upstream ({reason})"
@@ -54,6 +61,7 @@ def no_rows_match(
     trace: Trace,
     span: tuple[datetime, datetime] | None,
     in_mailbox: bool,
+    held: str | None = None,
 ) -> TraceMatch:
     """Build the match for a sample the trace has no row for.
 
@@ -62,6 +70,7 @@ def no_rows_match(
         trace: The imported trace.
         span: The trace's earliest and latest received time, when readable.
         in_mailbox: Whether the sample's headers show Microsoft 365 mailbox delivery.
+        held: What :func:`held_upstream` says of the sample, if anything.
 
     Returns:
         A match with no rows, a ``routing/connector`` layer and the reasons to check.
@@ -71,7 +80,6 @@ def no_rows_match(
             sample.source, "", (), "sample has no Message-ID", None, "routing/connector",
             NO_ID_STEP,
         )  # fmt: skip
-    held = _held_upstream(sample)
     if held is not None:
         text = f"Not in this trace, as expected: {held}, so it never reached Microsoft 365"
         return TraceMatch(

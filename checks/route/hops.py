@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mailtriage.checks.memo import per_sample
 from mailtriage.checks.message.authres import parse_header
 from mailtriage.checks.model import Problem, Sample
 from mailtriage.checks.route.received_date import parse_received_date
@@ -148,7 +147,6 @@ def _safe_parse(value: str, index: int) -> Hop:
         return Hop(index, None, None, None, None, None, None, None, None, None, value, (problem,))
 
 
-@per_sample
 def parse_hops(sample: Sample) -> tuple[Hop, ...]:
     """Parse the Received fields of ``sample``, oldest (bottom-most) first.
 

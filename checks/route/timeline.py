@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from mailtriage.checks.memo import per_sample
 from mailtriage.checks.model import Sample
-from mailtriage.checks.route.hops import Hop, parse_hops
+from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.systems import classify
 from mailtriage.checks.route.timewords import say
 
@@ -126,9 +125,3 @@ def has_attachments(sample: Sample) -> bool:
         if p.disposition == "attachment" or (p.filename and p.disposition != "inline"):
             return True
     return (sample.first("x-ms-has-attach") or "").strip().lower() == "yes"
-
-
-@per_sample
-def timeline(sample: Sample) -> Timeline:
-    """The timeline of ``sample`` (memoised per sample)."""
-    return build_timeline(parse_hops(sample), has_attachments(sample))

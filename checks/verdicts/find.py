@@ -9,7 +9,8 @@ kept untouched except for a length cap.
 
 from __future__ import annotations
 
-from mailtriage.checks.memo import per_sample
+from collections.abc import Sequence
+
 from mailtriage.checks.model import Sample
 from mailtriage.checks.verdicts import microsoft
 from mailtriage.checks.verdicts.microsoft_placement import placement
@@ -17,7 +18,6 @@ from mailtriage.checks.verdicts.model import VerdictHeader
 from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
 
 
-@per_sample
 def scan(sample: Sample) -> tuple[tuple[int, VerdictHeader], ...]:
     """Decode the sample's verdict headers, keeping each one's header index.
 
@@ -52,17 +52,16 @@ def key_first(names: list[str]) -> list[str]:
     return sorted(unique, key=lambda n: 0 if n.lower() in KEY_VERDICTS else 1)
 
 
-def microsoft_placement(sample: Sample) -> str | None:
+def microsoft_placement(found: Sequence[VerdictHeader]) -> str | None:
     """One line on what Microsoft 365 decided and where the message went.
 
     Args:
-        sample: A loaded sample.
+        found: The sample's decoded verdict headers (:func:`find_verdicts`).
 
     Returns:
         The combined line (filter verdict and mailbox folder), or ``None`` when
         the sample carries no Microsoft filter or placement header.
     """
-    found = find_verdicts(sample)
     box = next((v for v in found if v.name.lower() == microsoft.MAILBOX), None)
     if box is not None:
         return box.meaning

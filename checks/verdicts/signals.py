@@ -5,11 +5,8 @@ Each rule looks at one decoded header; the topmost header with a signal wins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from mailtriage.checks.memo import per_sample
-from mailtriage.checks.model import Sample
-from mailtriage.checks.verdicts.find import find_verdicts
 from mailtriage.checks.verdicts.microsoft_codes import SPAM_SFV
 from mailtriage.checks.verdicts.mimecast import HOLD_SCORES
 from mailtriage.checks.verdicts.model import VerdictHeader, as_float, as_int, show
@@ -96,17 +93,17 @@ RULES: dict[str, Rule] = {
 }
 
 
-@per_sample
-def quarantine_signal(sample: Sample) -> str | None:
+def quarantine_signal(verdicts: Sequence[VerdictHeader]) -> str | None:
     """Say in plain words whether a header shows the message was held, junked or flagged.
 
     Args:
-        sample: A loaded sample.
+        verdicts: The sample's decoded verdict headers, topmost first
+            (:func:`~mailtriage.checks.verdicts.find.find_verdicts`).
 
     Returns:
         The reason, or ``None`` when no header says so.
     """
-    for v in find_verdicts(sample):
+    for v in verdicts:
         rule = RULES.get(v.name.lower())
         said = rule(v) if rule is not None else None
         if said:

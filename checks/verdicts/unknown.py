@@ -6,7 +6,6 @@ The UI lists them raw so a technician can spot a product this tool does not know
 
 from __future__ import annotations
 
-from mailtriage.checks.memo import per_sample
 from mailtriage.checks.model import Sample
 from mailtriage.checks.verdicts.find import scan
 
@@ -85,7 +84,6 @@ def ordinary(name: str) -> bool:
     return low in ORDINARY or low.startswith(ORDINARY_PREFIXES)
 
 
-@per_sample
 def unknown_headers(sample: Sample) -> tuple[tuple[str, str], ...]:
     """List X- headers no vendor module recognised and that are not everyday ones.
 

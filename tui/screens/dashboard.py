@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.compare import compared_samples
-from mailtriage.checks.diff import diff_samples, single_sample_hint
+from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun
 from mailtriage.checks.playbook import ItemState, evaluate
@@ -157,11 +156,11 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
                 if x is not None:
                     route.show(x)
             if a and b:
-                (sa, sb), notes = compared_samples(a, b)
+                (sa, sb), notes = compared(a, b)
                 self.query_one(DiffPane).show(diff_samples(sa, sb), notes, labels)
             else:
                 one = a or b
-                hints = single_sample_hint(one.sample) if one else ()
+                hints = single_sample_hint(one) if one else ()
                 self.query_one(DiffPane).show((), hints, labels)
             self._update_title()
         self.query_one(AuthPane).show(
@@ -178,9 +177,9 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
 
     def checklist_states(self) -> tuple[ItemState, ...]:
         """Evaluate the playbook against the loaded samples and finished lookups."""
-        samples = [x.sample for x in self.analyses if x]
+        loaded = [x for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
-        return evaluate(self.app.playbook, samples, live)  # type: ignore[attr-defined]
+        return evaluate(self.app.playbook, loaded, live)  # type: ignore[attr-defined]
 
     def _update_title(self) -> None:
         names = [x.sample.source for x in self.analyses if x]

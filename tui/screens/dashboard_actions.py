@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailtriage.checks.compare import compared_samples
-from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.diff import compared, diff_samples
 from mailtriage.checks.notes import ticket_notes
 from mailtriage.tui.config import data_dir
 from mailtriage.tui.screens.live_workers import LiveWorkers
@@ -110,7 +109,7 @@ class DashboardActions(LiveWorkers):
         from mailtriage.tui.screens.notes import NotesScreen
 
         a, b = self.analyses
-        diff = diff_samples(*compared_samples(a, b)[0]) if a and b else ()
+        diff = diff_samples(*compared(a, b)[0]) if a and b else ()
         states = self.checklist_states()
         now = self.app.now()
         traces = self.trace_lines()  # type: ignore[attr-defined]

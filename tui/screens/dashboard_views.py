@@ -70,7 +70,7 @@ class DashboardViews:
         if len(seen) == len(key) and all(x is y for x, y in zip(seen, key, strict=True)):
             return self._matched[1]  # a big export takes a while: match once per pairing
         try:
-            found = match(self.trace, [a.sample for _, a in loaded])
+            found = match(self.trace, [a for _, a in loaded])
         except Exception as exc:  # runs on the UI thread: a matcher bug must not end the app
             why = f"could not match ({type(exc).__name__}); please report this trace file"
             found = tuple(_unmatched(a.sample, why) for _, a in loaded)

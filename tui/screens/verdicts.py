@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mailtriage.checks.verdicts import find_verdicts, microsoft_placement, unknown_headers
+from mailtriage.checks.verdicts import microsoft_placement, unknown_headers
 from mailtriage.tui.screens.text_view import TextViewScreen, line
 from textual.binding import Binding
 from textual.content import Content
@@ -39,12 +39,12 @@ def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
     lines: list[Content] = []
     for label, a in samples:
         # Headers that decide something first; identifiers and engine versions after.
-        found = sorted(find_verdicts(a.sample), key=lambda v: v.verdict is None)
+        found = sorted(a.verdicts, key=lambda v: v.verdict is None)
         if len(found) > MAX_HEADERS:
             lines.append(line(f"  showing the first {MAX_HEADERS} of {len(found)}", "$warning"))
             found = found[:MAX_HEADERS]
         lines.append(line(f"{label}: {len(found)} filter header(s)", "$accent bold"))
-        if placed := microsoft_placement(a.sample):
+        if placed := microsoft_placement(a.verdicts):
             lines.append(line(f"  {placed}", "$warning"))
         for v in found:
             verdict = f" [{v.verdict}]" if v.verdict else ""
