@@ -16,8 +16,7 @@ import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_path
 from mailtriage.checks.report.build import offline_report
-from mailtriage.tui.report_jobs import json_line
-from mailtriage.tui.report_pool import MAX_CHUNK, chunk_size
+from mailtriage.tui.report_jobs import MAX_CHUNK, chunk_size, json_line
 
 from tests.tui_support import ROOT, demo_server
 
@@ -151,8 +150,7 @@ def test_chunk_size() -> None:
 # The generator tests fork workers, so they run in a fresh interpreter, not in pytest's.
 _STREAMING = """
 import multiprocessing, sys, time
-from mailtriage.tui.report_jobs import Settings, run_serial
-from mailtriage.tui.report_pool import run_parallel
+from mailtriage.tui.report_jobs import Settings, run_parallel, run_serial
 files = sys.argv[1:]
 pulled = []
 def items():

@@ -11,44 +11,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from mailtriage.checks.dns.model import DnsError, parse_spec
+from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.message.loader import SampleError, load_path, load_stdin
 from mailtriage.checks.model import Sample
+from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config
-
-EXIT_USAGE = 2
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("mailtriage")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0+unknown"
-
-
-class VersionAction(argparse.Action):
-    """``--version`` that reads package metadata only when asked (it is slow to import)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        print(f"mailtriage {_version()}")
-        parser.exit()
-
-
-def add_common(p: argparse.ArgumentParser) -> None:
-    """Options shared by the dashboard and ``report``."""
-    p.add_argument(
-        "--resolver",
-        metavar="HOST[:PORT]",
-        help="DNS server for live checks (default: config, then the system's)",
-    )
-    p.add_argument("--offline", action="store_true", help="make no DNS queries at all")
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the bundled samples and a local DNS server (no internet needed)",
-    )
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -97,12 +64,6 @@ def load_some(paths: Sequence[str]) -> tuple[list[Sample], list[str]]:
     return samples, errors
 
 
-def nameserver_for(spec: str | None, config_resolver: str) -> tuple[str, int] | None:
-    """Resolve --resolver (or the config's resolver) into ``(host, port)``."""
-    chosen = spec or config_resolver
-    return parse_spec(chosen) if chosen else None
-
-
 def _keyboard_on_stdin() -> bool:
     """Make sure keys come from the terminal, even when a sample came on stdin.
 
@@ -120,14 +81,6 @@ def _keyboard_on_stdin() -> bool:
     os.close(fd)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 - fd 0 lives as long as the process
     return True
-
-
-def fail(message: str) -> int:
-    """Print a one-line error and return the usage exit status."""
-    from mailtriage.checks.text import printable
-
-    print(f"mailtriage: error: {printable(message, 500)}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def run_dashboard(argv: Sequence[str]) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.text import printable
-from mailtriage.tui.cli import VersionAction, fail, nameserver_for
+from mailtriage.tui.args import VersionAction, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config, make_resolver
 
 NOTHING_MATCHES = "0.0.0.0"

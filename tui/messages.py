@@ -105,3 +105,9 @@ class TraceLoaded(Message):
     def __init__(self, run_id: int, trace: Trace | None, error: str | None = None) -> None:
         super().__init__()
         self.run_id, self.trace, self.error = run_id, trace, error
+
+
+#: What a live DNS worker posts; each carries the run id it belongs to.
+LiveMessage = (
+    LivePlanned | LiveAnswered | LiveAuthReady | AroundReady | QueriesLogged | LiveFinished
+)

@@ -4,7 +4,8 @@ Samples are read one at a time as they are reached, so a batch of thousands of
 files runs in one process in bounded memory. A sample that cannot be read prints
 a one-line error to stderr and the batch goes on; the exit status is then 2.
 Output streams in input order. ``--jobs N`` spreads the files over N worker
-processes (see :mod:`mailtriage.tui.report_pool`); ``--jobs 1`` is the in-process path.
+processes (see :func:`mailtriage.tui.report_jobs.run_parallel`); ``--jobs 1`` is the
+in-process path.
 With live DNS each worker runs its own lookups; ``--demo`` (two bundled samples
 and an in-process DNS server) always runs in this process.
 """
@@ -19,9 +20,17 @@ from collections.abc import Generator, Iterator, Sequence
 
 from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.message.loader import SampleError, read_stdin
-from mailtriage.tui.cli import VersionAction, add_common, fail, nameserver_for
+from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config, make_resolver
-from mailtriage.tui.report_jobs import Item, Outcome, Settings, render, run_serial
+from mailtriage.tui.report_jobs import (
+    Item,
+    Outcome,
+    Settings,
+    chunk_size,
+    render,
+    run_parallel,
+    run_serial,
+)
 
 MAX_JOBS = 64
 
@@ -144,8 +153,6 @@ def _report(paths: Sequence[str], jobs: int, settings: Settings, demo: bool) -> 
     if jobs == 1 or len(paths) == 1:
         return _emit(run_serial(items, settings), settings.as_json) or status
     from concurrent.futures.process import BrokenProcessPool
-
-    from mailtriage.tui.report_pool import chunk_size, run_parallel
 
     chunk = chunk_size(len(paths), jobs, settings.offline)
     try:

@@ -1,34 +1,47 @@
 """DashboardScreen: four panes over two samples, with live DNS workers.
 
 The screen owns the workers that fill its panes: one loader and one live-check
-worker per slot (group ``load-N`` / ``live-N``, exclusive, never fatal). Every
-result carries a run id; anything from an older run is dropped.
+worker per slot (group ``load-N`` / ``live-N``, exclusive, never fatal), a file
+watcher per slot (``watch-N``) and a trace reader (``trace``). Loader and trace
+workers run in threads (a 30 MB sample must not stall the UI); live DNS workers
+are async tasks on the app's loop. Every result carries a run id; anything from
+an older run is dropped. Pop-up screens are imported when first opened, not at
+start-up.
 """
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
-from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
+from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun
-from mailtriage.checks.playbook import ItemState, evaluate
+from mailtriage.checks.message.loader import SampleError, load_path
+from mailtriage.checks.model import Sample
+from mailtriage.checks.notes import ticket_notes
+from mailtriage.checks.playbook import ItemState, Playbook, evaluate
 from mailtriage.checks.text import printable
+from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
     LiveAnswered,
     LiveAuthReady,
     LiveFinished,
+    LiveMessage,
     LivePlanned,
     QueriesLogged,
     SampleChanged,
     SampleFailed,
     SampleLoaded,
+    TraceLoaded,
 )
-from mailtriage.tui.screens.dashboard_actions import DashboardActions
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
-from mailtriage.tui.screens.dashboard_views import DashboardViews
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -39,14 +52,50 @@ from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, Tab, Tabs
+from textual.worker import get_current_worker
+
+if TYPE_CHECKING:
+    from mailtriage.checks.dns.resolver import Resolver
+    from mailtriage.checks.msgtrace.load import Trace, TraceMatch
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
 
+INLINE_BYTES = 2_000_000
+"""Samples already loaded and smaller than this are analysed without a thread."""
 
-class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
+
+class DashboardHost(Protocol):
+    """What the dashboard uses of its app beyond textual's App (MailtriageApp provides it).
+
+    Named here rather than imported so that the screen does not depend on the app
+    module that creates it.
+    """
+
+    config: Config
+    playbook: Playbook
+    offline: bool
+
+    @property
+    def resolver_label(self) -> str: ...
+
+    def make_resolver(self) -> Resolver: ...
+
+    def now(self) -> datetime: ...
+
+
+def _unmatched(sample: Sample, why: str) -> TraceMatch:
+    from mailtriage.checks.msgtrace.load import TraceMatch
+
+    step = "Search the trace by sender, recipient and time instead."
+    return TraceMatch(
+        sample.source, sample.message_id or "", (), why, None, "routing/connector", step
+    )
+
+
+class DashboardScreen(Screen[None]):
     """The main screen: sample, authentication, diff, checklist and route panes.
 
     On a wide terminal four panes share a grid and the route pane takes the sample
@@ -64,6 +113,17 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         self.active_pane = "sample"
         self.refresh_pending = False
         self._shown: tuple[object, ...] = ()
+        self._serial = 0
+        self.trace: Trace | None = None
+        self.trace_path = ""
+        self.trace_id = 0
+        self.show_trace_when_loaded = True
+        self._matched: tuple[tuple[object, ...], list[tuple[str, TraceMatch]]] = ((), [])
+
+    @property
+    def host(self) -> DashboardHost:
+        """The app, as the dashboard uses it (config, playbook, resolvers, clock)."""
+        return cast("DashboardHost", self.app)
 
     def compose(self) -> ComposeResult:
         """Title line, pane tabs (narrow terminals), the four panes, footer."""
@@ -96,9 +156,10 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
-        if getattr(self.app, "initial_trace", ""):
+        trace = getattr(self.app, "initial_trace", "")
+        if trace:
             # After the first paint: the samples matter first on a slow link.
-            self.call_after_refresh(self.import_trace, self.app.initial_trace, False)
+            self.call_after_refresh(self.import_trace, trace, False)
 
     # ---- layout -------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -166,7 +227,7 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         self.query_one(AuthPane).show(
             self.analyses,
             self.runs,
-            self.app.config.show_timings,  # type: ignore[attr-defined]
+            self.host.config.show_timings,
             labels,
             [
                 compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
@@ -179,7 +240,7 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         """Evaluate the playbook against the loaded samples and finished lookups."""
         loaded = [x for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
-        return evaluate(self.app.playbook, loaded, live)  # type: ignore[attr-defined]
+        return evaluate(self.host.playbook, loaded, live)
 
     def _update_title(self) -> None:
         names = [x.sample.source for x in self.analyses if x]
@@ -197,7 +258,47 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         self.ticked = self.ticked ^ {item}
         self.refresh_all()
 
-    # ---- worker results -----------------------------------------------------
+    # ---- loading ------------------------------------------------------------
+    def next_id(self) -> int:
+        """Return a run id unique across both slots (so a swap cannot mix results)."""
+        self._serial += 1
+        return self._serial
+
+    def load(self, slot: int, item: Sample | str, watch: bool = True) -> None:
+        """Load (if a path) and analyse a sample in a thread worker.
+
+        With ``watch``, a sample that is a file is reloaded whenever it changes.
+        """
+        run_id = self.load_ids[slot] = self.next_id()
+        self.cancel_live(slot)
+        source = item.source if isinstance(item, Sample) else item
+        if watch and Path(source).is_file():
+            self.follow_file(slot, source)
+        elif watch:
+            self.workers.cancel_group(self, f"watch-{slot}")
+
+        def job() -> None:
+            try:
+                sample = item if isinstance(item, Sample) else load_path(item)
+                self.post_message(SampleLoaded(slot, run_id, analyse(sample)))
+            except SampleError as exc:
+                self.post_message(SampleFailed(slot, run_id, str(exc)))
+            except Exception as exc:  # an engine bug must not take the dashboard down
+                msg = f"analysis failed ({type(exc).__name__}: {exc}); please report this sample"
+                self.post_message(SampleFailed(slot, run_id, msg))
+
+        if isinstance(item, Sample) and item.size < INLINE_BYTES:
+            job()  # already parsed and small: no thread, no empty first frame
+            return
+        self.run_worker(
+            job,
+            name=f"load {slot}",
+            group=f"load-{slot}",
+            exclusive=True,
+            exit_on_error=False,
+            thread=True,
+        )
+
     def on_sample_loaded(self, msg: SampleLoaded) -> None:
         """Show a freshly loaded sample and start its live checks."""
         if msg.run_id not in self.load_ids:
@@ -207,6 +308,41 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         self.refresh_all()
         # Paint what the sample says first; the network can answer a frame later.
         self.call_after_refresh(self.start_live, slot)
+
+    def on_sample_failed(self, msg: SampleFailed) -> None:
+        """Say in one line why a sample could not be opened."""
+        if msg.run_id in self.load_ids:
+            self.notify(
+                printable(msg.error, 300),
+                title="Cannot open sample",
+                severity="error",
+                markup=False,
+            )
+
+    # ---- reload when the file changes -------------------------------------------
+    def follow_file(self, slot: int, path: str) -> None:
+        """Reload a sample whenever its file is saved again (e.g. new pasted headers)."""
+        target = Path(path).resolve()
+
+        async def job() -> None:
+            from watchfiles import awatch
+
+            def only_target(_change: object, changed: str) -> bool:
+                return Path(changed).resolve() == target
+
+            async for _ in awatch(
+                target.parent, watch_filter=only_target, debounce=300, recursive=False
+            ):
+                if target.is_file():
+                    self.post_message(SampleChanged(slot, str(target)))
+
+        self.run_worker(
+            job(),
+            name=f"watch {slot}",
+            group=f"watch-{slot}",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def on_sample_changed(self, msg: SampleChanged) -> None:
         """Reload a sample whose file changed on disk (into whichever slot now holds it)."""
@@ -223,15 +359,126 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
         self.load(slot, msg.path, watch=False)
         self.notify(printable(f"Reloaded {msg.path} (changed on disk)", 300), markup=False)
 
-    def on_sample_failed(self, msg: SampleFailed) -> None:
-        """Say in one line why a sample could not be opened."""
-        if msg.run_id in self.load_ids:
-            self.notify(
-                printable(msg.error, 300),
-                title="Cannot open sample",
-                severity="error",
-                markup=False,
+    # ---- live DNS -----------------------------------------------------------
+    def start_live(self, slot: int) -> None:
+        """(Re)start the live checks of one slot; older results become stale."""
+        analysis = self.analyses[slot]
+        if analysis is None:
+            return
+        run = self.runs[slot]
+        host = self.host
+        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
+
+        if host.offline:
+            self.runs[slot] = replace(
+                run,
+                run_id=self.next_id(),
+                status="offline",
+                specs=plan(analysis.sample),
+                results={},
+                resolver="offline: no DNS queries",
             )
+            self.refresh_all()
+            return
+        run_id = self.next_id()
+        self.runs[slot] = replace(
+            run,
+            run_id=run_id,
+            status="running",
+            specs=plan(analysis.sample),
+            resolver=host.resolver_label,
+            results={},
+            log=(),
+        )
+        self.run_worker(
+            self._live_job(slot, run_id, analysis),
+            name=f"live {slot}",
+            group=f"live-{slot}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _live_job(self, slot: int, run_id: int, analysis: Analysis) -> None:
+        post = self.post_message
+        try:
+            status = await self._live_run(slot, run_id, analysis)
+        except asyncio.CancelledError:
+            post(LiveFinished(slot, run_id, "cancelled"))
+            raise
+        except Exception as exc:  # e.g. no usable resolver: say so, never hang "running"
+            msg = f"live checks stopped ({type(exc).__name__}: {exc})"
+            self.notify(printable(msg, 300), severity="error", markup=False)
+            status = "error"
+        post(LiveFinished(slot, run_id, status))
+
+    async def _live_run(self, slot: int, run_id: int, analysis: Analysis) -> str:
+        host = self.host
+        post = self.post_message
+        resolver = await asyncio.to_thread(host.make_resolver)
+        from mailtriage.checks.live.around import live_around
+        from mailtriage.checks.live.auth import live_auth
+        from mailtriage.checks.live.plan import (  # dnspython loads after the first paint
+            plan,
+            run_all,
+        )
+
+        specs = plan(analysis.sample)
+        post(LivePlanned(slot, run_id, specs, host.resolver_label))
+
+        def logged(_: QueryLogEntry) -> None:
+            post(QueriesLogged(slot, run_id, resolver.log))
+
+        resolver.add_listener(logged)
+        worker = get_current_worker()
+
+        async def evaluate() -> None:
+            zones = host.config.dnsbl_zones
+            auth, around = await asyncio.gather(
+                live_auth(analysis, resolver), live_around(analysis, resolver, zones)
+            )
+            post(LiveAuthReady(slot, run_id, auth))
+            post(AroundReady(slot, run_id, around))
+
+        auth_task = asyncio.create_task(evaluate())
+        try:
+            async for result in run_all(specs, resolver):
+                if worker.is_cancelled:
+                    break
+                post(LiveAnswered(slot, run_id, result))
+            await auth_task
+        finally:
+            auth_task.cancel()
+        return "cancelled" if worker.is_cancelled else "done"
+
+    def cancel_live(self, slot: int) -> bool:
+        """Cancel the live worker of one slot; True when one was running."""
+        running = self.runs[slot].status == "running"
+        self.workers.cancel_group(self, f"live-{slot}")
+        if running:
+            self.runs[slot] = replace(self.runs[slot], status="cancelled")
+        return running
+
+    def on_live_event(self, msg: LiveMessage) -> None:
+        """Apply a live-worker message unless it belongs to an older run."""
+        run_id: int = msg.run_id
+        slot = next((i for i, r in enumerate(self.runs) if r.run_id == run_id), None)
+        if slot is None:
+            return
+        run = self.runs[slot]
+        if isinstance(msg, LivePlanned):
+            run = replace(run, specs=msg.specs, resolver=msg.resolver)
+        elif isinstance(msg, LiveAnswered):
+            run = run.with_result(msg.result)
+        elif isinstance(msg, LiveAuthReady):
+            run = replace(run, auth=msg.auth)
+        elif isinstance(msg, AroundReady):
+            run = replace(run, around=msg.around)
+        elif isinstance(msg, QueriesLogged):
+            run = replace(run, log=msg.log)
+        elif isinstance(msg, LiveFinished) and run.status == "running":
+            run = replace(run, status=msg.status)
+        self.runs[slot] = run
+        self.refresh_all()
 
     def on_live_planned(self, msg: LivePlanned) -> None:
         """Show the planned lookups as pending."""
@@ -256,3 +503,197 @@ class DashboardScreen(DashboardViews, DashboardActions, Screen[None]):
     def on_live_finished(self, msg: LiveFinished) -> None:
         """Mark a run done or cancelled."""
         self.on_live_event(msg)
+
+    # ---- actions: re-check, cancel, swap, open ------------------------------
+    def action_recheck(self) -> None:
+        """Run the live DNS checks of every loaded sample again."""
+        for slot in (0, 1):
+            self.start_live(slot)
+
+    def action_cancel_checks(self) -> None:
+        """Cancel running DNS checks (Escape)."""
+        cancelled = [self.cancel_live(slot) for slot in (0, 1)]
+        if any(cancelled):
+            self.refresh_all()
+            self.notify("Live DNS checks cancelled.", markup=False)
+
+    def action_swap(self) -> None:
+        """Swap samples A and B (which one is the blocked one).
+
+        Workers and file watchers belong to a slot, so they are stopped and started
+        again for the sample that now sits in it.
+        """
+        for slot in (0, 1):
+            self.cancel_live(slot)
+            self.workers.cancel_group(self, f"watch-{slot}")
+        self.analyses.reverse()
+        self.runs.reverse()
+        self.load_ids.reverse()
+        for slot, a in enumerate(self.analyses):
+            if a is not None:
+                if Path(a.sample.source).is_file():
+                    self.follow_file(slot, a.sample.source)
+                self.start_live(slot)
+        self.refresh_all()
+        blocked = self.analyses[0]
+        if blocked is not None:
+            name = blocked.sample.source
+            self.notify(f"A (blocked) is now {name}", markup=False)
+
+    def action_open_sample(self, slot: int) -> None:
+        """Ask for a path and load it into slot A or B."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load(slot, path)
+
+        from mailtriage.tui.screens.open_sample import OpenSampleScreen
+
+        label = ("sample A (blocked)", "sample B (delivered)")[slot]
+        prompt = f"Open {label}: path to an .eml, pasted headers or mbox"
+        self.app.push_screen(OpenSampleScreen(prompt), chosen)
+
+    # ---- actions: pop-up views ----------------------------------------------
+    def _loaded(self) -> list[tuple[str, Analysis]]:
+        return [(f"{'AB'[i]} · {a.sample.source}", a) for i, a in enumerate(self.analyses) if a]
+
+    def action_dns_log(self) -> None:
+        """Show every DNS query made by the live checks."""
+        from mailtriage.tui.screens.dns_log import DnsLogScreen
+
+        logs = [
+            (f"{'AB'[i]} · {self.runs[i].status}", self.runs[i].log)
+            for i, a in enumerate(self.analyses)
+            if a is not None
+        ]
+        timings = self.host.config.show_timings
+        self.app.push_screen(DnsLogScreen(logs, timings))
+
+    def action_spf_tree(self) -> None:
+        """Show each sample's SPF evaluation tree (evaluated now against its own IP)."""
+        from mailtriage.tui.screens.spf_tree import SpfTreeScreen
+
+        trees = [
+            (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth)
+            for i, a in enumerate(self.analyses)
+            if a is not None
+        ]
+        self.app.push_screen(SpfTreeScreen(trees))
+
+    def action_notes(self) -> None:
+        """Open the ticket notes for the PSA."""
+        from mailtriage.tui.screens.notes import NotesScreen
+
+        a, b = self.analyses
+        diff = diff_samples(*compared(a, b)[0]) if a and b else ()
+        states = self.checklist_states()
+        now = self.host.now()
+        traces = self.trace_lines()
+        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now, traces)
+        cfg = self.host.config
+        notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
+        self.app.push_screen(NotesScreen(text, notes_dir))
+
+    def action_verdicts(self) -> None:
+        """Show every gateway and filter header of both samples, decoded."""
+        from mailtriage.tui.screens.verdicts import VerdictsScreen
+
+        self.app.push_screen(VerdictsScreen(self._loaded()))
+
+    def action_explain(self) -> None:
+        """Open the box that explains a pasted log status, SMTP reply or bounce."""
+        from mailtriage.tui.screens.explain import ExplainScreen
+
+        self.app.push_screen(ExplainScreen())
+
+    # ---- message trace ------------------------------------------------------
+    def trace_matches(self) -> list[tuple[str, TraceMatch]]:
+        """The loaded trace matched against the loaded samples (empty without a trace)."""
+        if self.trace is None:
+            return []
+        from mailtriage.checks.msgtrace.load import match
+
+        loaded = self._loaded()
+        key = (self.trace, *(a for _, a in loaded))  # the objects, so ids cannot be reused
+        seen = self._matched[0]
+        if len(seen) == len(key) and all(x is y for x, y in zip(seen, key, strict=True)):
+            return self._matched[1]  # a big export takes a while: match once per pairing
+        try:
+            found = match(self.trace, [a for _, a in loaded])
+        except Exception as exc:  # runs on the UI thread: a matcher bug must not end the app
+            why = f"could not match ({type(exc).__name__}); please report this trace file"
+            found = tuple(_unmatched(a.sample, why) for _, a in loaded)
+        result = [(label, m) for (label, _), m in zip(loaded, found, strict=True)]
+        self._matched = (key, result)
+        return result
+
+    def trace_lines(self) -> list[str | None]:
+        """Per slot, one line on what the imported trace says (``None`` without a trace)."""
+        lines: list[str | None] = [None, None]
+        if self.trace is None:
+            return lines
+        slots = [i for i, a in enumerate(self.analyses) if a]
+        for slot, (_, m) in zip(slots, self.trace_matches(), strict=True):
+            text = m.status_summary or "no row"
+            if m.disagreement and m.rows:
+                text += " · disagrees with the mailbox"
+            elif m.disagreement:
+                text += f" · {m.layer}"
+            lines[slot] = text
+        return lines
+
+    def action_import_trace(self) -> None:
+        """Ask for a Microsoft 365 message trace CSV and match it to the samples."""
+        from mailtriage.tui.screens.open_sample import OpenSampleScreen
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.import_trace(path)
+
+        prompt = "Import a Microsoft 365 message trace export (.csv)"
+        self.app.push_screen(
+            OpenSampleScreen(prompt, "/path/to/trace.csv", self.trace_path), chosen
+        )
+
+    def import_trace(self, path: str, show: bool = True) -> None:
+        """Read a trace export in a thread worker; the result arrives as TraceLoaded."""
+        from mailtriage.checks.msgtrace.load import TraceError, load_trace_path
+
+        self.trace_id += 1
+        run_id = self.trace_id
+
+        def job() -> None:
+            try:
+                self.post_message(TraceLoaded(run_id, load_trace_path(path)))
+            except TraceError as exc:
+                self.post_message(TraceLoaded(run_id, None, str(exc)))
+            except Exception as exc:  # a parser bug must not take the dashboard down
+                self.post_message(TraceLoaded(run_id, None, f"{type(exc).__name__}: {exc}"))
+
+        self.show_trace_when_loaded = show
+        self.run_worker(
+            job, name="trace", group="trace", exclusive=True, exit_on_error=False, thread=True
+        )
+
+    def on_trace_loaded(self, msg: TraceLoaded) -> None:
+        """Keep the trace, repaint, and show the matches."""
+        if msg.run_id != self.trace_id:
+            return
+        if msg.trace is None:
+            why = printable(msg.error or "not a message trace", 300)
+            self.notify(why, title="Cannot import trace", severity="error", markup=False)
+            return
+        self.trace, self.trace_path = msg.trace, msg.trace.source
+        self.refresh_all()
+        # Only over the dashboard itself: never on top of a box the user is typing in.
+        if self.show_trace_when_loaded and self.app.screen is self:
+            self.action_show_trace()
+
+    def action_show_trace(self) -> None:
+        """Show the imported trace against the samples (asks for a file when none)."""
+        if self.trace is None:
+            self.action_import_trace()
+            return
+        from mailtriage.tui.screens.trace_view import TraceScreen
+
+        self.app.push_screen(TraceScreen(self.trace, self.trace_matches()))
