@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mailtriage.checks import psl
+from mailtriage.checks.auth.dmarc.evaluate import aligned
 from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.model import AuthMethod, AuthResults, Finding
 from mailtriage.checks.route.gateways import find_gateway
@@ -76,21 +77,6 @@ def org_domain(domain: str) -> str:
     return (psl.org_domain(d) or d) if d else ""
 
 
-def aligned(domain: str | None, from_domain: str | None) -> bool:
-    """Relaxed DMARC alignment: same organisational domain."""
-    if not domain or not from_domain:
-        return False
-    a = domain.rpartition("@")[2].strip().strip(".").lower()
-    b = from_domain.strip().strip(".").lower()
-    if a == b:
-        return True
-    # An organizational domain has at least two labels, so domains whose last two
-    # labels differ can never align: no need to load the Public Suffix List.
-    if a.split(".")[-2:] != b.split(".")[-2:]:
-        return False
-    return org_domain(a) == org_domain(b)
-
-
 def _line(r: AuthResults) -> str:
     return printable(f"{r.header}: {r.raw}", 240)
 
@@ -115,7 +101,10 @@ def _auth_findings(frm: str | None, recorded: Sequence[AuthResults]) -> list[Fin
             )
         )
     spf = [(r, m) for r in ars for m in r.methods if m.method == "spf" and m.result == "pass"]
-    bad_spf = [(r, m) for r, m in spf if not aligned(_mailfrom(m), frm)]
+    # No DMARC record is at hand here: aligned() defaults to relaxed alignment.
+    bad_spf = [
+        (r, m) for r, m in spf if not aligned((_mailfrom(m) or "").rpartition("@")[2], frm)
+    ]
     if frm and bad_spf and len(bad_spf) == len(spf):
         r, m = bad_spf[0]
         out.append(

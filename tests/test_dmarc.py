@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from mailtriage.checks.auth.dmarc.discover import DmarcRecordResult, discover, evaluate
+from mailtriage.checks.auth.dmarc.evaluate import aligned
 from mailtriage.checks.auth.dmarc.record import parse_record
-from mailtriage.checks.auth.dmarc.words import aligned
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.auth.keys import key_bits
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
-from mailtriage.checks.live.keys import key_bits
 from mailtriage.checks.live.plan import LiveResult, LiveSpec, plan, run, run_all
 from mailtriage.checks.model import Address, Header, Sample
 from mailtriage.checks.taglist import parse_tags
 
 ZONES = Path(__file__).resolve().parent / "zones"
+#: A valid ed25519 public key (32 bytes).
+ED25519 = "y55ncLqmDg1DFA7yFy9VJdnAx6XytfFhRYwTemHOPE0="
 
 
 def sample(headers: list[tuple[str, str]] = (), **fields: object) -> Sample:  # type: ignore[assignment]
@@ -104,7 +107,11 @@ async def test_spf(resolver: Resolver) -> None:
 
 async def test_dmarc_at_the_domain(resolver: Resolver) -> None:
     result = await run(LiveSpec("dmarc", "example.com"), resolver)
-    assert result.status == "found" and result.warnings == ()
+    # The record's warnings come from parse_record, as in the DMARC evaluation.
+    assert result.status == "found"
+    assert result.warnings == (
+        "pct= is removed in DMARCbis (RFC 9989); older receivers still use it",
+    )
     assert result.summary == (
         "DMARC policy reject; applied to 50% of failing mail; DKIM alignment strict, "
         "SPF alignment relaxed; reports to mailto:dmarc@example.com"
@@ -124,12 +131,74 @@ async def test_dmarc_missing_and_broken(resolver: Resolver) -> None:
     deep = await run(LiveSpec("dmarc", "host.example.net"), resolver)
     assert deep.status == "missing" and "_dmarc.example.net" in deep.summary
     bad = await run(LiveSpec("dmarc", "example.org"), resolver)
-    assert bad.status == "found"
+    assert bad.status == "found" and bad.summary.startswith("DMARC policy none;")
     text = " | ".join(bad.warnings)
-    for fragment in ("p=bogus", "pct=150", "unknown DMARC tag color=", "no valid p= tag"):
+    for fragment in ("p=bogus", "pct=150", "unknown tag color=", "with rua= present"):
         assert fragment in text
+
+
+async def test_dmarc_two_records_mean_no_policy(resolver: Resolver) -> None:
+    """RFC 7489 section 6.6.3: when more than one record remains, no policy applies.
+
+    The live row used to call this "found" (first record) while the DMARC
+    evaluation said "none"; both now use the one discovery code.
+    """
     twice = await run(LiveSpec("dmarc", "twice.example.org"), resolver)
-    assert len(twice.records) == 2 and any("more than one DMARC" in w for w in twice.warnings)
+    assert twice.status == "missing" and twice.records == ()
+    assert twice.summary == (
+        "2 DMARC records at _dmarc.twice.example.org: receivers use none, "
+        "so no DMARC policy applies"
+    )
+    assert any("receivers use none of them" in w for w in twice.warnings)
+
+
+LIVE_ZONES = {
+    "tailspin.example": (
+        "@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+        '_dmarc IN TXT "v=DMARC1; p=bogus"\n'
+        '_dmarc.reports IN TXT "v=DMARC1; p=reject; rua=mailto:a@tailspin.example, bad"\n'
+    ),
+    "keys.example": "\n".join(
+        [
+            "@ IN SOA ns1 hostmaster 1 3600 600 86400 60",
+            "@ IN NS ns1",
+            "ns1 IN A 192.0.2.53",
+            f'web._domainkey IN TXT "v=DKIM1; k=ed25519; s=web; p={ED25519}"',
+            f'spaced._domainkey IN TXT "v=DKIM1; k=ed25519; t=s : y; p={ED25519}"',
+            f'tls._domainkey IN TXT "v=DKIM1; k=ed25519; s=tlsrpt; p={ED25519}"',
+            'nop._domainkey IN TXT "v=DKIM1; k=rsa"',
+            f'v2._domainkey IN TXT "v=DKIM2; k=ed25519; p={ED25519}"',
+            "",
+        ]
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def live_resolver() -> Iterator[Resolver]:
+    with ZoneServer(zones=LIVE_ZONES) as srv:
+        yield Resolver(["127.0.0.1"], port=srv.port, timeout=1.0, deadline=5.0)
+
+
+async def test_dmarc_invalid_record_means_no_policy(live_resolver: Resolver) -> None:
+    """RFC 7489 section 6.6.3: no valid p= and no rua= means DMARC MUST NOT be applied.
+
+    The live row used to say "found" (policy none) where the evaluation said "none".
+    """
+    bad = await run(LiveSpec("dmarc", "tailspin.example"), live_resolver)
+    assert bad.status == "missing" and bad.records == ()
+    assert bad.summary == (
+        "the DMARC record at _dmarc.tailspin.example has no valid p= and no rua=: "
+        "no DMARC policy applies"
+    )
+    assert any("p=bogus" in w for w in bad.warnings)
+
+
+async def test_dmarc_reports_only_to_valid_uris(live_resolver: Resolver) -> None:
+    got = await run(LiveSpec("dmarc", "reports.tailspin.example"), live_resolver)
+    assert got.status == "found"
+    assert got.summary.endswith("; reports to mailto:a@tailspin.example")
+    assert any("'bad' is not a URI" in w for w in got.warnings)
 
 
 # --- MX ------------------------------------------------------------------------------------
@@ -169,6 +238,46 @@ async def test_dkim_revoked_and_missing(resolver: Resolver) -> None:
     assert missing.status == "missing" and "nope._domainkey.example.com" in missing.summary
     no_selector = await run(LiveSpec("dkim", "example.com"), resolver)
     assert no_selector.status == "error" and no_selector.answers == ()
+
+
+async def test_dkim_key_for_another_service(live_resolver: Resolver) -> None:
+    """RFC 6376 section 3.6.1: s= lists the service types; a key not for email is unusable.
+
+    The live row used to ignore s=; it now reads the key with describe_key, as the
+    verifier does (``*``, ``email`` and RFC 8460's ``tlsrpt`` are accepted).
+    """
+    web = await run(LiveSpec("dkim", "keys.example", "web"), live_resolver)
+    assert web.status == "found" and "256 bits" in web.summary
+    assert any("is not for email (s=web)" in w for w in web.warnings)
+    tls = await run(LiveSpec("dkim", "keys.example", "tls"), live_resolver)
+    assert tls.status == "found" and tls.warnings == ()
+
+
+async def test_dkim_testing_flag_with_spaces(live_resolver: Resolver) -> None:
+    """RFC 6376 section 3.6.1: t= is a colon-separated list; ``t=s : y`` has the y flag.
+
+    The live row split t= on ":" without stripping, so it missed " y".
+    """
+    got = await run(LiveSpec("dkim", "keys.example", "spaced"), live_resolver)
+    assert got.status == "found"
+    assert any("testing mode (t=y)" in w for w in got.warnings)
+
+
+async def test_dkim_key_record_without_p(live_resolver: Resolver) -> None:
+    """RFC 6376 section 3.6.1: p= is required; a v=DKIM1 record without it holds no key."""
+    got = await run(LiveSpec("dkim", "keys.example", "nop"), live_resolver)
+    assert got.status == "missing"
+    assert got.summary == (
+        "no DKIM key at nop._domainkey.keys.example (the key record there has no p= tag): "
+        "signatures with s=nop fail"
+    )
+
+
+async def test_dkim_key_of_another_version_keeps_its_size(live_resolver: Resolver) -> None:
+    got = await run(LiveSpec("dkim", "keys.example", "v2"), live_resolver)
+    assert got.status == "found" and "ED25519 key found" in got.summary
+    assert "256 bits" in got.summary
+    assert any("has v=DKIM2, not DKIM1" in w for w in got.warnings)
 
 
 def test_key_bits_on_junk() -> None:

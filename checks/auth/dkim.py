@@ -5,6 +5,12 @@ with a result (``pass``/``fail``/``permerror``/``temperror``/``neutral``) and a
 ``reason`` category saying why. The raw message bytes are needed (a
 :class:`mailtriage.checks.model.Sample` does not keep them): callers read the file.
 
+Two stages: :func:`parse_signature` reads what a signature says
+(:class:`DkimSignature`, no DNS); after the keys are fetched, :func:`verify_one`
+runs dkimpy and classifies the outcome (synchronous, no network: keys come
+prefetched, see :mod:`mailtriage.checks.auth.keys`). A
+:class:`DkimSignatureResult` is the parsed signature plus that verdict.
+
 Weak crypto policy: we follow RFC 8301 strictly by default. A signature made with
 ``rsa-sha1``, or with an RSA key under 1024 bits, never passes: it gets result
 ``fail`` and reason ``weak`` (when the signature is otherwise broken, the
@@ -15,21 +21,33 @@ and ``allow_sha1`` loosen this for comparing with pre-RFC 8301 verifiers only.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import dkim
-from mailtriage.checks.auth.dkimverify import (
-    Outcome,
-    Prepared,
-    SigInfo,
-    parse_signature,
-    prepare_message,
-    verify_one,
+import dkim.util
+from mailtriage.checks.auth.keys import (
+    KEY_REASONS,
+    KeyLookup,
+    capture_logger,
+    fetch_keys,
+    hash_allowed,
+    key_name,
+    make_dnsfunc,
 )
-from mailtriage.checks.auth.keys import KEY_REASONS, KeyLookup, fetch_keys
 from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.taglist import parse_tags
 
-__all__ = ["REASONS", "DkimInputError", "DkimSignatureResult", "verify_dkim"]
+__all__ = [
+    "REASONS",
+    "DkimInputError",
+    "DkimSignature",
+    "DkimSignatureResult",
+    "classify_error",
+    "valid_key_name",
+    "verify_dkim",
+]
 
 #: Every ``reason`` category, with the result it gives.
 REASONS = {
@@ -43,17 +61,21 @@ REASONS = {
     **KEY_REASONS,
 }
 
+#: ``(reason, message, weak, dkimpy message)`` for one signature.
+Outcome = tuple[str, str, str | None, str | None]
+
+_LABEL_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\Z")
+
 
 class DkimInputError(Exception):
     """The message's header block cannot be parsed at all (the message says where)."""
 
 
 @dataclass(frozen=True)
-class DkimSignatureResult:
-    """The verdict on one DKIM-Signature header field.
+class DkimSignature:
+    """What one DKIM-Signature header field says, read leniently (no DNS, no crypto).
 
     Attributes:
-        index: Position among the DKIM-Signature fields, 0 = topmost.
         domain: ``d=`` (signing domain), ``""`` when missing.
         selector: ``s=``, ``""`` when missing.
         algorithm: ``a=``, e.g. ``"rsa-sha256"``.
@@ -61,11 +83,36 @@ class DkimSignatureResult:
         body_canon: Body canonicalization.
         identity: ``i=`` or ``None``.
         signed_headers: ``h=`` names, lower-case, in order.
-        covers_from: Whether ``h=`` includes From.
         body_length: ``l=`` (only this many body bytes are signed) or ``None``.
         timestamp: ``t=`` or ``None``.
         expires: ``x=`` or ``None``.
         key_name: The DNS name of the key, or ``""`` when ``d=``/``s=`` are unusable.
+    """
+
+    domain: str
+    selector: str
+    algorithm: str
+    header_canon: str
+    body_canon: str
+    identity: str | None
+    signed_headers: tuple[str, ...]
+    body_length: int | None
+    timestamp: int | None
+    expires: int | None
+    key_name: str
+
+    @property
+    def covers_from(self) -> bool:
+        """Whether ``h=`` includes From."""
+        return "from" in self.signed_headers
+
+
+@dataclass(frozen=True)
+class DkimSignatureResult(DkimSignature):
+    """The verdict on one DKIM-Signature header field: the parsed signature plus its result.
+
+    Attributes:
+        index: Position among the DKIM-Signature fields, 0 = topmost.
         key_type: ``"rsa"``/``"ed25519"`` from the key record, or ``None``.
         key_bits: Key size, or ``None`` when unknown.
         key_testing: The key record has ``t=y``.
@@ -74,21 +121,12 @@ class DkimSignatureResult:
         message: One line in plain words.
         weak: What RFC 8301 objects to (``rsa-sha1``, short key), else ``None``.
         dkimpy_message: dkimpy's own error text, if it gave one.
+
+    Every attribute of :class:`DkimSignature` (``domain``, ``selector``, ``algorithm``,
+    ``signed_headers``, ``covers_from``, ``key_name``...) is there too.
     """
 
     index: int
-    domain: str
-    selector: str
-    algorithm: str
-    header_canon: str
-    body_canon: str
-    identity: str | None
-    signed_headers: tuple[str, ...]
-    covers_from: bool
-    body_length: int | None
-    timestamp: int | None
-    expires: int | None
-    key_name: str
     key_type: str | None
     key_bits: int | None
     key_testing: bool
@@ -97,6 +135,14 @@ class DkimSignatureResult:
     message: str
     weak: str | None = None
     dkimpy_message: str | None = None
+
+
+@dataclass
+class Prepared:
+    """A message parsed once by dkimpy, and its DKIM-Signature fields (raw bytes)."""
+
+    verifier: dkim.DKIM
+    signatures: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 async def verify_dkim(
@@ -124,40 +170,166 @@ async def verify_dkim(
         prepared = prepare_message(message)
     except dkim.DKIMException as exc:
         raise DkimInputError(f"cannot parse the message header: {exc}") from exc
-    sigs = [parse_signature(prepared, i) for i in range(len(prepared.signatures))]
-    names = [s.key_name for s in sigs if s.problem is None and s.key_name]
+    parsed = [parse_signature(prepared, i) for i in range(len(prepared.signatures))]
+    names = [s.key_name for s, problem in parsed if problem is None and s.key_name]
     keys = await fetch_keys(names, resolver)
     policy = (min_key_bits, allow_sha1)
-    outcomes = await asyncio.to_thread(_verify_all, prepared, sigs, keys, policy)
-    return tuple(
-        DkimSignatureResult(
-            index=i,
-            domain=s.domain,
-            selector=s.selector,
-            algorithm=s.algorithm,
-            header_canon=s.header_canon,
-            body_canon=s.body_canon,
-            identity=s.identity,
-            signed_headers=s.signed_headers,
-            covers_from="from" in s.signed_headers,
-            body_length=s.body_length,
-            timestamp=s.timestamp,
-            expires=s.expires,
-            key_name=s.key_name,
-            key_type=keys[s.key_name].key_type if s.key_name in keys else None,
-            key_bits=keys[s.key_name].bits if s.key_name in keys else None,
-            key_testing=keys[s.key_name].testing if s.key_name in keys else False,
-            result=REASONS[reason],
-            reason=reason,
-            message=text,
-            weak=weak,
-            dkimpy_message=raw,
+    outcomes = await asyncio.to_thread(_verify_all, prepared, parsed, keys, policy)
+    out = []
+    for i, ((sig, _), (reason, text, weak, raw)) in enumerate(zip(parsed, outcomes, strict=True)):
+        key = keys.get(sig.key_name)
+        out.append(
+            DkimSignatureResult(
+                **_parsed_fields(sig),
+                index=i,
+                key_type=key.key_type if key is not None else None,
+                key_bits=key.bits if key is not None else None,
+                key_testing=key.testing if key is not None else False,
+                result=REASONS[reason],
+                reason=reason,
+                message=text,
+                weak=weak,
+                dkimpy_message=raw,
+            )
         )
-        for i, (s, (reason, text, weak, raw)) in enumerate(zip(sigs, outcomes, strict=True))
-    )
+    return tuple(out)
+
+
+def _parsed_fields(sig: DkimSignature) -> dict[str, Any]:
+    return {f.name: getattr(sig, f.name) for f in fields(DkimSignature)}
 
 
 def _verify_all(
-    prepared: Prepared, sigs: list[SigInfo], keys: dict[str, KeyLookup], policy: tuple[int, bool]
+    prepared: Prepared,
+    parsed: list[tuple[DkimSignature, Outcome | None]],
+    keys: dict[str, KeyLookup],
+    policy: tuple[int, bool],
 ) -> list[Outcome]:
-    return [verify_one(prepared, i, s, keys, policy) for i, s in enumerate(sigs)]
+    return [
+        problem if problem is not None else verify_one(prepared, i, sig, keys, policy)
+        for i, (sig, problem) in enumerate(parsed)
+    ]
+
+
+def prepare_message(message: bytes) -> Prepared:
+    """Parse the message with dkimpy (raises ``dkim.DKIMException`` on a broken header)."""
+    logger, _ = capture_logger()
+    verifier = dkim.DKIM(message, logger=logger, minkey=0)
+    sigs = [(n, v) for n, v in verifier.headers if n.lower() == b"dkim-signature"]
+    return Prepared(verifier, sigs)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def valid_key_name(selector: str, domain: str) -> bool:
+    """Whether ``selector`` and ``domain`` make a usable DNS name."""
+    labels = f"{selector}.{domain}".rstrip(".").split(".")
+    return (
+        bool(selector and domain)
+        and len(".".join(labels)) < 240
+        and all(_LABEL_RE.match(label) for label in labels)
+    )
+
+
+def parse_signature(prepared: Prepared, index: int) -> tuple[DkimSignature, Outcome | None]:
+    """Read signature ``index`` and check its syntax (no DNS).
+
+    Returns:
+        What the signature says, and the outcome when it cannot be checked at
+        all (malformed, no usable key name), else ``None``.
+    """
+    raw = prepared.signatures[index][1]
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    tags = parse_tags(text)
+
+    def tag(name: str) -> str:
+        return "".join((tags.get(name) or "").split())
+
+    domain, selector = tag("d").lower().rstrip("."), tag("s")
+    canon = (tag("c") or "simple/simple").lower().split("/")
+    problem: Outcome | None = None
+    try:
+        dkim.validate_signature_fields(dkim.util.parse_tag_value(raw))
+    except dkim.util.InvalidTagValueList as exc:
+        problem = ("malformed", f"the signature's tag list is broken ({exc})", None, str(exc))
+    except dkim.DKIMException as exc:
+        problem = classify_error(str(exc))
+    name = key_name(selector, domain) if valid_key_name(selector, domain) else ""
+    if problem is None and not name:
+        problem = ("malformed", f"d={domain[:60]!r} s={selector[:60]!r} is no DNS name", None, None)
+    headers = tuple(h.strip().lower() for h in tag("h").split(":") if h.strip())
+    sig = DkimSignature(
+        domain=domain,
+        selector=selector,
+        algorithm=tag("a").lower(),
+        header_canon=canon[0],
+        body_canon=canon[1] if len(canon) > 1 else "simple",
+        identity=tags.get("i"),
+        signed_headers=headers,
+        body_length=_int(tag("l")),
+        timestamp=_int(tag("t")),
+        expires=_int(tag("x")),
+        key_name=name,
+    )
+    return sig, problem
+
+
+def classify_error(text: str) -> Outcome:
+    """Map a dkimpy exception text to a reason."""
+    if "body hash mismatch" in text:
+        msg = "the body changed after signing (body hash mismatch)"
+        return "body_hash_mismatch", msg, None, text
+    if "x= value is past" in text:
+        return "expired", "the signature has expired (x= is in the past)", None, text
+    if "Service Type" in text:
+        return "key_invalid", "the key is not for email (s= service type)", None, text
+    return "malformed", f"malformed signature: {text[:200]}", None, text
+
+
+def weakness(sig: DkimSignature, key: KeyLookup, policy: tuple[int, bool]) -> str | None:
+    """What RFC 8301 (as loosened by ``policy``) objects to, or ``None``."""
+    min_bits, allow_sha1 = policy
+    if sig.algorithm == "rsa-sha1" and not allow_sha1:
+        return "rsa-sha1 signature (RFC 8301: verifiers must not accept it)"
+    if key.key_type == "rsa" and key.bits is not None and key.bits < min_bits:
+        return f"{key.bits}-bit RSA key (RFC 8301: at least {min_bits} bits)"
+    return None
+
+
+def verify_one(
+    prepared: Prepared, index: int, sig: DkimSignature, keys: dict[str, KeyLookup],
+    policy: tuple[int, bool],
+) -> Outcome:  # fmt: skip
+    """Verify signature ``index`` (syntax already checked) against the prefetched keys."""
+    key = keys[sig.key_name]
+    if key.problem is not None:
+        return key.problem[0], key.problem[1], None, None
+    wants = "ed25519" if sig.algorithm.startswith("ed25519") else "rsa"
+    if key.key_type != wants:
+        msg = f"a={sig.algorithm} needs an {wants} key but the key is {key.key_type}"
+        return "key_invalid", msg, None, None
+    if not hash_allowed(key, sig.algorithm):
+        return "key_invalid", f"the key's h= does not allow a={sig.algorithm}", None, None
+    weak = weakness(sig, key, policy)
+    verifier = prepared.verifier
+    verifier.logger, capture = capture_logger()
+    try:
+        ok = verifier.verify(index, dnsfunc=make_dnsfunc(keys))
+    except dkim.NaClNotFoundError as exc:
+        return "unsupported", "ed25519 needs PyNaCl, which is not installed", None, str(exc)
+    except dkim.UnknownKeyTypeError as exc:
+        return "key_invalid", "dkimpy cannot use this key record", weak, str(exc)
+    except dkim.DKIMException as exc:
+        reason, msg, _, raw = classify_error(str(exc))
+        return reason, msg, weak, raw
+    if not ok:
+        errors = capture.errors()
+        if errors:
+            return "key_invalid", f"the key cannot be used: {errors[-1][:200]}", weak, errors[-1]
+        msg = "the signed header fields changed after signing (signature mismatch)"
+        return "signature_mismatch", msg, weak, None
+    if weak:
+        return "weak", f"signature verifies, but it does not count: {weak}", weak, None
+    return "verified", f"signature verifies with the key at {sig.key_name}", None, None

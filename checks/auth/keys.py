@@ -4,18 +4,23 @@ dkimpy looks keys up with a synchronous ``dnsfunc(name, timeout=5)``; our
 resolver is asynchronous. So every key is fetched first, concurrently, with
 :meth:`mailtriage.checks.dns.resolver.Resolver.query` (which puts each lookup in the query log), and
 dkimpy then gets a ``dnsfunc`` that only serves those prefetched answers.
+
+:func:`describe_key` is the one reader of DKIM key records (RFC 6376 section
+3.6.1): the DKIM and ARC verifiers and the live key row all use it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import dkim.crypto
 from mailtriage.checks.dns.resolver import DnsAnswer, Resolver
-from mailtriage.checks.live.keys import key_bits
 from mailtriage.checks.taglist import TagList, parse_tags
 
 _S_TAG_RE = re.compile(r"(?:(?<=;)|^)\s*s\s*=[^;]*(?:;|$)")
@@ -42,6 +47,10 @@ class KeyLookup:
         testing: The key record says ``t=y`` (testing mode).
         problem: ``(reason, message)`` when the key cannot be used, else ``None``;
             the reason is a key of :data:`KEY_REASONS`.
+        public_key: ``p=`` with whitespace removed: ``""`` when revoked (empty
+            ``p=``), ``None`` without a record or without a ``p=`` tag.
+        warnings: Soft problems that do not stop verification: tag-list syntax,
+            several key records at the name.
     """
 
     name: str
@@ -51,6 +60,33 @@ class KeyLookup:
     bits: int | None = None
     testing: bool = False
     problem: tuple[str, str] | None = None
+    public_key: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def key_bits(key_type: str, p: str) -> tuple[int | None, str | None]:
+    """Size of a DKIM public key.
+
+    Args:
+        key_type: The ``k=`` value, lower-case (``"rsa"`` or ``"ed25519"``).
+        p: The ``p=`` value with whitespace removed.
+
+    Returns:
+        ``(bits, None)``, or ``(None, problem)`` when the size cannot be worked out.
+    """
+    try:
+        der = base64.b64decode(p, validate=True)
+    except (binascii.Error, ValueError):
+        return None, "p= is not valid base64"
+    if key_type == "ed25519":
+        return (256, None) if len(der) == 32 else (None, "ed25519 key is not 32 bytes long")
+    if key_type != "rsa":
+        return None, f"unknown key type k={key_type[:20]}"
+    try:
+        modulus = dkim.crypto.parse_public_key(der)["modulus"]
+    except Exception:  # the ASN.1 parser may fail in several ways on junk
+        return None, "p= does not hold an RSA public key"
+    return int(modulus).bit_length(), None
 
 
 def key_name(selector: str, domain: str) -> str:
@@ -84,21 +120,37 @@ def describe_key(name: str, answer: DnsAnswer) -> KeyLookup:
             name, answer, problem=("key_lookup_failed", f"key lookup {name} failed: {why}")
         )
     parsed = [(r, parse_tags(r)) for r in answer.records]
-    keyish = [(r, t) for r, t in parsed if "p" in t or t.get("v") == "DKIM1"]
+    keyish = [(r, t) for r, t in parsed if _keyish(t)]
     if not keyish:
         return KeyLookup(
             name, answer, problem=("key_not_found", f"no DKIM key record among the TXT at {name}")
         )
     record, tags = keyish[0]
+    warnings = [f"DKIM key record: {p}" for p in tags.problems]
+    if len(keyish) > 1:
+        warnings.append(f"{len(keyish)} key records at {name}: verifiers may pick either")
     key_type = (tags.get("k") or "rsa").lower()
     testing = "y" in [f.strip() for f in (tags.get("t") or "").split(":")]
+    p_tag = tags.get("p")
+    public_key = None if p_tag is None else "".join(p_tag.split())
     problem = _key_problem(name, tags)
     bits = None
-    if problem is None:
-        bits, bad = key_bits(key_type, "".join((tags.get("p") or "").split()))
+    if problem is None and public_key is not None:
+        bits, bad = key_bits(key_type, public_key)
         if bad:
             problem = ("key_invalid", f"key at {name}: {bad}")
-    return KeyLookup(name, answer, record, key_type, bits, testing, problem)
+    return KeyLookup(
+        name, answer, record, key_type, bits, testing, problem, public_key, tuple(warnings)
+    )
+
+
+def is_key_record(text: str) -> bool:
+    """Whether a TXT string is a DKIM key record (has ``p=`` or ``v=DKIM1``)."""
+    return _keyish(parse_tags(text))
+
+
+def _keyish(tags: TagList) -> bool:
+    return "p" in tags or tags.get("v") == "DKIM1"
 
 
 def _key_problem(name: str, tags: TagList) -> tuple[str, str] | None:

@@ -1,15 +1,17 @@
-"""Live DMARC policy check, with the organizational-domain fallback of RFC 7489."""
+"""Live DMARC policy check, with the organizational-domain fallback of RFC 7489.
+
+The record is found by :func:`mailtriage.checks.auth.dmarc.discover.locate` and
+read by :func:`mailtriage.checks.auth.dmarc.record.parse_record`, the same code
+the DMARC evaluation uses; this module only words the outcome as a live row.
+"""
 
 from __future__ import annotations
 
-from mailtriage.checks.auth.dmarc.record import is_dmarc_record
-from mailtriage.checks.dns.resolver import DnsAnswer, Resolver
+from mailtriage.checks.auth.dmarc.discover import locate
+from mailtriage.checks.auth.dmarc.record import DmarcRecord, DmarcRecordResult, is_dmarc_record
+from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.live.model import LiveResult, LiveSpec, lookup_failed
-from mailtriage.checks.psl import org_domain
-from mailtriage.checks.taglist import TagList, parse_tags
 
-_KNOWN = {"v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf", "fo", "rf", "ri", "np", "psd", "t"}
-_POLICIES = ("none", "quarantine", "reject")
 _ALIGN = {"r": "relaxed", "s": "strict"}
 
 
@@ -21,73 +23,51 @@ async def run_dmarc(spec: LiveSpec, resolver: Resolver) -> LiveResult:
         resolver: The resolver to use.
 
     Returns:
-        found (summary with policy, pct, alignment, reports), missing, or error.
+        found (summary with policy, pct, alignment, reports); missing (no record,
+        several records or an unusable one: no DMARC policy applies); or error.
     """
-    answer = await resolver.query(f"_dmarc.{spec.domain}", "TXT")
-    answers: tuple[DnsAnswer, ...] = (answer,)
-    if not answer.ok:
+    found = await locate(spec.domain, resolver)
+    answers = found.answers
+    if found.status == "temperror":
         return lookup_failed(spec, "DMARC", answers)
-    source = spec.domain
-    records = tuple(r for r in answer.records if is_dmarc_record(r))
-    org = org_domain(spec.domain) if not records else None  # the PSL only when needed
-    if not records and org and org != spec.domain:
-        answer = await resolver.query(f"_dmarc.{org}", "TXT")
-        answers += (answer,)
-        if not answer.ok:
-            return lookup_failed(spec, "DMARC", answers)
-        source = org
-        records = tuple(r for r in answer.records if is_dmarc_record(r))
-    if not records:
-        where = f"_dmarc.{spec.domain}" + (f" or _dmarc.{org}" if source != spec.domain else "")
-        summary = f"no DMARC record at {where}: no DMARC policy applies"
-        return LiveResult(spec, "missing", (), summary, (), answers)
-    tags = parse_tags(records[0], lower_names=True)
-    warnings = [f"DMARC record: {p}" for p in tags.problems]
-    if len(records) > 1:
-        warnings.append(f"more than one DMARC record at _dmarc.{source}: receivers ignore them all")
-    summary = _explain(tags, inherited=source if source != spec.domain else None, warn=warnings)
-    return LiveResult(spec, "found", records, summary[:300], tuple(warnings), answers)
+    warnings = found.warnings
+    if found.status == "found" and found.record is not None:
+        summary = _explain(found.record, inherited=found.policy_domain if found.inherited else None)
+        return LiveResult(spec, "found", (found.record.raw,), summary[:300], warnings, answers)
+    return LiveResult(spec, "missing", (), _why_none(found)[:300], warnings, answers)
 
 
-def _explain(tags: TagList, *, inherited: str | None, warn: list[str]) -> str:
-    """Build the one-line summary and append tag problems to ``warn``."""
-    for name in tags.names:
-        if name not in _KNOWN:
-            warn.append(f"unknown DMARC tag {name}= (ignored by receivers)")
-    if tags.names[:1] != ("v",):
-        warn.append("v=DMARC1 must be the first tag")
-    p = _choice(tags, "p", _POLICIES, None, warn)
-    if p is None:
-        warn.append("no valid p= tag: the record is invalid (often treated as p=none)")
-        p = "none"
-    sp = _choice(tags, "sp", _POLICIES, None, warn)
-    pct_text = tags.get("pct", "100") or ""
-    pct = int(pct_text) if pct_text.isdigit() and int(pct_text) <= 100 else 100
-    if pct_text != str(pct):
-        warn.append(f"pct={pct_text} is not a whole number from 0 to 100 (100 used)")
-    adkim = _choice(tags, "adkim", tuple(_ALIGN), "r", warn)
-    aspf = _choice(tags, "aspf", tuple(_ALIGN), "r", warn)
+def _why_none(found: DmarcRecordResult) -> str:
+    """The summary when no policy applies (RFC 7489 section 6.6.3)."""
+    where = found.policy_domain
+    if where is None:
+        asked = f"_dmarc.{found.from_domain}"
+        if found.org_domain and found.org_domain != found.from_domain:
+            asked += f" or _dmarc.{found.org_domain}"
+        return f"no DMARC record at {asked}: no DMARC policy applies"
+    if found.record is not None:
+        return (
+            f"the DMARC record at _dmarc.{where} has no valid p= and no rua=: "
+            "no DMARC policy applies"
+        )
+    count = sum(is_dmarc_record(r) for r in found.answers[-1].records)
+    return (
+        f"{count} DMARC records at _dmarc.{where}: receivers use none, so no DMARC policy applies"
+    )
+
+
+def _explain(record: DmarcRecord, *, inherited: str | None) -> str:
+    """The one-line summary of a record that applies."""
+    p = record.p or "none"
     if inherited is None:
         parts = [f"policy {p}"]
-    elif sp is not None:
-        parts = [f"inherited from {inherited}: subdomain policy sp={sp}"]
+    elif record.sp is not None:
+        parts = [f"inherited from {inherited}: subdomain policy sp={record.sp}"]
     else:
         parts = [f"inherited from {inherited}: policy {p} (no sp=)"]
-    if pct != 100:
-        parts.append(f"applied to {pct}% of failing mail")
-    parts.append(f"DKIM alignment {_ALIGN[adkim or 'r']}, SPF alignment {_ALIGN[aspf or 'r']}")
-    rua = tags.get("rua")
+    if record.pct != 100:
+        parts.append(f"applied to {record.pct}% of failing mail")
+    parts.append(f"DKIM alignment {_ALIGN[record.adkim]}, SPF alignment {_ALIGN[record.aspf]}")
+    rua = ",".join(record.rua)
     parts.append(f"reports to {rua}" if rua else "no aggregate reports (no rua=)")
     return "DMARC " + "; ".join(parts)
-
-
-def _choice(
-    tags: TagList, name: str, allowed: tuple[str, ...], default: str | None, warn: list[str]
-) -> str | None:
-    value = tags.get(name)
-    if value is None:
-        return default
-    if value.lower() in allowed:
-        return value.lower()
-    warn.append(f"{name}={value[:40]} is not one of {'/'.join(allowed)} (ignored)")
-    return default

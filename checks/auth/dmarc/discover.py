@@ -10,6 +10,7 @@ discovered record with SPF and DKIM results given as plain values.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from mailtriage.checks.auth.dmarc.evaluate import DmarcVerdict, IdentityCheck, evaluate
 from mailtriage.checks.auth.dmarc.record import (
@@ -29,11 +30,38 @@ __all__ = [
     "IdentityCheck",
     "discover",
     "evaluate",
+    "locate",
 ]
 
 
 async def discover(from_domain: str, resolver: Resolver) -> DmarcRecordResult:
     """Find the DMARC record that applies to ``from_domain``.
+
+    :func:`locate`, then (for a record inherited from the organizational domain)
+    whether the From domain exists, for DMARCbis ``np=``.
+
+    Args:
+        from_domain: The RFC 5322 From domain.
+        resolver: The resolver to use.
+
+    Returns:
+        The result; DNS failures are a ``"temperror"`` status, never exceptions.
+    """
+    found = await locate(from_domain, resolver)
+    if found.status != "found" or not found.inherited:
+        return found
+    answers = list(found.answers)
+    exists = await _exists(found.from_domain, resolver, answers)
+    return replace(found, from_exists=exists, answers=tuple(answers))
+
+
+async def locate(from_domain: str, resolver: Resolver) -> DmarcRecordResult:
+    """Find the DMARC record for ``from_domain`` (RFC 7489 section 6.6.3), nothing more.
+
+    ``_dmarc.<domain>`` first, then ``_dmarc.<organizational domain>``. Several
+    records at one name, or a record with no valid ``p=`` and no ``rua=``, mean
+    no policy applies (status ``"none"``; ``record`` is set in the second case).
+    ``from_exists`` is left unknown (see :func:`discover`).
 
     Args:
         from_domain: The RFC 5322 From domain.
@@ -74,10 +102,7 @@ async def discover(from_domain: str, resolver: Resolver) -> DmarcRecordResult:
             warnings.extend(record.warnings)
             if not record.valid:
                 return done("none", policy_domain=where, record=record)
-            exists = None
-            if where != domain:
-                exists = await _exists(domain, resolver, answers)
-            return done("found", record=record, policy_domain=where, from_exists=exists)
+            return done("found", record=record, policy_domain=where)
     return done("none")
 
 

@@ -2,7 +2,9 @@
 
 Nothing here computes SPF or DKIM: callers pass the outcomes (from
 Authentication-Results headers or from a live check), so this module stays
-independent of how they were obtained.
+independent of how they were obtained. Identifier alignment (:func:`aligned`,
+the one alignment test of the engine), policy selection and the plain-language
+wording live here too.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mailtriage.checks.auth.dmarc.record import DmarcRecordResult
-from mailtriage.checks.auth.dmarc.words import aligned, explain_fail, norm, policy_for, softened
+from mailtriage.checks.auth.dmarc.record import DmarcRecord, DmarcRecordResult
+from mailtriage.checks.psl import org_domain
 
 Result = Literal["pass", "fail", "none", "temperror"]
+
+_SOFTER = {"reject": "quarantine", "quarantine": "none", "none": "none"}
 
 
 @dataclass(frozen=True)
@@ -187,3 +191,91 @@ def _check(kind: str, domain: str | None, result: str | None, from_domain: str, 
     else:
         note = f"{name} pass for {label}, but it does not align with {from_domain} ({how})"
     return IdentityCheck(kind, dom, res, ok, ok and res == "pass", note)
+
+
+def aligned(domain: str | None, from_domain: str | None, mode: str = "r") -> bool:
+    """Whether ``domain`` aligns with ``from_domain`` (RFC 7489 section 3.1).
+
+    Names compare without case or a final dot, in their A-label (punycode) form,
+    so a Unicode From aligns with an ``xn--`` d=.
+
+    Args:
+        domain: The authenticated domain (SPF MAIL FROM domain or DKIM ``d=``);
+            ``None`` or ``""`` never aligns.
+        from_domain: The RFC 5322 From domain; ``None`` or ``""`` never aligns.
+        mode: ``"s"`` (strict): the names must be equal; ``"r"`` (relaxed, the
+            default when no record says otherwise): the same organizational
+            domain (Public Suffix List).
+    """
+    a, b = _ascii(norm(domain or "")), _ascii(norm(from_domain or ""))
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    # An organizational domain has at least two labels, so names whose last two
+    # labels differ never align: no need to load the Public Suffix List.
+    if mode == "s" or a.split(".")[-2:] != b.split(".")[-2:]:
+        return False
+    org = org_domain(a)
+    return org is not None and org == org_domain(b)
+
+
+def softened(policy: str) -> str:
+    """The next less strict policy (what ``pct`` sampling and ``t=y`` fall back to)."""
+    return _SOFTER.get(policy, "none")
+
+
+def policy_for(found: DmarcRecordResult) -> tuple[str, str]:
+    """Return ``(policy, tag)`` that applies to the From domain of ``found``.
+
+    The From domain's own record gives ``p``. A record inherited from the
+    organizational domain gives ``sp`` (else ``p``); DMARCbis adds ``np`` for a
+    From domain that does not exist (no A, AAAA or MX), falling back to ``sp``/``p``.
+
+    Args:
+        found: A discovery result with ``status == "found"``.
+    """
+    rec = found.record
+    if rec is None:
+        return "none", "p"
+    if found.inherited:
+        if found.from_exists is False and rec.np is not None:
+            return rec.np, "np"
+        if rec.sp is not None:
+            return rec.sp, "sp"
+    return rec.p or "none", "p"
+
+
+def explain_fail(checks: Sequence[IdentityCheck], from_domain: str, rec: DmarcRecord) -> list[str]:
+    """Plain-language lines on why no identity made DMARC pass."""
+    lines = [f"DMARC fails for {from_domain}: neither SPF nor DKIM passed with an aligned domain."]
+    lines += [f"- {c.note}." for c in checks]
+    near = [c for c in checks if c.result == "pass" and not c.aligned and c.domain]
+    if near:
+        modes = {"spf": rec.aspf, "dkim": rec.adkim}
+        strict = [c for c in near if modes[c.kind] == "s"]
+        if strict:
+            lines.append(
+                "Strict alignment is set (adkim/aspf=s): a subdomain of the From domain "
+                "is not enough, the domains must match exactly."
+            )
+        else:
+            lines.append(
+                "A passing identity belongs to another organization (typical of a bulk "
+                "sender or a forwarder): sign with d=" + from_domain + " or use a return "
+                "path under it."
+            )
+    return lines
+
+
+def norm(domain: str) -> str:
+    """Lower-case, without surrounding spaces or a final dot."""
+    return domain.strip().rstrip(".").lower()
+
+
+def _ascii(domain: str) -> str:
+    """The A-label (punycode) form, so a Unicode From aligns with an ``xn--`` d=."""
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
