@@ -9,8 +9,7 @@ import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes
 from mailtriage.checks.route.hops import parse_hops
-from mailtriage.checks.route.timeline import build_timeline, has_attachments
-from mailtriage.checks.route.timewords import duration, mha_delay
+from mailtriage.checks.route.timeline import build_timeline, duration, has_attachments, mha_delay
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"

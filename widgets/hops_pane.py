@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.route.hops import Hop
-from mailtriage.checks.route.timeline import Timeline
-from mailtriage.checks.route.timewords import duration
+from mailtriage.checks.route.timeline import Timeline, duration
 from mailtriage.widgets._render import fit, join_lines, safe, wrap
 from mailtriage.widgets.pane import Pane
 from textual.content import Content

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from mailtriage.checks.model import Sample
+from mailtriage.checks.vendors import bounce_marks, by_key
 
 _WANTED = frozenset(
     {
@@ -101,11 +102,13 @@ def sniff(sample: Sample) -> str | None:
     return None
 
 
+# Vendor hosts and markers come from the vendor table; the rest are MTA software wording.
+_MICROSOFT_MARKS = bounce_marks("Microsoft 365")
 _DIALECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Proofpoint", ("pphosted.com", "ppops.net")),
-    ("Mimecast", ("mimecast",)),
-    ("Amazon SES", ("amazonses.com", "x-ses-outgoing", "amazonaws.com")),
-    ("Gmail", ("googlemail.com", "mailer-daemon@google.com")),
+    ("Proofpoint", by_key("proofpoint").bounce_marks),
+    ("Mimecast", by_key("mimecast").bounce_marks),
+    ("Amazon SES", by_key("amazon-ses").bounce_marks),
+    ("Gmail", by_key("google").bounce_marks),
     ("Zoho", ("zoho",)),
     ("DragonFly", ("dragonfly mail agent",)),
     ("qmail", ("qmail", "indimail")),
@@ -119,14 +122,12 @@ _DIALECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "x-ms-exchange",
             "x-ms-embedded-report",
-            "outlook.com",
-            "exchangelabs",
+            *_MICROSOFT_MARKS,
             "microsoft exchange",
             "diagnostic information for administrators",
             "did not reach the following recipient",
             "delivery has failed to these recipients",
             "x-dsncontext",
-            "hotmail",
             "internet mail service",
             "office 365",
             "couldn't be delivered",

@@ -4,13 +4,16 @@ Each rule names a vendor, a pattern on the lower-cased diagnostic (or on the
 remote host / recipient domain), an optional category that overrides the generic
 wording rules, and a note for the technician. All notes are our own summaries
 of the vendors' public documentation. :mod:`mailtriage.checks.bounce.vendors` adds mailbox
-providers and blocklists and does the matching.
+providers and blocklists and does the matching. Vendor host names come from
+:mod:`mailtriage.checks.vendors`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from mailtriage.checks.vendors import text_pattern
 
 PP_NOTE = (
     "Proofpoint: the rejection is about the sending IP (Proofpoint's dynamic reputation). "
@@ -67,6 +70,10 @@ def rule(
     )
 
 
+# The vendors' host suffixes and names, from the vendor table.
+_PROOFPOINT = text_pattern("proofpoint")
+_MIMECAST = text_pattern("mimecast")
+
 _MC_BLOCKED = (
     "Mimecast blocked senders: an admin Blocked Senders policy, or the user's own block "
     "list (Managed Senders), matched this sender. The recipient's Mimecast admin or the user "
@@ -87,7 +94,7 @@ GATEWAY_RULES: tuple[VendorRule, ...] = (
     ),
     rule(
         "Proofpoint",
-        r"pphosted\.com|proofpoint",
+        _PROOFPOINT,
         None,
         "The answering server is Proofpoint-protected: the recipient's Proofpoint policy or "
         "Proofpoint's own reputation data made this decision; ask which one it was.",
@@ -110,7 +117,7 @@ GATEWAY_RULES: tuple[VendorRule, ...] = (
         r"|manually blocked|sender address blocked|sender is blocked",
         "policy block",
         _MC_BLOCKED,
-        anchor=r"mimecast",
+        anchor=_MIMECAST,
     ),
     rule(
         "Mimecast",
@@ -120,7 +127,7 @@ GATEWAY_RULES: tuple[VendorRule, ...] = (
         "on purpose. A normal mail server retries within minutes and gets through; if it never "
         "does, the sending IP's reputation is the issue and the recipient's admin can add a "
         "Permitted Senders or Auto Allow policy.",
-        anchor=r"mimecast",
+        anchor=_MIMECAST,
     ),
     rule(
         "Mimecast",
@@ -172,7 +179,7 @@ GATEWAY_RULES: tuple[VendorRule, ...] = (
     ),
     rule(
         "Mimecast",
-        r"mimecast",
+        _MIMECAST,
         None,
         "Mimecast answered: the recipient's Mimecast admin sees this attempt under Rejected and "
         "Deferred messages, with the policy that fired.",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from mailtriage.checks.vendors import bounce_marks
+
 DELIST = (
     "Microsoft banned this sending IP. After fixing the cause, the sender's admin requests "
     "removal through Microsoft's sender delist portal (sender.office.com)."
@@ -166,8 +168,8 @@ _BANNED = re.compile(r"5\.7\.6(?:0[6-9]|[1-4]\d)$")
 _THROTTLE = re.compile(r"4\.7\.[5-8]\d\d$")
 _TENANT = re.compile(r"5\.7\.7[0-4]\d$")
 CONTEXT = re.compile(
-    r"outlook\.com|protection\.outlook|exchangelabs|office ?365|microsoft|\bresolver\.|hotmail"
-    r"|\bcategorizer\.|\brouting\.|\bstoredrv"
+    "|".join(map(re.escape, bounce_marks("Microsoft 365")))
+    + r"|office ?365|microsoft|\bresolver\.|\bcategorizer\.|\brouting\.|\bstoredrv"
 )
 
 

@@ -13,19 +13,7 @@ from typing import Literal
 
 from mailtriage.checks.dns.resolver import DnsAnswer, Resolver
 from mailtriage.checks.psl import org_domain
-
-# Vendor -> host suffixes; hosts of one vendor count as the same service.
-VENDORS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Proofpoint", ("pphosted.com", "ppe-hosted.com")),
-    ("Mimecast", ("mimecast.com", "mimecast-offshore.com", "mimecast.co.za")),
-    ("Microsoft 365", ("protection.outlook.com", "outlook.com")),
-    ("Google", ("google.com", "googlemail.com")),
-    ("Cisco Secure Email", ("iphmx.com",)),
-    ("Barracuda", ("barracudanetworks.com",)),
-    ("Symantec", ("messagelabs.com",)),
-    ("Trend Micro", ("trendmicro.com", "trendmicro.eu")),
-    ("Sophos", ("hydra.sophos.com",)),
-)
+from mailtriage.checks.vendors import host_vendor
 
 
 @dataclass(frozen=True)
@@ -91,12 +79,13 @@ class MxCheck:
 
 
 def vendor_of(host: str) -> str | None:
-    """The filtering vendor a host name belongs to, if known."""
-    h = host.strip().rstrip(".").lower()
-    for vendor, suffixes in VENDORS:
-        if any(h == s or h.endswith("." + s) for s in suffixes):
-            return vendor
-    return None
+    """The vendor (company) a host name belongs to, if known.
+
+    Any host suffix of any product in :data:`mailtriage.checks.vendors.VENDORS`
+    counts, gateway or not: hosts of one company count as the same service.
+    """
+    found = host_vendor(host.strip())
+    return found.company if found is not None else None
 
 
 def compare(gateway: str, mx_hosts: Sequence[str]) -> GatewayMatch:

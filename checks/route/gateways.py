@@ -1,7 +1,8 @@
 """Inbound gateways: which known filtering service received the message, and from where.
 
 A tenant's MX often points at a filtering gateway (Proofpoint, Mimecast...) that
-then relays to the mailbox service. The hop that gateway wrote carries the IP
+then relays to the mailbox service; the gateways' host suffixes are in
+:mod:`mailtriage.checks.vendors`. The hop that gateway wrote carries the IP
 of the real sending server; later hops only show the gateway itself.
 """
 
@@ -11,53 +12,16 @@ from collections.abc import Sequence
 
 from mailtriage.checks.model import Sample
 from mailtriage.checks.route.hops import Hop, connecting_ip
-
-# (host suffix, product) of inbound gateways, matched against Received "by" hosts.
-GATEWAYS: tuple[tuple[str, str], ...] = (
-    ("pphosted.com", "Proofpoint"),
-    ("ppe-hosted.com", "Proofpoint Essentials"),
-    ("mimecast.com", "Mimecast"),
-    ("mimecast-offshore.com", "Mimecast"),
-    ("mimecast.co.za", "Mimecast"),
-    ("iphmx.com", "Cisco Secure Email"),
-    ("barracudanetworks.com", "Barracuda"),
-    ("messagelabs.com", "Symantec"),
-    ("mailcontrol.com", "Forcepoint"),
-    ("hes.trendmicro.com", "Trend Micro"),
-    ("tmes.trendmicro.com", "Trend Micro"),
-    ("tmes.trendmicro.eu", "Trend Micro"),
-    ("tmes.trendmicro.co.jp", "Trend Micro"),
-    ("tmes-anz.trendmicro.com", "Trend Micro"),
-    ("tmes-sg.trendmicro.com", "Trend Micro"),
-    ("tmes-in.trendmicro.com", "Trend Micro"),
-    ("tmes-uae.trendmicro.com", "Trend Micro"),
-    ("hydra.sophos.com", "Sophos"),
-    ("mail.protection.outlook.com", "Microsoft EOP"),
-    ("mx.google.com", "Google"),
-)
-
-
-_BY_SUFFIX = {suffix: product for suffix, product in reversed(GATEWAYS)}
-
-
-def suffix_lookup(host: str | None, table: dict[str, str]) -> str | None:
-    """Return the value of the longest suffix of ``host`` (whole labels) found in ``table``."""
-    name = (host or "").lower().rstrip(".")
-    start = name.find(".") + 1  # a single label is never a suffix match
-    if not start:
-        return None
-    if found := table.get(name):
-        return found
-    while dot := name.find(".", start) + 1:
-        if found := table.get(name[start:]):
-            return found
-        start = dot
-    return None
+from mailtriage.checks.vendors import gateway_vendor
 
 
 def gateway_product(host: str | None) -> str | None:
-    """Return the gateway product whose host suffix ``host`` carries, or ``None``."""
-    return suffix_lookup(host, _BY_SUFFIX)
+    """Return the gateway product whose host suffix ``host`` carries, or ``None``.
+
+    The suffixes are the ``gateway_hosts`` of :data:`mailtriage.checks.vendors.VENDORS`.
+    """
+    found = gateway_vendor(host)
+    return found.name if found is not None else None
 
 
 def gateway_hop(hops: Sequence[Hop]) -> tuple[str, Hop] | None:

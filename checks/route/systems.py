@@ -1,8 +1,8 @@
 """Name the system that wrote each Received hop: a filtering service, a mailbox service, an MTA.
 
-Evidence, strongest first: the receiving host name (the gateway table in
-``mailtriage.checks.route.gateways`` plus mailbox and sending services), Google's internal
-hops (``by 2002:a05:...`` with Gmail-shaped ids), vendor words in the comments
+Evidence, strongest first: the receiving host name (gateway hosts, then the
+other hosts of :mod:`mailtriage.checks.vendors`: mailbox and sending services),
+Google's internal hops (``by 2002:a05:...`` with Gmail-shaped ids), vendor words in the comments
 and protocol (``(PPS)``, ``Microsoft SMTP Server``, ``IronPort``), and finally
 the MTA software named in a comment (Postfix, Exim, sendmail, qmail...).
 """
@@ -12,55 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mailtriage.checks.route.gateways import gateway_product, suffix_lookup
+from mailtriage.checks.route.gateways import gateway_product
 from mailtriage.checks.route.hops import Hop
+from mailtriage.checks.vendors import EXCHANGE_ONPREM as EXCHANGE_ONPREM
+from mailtriage.checks.vendors import VENDORS, other_host_vendor
 
-EXCHANGE_ONPREM = "Exchange on-prem"
-
-# Hosts that are not inbound filtering gateways but still name a service.
-_SERVICE_HOSTS: tuple[tuple[str, str], ...] = (
-    ("protection.outlook.com", "Microsoft EOP"),
-    ("outlook.com", "Exchange Online"),
-    ("office365.com", "Exchange Online"),
-    ("exchangelabs.com", "Exchange Online"),
-    ("hotmail.com", "Outlook.com"),
-    ("google.com", "Google"),
-    ("googlemail.com", "Google"),
-    ("gmail.com", "Google"),
-    ("amazonses.com", "Amazon SES"),
-    ("sendgrid.net", "SendGrid"),
-    ("sophos.com", "Sophos"),
-    ("trendmicro.com", "Trend Micro"),
-    ("trendmicro.eu", "Trend Micro"),
-    ("barracuda.com", "Barracuda"),
-    ("mailgun.net", "Mailgun"),
-    ("postgun.com", "Mailgun"),
-)
-_BY_SERVICE = dict(_SERVICE_HOSTS)
-_SES_HOST = re.compile(r"^email-smtp\.[a-z0-9-]+\.amazonaws\.com$")
 _GOOGLE_ID = re.compile(r"^[a-z]{1,3}\d{1,4}(?:csp|mr|so|si|sor)\d+[a-z]{2,4}(?:\.\d+)*$")
+
 # (text, name): a lower-case word, a lower-case phrase (has a space), or an exact-case word.
-_VENDOR_WORDS = (
-    ("proofpoint essentials", "Proofpoint Essentials"),
-    ("PPS", "Proofpoint"),
-    ("proofpoint", "Proofpoint"),
-    ("mimecast", "Mimecast"),
-    ("ironport", "Cisco Secure Email"),
-    ("Cisco", "Cisco Secure Email"),
-    ("barracuda", "Barracuda"),
-    ("sophos", "Sophos"),
-    ("trend micro", "Trend Micro"),
-    ("trendmicro", "Trend Micro"),
-    ("IMSVA", "Trend Micro"),
-    ("simpleemailservice", "Amazon SES"),
-    ("microsoft smtp server", EXCHANGE_ONPREM),
-    ("microsoft exchange", EXCHANGE_ONPREM),
-    ("frontend transport", EXCHANGE_ONPREM),
-    ("mailbox transport", EXCHANGE_ONPREM),
-    ("hub transport", EXCHANGE_ONPREM),
-    ("internet mail service", EXCHANGE_ONPREM),
-    ("microsoft smtpsvc", "Microsoft IIS SMTP"),
-)
+# Vendor words come from the vendor table (row order is their priority); the MTA
+# software words below are parsing rules for the comment an MTA writes.
+_VENDOR_WORDS = tuple((word, v.name) for v in VENDORS for word in v.words)
 _MTA_WORDS = (
     ("postfix", "Postfix"),
     ("exim", "Exim"),
@@ -112,9 +74,8 @@ def _name(index: _Index, text: str) -> str | None:
 
 
 def _host_system(host: str) -> str | None:
-    if name := suffix_lookup(host, _BY_SERVICE):
-        return name
-    return "Amazon SES" if _SES_HOST.match(host) else None
+    found = other_host_vendor(host)
+    return found.name if found is not None else None
 
 
 def _google_internal(hop: Hop, host: str) -> bool:
@@ -134,7 +95,7 @@ def classify(hop: Hop) -> tuple[str | None, bool]:
         ``(name, gateway_host)``: a product or software name such as
         ``"Proofpoint"``, ``"Microsoft EOP"``, ``"Exchange Online"``, ``"Google"``
         or ``"Postfix"`` (``None`` when nothing names it), and whether the
-        receiving host is in the ``mailtriage.checks.route.gateways`` table.
+        receiving host is a gateway host of the ``mailtriage.checks.vendors`` table.
     """
     host = (hop.by_host or "").lower().rstrip(".")
     if product := gateway_product(host):

@@ -7,6 +7,7 @@ known to be. ARC headers count as Google's only when Google added them
 
 from __future__ import annotations
 
+from mailtriage.checks.vendors import by_key
 from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
     Decoded,
@@ -17,6 +18,8 @@ from mailtriage.checks.verdicts.model import (
     single,
 )
 from mailtriage.checks.verdicts.split import semicolon_pairs
+
+_DOMAIN = by_key("google").domain or ""
 
 VENDOR = "Google"
 
@@ -66,7 +69,7 @@ def _tags(value: str) -> dict[str, str]:
 
 def _arc_signature(name: str, value: str) -> Decoded | None:
     tags = _tags(value)
-    if tags.get("d", "").lower() != "google.com":
+    if tags.get("d", "").lower() != _DOMAIN:
         return None
     fields = tuple(
         fld(k, v, ARC_TAGS.get(k.lower(), NOT_DOCUMENTED)) for k, v in semicolon_pairs(value, "=")
@@ -80,7 +83,7 @@ def _arc_signature(name: str, value: str) -> Decoded | None:
 
 def _arc_results(name: str, value: str) -> Decoded | None:
     parts = [p.strip() for p in value.split(";")]
-    if len(parts) < 2 or not parts[1].lower().endswith(".google.com"):
+    if len(parts) < 2 or not parts[1].lower().endswith("." + _DOMAIN):
         return None
     fields = [fld("i", parts[0].removeprefix("i=").strip(), ARC_TAGS["i"])]
     fields.append(fld("authserv-id", parts[1], "the Gmail system that checked the message"))

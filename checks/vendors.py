@@ -1,0 +1,376 @@
+"""What mailtriage knows about mail vendors: one row per product, one table.
+
+Every place that names a vendor's hosts or products reads this table: the
+inbound-gateway lookup (:mod:`mailtriage.checks.route.gateways`), the system
+named per Received hop (:mod:`mailtriage.checks.route.systems`), the timeline's
+filtering gateways and sandbox names (:mod:`mailtriage.checks.route.timeline`),
+the MX-versus-gateway comparison (:mod:`mailtriage.checks.live.mx`), and the
+bounce wording and dialect markers (:mod:`mailtriage.checks.bounce.gateways`,
+:mod:`mailtriage.checks.bounce.detect`, :mod:`mailtriage.checks.bounce.microsoft`).
+No other module under ``checks`` spells a vendor host suffix
+(``tests/test_vendors.py`` checks this).
+
+Adding a gateway vendor:
+    1. One :class:`Vendor` row here (role ``"gateway"``, its MX/inbound host
+       suffixes in ``gateway_hosts``, its comment words, its sandbox name);
+    2. its header decoder module under ``checks/verdicts/``;
+    3. that module's entry in ``checks/verdicts/registry.py``.
+
+    Nothing else changes: the gateway lookup, the hop systems, the timeline
+    split and sandbox wording, and the MX comparison all derive from the row
+    (``tests/test_vendors.py`` exercises every row through each of them).
+
+This module is core: it imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+Role = Literal["gateway", "filter", "mailbox", "sender", "mta"]
+"""What a product does with mail.
+
+``"gateway"``: a third-party filtering service in front of the mailbox
+(Proofpoint, Mimecast...); ``"filter"``: the mailbox provider's own filtering
+tier (Microsoft EOP); ``"mailbox"``: a mailbox service or server;
+``"sender"``: a bulk sending service; ``"mta"``: mail server software.
+"""
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """One product a technician may meet in a route, an MX set or a bounce.
+
+    Attributes:
+        key: Stable identifier, e.g. ``"proofpoint"``.
+        name: The product as shown to the user (hop system, gateway), e.g.
+            ``"Proofpoint Essentials"``.
+        company: The vendor the product belongs to; products of one company
+            count as the same service when MX hosts are compared, e.g.
+            ``"Proofpoint"`` for both Proofpoint products.
+        role: See :data:`Role`.
+        gateway_hosts: Host suffixes (whole labels) of the product's inbound
+            gateway: its MX targets and the hosts that write the Received hop
+            on receipt.
+        hosts: Other host suffixes that name the product's systems in Received
+            hops and MX sets, but are not its inbound gateway.
+        words: Words in Received comments, protocol or ``via`` that name the
+            product: a lower-case word, a lower-case phrase (has a space), or
+            an exact-case word such as ``"PPS"``. Earlier rows win a tie.
+        host_patterns: Regular expressions for host names no suffix captures.
+        bounce_marks: Lower-case substrings that mark a bounce (or its
+            diagnostic) as written by this product's servers.
+        domain: The product's own domain as it signs (DKIM/ARC ``d=``) or
+            names itself in an authserv-id, or ``None``.
+        sandbox: The product's attachment sandbox, or ``None``.
+        source: The public documents the host names come from.
+    """
+
+    key: str
+    name: str
+    company: str
+    role: Role
+    gateway_hosts: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    host_patterns: tuple[str, ...] = ()
+    bounce_marks: tuple[str, ...] = ()
+    domain: str | None = None
+    sandbox: str | None = None
+    source: str = ""
+
+    @property
+    def all_hosts(self) -> tuple[str, ...]:
+        """Gateway hosts, then other hosts."""
+        return (*self.gateway_hosts, *self.hosts)
+
+
+EXCHANGE_ONPREM = "Exchange on-prem"
+
+# Rows with words are in priority order: an earlier row's word wins over a later one's.
+VENDORS: tuple[Vendor, ...] = (
+    Vendor(
+        "proofpoint-essentials",
+        "Proofpoint Essentials",
+        "Proofpoint",
+        "gateway",
+        gateway_hosts=("ppe-hosted.com",),
+        words=("proofpoint essentials",),
+        sandbox="Proofpoint Attachment Defense",
+        source="Proofpoint Essentials: MX records for your region (mx1-us1.ppe-hosted.com)",
+    ),
+    Vendor(
+        "proofpoint",
+        "Proofpoint",
+        "Proofpoint",
+        "gateway",
+        gateway_hosts=("pphosted.com",),
+        words=("PPS", "proofpoint"),
+        bounce_marks=("pphosted.com", "ppops.net"),
+        sandbox="Proofpoint Attachment Defense",
+        source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com",
+    ),
+    Vendor(
+        "mimecast",
+        "Mimecast",
+        "Mimecast",
+        "gateway",
+        gateway_hosts=("mimecast.com", "mimecast-offshore.com", "mimecast.co.za"),
+        words=("mimecast",),
+        bounce_marks=("mimecast",),
+        sandbox="Mimecast Attachment Protect",
+        source="Mimecast: Inbound MX records by region (*-smtp-inbound-*.mimecast.com, "
+        "mimecast-offshore.com, mimecast.co.za)",
+    ),
+    Vendor(
+        "cisco",
+        "Cisco Secure Email",
+        "Cisco Secure Email",
+        "gateway",
+        gateway_hosts=("iphmx.com",),
+        words=("ironport", "Cisco"),
+        sandbox="Cisco file analysis",
+        source="Cisco Secure Email Cloud Gateway: MX hosts mx1.<tenant>.iphmx.com",
+    ),
+    Vendor(
+        "barracuda",
+        "Barracuda",
+        "Barracuda",
+        "gateway",
+        gateway_hosts=("barracudanetworks.com",),
+        hosts=("barracuda.com",),
+        words=("barracuda",),
+        sandbox="Barracuda Advanced Threat Protection",
+        source="Barracuda Email Security Service: MX hosts d<id>.ess.barracudanetworks.com",
+    ),
+    Vendor(
+        "sophos",
+        "Sophos",
+        "Sophos",
+        "gateway",
+        gateway_hosts=("hydra.sophos.com",),
+        hosts=("sophos.com",),
+        words=("sophos",),
+        sandbox="Sophos Sandstorm",
+        source="Sophos Email: MX records by region under prod.hydra.sophos.com",
+    ),
+    Vendor(
+        "trendmicro",
+        "Trend Micro",
+        "Trend Micro",
+        "gateway",
+        gateway_hosts=(
+            "hes.trendmicro.com",
+            "tmes.trendmicro.com",
+            "tmes.trendmicro.eu",
+            "tmes.trendmicro.co.jp",
+            "tmes-anz.trendmicro.com",
+            "tmes-sg.trendmicro.com",
+            "tmes-in.trendmicro.com",
+            "tmes-uae.trendmicro.com",
+        ),
+        hosts=("trendmicro.com", "trendmicro.eu"),
+        words=("trend micro", "trendmicro", "IMSVA"),
+        sandbox="Trend Micro Virtual Analyzer",
+        source="Trend Micro Email Security: MX records per service region "
+        "(in.tmes.trendmicro.com/.eu/.co.jp, in.tmes-anz/-sg/-in/-uae.trendmicro.com); "
+        "Hosted Email Security: in.hes.trendmicro.com",
+    ),
+    Vendor(
+        "symantec",
+        "Symantec",
+        "Symantec",
+        "gateway",
+        gateway_hosts=("messagelabs.com",),
+        source="Symantec Email Security.cloud: MX records under messagelabs.com",
+    ),
+    Vendor(
+        "forcepoint",
+        "Forcepoint",
+        "Forcepoint",
+        "gateway",
+        gateway_hosts=("mailcontrol.com",),
+        source="Forcepoint Email Security Cloud: DNS records and service IP addresses "
+        "(MX record DNS entries under mailcontrol.com)",
+    ),
+    Vendor(
+        "microsoft-eop",
+        "Microsoft EOP",
+        "Microsoft 365",
+        "filter",
+        gateway_hosts=("mail.protection.outlook.com",),
+        hosts=("protection.outlook.com",),
+        bounce_marks=("protection.outlook",),
+        sandbox="Microsoft Defender Safe Attachments",
+        source="Microsoft: Mail flow best practices for Exchange Online, Microsoft 365 and "
+        "Office 365 (MX <domain>.mail.protection.outlook.com); Microsoft 365 URLs and IP "
+        "address ranges (Exchange Online: *.protection.outlook.com, "
+        "*.mail.protection.outlook.com)",
+    ),
+    Vendor(
+        "exchange-online",
+        "Exchange Online",
+        "Microsoft 365",
+        "mailbox",
+        hosts=("outlook.com", "office365.com", "exchangelabs.com"),
+        bounce_marks=("outlook.com", "exchangelabs"),
+        domain="outlook.com",
+        source="Microsoft 365 URLs and IP address ranges (Exchange Online: outlook.com, "
+        "outlook.office365.com); Exchange Online internal hosts *.prod.exchangelabs.com",
+    ),
+    Vendor(
+        "outlook-com",
+        "Outlook.com",
+        "Microsoft 365",
+        "mailbox",
+        hosts=("hotmail.com",),
+        bounce_marks=("hotmail",),
+    ),
+    Vendor(
+        "google",
+        "Google",
+        "Google",
+        "mailbox",
+        gateway_hosts=("mx.google.com",),
+        hosts=("google.com", "googlemail.com", "gmail.com"),
+        bounce_marks=("googlemail.com", "mailer-daemon@google.com"),
+        domain="google.com",
+        sandbox="Google's attachment security sandbox",
+        source="Google Workspace: MX record values (aspmx.l.google.com)",
+    ),
+    Vendor(
+        "amazon-ses",
+        "Amazon SES",
+        "Amazon SES",
+        "sender",
+        hosts=("amazonses.com",),
+        words=("simpleemailservice",),
+        host_patterns=(r"^email-smtp\.[a-z0-9-]+\.amazonaws\.com$",),
+        bounce_marks=("amazonses.com", "x-ses-outgoing", "amazonaws.com"),
+        source="Amazon SES: regions and endpoints (email-smtp.<region>.amazonaws.com)",
+    ),
+    Vendor("sendgrid", "SendGrid", "SendGrid", "sender", hosts=("sendgrid.net",)),
+    Vendor("mailgun", "Mailgun", "Mailgun", "sender", hosts=("mailgun.net", "postgun.com")),
+    Vendor(
+        "exchange-onprem",
+        EXCHANGE_ONPREM,
+        "Microsoft",
+        "mta",
+        words=(
+            "microsoft smtp server",
+            "microsoft exchange",
+            "frontend transport",
+            "mailbox transport",
+            "hub transport",
+            "internet mail service",
+        ),
+    ),
+    Vendor(
+        "iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)
+    ),
+)
+
+_BY_KEY = {v.key: v for v in VENDORS}
+_BY_NAME = {v.name: v for v in reversed(VENDORS)}
+
+
+def _suffix_table(hosts_of: str) -> dict[str, Vendor]:
+    table: dict[str, Vendor] = {}
+    for v in VENDORS:
+        for suffix in getattr(v, hosts_of):
+            table.setdefault(suffix, v)
+    return table
+
+
+_GATEWAY_SUFFIXES = _suffix_table("gateway_hosts")
+_OTHER_SUFFIXES = _suffix_table("hosts")
+_ANY_SUFFIXES = {**_OTHER_SUFFIXES, **_GATEWAY_SUFFIXES}
+_HOST_PATTERNS = tuple((re.compile(p), v) for v in VENDORS for p in v.host_patterns)
+_T = TypeVar("_T")
+
+
+def suffix_lookup(host: str | None, table: dict[str, _T]) -> _T | None:
+    """Return the value of the longest suffix of ``host`` (whole labels) found in ``table``.
+
+    Args:
+        host: A host name (any case, a final dot allowed), or ``None``.
+        table: Host suffix -> value.
+    """
+    name = (host or "").lower().rstrip(".")
+    start = name.find(".") + 1  # a single label is never a suffix match
+    if not start:
+        return None
+    if (found := table.get(name)) is not None:
+        return found
+    while dot := name.find(".", start) + 1:
+        if (found := table.get(name[start:])) is not None:
+            return found
+        start = dot
+    return None
+
+
+def by_key(key: str) -> Vendor:
+    """The row whose key is ``key``.
+
+    Raises:
+        KeyError: No such row.
+    """
+    return _BY_KEY[key]
+
+
+def by_name(name: str | None) -> Vendor | None:
+    """The row of the product shown as ``name`` (e.g. ``"Microsoft EOP"``), or ``None``."""
+    return _BY_NAME.get(name) if name else None
+
+
+def gateway_vendor(host: str | None) -> Vendor | None:
+    """The product whose inbound gateway host suffix ``host`` carries, or ``None``."""
+    return suffix_lookup(host, _GATEWAY_SUFFIXES)
+
+
+def host_vendor(host: str | None) -> Vendor | None:
+    """The product any of whose host suffixes or host patterns ``host`` carries, or ``None``.
+
+    The longest matching suffix wins; host patterns are tried when no suffix matches.
+    """
+    if found := suffix_lookup(host, _ANY_SUFFIXES):
+        return found
+    name = (host or "").lower().rstrip(".")
+    return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
+
+
+def other_host_vendor(host: str | None) -> Vendor | None:
+    """Like :func:`host_vendor`, but only the hosts that are not inbound gateways."""
+    if found := suffix_lookup(host, _OTHER_SUFFIXES):
+        return found
+    name = (host or "").lower().rstrip(".")
+    return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
+
+
+def with_role(*roles: Role) -> tuple[Vendor, ...]:
+    """Rows whose role is one of ``roles``, in table order."""
+    return tuple(v for v in VENDORS if v.role in roles)
+
+
+def bounce_marks(company: str) -> tuple[str, ...]:
+    """The bounce markers of every product of ``company`` (e.g. ``"Microsoft 365"``), in order."""
+    return tuple(m for v in VENDORS if v.company == company for m in v.bounce_marks)
+
+
+def text_pattern(key: str) -> str:
+    """A regular expression (lower-case text) naming the product: its lower-case words and hosts.
+
+    Exact-case words (``"PPS"``) are left out: they only mean the product in
+    Received comments, not in lower-cased diagnostics.
+    """
+    v = by_key(key)
+    words = [w for w in v.words if w.islower()]
+    return "|".join(re.escape(t) for t in (*v.all_hosts, *words))
+
+
+def sandbox_name(name: str) -> str:
+    """The attachment sandbox of the product shown as ``name``, or a generic wording."""
+    v = by_name(name)
+    return v.sandbox if v is not None and v.sandbox else f"{name}'s attachment sandbox"
