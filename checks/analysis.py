@@ -15,12 +15,22 @@ from dataclasses import dataclass
 
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
 from mailtriage.checks.findings import findings, likely_layer
-from mailtriage.checks.message.authres import parse_auth_results
+from mailtriage.checks.message.authres import boundary, parse_auth_results
 from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
 from mailtriage.checks.route.hops import Hop, parse_hops
 from mailtriage.checks.route.timeline import Timeline, build_timeline, has_attachments
-from mailtriage.checks.verdicts import VerdictHeader, find_verdicts, quarantine_signal
+from mailtriage.checks.verdicts import (
+    VerdictHeader,
+    find_verdicts,
+    microsoft_placement,
+    quarantine_signal,
+    unknown_headers,
+)
+
+# The engine's face for the UI: the Analysis and the types its fields hold.
+__all__ = ["Analysis", "AuthResults", "Bounce", "Finding", "Hop", "Sample", "Timeline",
+           "VerdictHeader", "analyse"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,21 @@ class Analysis:
     bounce: Bounce | None
     timeline: Timeline
     original: Analysis | None = None
+
+    @property
+    def boundary(self) -> AuthResults | None:
+        """The boundary gateway's Authentication-Results (the oldest one), if any."""
+        return boundary(self.recorded)
+
+    @property
+    def placement(self) -> str | None:
+        """Where Microsoft's filter placed the message (from its verdict headers), if said."""
+        return microsoft_placement(self.verdicts)
+
+    @property
+    def unknown_verdict_headers(self) -> tuple[tuple[str, str], ...]:
+        """``(name, value)`` of X- headers no verdict decoder knows (shown raw, not judged)."""
+        return unknown_headers(self.sample)
 
 
 def analyse(sample: Sample) -> Analysis:

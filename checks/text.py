@@ -156,3 +156,16 @@ def decode_words(s: str) -> tuple[str, list[str]]:
     else:
         out.append(tail)
     return "".join(out), problems
+
+
+def duration(seconds: float) -> str:
+    """Compact duration such as ``"42s"``, ``"5m 03s"``, ``"2h 10m"``, ``"-42s"``."""
+    s = round(abs(seconds))
+    sign = "-" if seconds < 0 and s else ""
+    if s < 60:
+        return f"{sign}{s}s"
+    if s < 3600:
+        return f"{sign}{s // 60}m {s % 60:02d}s"
+    if s < 86400:
+        return f"{sign}{s // 3600}h {s % 3600 // 60:02d}m"
+    return f"{sign}{s // 86400}d {s % 86400 // 3600}h"

@@ -91,6 +91,53 @@ def test_no_module_imports_the_old_top_level_names() -> None:
     assert old == []
 
 
+# The engine's face for tui/ and widgets/, by concern. Everything else in checks/
+# (route, verdicts, bounce, message parsing, DKIM/ARC/DMARC, findings...) is reached
+# through these. One facade module is not possible: first paint must not load the
+# live modules (dnspython, dkimpy), so the live run keeps its own entry modules.
+UI_ENTRY_POINTS = {
+    # shared values and helpers
+    "mailtriage.checks.model",
+    "mailtriage.checks.text",
+    "mailtriage.checks.atomic",
+    # a sample in, its analysis out
+    "mailtriage.checks.message.loader",
+    "mailtriage.checks.analysis",
+    # what is built from analyses
+    "mailtriage.checks.diff",
+    "mailtriage.checks.playbook",
+    "mailtriage.checks.notes",
+    "mailtriage.checks.explain",
+    "mailtriage.checks.report.build",
+    "mailtriage.checks.msgtrace.load",
+    # the live run (loaded after the first paint)
+    "mailtriage.checks.live.run",
+    "mailtriage.checks.live.plan",
+    "mailtriage.checks.live.auth",
+    "mailtriage.checks.live.around",
+    "mailtriage.checks.live.agreement",
+    # DNS wiring and the `spf` command
+    "mailtriage.checks.dns.model",
+    "mailtriage.checks.dns.resolver",
+    "mailtriage.checks.dns.zoneserver",
+    "mailtriage.checks.auth.spf.check",
+    "mailtriage.checks.auth.spf.text",
+}
+
+
+def test_ui_reaches_the_engine_only_through_its_entry_points() -> None:
+    """tui/ and widgets/ import the engine through a short list of modules, deferred imports too."""
+    used: dict[str, list[str]] = {}
+    for top in ("tui", "widgets"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            for line, module in _imports(path):
+                if module.startswith("mailtriage.checks"):
+                    used.setdefault(module, []).append(f"{path.relative_to(ROOT)}:{line}")
+    outside = {m: where for m, where in used.items() if m not in UI_ENTRY_POINTS}
+    assert outside == {}
+    assert set(used) == UI_ENTRY_POINTS, "an entry point nobody uses: drop it from the list"
+
+
 def test_package_list_matches_the_folders() -> None:
     """The explicit setuptools package list names every folder with an __init__.py."""
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -80,3 +80,32 @@ async def test_offline_report_has_no_live_eval() -> None:
     r = offline_report(analyse(load_bytes(demo_bytes("blocked"), "demo/blocked.eml")))
     assert r.keys() >= STABLE
     assert r["auth"]["live"] is None and "live_eval" not in r["auth"]
+
+
+def test_every_json_shape_names_a_real_dataclass_and_its_attributes() -> None:
+    """The key table is keyed by dotted type names (no live imports when offline): keep it true."""
+    import dataclasses
+    import importlib
+
+    from mailtriage.checks.report.jsonform import SHAPES
+
+    for dotted, shape in SHAPES.items():
+        module, _, name = dotted.rpartition(".")
+        cls = getattr(importlib.import_module(module), name)
+        assert dataclasses.is_dataclass(cls), dotted
+        names = {f.name for f in dataclasses.fields(cls)} | set(dir(cls))
+        keys = [k for k, _ in shape]
+        assert len(keys) == len(set(keys)), dotted
+        for _, getter in shape:
+            if isinstance(getter, str):
+                assert getter.split(".")[0] in names, f"{dotted}: {getter}"
+
+
+def test_unlisted_dataclasses_go_out_under_their_field_names() -> None:
+    import dataclasses
+
+    from mailtriage.checks.model import Finding
+    from mailtriage.checks.report.jsonform import to_json
+
+    f = Finding("policy", "high", "t", "e", "n")
+    assert to_json(f) == dataclasses.asdict(f)

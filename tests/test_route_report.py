@@ -8,7 +8,7 @@ from pathlib import Path
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.report.build import offline_report
-from mailtriage.checks.report.hops import timeline_dict
+from mailtriage.checks.report.jsonform import to_json
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 KEYS = {
@@ -34,7 +34,7 @@ def test_o365_fixture_hops_in_the_report():
     assert first["via"] == "Frontend Transport" and first["skew"] is False
     assert [h["delay_seconds"] for h in hops] == [None, 1.0, 1.0]
     assert [h["system"] for h in (second, last)] == ["Exchange Online", "Exchange Online"]
-    summary = timeline_dict(a.timeline)
+    summary = to_json(a.timeline)
     assert summary["gateway"] == "Microsoft EOP" and summary["gateway_hop"] == 1
     assert summary["total_seconds"] == 2.0 and summary["verdict"].startswith("2s from the first")
 

@@ -9,7 +9,8 @@ import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes
 from mailtriage.checks.route.hops import parse_hops
-from mailtriage.checks.route.timeline import build_timeline, duration, has_attachments, mha_delay
+from mailtriage.checks.route.timeline import build_timeline, has_attachments, mha_delay
+from mailtriage.checks.text import duration
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.live.agreement import Agreement
 from mailtriage.checks.live.run import LiveRun
-from mailtriage.checks.message.authres import boundary
 from mailtriage.checks.model import AuthMethod, AuthResults
 from mailtriage.widgets._auth_eval import around_rows, evaluation_rows
 from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe, style_for
@@ -104,7 +103,7 @@ class AuthPane(Pane):
         self.refresh_body()
 
     def _recorded(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
-        bounds = [boundary(a.recorded) for _, a in loaded]
+        bounds = [a.boundary for _, a in loaded]
         where = " / ".join(dict.fromkeys(b.authserv_id or "?" for b in bounds if b)) or "none"
         lines = [heading(f"Recorded then · boundary check at {where}", width)]
         if not any(bounds):
@@ -163,7 +162,7 @@ class AuthPane(Pane):
     def _others(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
         lines: list[Content] = []
         for i, a in loaded:
-            b = boundary(a.recorded)
+            b = a.boundary
             for r in a.recorded:
                 if r is b:
                     continue

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.route.hops import Hop
-from mailtriage.checks.route.timeline import Timeline, duration
+from mailtriage.checks.analysis import Analysis, Hop, Timeline
+from mailtriage.checks.text import duration
 from mailtriage.widgets._render import fit, join_lines, safe, wrap
 from mailtriage.widgets.pane import Pane
 from textual.content import Content

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from mailtriage.checks.model import Sample
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.systems import classify
+from mailtriage.checks.text import duration
 from mailtriage.checks.vendors import sandbox_name, with_role
 
 Stage = Literal["before", "inside", "after"]
@@ -68,19 +69,6 @@ class Timeline:
     stage: Stage | None = None
     sandbox: bool = False
     verdict: str = ""
-
-
-def duration(seconds: float) -> str:
-    """Compact duration such as ``"42s"``, ``"5m 03s"``, ``"2h 10m"``, ``"-42s"``."""
-    s = round(abs(seconds))
-    sign = "-" if seconds < 0 and s else ""
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        return f"{sign}{s // 60}m {s % 60:02d}s"
-    if s < 86400:
-        return f"{sign}{s // 3600}h {s % 3600 // 60:02d}m"
-    return f"{sign}{s // 86400}d {s % 86400 // 3600}h"
 
 
 def mha_delay(seconds: float | None) -> str:

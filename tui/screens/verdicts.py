@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mailtriage.checks.verdicts import microsoft_placement, unknown_headers
 from mailtriage.tui.screens.text_view import TextViewScreen, line
 from textual.binding import Binding
 from textual.content import Content
@@ -44,7 +43,7 @@ def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
             lines.append(line(f"  showing the first {MAX_HEADERS} of {len(found)}", "$warning"))
             found = found[:MAX_HEADERS]
         lines.append(line(f"{label}: {len(found)} filter header(s)", "$accent bold"))
-        if placed := microsoft_placement(a.verdicts):
+        if placed := a.placement:
             lines.append(line(f"  {placed}", "$warning"))
         for v in found:
             verdict = f" [{v.verdict}]" if v.verdict else ""
@@ -53,7 +52,7 @@ def render_verdicts(samples: Sequence[tuple[str, Analysis]]) -> Content:
             lines.append(line(f"    {v.meaning}", ""))
             for f in v.fields:
                 lines.append(line(f"    {f.key} = {f.value}  ·  {f.meaning}", "$text-muted"))
-        unknown = unknown_headers(a.sample)
+        unknown = a.unknown_verdict_headers
         if unknown:
             lines.append(line(f"  Other X- headers, not decoded ({len(unknown)}):", "bold"))
             for name, value in unknown[:MAX_UNKNOWN]:
