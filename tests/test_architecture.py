@@ -190,3 +190,17 @@ def test_package_data_is_found_outside_the_repository() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=False
     )
     assert out.returncode == 0 and out.stdout.strip() == "2", out.stderr
+
+
+def test_later_stages_take_parsed_parts_not_the_raw_sample() -> None:
+    """findings() reads hops, auth results, verdicts, bounce and timeline; no id()-keyed memo."""
+    import importlib.util
+    import typing
+
+    from mailtriage.checks.findings import findings
+    from mailtriage.checks.model import Sample
+
+    hints = typing.get_type_hints(findings)
+    assert Sample not in hints.values()
+    assert {"hops", "recorded", "verdicts", "bounce", "timeline"} <= hints.keys()
+    assert importlib.util.find_spec("mailtriage.checks.memo") is None
