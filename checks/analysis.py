@@ -12,6 +12,7 @@ from all of those, never from the raw sample again. Widgets and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
 from mailtriage.checks.findings import findings, likely_layer
@@ -50,8 +51,6 @@ class Analysis:
         layer: The most likely layer, or ``None``.
         bounce: What a bounce, NDR, report or auto-reply says, or ``None`` for other mail.
         timeline: Hop delays, clock skew and where the time went.
-        original: For a bounce that returned the original's header block, that
-            original analysed as a sample of its own; else ``None``.
     """
 
     sample: Sample
@@ -64,7 +63,16 @@ class Analysis:
     layer: str | None
     bounce: Bounce | None
     timeline: Timeline
-    original: Analysis | None = None
+
+    @cached_property
+    def original(self) -> Analysis | None:
+        """For a bounce that returned the original's header block, that original analysed.
+
+        Analysed as a sample of its own on first use (the diff needs it; a report of
+        a batch of bounces does not), then kept.
+        """
+        returned = returned_original(self.bounce, self.sample.source)
+        return analyse(returned) if returned is not None else None
 
     @property
     def boundary(self) -> AuthResults | None:
@@ -108,7 +116,6 @@ def analyse(sample: Sample) -> Analysis:
         bounce=bounce,
         timeline=timeline,
     )
-    original = returned_original(bounce, sample.source)
     return Analysis(
         sample=sample,
         recorded=recorded,
@@ -120,5 +127,4 @@ def analyse(sample: Sample) -> Analysis:
         layer=likely_layer(found),
         bounce=bounce,
         timeline=timeline,
-        original=analyse(original) if original is not None else None,
     )

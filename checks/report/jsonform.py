@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 Getter = str | Callable[[Any], Any]
@@ -229,22 +230,25 @@ class DmarcNow:
     record: Any
 
 
-def _get(obj: Any, getter: Getter) -> Any:
-    if callable(getter):
-        return getter(obj)
-    for part in getter.split("."):
-        obj = getattr(obj, part)
-    return obj
+_Compiled = tuple[tuple[str, Callable[[Any], Any]], ...]
+_COMPILED: dict[type, _Compiled] = {}
+_SCALARS = (str, int, float, bool, type(None))
 
 
-def _shape(obj: Any) -> Shape:
-    cls = type(obj)
-    shape = SHAPES.get(f"{cls.__module__}.{cls.__qualname__}")
-    if shape is not None:
-        return shape
-    if is_dataclass(obj):
-        return _same(*(f.name for f in fields(obj)))
-    raise TypeError(f"no JSON form for {cls.__qualname__}")
+def _compiled(cls: type) -> _Compiled:
+    # One attrgetter per key, made once per type: the walk runs for every field of
+    # every result of every sample in a batch.
+    found = _COMPILED.get(cls)
+    if found is None:
+        shape = SHAPES.get(f"{cls.__module__}.{cls.__qualname__}")
+        if shape is None:
+            if not is_dataclass(cls):
+                raise TypeError(f"no JSON form for {cls.__qualname__}")
+            shape = _same(*(f.name for f in fields(cls)))
+        found = _COMPILED[cls] = tuple(
+            (key, getter if callable(getter) else attrgetter(getter)) for key, getter in shape
+        )
+    return found
 
 
 def to_json(obj: Any) -> Any:
@@ -263,12 +267,22 @@ def to_json(obj: Any) -> Any:
     Raises:
         TypeError: For a value that has no JSON form (a programming error).
     """
-    if obj is None or isinstance(obj, str | int | float):
+    cls = type(obj)
+    if cls in _SCALARS:
         return obj
+    if cls is tuple or cls is list:
+        return [to_json(x) for x in obj]
+    known = _COMPILED.get(cls)
+    if known is not None:
+        return {key: to_json(get(obj)) for key, get in known}
+    if cls is dict:
+        return {k: to_json(v) for k, v in obj.items()}
     if isinstance(obj, datetime | date):
         return obj.isoformat()
-    if isinstance(obj, list | tuple):
-        return [to_json(x) for x in obj]
     if isinstance(obj, Mapping):
         return {k: to_json(v) for k, v in obj.items()}
-    return {key: to_json(_get(obj, getter)) for key, getter in _shape(obj)}
+    if isinstance(obj, str | int | float):  # subclasses of the scalars
+        return obj
+    if isinstance(obj, list | tuple):
+        return [to_json(x) for x in obj]
+    return {key: to_json(get(obj)) for key, get in _compiled(cls)}
