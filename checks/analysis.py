@@ -24,6 +24,7 @@ from mailtriage.checks.route.timeline import Timeline, build_timeline, has_attac
 from mailtriage.checks.verdicts import (
     VerdictHeader,
     find_verdicts,
+    microsoft_cip,
     microsoft_placement,
     quarantine_signal,
     unknown_headers,
@@ -120,7 +121,7 @@ def analyse(sample: Sample) -> Analysis:
         sample=sample,
         recorded=recorded,
         hops=hops,
-        connecting_ip=sending_ip(sample, hops),
+        connecting_ip=sending_ip(recorded, hops, microsoft_cip(verdicts)),
         verdicts=verdicts,
         quarantine=quarantine,
         findings=found,

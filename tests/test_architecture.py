@@ -193,13 +193,18 @@ def test_package_data_is_found_outside_the_repository() -> None:
 
 
 def test_later_stages_take_parsed_parts_not_the_raw_sample() -> None:
-    """findings() reads hops, auth results, verdicts, bounce and timeline; no id()-keyed memo."""
+    """findings() and the connecting IP read parsed parts, not the sample; no id()-keyed memo."""
     import importlib.util
     import typing
 
     from mailtriage.checks.findings import findings
     from mailtriage.checks.model import Sample
 
+    from mailtriage.checks.route.gateways import sending_ip
+    from mailtriage.checks.route.hops import connecting_ip
+
+    for stage in (connecting_ip, sending_ip):
+        assert Sample not in typing.get_type_hints(stage).values(), stage.__name__
     hints = typing.get_type_hints(findings)
     assert Sample not in hints.values()
     assert {"hops", "recorded", "verdicts", "bounce", "timeline"} <= hints.keys()

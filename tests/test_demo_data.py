@@ -22,6 +22,7 @@ from mailtriage.checks.message.authres import parse_auth_results, summary
 from mailtriage.checks.message.loader import load_path
 from mailtriage.checks.model import Sample
 from mailtriage.checks.route.hops import connecting_ip, parse_hops
+from mailtriage.checks.verdicts import find_verdicts, microsoft_cip
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 ZONES = DEMO / "zones"
@@ -86,7 +87,9 @@ def test_delivered_story() -> None:
     assert ms[0].method("compauth").result == "pass"  # type: ignore[union-attr]
     hops = parse_hops(s)
     assert 7 <= len(hops) <= 9
-    assert connecting_ip(s, hops) == "192.0.2.18"  # what Exchange Online saw: Proofpoint
+    assert (
+        connecting_ip(parse_auth_results(s), hops, microsoft_cip(find_verdicts(s))) == "192.0.2.18"
+    )  # what Exchange Online saw: Proofpoint
 
 
 @pytest.mark.parametrize("name", ["blocked", "delivered"])

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.diff import ABSENT, DiffRow, diff_samples, single_sample_hint
+from mailtriage.checks.message.authres import parse_auth_results
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.route.gateways import find_gateway, sending_ip
 from mailtriage.checks.route.hops import parse_hops
+from mailtriage.checks.verdicts import find_verdicts, microsoft_cip
 
 DEMO = Path(__file__).resolve().parents[1] / "tui" / "demo"
 LAYERS = {
@@ -115,5 +117,7 @@ def test_gateways() -> None:
     s = load_path(DEMO / "delivered.eml")
     hops = parse_hops(s)
     assert find_gateway(hops) == ("Proofpoint", "mx0a-00123401.pphosted.com")
-    assert sending_ip(s, hops) == "198.51.100.90"
+    assert (
+        sending_ip(parse_auth_results(s), hops, microsoft_cip(find_verdicts(s))) == "198.51.100.90"
+    )
     assert find_gateway(()) is None

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.message.authres import parse_auth_results
 from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.model import Sample
 from mailtriage.checks.route.hops import (
     MAX_HOPS,
     MAX_RECEIVED_TEXT,
@@ -19,6 +21,7 @@ from mailtriage.checks.route.hops import (
     parse_received,
     valid_ip,
 )
+from mailtriage.checks.verdicts import find_verdicts, microsoft_cip
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 MHA = CORPORA / "mha-vectors" / "mha_dev_vectors.json"
@@ -200,6 +203,12 @@ def test_mha_received_chain_vectors():
         assert hops[2].tls is True and hops[1].tls is False
 
 
+def _seen_ip(s: Sample, hops: tuple[Hop, ...] | None = None) -> str | None:
+    """connecting_ip from the parsed parts, as analyse() feeds it."""
+    hops = parse_hops(s) if hops is None else hops
+    return connecting_ip(parse_auth_results(s), hops, microsoft_cip(find_verdicts(s)))
+
+
 def test_mha_forefront_cip_is_connecting_ip():
     if not MHA.exists():
         pytest.skip(f"corpus file absent: {MHA}")
@@ -209,7 +218,7 @@ def test_mha_forefront_cip_is_connecting_ip():
         sample = load_bytes(b"From: a@b.example\n" + header + b"\n", vector["name"])
         cip = vector.get("expected_fields", {}).get("CIP", {}).get("value")
         if cip:
-            assert connecting_ip(sample, parse_hops(sample)) == cip
+            assert _seen_ip(sample) == cip
 
 
 def test_connecting_ip_priorities():
@@ -228,7 +237,7 @@ def test_connecting_ip_priorities():
 
     def cip(data: bytes) -> str | None:
         s = load_bytes(data, "t")
-        return connecting_ip(s, parse_hops(s))
+        return _seen_ip(s)
 
     assert cip(spf + ffr + arh + received) == "192.0.2.55"
     assert cip(ffr + arh + received) == "192.0.2.66"
@@ -249,7 +258,7 @@ def test_o365_fixture_hops():
     assert hops[-1].by_host == "BY5PR11MB4321.namprd11.prod.outlook.com"
     assert all(h.tls for h in hops)
     assert [h.date.second for h in hops if h.date] == [9, 10, 11]
-    assert connecting_ip(s, hops) == "198.51.100.25"
+    assert _seen_ip(s, hops) == "198.51.100.25"
 
 
 def test_corpora_hops_never_raise_and_known_values():
@@ -262,11 +271,11 @@ def test_corpora_hops_never_raise_and_known_values():
         s = load_path(path)
         hops = parse_hops(s)
         assert len(hops) == len(s.all("received"))
-        connecting_ip(s, hops)
+        _seen_ip(s, hops)
     authtest = CORPORA / "headers-mailauth" / "authtest.eml"
     if authtest.exists():
         s = load_path(authtest)
         hops = parse_hops(s)
         assert hops[0].from_ip == "127.0.0.1" and hops[0].by_host == "uvn-67-33.tll01.zonevs.eu"
         assert hops[1].from_ip == "217.146.67.33"
-        assert connecting_ip(s, hops) == "217.146.67.33"
+        assert _seen_ip(s, hops) == "217.146.67.33"

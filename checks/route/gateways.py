@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailtriage.checks.model import Sample
+from mailtriage.checks.model import AuthResults
 from mailtriage.checks.route.hops import Hop, connecting_ip
 from mailtriage.checks.vendors import gateway_vendor
 
@@ -49,7 +49,9 @@ def find_gateway(hops: Sequence[Hop]) -> tuple[str, str] | None:
     return (found[0], found[1].by_host or "") if found else None
 
 
-def sending_ip(sample: Sample, hops: tuple[Hop, ...]) -> str | None:
+def sending_ip(
+    recorded: Sequence[AuthResults], hops: Sequence[Hop], microsoft_cip: Sequence[str] = ()
+) -> str | None:
     """The IP the first known gateway received the message from.
 
     Falls back to :func:`mailtriage.checks.route.hops.connecting_ip` when no known gateway hop
@@ -59,4 +61,4 @@ def sending_ip(sample: Sample, hops: tuple[Hop, ...]) -> str | None:
     found = gateway_hop(hops)
     if found is not None and found[1].from_ip:
         return found[1].from_ip
-    return connecting_ip(sample, hops)
+    return connecting_ip(recorded, hops, microsoft_cip)

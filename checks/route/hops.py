@@ -9,11 +9,11 @@ TLS facts are read by ``receiveddate``, ``receivedip`` and ``receivedtls``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mailtriage.checks.message.authres import parse_header
-from mailtriage.checks.model import Problem, Sample
+from mailtriage.checks.model import AuthResults, Problem, Sample
 from mailtriage.checks.route.received_date import parse_received_date
 from mailtriage.checks.route.received_ip import from_ip, is_public, valid_ip
 from mailtriage.checks.route.received_lex import split_clauses
@@ -35,7 +35,6 @@ __all__ = [
     "parse_received",
     "valid_ip",
 ]
-_CIP = re.compile(r"(?:^|;)\s*CIP:\s*([0-9A-Fa-f:.]+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -172,26 +171,36 @@ def parse_hops(sample: Sample) -> tuple[Hop, ...]:
     return tuple(hops)
 
 
-def connecting_ip(sample: Sample, hops: tuple[Hop, ...]) -> str | None:
+def connecting_ip(
+    recorded: Sequence[AuthResults], hops: Sequence[Hop], microsoft_cip: Sequence[str] = ()
+) -> str | None:
     """Tell the IP address the receiving gateway saw.
 
     Prefers, in order: Received-SPF ``client-ip``, X-Forefront-Antispam-Report
-    ``CIP:``, Authentication-Results ``smtp.remote-ip`` / ``policy.iprev``, then
-    the oldest hop with a public ``from_ip`` (hops from authenticated submission
-    are used only when nothing else is public).
+    ``CIP:`` (passed in from the decoded verdicts), Authentication-Results
+    ``smtp.remote-ip`` / ``policy.iprev``, then the oldest hop with a public
+    ``from_ip`` (hops from authenticated submission are used only when nothing
+    else is public).
+
+    Args:
+        recorded: The parsed authentication headers, topmost first.
+        hops: The parsed Received hops, oldest first.
+        microsoft_cip: ``CIP`` values of Microsoft's verdict headers, topmost first.
 
     Returns:
         The address, or ``None`` when no source names one.
     """
-    for h in sample.all("received-spf"):
-        spf = parse_header(h).method("spf")
+    for r in recorded:
+        spf = r.method("spf") if r.header == "Received-SPF" else None
         if spf and (ip := valid_ip(spf.prop("client-ip"))):
             return ip
-    for h in sample.all("x-forefront-antispam-report"):
-        if (m := _CIP.search(h.value)) and (ip := valid_ip(m.group(1))):
+    for cip in microsoft_cip:
+        if ip := valid_ip(cip):
             return ip
-    for h in sample.all("authentication-results"):
-        for method in parse_header(h).methods:
+    for r in recorded:
+        if r.header != "Authentication-Results":
+            continue
+        for method in r.methods:
             for key in ("smtp.remote-ip", "policy.iprev"):
                 if ip := valid_ip(method.prop(key)):
                     return ip

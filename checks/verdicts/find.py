@@ -52,6 +52,12 @@ def key_first(names: list[str]) -> list[str]:
     return sorted(unique, key=lambda n: 0 if n.lower() in KEY_VERDICTS else 1)
 
 
+def microsoft_cip(found: Sequence[VerdictHeader]) -> tuple[str, ...]:
+    """``CIP`` (the IP Microsoft's filter saw) of each Forefront verdict header, topmost first."""
+    ffs = (v for v in found if v.name.lower() == microsoft.FOREFRONT)
+    return tuple(cip for v in ffs if (cip := v.get("CIP")))
+
+
 def microsoft_placement(found: Sequence[VerdictHeader]) -> str | None:
     """One line on what Microsoft 365 decided and where the message went.
 
