@@ -6,7 +6,7 @@ named per Received hop (:mod:`mailtriage.checks.route.systems`), the timeline's
 filtering gateways and sandbox names (:mod:`mailtriage.checks.route.timeline`),
 the MX-versus-gateway comparison (:mod:`mailtriage.checks.live.mx`), and the
 bounce wording and dialect markers (:mod:`mailtriage.checks.bounce.gateways`,
-:mod:`mailtriage.checks.bounce.detect`, :mod:`mailtriage.checks.bounce.microsoft`).
+:mod:`mailtriage.checks.bounce.dialects`, :mod:`mailtriage.checks.bounce.microsoft`).
 No other module under ``checks`` spells a vendor host suffix
 (``tests/test_vendors.py`` checks this).
 

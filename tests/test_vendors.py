@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from mailtriage.checks.bounce.detect import dialect
+from mailtriage.checks.bounce.dialects import dialect
 from mailtriage.checks.bounce.microsoft import CONTEXT
 from mailtriage.checks.live.mx import compare, vendor_of
 from mailtriage.checks.route.gateways import find_gateway, gateway_product
@@ -274,7 +274,7 @@ def test_no_import_cycle_through_the_route_modules_or_the_table() -> None:
     assert "mailtriage.checks.route.timewords" not in graph
     mine = [m for m in graph if m.startswith("mailtriage.checks.route.")]
     mine += ["mailtriage.checks.vendors", "mailtriage.checks.live.mx"]
-    mine += [f"mailtriage.checks.bounce.{m}" for m in ("gateways", "detect", "microsoft")]
+    mine += [f"mailtriage.checks.bounce.{m}" for m in ("gateways", "dialects", "microsoft")]
     assert [m for m in mine if _reaches(graph, m, m)] == []
 
 

@@ -1,8 +1,9 @@
-"""Is this sample a bounce, a feedback report or an auto-reply? And which dialect?
+"""Is this sample a bounce, a feedback report or an auto-reply?
 
 :func:`sniff` reads header fields only (one pass over the already parsed
-headers), so ordinary mail is turned away in microseconds. :func:`dialect` names
-the software that wrote a bounce from a few fingerprints once it is parsed.
+headers), so ordinary mail is turned away in microseconds. Which software wrote
+a bounce is decided once it is parsed, from the dialect table
+(:mod:`mailtriage.checks.bounce.dialects`), which ordinary mail never loads.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import re
 
 from mailtriage.checks.model import Sample
-from mailtriage.checks.vendors import bounce_marks, by_key
 
 _WANTED = frozenset(
     {
@@ -99,57 +99,4 @@ def sniff(sample: Sample) -> str | None:
         return "maybe"
     if any(p.content_type in ("message/rfc822", "text/rfc822-headers") for p in sample.parts):
         return "maybe"
-    return None
-
-
-# Vendor hosts and markers come from the vendor table; the rest are MTA software wording.
-_MICROSOFT_MARKS = bounce_marks("Microsoft 365")
-_DIALECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Proofpoint", by_key("proofpoint").bounce_marks),
-    ("Mimecast", by_key("mimecast").bounce_marks),
-    ("Amazon SES", by_key("amazon-ses").bounce_marks),
-    ("Gmail", by_key("google").bounce_marks),
-    ("Zoho", ("zoho",)),
-    ("DragonFly", ("dragonfly mail agent",)),
-    ("qmail", ("qmail", "indimail")),
-    ("IMail", ("<smtp32 v", "imail")),
-    ("m-FILTER", ("m-filter",)),
-    ("Oracle Messaging Server", ("communications messaging server", "sun java system")),
-    ("Postfix", ("x-postfix", "this is the mail system at host", "the postfix program")),
-    ("Exim", ("created automatically by mail delivery software", "eximdsn", "(exim ")),
-    (
-        "Exchange/Office 365 NDR",
-        (
-            "x-ms-exchange",
-            "x-ms-embedded-report",
-            *_MICROSOFT_MARKS,
-            "microsoft exchange",
-            "diagnostic information for administrators",
-            "did not reach the following recipient",
-            "delivery has failed to these recipients",
-            "x-dsncontext",
-            "internet mail service",
-            "office 365",
-            "couldn't be delivered",
-        ),
-    ),
-    (
-        "Sendmail",
-        (
-            "transcript of session follows",
-            "following addresses had",
-            "returned mail: ",
-            "(8.",
-            "v8/cf",
-            "mail delivery subsystem",
-        ),
-    ),
-)
-
-
-def dialect(fingerprint: str) -> str | None:
-    """Name the software that wrote a bounce from a lower-cased fingerprint text."""
-    for name, needles in _DIALECTS:
-        if any(needle in fingerprint for needle in needles):
-            return name
     return None

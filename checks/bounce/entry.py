@@ -4,7 +4,7 @@
 (:func:`mailtriage.checks.bounce.detect.sniff`), so ordinary mail costs a few microseconds;
 only a likely bounce has its body walked (:mod:`mailtriage.checks.bounce.mime`). Recipients
 come from the RFC 3464 report when there is one (:mod:`mailtriage.checks.bounce.dsn`), from
-the dialect's own text otherwise (:mod:`mailtriage.checks.bounce.ndr`), and are classified
+the dialect's own text otherwise (:mod:`mailtriage.checks.bounce.dialects`), and are classified
 by :mod:`mailtriage.checks.bounce.classify`. :func:`parse_reply` does the same for a pasted
 SMTP reply or NDR snippet. Nothing here raises on hostile input.
 """

@@ -1,17 +1,82 @@
-"""Microsoft 365 / Exchange Online / Outlook.com NDR status codes, as a table.
+"""The Exchange / Microsoft 365 dialect: its fingerprint, its notice readers, its status codes.
+
+:data:`EXCHANGE` is the dialect's row in :data:`mailtriage.checks.bounce.dialects.DIALECTS`:
+the marks that recognise an Exchange (5.5 to current), Exchange Online, Microsoft 365 or
+Outlook.com bounce, and the readers of its two notice layouts (:func:`exchange2003`,
+:func:`exchange_admin`).
 
 Microsoft's NDRs carry enhanced status codes with its own details (5.7.606,
 5.7.750, 5.1.10...). Codes that only Microsoft uses are recognised anywhere;
 common codes (5.2.2, 4.4.7, 5.7.23...) get the Microsoft note only when the
-bounce came from Microsoft. The notes are our own summaries of Microsoft's
-public NDR documentation.
+bounce came from Microsoft (:func:`lookup`, read by
+:mod:`mailtriage.checks.bounce.classify`). The notes are our own summaries of
+Microsoft's public NDR documentation.
 """
 
 from __future__ import annotations
 
 import re
 
+from mailtriage.checks.bounce.model import MAX_RECIPIENTS, Dialect, Draft
+from mailtriage.checks.bounce.text import join, lines
 from mailtriage.checks.vendors import bounce_marks
+
+# --- recognising and reading the notice --------------------------------------------------
+
+_EX2003 = "did not reach the following recipient(s):"
+_EX2003_LINE = re.compile(r"([^\s@]{1,320}@[^\s@]{1,255}) on ")
+_ADMIN = re.compile(
+    r"^[ \t]*([^\s@]{1,320}@[^\s@]{1,255})[ \t]*\r?\n"
+    r"[ \t]*((?:#|remote server returned)[^\r\n]{1,2000})",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def exchange2003(text: str) -> list[Draft]:
+    """Exchange 5.5-2003: ``addr on <date>`` lines, each followed by indented reasons."""
+    at = text.lower().find(_EX2003)
+    if at < 0:
+        return []
+    entries: list[tuple[str, list[str]]] = []
+    for line in lines(text[at + len(_EX2003) :]):
+        hit = _EX2003_LINE.match(line)
+        if hit is not None:
+            entries.append((hit.group(1), []))
+        elif entries and line.strip():
+            entries[-1][1].append(line)
+    return [Draft(a, join(d), action="failed") for a, d in entries[:MAX_RECIPIENTS]]
+
+
+def exchange_admin(text: str) -> list[Draft]:
+    """Exchange 2007+: ``addr`` then ``#550 5.x.x ...`` under "Diagnostic information"."""
+    if "diagnostic information for administrators" not in text.lower():
+        return []
+    return [
+        Draft(m.group(1), m.group(2).strip().lstrip("#").rstrip("#").strip(), action="failed")
+        for m in list(_ADMIN.finditer(text))[:MAX_RECIPIENTS]
+    ]
+
+
+# Host markers come from the vendor table; the rest is Exchange's own header and notice wording.
+EXCHANGE = Dialect(
+    "Exchange/Office 365 NDR",
+    (
+        "x-ms-exchange",
+        "x-ms-embedded-report",
+        *bounce_marks("Microsoft 365"),
+        "microsoft exchange",
+        "diagnostic information for administrators",
+        "did not reach the following recipient",
+        "delivery has failed to these recipients",
+        "x-dsncontext",
+        "internet mail service",
+        "office 365",
+        "couldn't be delivered",
+    ),
+    (exchange2003, exchange_admin),
+)
+
+# --- status codes ------------------------------------------------------------------------
 
 DELIST = (
     "Microsoft banned this sending IP. After fixing the cause, the sender's admin requests "

@@ -1,17 +1,21 @@
-"""Frozen results of bounce / SMTP-reply analysis, plus the draft the parsers hand over.
+"""Frozen results of bounce / SMTP-reply analysis, the draft the parsers hand over, a dialect.
 
 :mod:`mailtriage.checks.bounce.entry` re-exports :class:`Bounce` and :class:`BounceRecipient`; the
 helper modules (DSN, non-standard NDR text, ARF) only produce :class:`Draft`
 records, which :mod:`mailtriage.checks.bounce.entry` turns into classified recipients.
+:class:`Dialect` is one row of the table in :mod:`mailtriage.checks.bounce.dialects`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mailtriage.checks.model import Problem
 
 MAX_DIAGNOSTIC = 1000
+#: Recipients a notice reader returns at most.
+MAX_RECIPIENTS = 100
 
 
 @dataclass(frozen=True)
@@ -101,3 +105,26 @@ class Draft:
     status: str | None = None
     action: str | None = None
     remote_mta: str | None = None
+
+
+Reader = Callable[[str], list[Draft]]
+"""Reads a notice's human-readable text: the recipients it names, or ``[]``."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One MTA or provider whose bounces we name: a row of :mod:`mailtriage.checks.bounce.dialects`.
+
+    Attributes:
+        name: The bounce's ``format`` when this dialect is recognised, e.g. ``"Exim"``.
+        marks: Lower-case substrings of the bounce's fingerprint text (sender,
+            subject, reporting MTA, DSN field names, the start of the notice, the
+            last Received field, X- header names, Message-ID and X-Mailer) that
+            name this dialect; any one is enough.
+        readers: The readers of this dialect's own notice wording, or ``()`` when
+            the generic readers serve it.
+    """
+
+    name: str
+    marks: tuple[str, ...]
+    readers: tuple[Reader, ...] = ()

@@ -10,10 +10,9 @@ import re
 from dataclasses import replace
 
 from mailtriage.checks.bounce import arf as bouncearf
-from mailtriage.checks.bounce import detect as bouncedetect
+from mailtriage.checks.bounce import dialects as bouncedialects
 from mailtriage.checks.bounce import dsn as bouncedsn
 from mailtriage.checks.bounce import microsoft as bouncems
-from mailtriage.checks.bounce import ndr as bouncendr
 from mailtriage.checks.bounce import smtpreply
 from mailtriage.checks.bounce import support as bouncesupport
 from mailtriage.checks.bounce import text as bouncetext
@@ -76,7 +75,7 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
     reporting = next((r.reporting_mta for r in reports if r.reporting_mta), None)
     fields = next((r.fields for r in reports if r.fields), {})
     failed = bouncesupport.header_list(sample, "X-Failed-Recipients")
-    text_dialect, texts = bouncendr.parse(notice)
+    text_dialect, texts = bouncedialects.read(notice)
     kind = "dsn" if drafts else "ndr"
     if drafts:
         drafts = [bouncesupport.complete(d, i, failed, texts, notice) for i, d in enumerate(drafts)]
@@ -107,10 +106,10 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
         m = _REPORTER.search(notice[:5000])
         reporting = m.group(1).rstrip(".") if m else None
     fingerprint = bouncesupport.fingerprint(sample, reporting, fields, notice)
-    name = bouncedetect.dialect(fingerprint) or text_dialect
+    name = bouncedialects.dialect(fingerprint) or text_dialect
     if name is None:
         name = "RFC 3464" if kind == "dsn" else "unknown NDR"
-    recipients = tuple(classify(d, name == "Exchange/Office 365 NDR", reporting) for d in drafts)
+    recipients = tuple(classify(d, name == bouncems.EXCHANGE.name, reporting) for d in drafts)
     if not recipients:
         problems.append(Problem("Bounce", "no failed recipient could be found"))
     return Bounce(kind, name, reporting, recipients, msgid, present, tuple(problems))
@@ -130,7 +129,7 @@ def parse_reply(text: str) -> Bounce | None:
 
 def _parse_reply(text: str) -> Bounce | None:
     report = bouncedsn.find_fields(text)
-    dialect, drafts = (None, list(report.recipients)) if report else bouncendr.parse(text)
+    dialect, drafts = (None, list(report.recipients)) if report else bouncedialects.read(text)
     if not drafts:
         angled = bouncesupport.ANGLED.search(text)
         drafts = [
@@ -146,7 +145,7 @@ def _parse_reply(text: str) -> Bounce | None:
     )
     if not (first.reply_code or first.status or vendors or by_text(first.text) or report):
         return None
-    fmt = "Exchange/Office 365 NDR" if microsoft else (vendors[0].vendor if vendors else dialect)
+    fmt = bouncems.EXCHANGE.name if microsoft else (vendors[0].vendor if vendors else dialect)
     recipients = tuple(classify(d, microsoft, reporter) for d in drafts[:MAX_RECIPIENTS])
     return Bounce(
         "reply",
