@@ -11,7 +11,12 @@ meanings, always keeping the raw value: :mod:`~mailtriage.checks.verdicts.proofp
 
 from __future__ import annotations
 
-from mailtriage.checks.verdicts.find import find_verdicts, key_first, microsoft_placement
+from mailtriage.checks.verdicts.find import (
+    find_verdicts,
+    key_first,
+    microsoft_mailbox,
+    microsoft_placement,
+)
 from mailtriage.checks.verdicts.microsoft_codes import DEST
 from mailtriage.checks.verdicts.model import VERDICT_WORDS, VerdictField, VerdictHeader
 from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
@@ -28,6 +33,7 @@ __all__ = [
     "decode",
     "find_verdicts",
     "key_first",
+    "microsoft_mailbox",
     "microsoft_placement",
     "quarantine_signal",
     "split_fields",
