@@ -16,7 +16,7 @@ from mailtriage.checks.model import Sample
 from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.taglist import parse_tags
 from mailtriage.checks.text import printable
-from mailtriage.checks.verdicts import DEST, key_first
+from mailtriage.checks.verdicts import DEST, key_first, microsoft_mailbox
 
 ABSENT = "—"
 _METHOD_ORDER = ("spf", "dkim", "dmarc", "arc", "compauth")
@@ -68,16 +68,13 @@ def _facts(x: Analysis) -> dict[str, str]:
     shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
     rule = next((v for v in verdicts if v.name.lower() == "x-proofpoint-spam-details"), None)
     report = next((v for v in verdicts if v.name.lower() == "x-forefront-antispam-report"), None)
-    box = next(
-        (v for v in verdicts if v.name.lower() == "x-microsoft-antispam-mailbox-delivery"), None
-    )
     if rule is not None:
         policy = f"Proofpoint rule={rule.get('rule')} policy={rule.get('policy')}"
     elif report is not None:
         policy = f"Microsoft SFV:{report.get('SFV')} SCL:{report.get('SCL')}"
     else:
         policy = None
-    dest = box.get("dest") if box else None
+    dest = microsoft_mailbox(verdicts)[0]
     attachments = sum(1 for p in s.parts if p.disposition == "attachment" or p.filename)
     facts = {
         "Sending IP": _show(x.connecting_ip),
@@ -90,7 +87,7 @@ def _facts(x: Analysis) -> dict[str, str]:
         "Gateway rule": _show(policy),
         "Verdict headers": _show(shown),
         "Quarantine": _show(x.quarantine),
-        "Mailbox folder": _show(DEST.get(dest or "", dest)),
+        "Mailbox folder": _show(DEST.get(dest, dest)),
         "Last hop": _show(hops[-1].by_host if hops else None),
         "Size": f"{s.size:,} bytes",
         "Attachments": str(attachments) if s.has_body else ABSENT,

@@ -19,9 +19,14 @@ from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.timeline import Timeline
 from mailtriage.checks.text import printable
+from mailtriage.checks.vendors import by_key, fact
 from mailtriage.checks.verdicts.model import VerdictHeader
 
 SEVERITIES = ("high", "medium", "low", "info")
+# Microsoft's own filter, and the domain Microsoft 365 names itself by in an authserv-id.
+_MICROSOFT_FILTER = by_key("microsoft-eop").name
+_MICROSOFT_AUTHSERV = fact("exchange-online", "domain")
+
 _WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}
 # Tie-break: causes before effects.
 _LAYER_ORDER = (
@@ -158,11 +163,11 @@ def _dkim_domain(m: AuthMethod) -> str | None:
 
 def _behind_gateway(hops: Sequence[Hop], recorded: Sequence[AuthResults]) -> Finding | None:
     gw = find_gateway(hops)
-    if gw is None or gw[0] == "Microsoft EOP":
+    if gw is None or gw[0] == _MICROSOFT_FILTER:
         return None
     for r in recorded:
         m = r.method("spf")
-        ms = not r.authserv_id or "outlook.com" in r.authserv_id.lower()
+        ms = not r.authserv_id or _MICROSOFT_AUTHSERV in r.authserv_id.lower()
         if r.header == "Authentication-Results" and ms and m and m.result in ("fail", "softfail"):
             return Finding(
                 "routing/connector",

@@ -4,11 +4,13 @@ Every place that names a vendor's hosts or products reads this table: the
 inbound-gateway lookup (:mod:`mailtriage.checks.route.gateways`), the system
 named per Received hop (:mod:`mailtriage.checks.route.systems`), the timeline's
 filtering gateways and sandbox names (:mod:`mailtriage.checks.route.timeline`),
-the MX-versus-gateway comparison (:mod:`mailtriage.checks.live.mx`), and the
+the MX-versus-gateway comparison (:mod:`mailtriage.checks.live.mx`), the
 bounce wording and dialect markers (:mod:`mailtriage.checks.bounce.gateways`,
-:mod:`mailtriage.checks.bounce.dialects`, :mod:`mailtriage.checks.bounce.microsoft`).
-No other module under ``checks`` spells a vendor host suffix
-(``tests/test_vendors.py`` checks this).
+:mod:`mailtriage.checks.bounce.vendors`, :mod:`mailtriage.checks.bounce.dialects`,
+:mod:`mailtriage.checks.bounce.microsoft`), the Google ARC test
+(:mod:`mailtriage.checks.verdicts.google`) and Microsoft's authserv-id in the
+findings (:mod:`mailtriage.checks.findings`). No other module under ``checks``
+spells a vendor host, domain or web address (``tests/test_vendors.py`` checks this).
 
 Adding a gateway vendor:
     1. One :class:`Vendor` row here (role ``"gateway"``, its MX/inbound host
@@ -35,7 +37,7 @@ Role = Literal["gateway", "filter", "mailbox", "sender", "mta"]
 ``"gateway"``: a third-party filtering service in front of the mailbox
 (Proofpoint, Mimecast...); ``"filter"``: the mailbox provider's own filtering
 tier (Microsoft EOP); ``"mailbox"``: a mailbox service or server;
-``"sender"``: a bulk sending service; ``"mta"``: mail server software.
+``"sender"``: a bulk sending or mailing-list service; ``"mta"``: mail server software.
 """
 
 
@@ -62,8 +64,16 @@ class Vendor:
         host_patterns: Regular expressions for host names no suffix captures.
         bounce_marks: Lower-case substrings that mark a bounce (or its
             diagnostic) as written by this product's servers.
-        domain: The product's own domain as it signs (DKIM/ARC ``d=``) or
-            names itself in an authserv-id, or ``None``.
+        domain: The product's own domain as it signs (DKIM/ARC ``d=``), names
+            itself in an authserv-id or hands out addresses (a group's
+            ``name@googlegroups.com``), or ``None``. Read it with :func:`fact`.
+        reputation_site: The public page (host) where a sender looks up the
+            product's block of an IP and asks for its removal; the product's
+            rejections quote it. ``None`` when it has none.
+        help_site: The help pages (host and path) the product's SMTP replies
+            link to, or ``None``.
+        submission_host: The host that mail clients and devices submit to with
+            SMTP AUTH, or ``None``.
         sandbox: The product's attachment sandbox, or ``None``.
         source: The public documents the host names come from.
     """
@@ -78,6 +88,9 @@ class Vendor:
     host_patterns: tuple[str, ...] = ()
     bounce_marks: tuple[str, ...] = ()
     domain: str | None = None
+    reputation_site: str | None = None
+    help_site: str | None = None
+    submission_host: str | None = None
     sandbox: str | None = None
     source: str = ""
 
@@ -107,10 +120,15 @@ VENDORS: tuple[Vendor, ...] = (
         "Proofpoint",
         "gateway",
         gateway_hosts=("pphosted.com",),
+        hosts=("ppops.net",),
         words=("PPS", "proofpoint"),
         bounce_marks=("pphosted.com", "ppops.net"),
+        reputation_site="ipcheck.proofpoint.com",
         sandbox="Proofpoint Attachment Defense",
-        source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com",
+        source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com; its "
+        "filtering hosts m<id>.ppops.net (its own Received lines: 'from pps.filterd "
+        "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
+        "quote the IP reputation lookup https://ipcheck.proofpoint.com/?ip=<ip>",
     ),
     Vendor(
         "mimecast",
@@ -203,11 +221,13 @@ VENDORS: tuple[Vendor, ...] = (
         gateway_hosts=("mail.protection.outlook.com",),
         hosts=("protection.outlook.com",),
         bounce_marks=("protection.outlook",),
+        reputation_site="sender.office.com",
         sandbox="Microsoft Defender Safe Attachments",
         source="Microsoft: Mail flow best practices for Exchange Online, Microsoft 365 and "
         "Office 365 (MX <domain>.mail.protection.outlook.com); Microsoft 365 URLs and IP "
         "address ranges (Exchange Online: *.protection.outlook.com, "
-        "*.mail.protection.outlook.com)",
+        "*.mail.protection.outlook.com); Use the delist portal to remove yourself from the "
+        "blocked senders list (https://sender.office.com, quoted by the 5.7.606-649 NDRs)",
     ),
     Vendor(
         "exchange-online",
@@ -217,8 +237,11 @@ VENDORS: tuple[Vendor, ...] = (
         hosts=("outlook.com", "office365.com", "exchangelabs.com"),
         bounce_marks=("outlook.com", "exchangelabs"),
         domain="outlook.com",
+        submission_host="smtp.office365.com",
         source="Microsoft 365 URLs and IP address ranges (Exchange Online: outlook.com, "
-        "outlook.office365.com); Exchange Online internal hosts *.prod.exchangelabs.com",
+        "outlook.office365.com); Exchange Online internal hosts *.prod.exchangelabs.com; "
+        "How to set up a multifunction device or application to send email using Microsoft "
+        "365 or Office 365 (SMTP AUTH client submission: smtp.office365.com, port 587)",
     ),
     Vendor(
         "outlook-com",
@@ -237,8 +260,18 @@ VENDORS: tuple[Vendor, ...] = (
         hosts=("google.com", "googlemail.com", "gmail.com"),
         bounce_marks=("googlemail.com", "mailer-daemon@google.com"),
         domain="google.com",
+        help_site="support.google.com/mail",
         sandbox="Google's attachment security sandbox",
-        source="Google Workspace: MX record values (aspmx.l.google.com)",
+        source="Google Workspace: MX record values (aspmx.l.google.com); Gmail's SMTP replies "
+        "end with a link to https://support.google.com/mail/?p=<topic> and 'gsmtp'",
+    ),
+    Vendor(
+        "google-groups",
+        "Google Groups",
+        "Google",
+        "sender",
+        domain="googlegroups.com",
+        source="Google Groups Help: a group's email address is <group>@googlegroups.com",
     ),
     Vendor(
         "amazon-ses",
@@ -250,6 +283,15 @@ VENDORS: tuple[Vendor, ...] = (
         host_patterns=(r"^email-smtp\.[a-z0-9-]+\.amazonaws\.com$",),
         bounce_marks=("amazonses.com", "x-ses-outgoing", "amazonaws.com"),
         source="Amazon SES: regions and endpoints (email-smtp.<region>.amazonaws.com)",
+    ),
+    Vendor(
+        "docomo",
+        "NTT docomo",
+        "NTT docomo",
+        "mailbox",
+        hosts=("docomo.ne.jp",),
+        source="NTT docomo mail: addresses and mail servers under docomo.ne.jp (MX "
+        "mfsmax.docomo.ne.jp)",
     ),
     Vendor("sendgrid", "SendGrid", "SendGrid", "sender", hosts=("sendgrid.net",)),
     Vendor("mailgun", "Mailgun", "Mailgun", "sender", hosts=("mailgun.net", "postgun.com")),
@@ -318,6 +360,24 @@ def by_key(key: str) -> Vendor:
         KeyError: No such row.
     """
     return _BY_KEY[key]
+
+
+Fact = Literal["domain", "reputation_site", "help_site", "submission_host"]
+
+
+def fact(key: str, name: Fact) -> str:
+    """One named host or domain of the row whose key is ``key``, e.g.
+    ``fact("exchange-online", "domain") == "outlook.com"``.
+
+    Raises:
+        KeyError: No such row.
+        ValueError: The row does not have that fact (a reader relying on it would
+            otherwise match everything with an empty string).
+    """
+    value: str | None = getattr(by_key(key), name)
+    if not value:
+        raise ValueError(f"vendor {key!r} has no {name}")
+    return value
 
 
 def by_name(name: str | None) -> Vendor | None:

@@ -28,10 +28,10 @@ from mailtriage.checks.msgtrace.load import (
     match,
     normalise_message_id,
     parse_when,
-    placement,
     time_range,
 )
 from mailtriage.checks.pelog import LAYERS
+from mailtriage.checks.verdicts import find_verdicts, microsoft_mailbox
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = ROOT / "tests" / "samples" / "trace"
@@ -272,7 +272,7 @@ def test_delivered_but_junk_is_a_disagreement() -> None:
     user = _delivered(**{"dest:I": "dest:J"})
     folder = _delivered(**{"dest:I": "dest:C"})
     got = match(t, [analyse(spam), analyse(user), analyse(folder)])
-    assert placement(spam) == ("J", 6)
+    assert microsoft_mailbox(find_verdicts(spam)) == ("J", 6)
     assert got[0].disagreement.startswith("The trace says Delivered, but")  # type: ignore[union-attr]
     assert "Junk Email (dest:J, SCL 6)" in got[0].disagreement  # type: ignore[operator]
     assert got[0].layer == "verdict"
@@ -364,7 +364,7 @@ def test_real_office365_mail_from_sisimai() -> None:
     if not path.is_file():
         pytest.skip(f"sisimai corpus not present at {SISIMAI}")
     sample = load_path(path)
-    assert placement(sample)[0] == "I"
+    assert microsoft_mailbox(find_verdicts(sample))[0] == "I"
     t = _trace(EAC_HEAD + f"x,a@x,b@y,s,Quarantined,<{sample.message_id}>\r\n")
     (m,) = match(t, [analyse(sample)])
     assert m.matched_by == "message-id" and m.disagreement is not None
@@ -400,3 +400,73 @@ def test_placeholder_dates_and_impossible_offsets_do_not_break_matching(
     sample = load_path(ROOT / "tui" / "demo" / "delivered.eml")
     (m,) = match(trace, [analyse(sample)])
     assert not m.rows and m.disagreement
+
+
+# --- one reader of Microsoft's placement: the decoded verdicts -----------------------------
+# match.py used to read dest: and SCL from the raw sample with regular expressions of its own;
+# it now reads verdicts.microsoft_mailbox(), the reader behind the verdict pane's placement
+# line. Where the two readers disagreed, the tests below pin the answer kept and why.
+
+DELIVERED_ROW = (
+    EAC_HEAD + "x,a@x,ap@northwind.example,s,Delivered,"
+    "<SA1PR12MB6789C3F0A2B94D71E5C8A1B2C3D4E5F6A@SA1PR12MB6789.namprd12.prod.outlook.com>\r\n"
+)
+
+
+def test_the_filter_report_scl_wins_over_the_organisation_header() -> None:
+    """SCL: the old trace reader took X-MS-Exchange-Organization-SCL first, the verdicts the
+    X-Forefront-Antispam-Report SCL field first.
+
+    Microsoft Learn, "Anti-spam message headers in Microsoft 365", documents SCL as a field
+    of X-Forefront-Antispam-Report, next to SFV and CAT: the spam filter's own record. The
+    organisation header carries a message property that any transport agent may set again
+    ([MS-OXCMAIL] 2.1.3.2.24), so the report wins and the header is the fallback.
+    """
+    sample = _delivered(**{"dest:I": "dest:J", "X-MS-Exchange-Organization-SCL: 1": (
+        "X-MS-Exchange-Organization-SCL: 6")})  # fmt: skip
+    a = analyse(sample)
+    assert microsoft_mailbox(a.verdicts) == ("J", 1)  # before: ("J", 6)
+    (m,) = match(_trace(DELIVERED_ROW), [a])
+    assert m.mailbox == "Junk Email (dest:J, SCL 1)"  # before: "... SCL 6)"
+    # before: layer "verdict" (spam filtering junked it); the filter said not spam (SFV:NSPM),
+    # so the junk placement came from the mailbox, as the verdict pane already said.
+    assert m.layer == "downstream/mailbox" and "Blocked Senders" in m.next_step
+    assert "not spam (SFV:NSPM, SCL 1) but moved to Junk" in (a.placement or "")
+    # The organisation header is still read when the report has no SCL.
+    no_scl = _delivered(**{"dest:I": "dest:J", "SCL:1;": "", "X-MS-Exchange-Organization-SCL: 1":
+                           "X-MS-Exchange-Organization-SCL: 6"})  # fmt: skip
+    assert microsoft_mailbox(find_verdicts(no_scl)) == ("J", 6)
+
+
+def test_folder_names_are_the_verdict_tables() -> None:
+    """Folder codes: the trace reader had its own names, with a "D" (Deleted Items) that no
+    public source gives; the verdicts' DEST table (I, J, C: the community reading of the
+    undocumented X-Microsoft-Antispam-Mailbox-Delivery header) is now the only one."""
+    custom = analyse(_delivered(**{"dest:I": "dest:C"}))
+    (m,) = match(_trace(DELIVERED_ROW), [custom])
+    assert m.mailbox == "custom folder (dest:C, SCL 1)"  # before: "a custom folder (...)"
+    odd = analyse(_delivered(**{"dest:I": "dest:D"}))
+    (m,) = match(_trace(DELIVERED_ROW), [odd])
+    assert m.mailbox == "folder D (dest:D, SCL 1)"  # before: "Deleted Items (dest:D, SCL 1)"
+    assert m.disagreement is None
+
+
+def test_lost_folding_is_read_by_the_verdicts_too() -> None:
+    """A paste that dropped the fold indent leaves X-Microsoft-Antispam-Mailbox-Delivery empty
+    and its value as a "field" named after its first key. Only the trace reader joined it
+    back; now the verdicts do, so the placement line and the trace agree (the real sisimai
+    sample lhost-office365-09.eml has this shape)."""
+    data = (
+        "From: a@sender.example\r\nTo: ap@northwind.example\r\nSubject: s\r\n"
+        "Message-ID: <lost@sender.example>\r\n"
+        "X-Forefront-Antispam-Report: SFV:NSPM;SCL:1;CAT:NONE;\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery:\r\n"
+        "ucf:0;jmr:1;auth:0;dest:J;ENG:(1)(2);\r\n\r\nbody\r\n"
+    )
+    a = analyse(load_bytes(data.encode(), "lost"))
+    assert microsoft_mailbox(a.verdicts) == ("J", 1)
+    # before: "Microsoft 365: not spam (SFV:NSPM, SCL 1)", no folder
+    assert "moved to Junk by the user's junk rule" in (a.placement or "")
+    # Only a "field" named like a mailbox-delivery key is joined back.
+    other = data.replace("ucf:0;jmr:1;auth:0;", "X-Other: 1;")
+    assert microsoft_mailbox(find_verdicts(load_bytes(other.encode(), "other"))) == ("", 1)

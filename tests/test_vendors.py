@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from mailtriage.checks.bounce.dialects import dialect
-from mailtriage.checks.bounce.microsoft import CONTEXT
+from mailtriage.checks.bounce.gateways import PP_NOTE
+from mailtriage.checks.bounce.microsoft import CODES, CONTEXT, DELIST
+from mailtriage.checks.bounce.vendors import matches
 from mailtriage.checks.live.mx import compare, vendor_of
 from mailtriage.checks.route.gateways import find_gateway, gateway_product
 from mailtriage.checks.route.hops import Hop, parse_received
@@ -25,6 +27,7 @@ from mailtriage.checks.vendors import (
     VENDORS,
     by_key,
     by_name,
+    fact,
     gateway_vendor,
     host_vendor,
     sandbox_name,
@@ -66,7 +69,8 @@ def test_lookups() -> None:
     assert host_vendor("x.prod.outlook.com") is by_key("exchange-online")
     assert host_vendor("email-smtp.eu-west-1.amazonaws.com") is by_key("amazon-ses")
     assert host_vendor("mail.example.com") is None
-    assert text_pattern("proofpoint") == r"pphosted\.com|proofpoint"  # exact-case "PPS" left out
+    # exact-case "PPS" left out; ppops.net since the host table learnt it (below)
+    assert text_pattern("proofpoint") == r"pphosted\.com|ppops\.net|proofpoint"
     assert sandbox_name("Mimecast") == "Mimecast Attachment Protect"
     assert sandbox_name("Forcepoint") == "Forcepoint's attachment sandbox"
 
@@ -151,22 +155,77 @@ def test_exchange_bounce_dialect_knows_eop_hosts() -> None:
     assert dialect(text) == "Exchange/Office 365 NDR"  # before: None
 
 
+def test_ppops_net_is_a_proofpoint_host_everywhere() -> None:
+    """ppops.net was only a Proofpoint bounce marker; the host table did not know it.
+
+    Host names: Proofpoint on Demand's own Received lines, "from pps.filterd
+    (m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com" (tui/demo/*.eml).
+    """
+    assert host_vendor("m0123401.ppops.net") is by_key("proofpoint")  # before: None
+    assert vendor_of("m0123401.ppops.net") == "Proofpoint"  # before: None
+    # before: "no match" (pphosted.com and ppops.net were unrelated)
+    assert compare("mx0a-001.pphosted.com", ["m0001.ppops.net"]).how == "same vendor (Proofpoint)"
+    hop = parse_received(f"from pps.filterd (m0001.ppops.net [127.0.0.1]) by m0001.ppops.net "
+                         f"(8.18.1.2/8.18.1.2) with ESMTP id 1{DATE}")  # fmt: skip
+    assert classify(hop) == ("Proofpoint", False)  # before: ("Sendmail", False)
+    assert gateway_product("m0001.ppops.net") is None  # not an inbound gateway (MX) host
+    text = "550 5.7.1 rejected by m0123401.ppops.net"
+    assert dialect(text) == "Proofpoint"  # unchanged
+    found = matches(text, "m0123401.ppops.net", None)
+    assert [r.vendor for r in found] == ["Proofpoint"]  # before: [] (only the dialect knew it)
+
+
+def test_docomo_hosts_are_one_vendor_in_route_and_mx() -> None:
+    """docomo.ne.jp was only in the NTT docomo bounce rule; hop naming and the MX check did
+    not know it.
+
+    Host names: NTT docomo mail, addresses and mail servers under docomo.ne.jp (MX
+    mfsmax.docomo.ne.jp, the Remote-MTA of sisimai's rhost-nttdocomo-03.eml).
+    """
+    hop = parse_received(f"{FROM}by mfsmax.docomo.ne.jp with ESMTP id 1{DATE}")
+    assert classify(hop) == ("NTT docomo", False)  # before: (None, False)
+    assert vendor_of("mfsmax.docomo.ne.jp") == "NTT docomo"  # before: None
+    # before: "same domain"
+    assert compare("mfsmax.docomo.ne.jp", ["mfsmin.docomo.ne.jp"]).how == "same vendor (NTT docomo)"
+    rule = matches("550 Unknown user", "mfsmax.docomo.ne.jp", None)
+    assert [r.vendor for r in rule] == ["NTT docomo"]  # unchanged
+
+
+def test_named_facts_come_from_the_rows() -> None:
+    """Hosts and web addresses that readers used to spell, read from the rows now; the
+    readers behave as before."""
+    assert fact("exchange-online", "domain") == "outlook.com"
+    assert fact("google", "domain") == "google.com"
+    assert fact("google-groups", "domain") == "googlegroups.com"
+    assert fact("proofpoint", "reputation_site") == "ipcheck.proofpoint.com"
+    assert fact("microsoft-eop", "reputation_site") == "sender.office.com"
+    assert fact("google", "help_site") == "support.google.com/mail"
+    assert fact("exchange-online", "submission_host") == "smtp.office365.com"
+    with pytest.raises(ValueError):
+        fact("mimecast", "domain")  # an empty fact would match every text
+    assert "ipcheck.proofpoint.com" in PP_NOTE and "(sender.office.com)" in DELIST
+    assert "through smtp.office365.com must use port 587" in CODES["5.7.57"][1]
+    assert [r.vendor for r in matches("see https://ipcheck.proofpoint.com/?ip=1", None, None)] == [
+        "Proofpoint"
+    ]
+    gmail = "550-5.1.1 see https://support.google.com/mail/?p=NoSuchUser x - gsmtp"
+    assert "Gmail" in [r.vendor for r in matches(gmail, None, None)]
+    assert [r.vendor for r in matches("550 refused", None, "googlegroups.com")] == ["Google Groups"]
+    assert matches("550 refused", None, "googlegroups.com.example") == ()
+
+
 # --- one place for vendor hosts -----------------------------------------------------------
 
-# Host literals outside the table that are not host-suffix knowledge, with the reason.
-ALLOWED = {
-    # Microsoft's authserv-id test in _behind_gateway; findings.py belongs to a parallel
-    # slice of the redesign: it should read by_key("exchange-online").domain.
-    ("findings.py", "outlook.com"),
-    # The SMTP AUTH submission endpoint (smtp.office365.com) named in a note.
-    ("bounce/microsoft.py", "office365.com"),
-    # Google's help-site address (support.google.com/mail) that Gmail replies quote.
-    ("bounce/vendors.py", "google.com"),
-}
+# Host literals outside the table that are not vendor knowledge, with the reason. Empty:
+# findings.py's authserv-id test, the notes naming smtp.office365.com, sender.office.com
+# and ipcheck.proofpoint.com, and the Gmail, Google Groups and NTT docomo bounce rules
+# all read the table now.
+ALLOWED: set[tuple[str, str]] = set()
 # Vendor host labels that never mean anything but a host.
 HOST_WORDS = (
     "pphosted",
     "ppe-hosted",
+    "ppops",
     "iphmx",
     "trendmicro",
     "forcepoint",
@@ -175,6 +234,21 @@ HOST_WORDS = (
     "exchangelabs",
     "barracudanetworks",
 )
+
+
+def _table_hosts() -> set[str]:
+    """Every host, domain and web address the table spells (host-shaped bounce marks too)."""
+    named = {
+        s
+        for v in VENDORS
+        for s in (v.domain, v.reputation_site, v.help_site, v.submission_host)
+        if s
+    }
+    marks = {m for v in VENDORS for m in v.bounce_marks if re.fullmatch(r"[a-z0-9@.-]+\.[a-z]+", m)}
+    return {s for v in VENDORS for s in v.all_hosts} | named | marks
+
+
+TABLE_HOSTS = _table_hosts()
 
 
 def _literals(path: Path) -> list[str]:
@@ -197,10 +271,7 @@ def _offences(rel: str, literal: str) -> set[str]:
     if rel.startswith("verdicts/") and text.startswith("x-"):
         return set()  # a vendor's header name, e.g. "x-trendmicro-"
     found = {
-        s
-        for v in VENDORS
-        for s in v.all_hosts
-        if re.search(rf"(?<![a-z0-9-]){re.escape(s)}(?![a-z0-9-])", text)
+        s for s in TABLE_HOSTS if re.search(rf"(?<![a-z0-9-]){re.escape(s)}(?![a-z0-9-])", text)
     }
     found |= {w for w in HOST_WORDS if w in text}
     return {s for s in found if (rel, s) not in ALLOWED}
@@ -222,7 +293,19 @@ def test_the_scan_would_see_a_second_table() -> None:
     assert _offences("live/mx.py", "eu-smtp-inbound-1.mimecast.com") == {"mimecast.com"}
     assert _offences("route/timeline.py", "tmes-sg.trendmicro.com") >= {"trendmicro"}
     assert _offences("verdicts/trendmicro.py", "x-trendmicro-") == set()
-    assert _offences("findings.py", "outlook.com") == set()
+    assert _offences("findings.py", "outlook.com") == {"outlook.com"}  # before: allowed
+    assert _offences("bounce/microsoft.py", "through smtp.office365.com") >= {"office365.com"}
+    assert _offences("bounce/vendors.py", r"gsmtp|support\.google\.com/mail") >= {
+        "support.google.com/mail"
+    }
+    assert _offences("bounce/vendors.py", r"^googlegroups\.com$") == {"googlegroups.com"}
+    assert _offences("bounce/vendors.py", r"docomo\.ne\.jp") == {"docomo.ne.jp"}
+    assert _offences("bounce/gateways.py", "see ipcheck.proofpoint.com") == {
+        "ipcheck.proofpoint.com"
+    }
+    assert _offences("bounce/detect.py", "m0001.ppops.net") >= {"ppops.net"}
+    assert _offences("bounce/microsoft.py", "portal (sender.office.com)") == {"sender.office.com"}
+    assert _offences("route/hops.py", "mail.example.com") == set()
 
 
 def test_vendor_table_imports_only_the_standard_library() -> None:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailtriage.checks.vendors import text_pattern
+from mailtriage.checks.vendors import fact, text_pattern
 
+# Proofpoint's IP reputation lookup, which its rejections quote (from the vendor table).
+_PP_LOOKUP = fact("proofpoint", "reputation_site")
 PP_NOTE = (
     "Proofpoint: the rejection is about the sending IP (Proofpoint's dynamic reputation). "
-    "Look the IP up on ipcheck.proofpoint.com and file the review request there; a sender "
+    f"Look the IP up on {_PP_LOOKUP} and file the review request there; a sender "
     "with no Proofpoint contract writes to Proofpoint's postmaster address with the evidence "
     "below. Track it as a single case for that IP and append every later rejection with its "
     "UTC time and the recipient domain."
@@ -82,13 +84,13 @@ _MC_BLOCKED = (
 
 
 GATEWAY_RULES: tuple[VendorRule, ...] = (
-    rule("Proofpoint", r"ipcheck\.proofpoint\.com|dynamic reputation", "reputation block", PP_NOTE),
+    rule("Proofpoint", rf"{re.escape(_PP_LOOKUP)}|dynamic reputation", "reputation block", PP_NOTE),
     rule(
         "Proofpoint Essentials",
         r"\bemail blocked\b",
         "reputation block",
         "Proofpoint Essentials: this reply usually means the sending IP or domain is on one of "
-        "Proofpoint's block lists. Check the IP on ipcheck.proofpoint.com; the recipient's admin "
+        f"Proofpoint's block lists. Check the IP on {_PP_LOOKUP}; the recipient's admin "
         "can find the attempt in the Essentials email log and check the sender lists, and "
         "Essentials support can tell whether the domain itself is blocked.",
     ),

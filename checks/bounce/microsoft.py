@@ -19,7 +19,11 @@ import re
 
 from mailtriage.checks.bounce.model import MAX_RECIPIENTS, Dialect, Draft
 from mailtriage.checks.bounce.text import join, lines
-from mailtriage.checks.vendors import bounce_marks
+from mailtriage.checks.vendors import bounce_marks, fact
+
+# Microsoft's hosts that the notes name, from the vendor table.
+_DELIST_PORTAL = fact("microsoft-eop", "reputation_site")
+_SUBMISSION = fact("exchange-online", "submission_host")
 
 # --- recognising and reading the notice --------------------------------------------------
 
@@ -80,7 +84,7 @@ EXCHANGE = Dialect(
 
 DELIST = (
     "Microsoft banned this sending IP. After fixing the cause, the sender's admin requests "
-    "removal through Microsoft's sender delist portal (sender.office.com)."
+    f"removal through Microsoft's sender delist portal ({_DELIST_PORTAL})."
 )
 GROUP = (
     "The group or mailbox only accepts mail from permitted or authenticated (internal) "
@@ -131,7 +135,7 @@ CODES: dict[str, tuple[str | None, str, bool]] = {
     "5.7.57": (
         "relay denied",
         "The client did not authenticate before MAIL FROM. A device or "
-        "app submitting through smtp.office365.com must use port 587 with SMTP AUTH; "
+        f"app submitting through {_SUBMISSION} must use port 587 with SMTP AUTH; "
         "otherwise use a connector or direct send.",
         True,
     ),

@@ -3,13 +3,17 @@
 Gmail, Yahoo, Spectrum, NTT docomo, Google Groups and the Spamhaus / Barracuda /
 SpamCop blocklists are here; Proofpoint and Mimecast are in
 :mod:`checks.bounce.gateways`, Microsoft's codes in :mod:`checks.bounce.microsoft`. All
-notes are our own summaries of the vendors' public documentation.
+notes are our own summaries of the vendors' public documentation. Vendor hosts,
+domains and help-site addresses come from :mod:`mailtriage.checks.vendors`.
 """
 
 from __future__ import annotations
 
+import re
+
 from mailtriage.checks.bounce.gateways import GATEWAY_RULES, VendorRule
 from mailtriage.checks.bounce.gateways import rule as _r
+from mailtriage.checks.vendors import fact, text_pattern
 
 _PROVIDER_RULES: tuple[VendorRule, ...] = (
     _r(
@@ -43,7 +47,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
     ),
     _r(
         "Gmail",
-        r"gsmtp|support\.google\.com/mail",
+        rf"gsmtp|{re.escape(fact('google', 'help_site'))}",
         None,
         "Google (Gmail / Workspace) answered: the support link in the reply explains this exact "
         "code; Google Postmaster Tools shows the sender's reputation there.",
@@ -93,7 +97,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
     ),
     _r(
         "NTT docomo",
-        r"docomo\.ne\.jp",
+        text_pattern("docomo"),
         "policy block",
         "NTT docomo answers 'Unknown user' after DATA when the recipient's own reception filter "
         "refuses this sender; the recipient must allow the sender's address or domain.",
@@ -102,7 +106,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
     ),
     _r(
         "Google Groups",
-        r"^googlegroups\.com$",
+        rf"^{re.escape(fact('google-groups', 'domain'))}$",
         "policy block",
         "Google Groups refused the post: the group may not exist, or the sender may not post "
         "to it (not a member, or posting restricted). The group owner checks the permissions.",

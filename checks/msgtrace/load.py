@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailtriage.checks.msgtrace.match import match, placement
+from mailtriage.checks.msgtrace.match import match
 from mailtriage.checks.msgtrace.model import (
     Trace,
     TraceError,
@@ -42,7 +42,6 @@ __all__ = [
     "match",
     "normalise_message_id",
     "parse_when",
-    "placement",
     "time_range",
 ]
 

@@ -2,13 +2,13 @@
 
 A sample is matched by its Message-ID, then by its network message ID (the trace ID),
 and, only when the export has no Message ID column at all, by sender and subject.
-The sample's own Microsoft headers (mailbox placement ``dest:``, SCL) are read
-directly and compared with what the trace claims.
+What the sample's own Microsoft headers say (mailbox placement ``dest:``, SCL) is
+read from its decoded verdicts (:func:`~mailtriage.checks.verdicts.microsoft_mailbox`)
+and compared with what the trace claims.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -18,13 +18,11 @@ from mailtriage.checks.msgtrace.missing import held_upstream, no_rows_match
 from mailtriage.checks.msgtrace.model import Trace, TraceMatch, TraceRow
 from mailtriage.checks.msgtrace.status import STATUS
 from mailtriage.checks.msgtrace.when import time_range
+from mailtriage.checks.verdicts import DEST, microsoft_mailbox
 
 if TYPE_CHECKING:
     from mailtriage.checks.analysis import Analysis
 
-_DEST = re.compile(r"(?:^|;)\s*dest:\s*([A-Za-z])", re.IGNORECASE)
-_SCL = re.compile(r"(?:^|;)\s*SCL:\s*(-?\d{1,2})\b", re.IGNORECASE)
-_FOLDERS = {"I": "Inbox", "J": "Junk Email", "C": "a custom folder", "D": "Deleted Items"}
 _PRIORITY = ("Quarantined", "FilteredAsSpam", "Failed", "None", "Delivered", "Pending",
              "GettingStatus", "Resolved", "Expanded")  # fmt: skip
 _LOCAL = "downstream/mailbox"
@@ -51,23 +49,6 @@ _NETWORK_IDS = (
 )
 
 
-def placement(sample: Sample) -> tuple[str, int | None]:
-    """Return the mailbox folder code (``dest:``, e.g. ``"J"``; ``""`` if none) and the SCL."""
-    dest = ""
-    for h in sample.all("x-microsoft-antispam-mailbox-delivery")[:1]:
-        text = h.value
-        if not text.strip() and h.index + 1 < len(sample.headers):
-            after = sample.headers[h.index + 1]  # folding lost: the value became a "field"
-            text = f"{after.name}:{after.value}"
-        m = _DEST.search(text[:2000])
-        dest = m.group(1).upper() if m else ""
-    value = (sample.first("x-ms-exchange-organization-scl") or "").strip()
-    if value.lstrip("-").isdigit() and len(value) < 4:
-        return dest, int(value)
-    m = _SCL.search((sample.first("x-forefront-antispam-report") or "")[:4000])
-    return dest, int(m.group(1)) if m else None
-
-
 def _summary(rows: tuple[TraceRow, ...]) -> str:
     counts = Counter(r.status or "(no status)" for r in rows)
     return ", ".join(f"{s} ×{n}" if n > 1 else s for s, n in counts.items())
@@ -86,7 +67,7 @@ def _mine(sample: Sample, rows: tuple[TraceRow, ...]) -> tuple[TraceRow, ...]:
 def _where(dest: str, scl: int | None) -> str:
     if not dest:
         return ""
-    folder = _FOLDERS.get(dest, f"folder {dest}")
+    folder = DEST.get(dest, f"folder {dest}")
     return f"{folder} (dest:{dest}, SCL {scl})" if scl is not None else f"{folder} (dest:{dest})"
 
 
@@ -112,8 +93,9 @@ def _conflict(primary: str, dest: str, scl: int | None) -> tuple[str, str, str] 
     return None
 
 
-def _judge(sample: Sample, rows: tuple[TraceRow, ...], how: str) -> TraceMatch:
-    dest, scl = placement(sample)
+def _judge(a: Analysis, rows: tuple[TraceRow, ...], how: str) -> TraceMatch:
+    sample = a.sample
+    dest, scl = microsoft_mailbox(a.verdicts)
     statuses = {r.status for r in rows}
     primary = next((s for s in _PRIORITY if s in statuses), "")
     info = STATUS.get(primary)
@@ -169,9 +151,9 @@ def match(trace: Trace, analyses: Iterable[Analysis]) -> tuple[TraceMatch, ...]:
         sample = a.sample
         rows, how = _lookup(trace, sample)
         if rows:
-            out.append(_judge(sample, _mine(sample, rows), how))
+            out.append(_judge(a, _mine(sample, rows), how))
             continue
-        in_mailbox = bool(placement(sample)[0])
+        in_mailbox = bool(microsoft_mailbox(a.verdicts)[0])
         held = held_upstream(a.hops, a.quarantine)
         out.append(no_rows_match(sample, trace, time_range(trace), in_mailbox, held))
     return tuple(out)

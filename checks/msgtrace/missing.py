@@ -14,7 +14,9 @@ from mailtriage.checks.model import Sample
 from mailtriage.checks.msgtrace.model import Trace, TraceMatch
 from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.route.hops import Hop
+from mailtriage.checks.vendors import by_key
 
+_MICROSOFT_FILTER = by_key("microsoft-eop").name  # Microsoft's own inbound filter
 MARGIN = timedelta(hours=2)
 NO_ID_STEP = (
     "This sample carries no Message-ID, so it cannot be matched: search the trace by "
@@ -47,7 +49,7 @@ def held_upstream(hops: Sequence[Hop], reason: str | None) -> str | None:
         A plain line such as ``"Proofpoint held it upstream (...)"``, or ``None``.
     """
     gateway = find_gateway(hops)
-    if gateway is None or reason is None or gateway[0].startswith("Microsoft"):
+    if gateway is None or reason is None or gateway[0] == _MICROSOFT_FILTER:
         return None
     return f"{gateway[0]} held it upstream ({reason})"
 

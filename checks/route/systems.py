@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from mailtriage.checks.route.gateways import gateway_product
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.vendors import EXCHANGE_ONPREM as EXCHANGE_ONPREM
-from mailtriage.checks.vendors import VENDORS, other_host_vendor
+from mailtriage.checks.vendors import VENDORS, by_key, other_host_vendor
 
+_GOOGLE = by_key("google").name
 _GOOGLE_ID = re.compile(r"^[a-z]{1,3}\d{1,4}(?:csp|mr|so|si|sor)\d+[a-z]{2,4}(?:\.\d+)*$")
 
 # (text, name): a lower-case word, a lower-case phrase (has a space), or an exact-case word.
@@ -103,7 +104,7 @@ def classify(hop: Hop) -> tuple[str | None, bool]:
     if host and (name := _host_system(host)):
         return name, False
     if host and _google_internal(hop, host):
-        return "Google", False
+        return _GOOGLE, False
     notes = [n for n in hop.notes if "@" not in n]  # skip "(envelope-from <a@vendor.com>)"
     text = " ".join((*notes, hop.with_proto or "", hop.via or ""))
     if name := _name(_VENDOR_INDEX, text):

@@ -15,6 +15,7 @@ from mailtriage.checks.verdicts.find import (
     find_verdicts,
     key_first,
     microsoft_cip,
+    microsoft_mailbox,
     microsoft_placement,
 )
 from mailtriage.checks.verdicts.microsoft_codes import DEST
@@ -34,6 +35,7 @@ __all__ = [
     "find_verdicts",
     "key_first",
     "microsoft_cip",
+    "microsoft_mailbox",
     "microsoft_placement",
     "quarantine_signal",
     "split_fields",

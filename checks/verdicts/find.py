@@ -4,18 +4,37 @@ Gateways and mailbox filters leave their decision in headers of their own
 (Proofpoint ``X-Proofpoint-Spam-Details``, Microsoft ``X-Forefront-Antispam-Report``,
 SpamAssassin ``X-Spam-Status``...). Each header is decoded once per sample by the
 vendor module that owns its name (:mod:`mailtriage.checks.verdicts.registry`); raw values are
-kept untouched except for a length cap.
+kept untouched except for a length cap (and a mailbox-delivery value that a paste split
+off, which is joined back: :func:`_value`). :func:`microsoft_mailbox` is the one reader
+of Microsoft's mailbox folder and SCL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailtriage.checks.model import Sample
+from mailtriage.checks.model import Header, Sample
 from mailtriage.checks.verdicts import microsoft
-from mailtriage.checks.verdicts.microsoft_placement import placement
+from mailtriage.checks.verdicts.microsoft_placement import dest_code, filter_scl, placement
 from mailtriage.checks.verdicts.model import VerdictHeader
 from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
+
+
+def _value(headers: Sequence[Header], i: int) -> str:
+    """The value of ``headers[i]``, with a mailbox-delivery value that lost its folding.
+
+    Pasted headers often drop the indentation of folded lines. Microsoft writes
+    ``X-Microsoft-Antispam-Mailbox-Delivery`` with its whole value on the next
+    line, so such a paste leaves it empty and turns ``ucf:0;jmr:0;...;dest:J;...``
+    into a field of its own, named after the first key. That "field" is joined back.
+    """
+    h = headers[i]
+    if h.value.strip() or h.name.lower() != microsoft.MAILBOX or i + 1 >= len(headers):
+        return h.value
+    after = headers[i + 1]
+    if after.name.lower() not in microsoft.MAILBOX_KEYS:
+        return h.value
+    return f"{after.name}:{after.value}"
 
 
 def scan(sample: Sample) -> tuple[tuple[int, VerdictHeader], ...]:
@@ -27,7 +46,8 @@ def scan(sample: Sample) -> tuple[tuple[int, VerdictHeader], ...]:
     Returns:
         ``(index in sample.headers, decoded header)`` pairs, topmost first.
     """
-    found = [(i, v) for i, h in enumerate(sample.headers) if (v := decode(h.name, h.value))]
+    hs = sample.headers
+    found = [(i, v) for i, h in enumerate(hs) if (v := decode(h.name, _value(hs, i)))]
     if not found:
         return ()
     combined = microsoft.combine([v for _, v in found])
@@ -68,12 +88,28 @@ def microsoft_placement(found: Sequence[VerdictHeader]) -> str | None:
         The combined line (filter verdict and mailbox folder), or ``None`` when
         the sample carries no Microsoft filter or placement header.
     """
-    box = next((v for v in found if v.name.lower() == microsoft.MAILBOX), None)
+    box = microsoft.topmost(found, microsoft.MAILBOX)
     if box is not None:
         return box.meaning
-    ff = next((v for v in found if v.name.lower() == microsoft.FOREFRONT), None)
-    scl = next((v for v in found if v.name.lower() == microsoft.ORG_SCL), None)
-    if ff is None and scl is None:
-        return None
-    got = {f.key.lower(): f.value for f in reversed(ff.fields)} if ff else {}
-    return placement(got, scl.get("SCL") if scl else None, {})[0]
+    verdict = microsoft.filter_inputs(found)
+    return None if verdict is None else placement(*verdict, {})[0]
+
+
+def microsoft_mailbox(found: Sequence[VerdictHeader]) -> tuple[str, int | None]:
+    """Where Microsoft 365 filed the message, and the spam confidence level behind it.
+
+    The one reader of these two facts: the combined placement line
+    (:func:`microsoft_placement`), the message-trace comparison and the sample
+    diff all read them from the decoded headers.
+
+    Args:
+        found: The sample's decoded verdict headers (:func:`find_verdicts`).
+
+    Returns:
+        The folder code (``dest`` of the topmost ``X-Microsoft-Antispam-Mailbox-Delivery``,
+        e.g. ``"J"``; ``""`` when there is none) and the filter's SCL
+        (:func:`~mailtriage.checks.verdicts.microsoft_placement.filter_scl`), or ``None``.
+    """
+    dest = dest_code(microsoft.fields_of(microsoft.topmost(found, microsoft.MAILBOX)))
+    ff, org_scl = microsoft.filter_inputs(found) or ({}, None)
+    return dest, filter_scl(ff, org_scl)

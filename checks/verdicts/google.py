@@ -7,7 +7,7 @@ known to be. ARC headers count as Google's only when Google added them
 
 from __future__ import annotations
 
-from mailtriage.checks.vendors import by_key
+from mailtriage.checks.vendors import fact
 from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
     Decoded,
@@ -19,7 +19,7 @@ from mailtriage.checks.verdicts.model import (
 )
 from mailtriage.checks.verdicts.split import semicolon_pairs
 
-_DOMAIN = by_key("google").domain or ""
+_DOMAIN = fact("google", "domain")
 
 VENDOR = "Google"
 

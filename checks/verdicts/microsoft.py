@@ -43,6 +43,8 @@ _FF_VALUES = {k.lower(): v for k, v in codes.FOREFRONT_VALUES.items()}
 _AS = _lower(codes.ANTISPAM)
 _BOX = _lower(codes.MAILBOX)
 _BOX_VALUES = {k.lower(): v for k, v in codes.MAILBOX_VALUES.items()}
+#: The field names of ``X-Microsoft-Antispam-Mailbox-Delivery`` (lower case).
+MAILBOX_KEYS = frozenset(_BOX)
 _LEVELS = {"scl": codes.scl_words, "pcl": codes.pcl_words, "bcl": codes.bcl_words}
 
 
@@ -162,6 +164,28 @@ PREFIXES: tuple[tuple[str, Decoder], ...] = (
 KEY = frozenset({FOREFRONT, ORG_SCL, MAILBOX, "x-customspam"})
 
 
+def topmost(headers: Sequence[VerdictHeader], name: str) -> VerdictHeader | None:
+    """The topmost decoded header called ``name`` (lower case), or ``None``."""
+    return next((h for h in headers if h.name.lower() == name), None)
+
+
+def fields_of(header: VerdictHeader | None) -> dict[str, str]:
+    """A decoded header's fields by lower-case key, the first of a repeated key winning."""
+    return {f.key.lower(): f.value for f in reversed(header.fields)} if header else {}
+
+
+def filter_inputs(headers: Sequence[VerdictHeader]) -> tuple[dict[str, str], str | None] | None:
+    """The recipient tenant's filter verdict: the topmost ``X-Forefront-Antispam-Report``
+    fields (lower-case keys) and the ``X-MS-Exchange-Organization-SCL`` value, or ``None``
+    when the sample has neither header.
+    """
+    ff = topmost(headers, FOREFRONT)
+    scl = topmost(headers, ORG_SCL)
+    if ff is None and scl is None:
+        return None
+    return fields_of(ff), (scl.get("SCL") if scl else None)
+
+
 def combine(headers: Sequence[VerdictHeader]) -> tuple[VerdictHeader, ...]:
     """Give each mailbox-delivery header the combined filter + placement line.
 
@@ -174,17 +198,14 @@ def combine(headers: Sequence[VerdictHeader]) -> tuple[VerdictHeader, ...]:
     Returns:
         The same headers, mailbox-delivery meanings replaced.
     """
-    ff = next((h for h in headers if h.name.lower() == FOREFRONT), None)
-    scl = next((h for h in headers if h.name.lower() == ORG_SCL), None)
-    if ff is None and scl is None:
+    found = filter_inputs(headers)
+    if found is None:
         return tuple(headers)
-    got = {f.key.lower(): f.value for f in reversed(ff.fields)} if ff else {}
-    org = scl.get("SCL") if scl else None
+    got, org = found
     out = []
     for h in headers:
         if h.name.lower() == MAILBOX:
-            box = {f.key.lower(): f.value for f in reversed(h.fields)}
-            said, verdict = placement(got, org, box)
+            said, verdict = placement(got, org, fields_of(h))
             h = replace(h, meaning=said, verdict=verdict)
         out.append(h)
     return tuple(out)

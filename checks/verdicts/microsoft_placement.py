@@ -18,12 +18,34 @@ from mailtriage.checks.verdicts.model import as_int, show
 _INBOX_OVERRIDE = "an allow entry, transport rule or safe-sender override is the usual reason"
 
 
+def filter_scl(ff: Mapping[str, str], org_scl: str | None) -> int | None:
+    """The spam confidence level of the filter verdict.
+
+    The ``SCL`` field of ``X-Forefront-Antispam-Report`` is the filter's own
+    record ("Anti-spam message headers in Microsoft 365" documents it there,
+    next to ``SFV`` and ``CAT``); ``X-MS-Exchange-Organization-SCL`` is read only
+    when the report has none. The organisation header carries a message property
+    that any transport agent may set ([MS-OXCMAIL] 2.1.3.2.24), so it does not
+    override the filter's report.
+
+    Args:
+        ff: ``X-Forefront-Antispam-Report`` fields, keys in lower case (may be empty).
+        org_scl: ``X-MS-Exchange-Organization-SCL`` value, or ``None``.
+    """
+    scl = as_int(ff.get("scl"))
+    return as_int(org_scl) if scl is None else scl
+
+
+def dest_code(box: Mapping[str, str]) -> str:
+    """The folder code (``dest``, e.g. ``"J"``) of mailbox-delivery fields, ``""`` if none."""
+    return box.get("dest", "").strip().upper()
+
+
 def _filter_state(ff: Mapping[str, str], org_scl: str | None) -> tuple[str, str]:
     """Classify the filter verdict: ``(state, words)``."""
     sfv = ff.get("sfv", "").upper()
     cat = ff.get("cat", "").upper()
-    scl = as_int(ff.get("scl"))
-    scl = as_int(org_scl) if scl is None else scl
+    scl = filter_scl(ff, org_scl)
     shown = [f"SFV:{show(sfv, 12)}" if sfv else "", f"SCL {scl}" if scl is not None else ""]
     if cat and cat != "NONE":
         shown.append(f"CAT:{show(cat, 12)}")
@@ -74,7 +96,7 @@ def placement(
         One plain line starting ``"Microsoft 365: "`` and a decision word.
     """
     state, words = _filter_state(ff, org_scl)
-    dest = box.get("dest", "").upper()
+    dest = dest_code(box)
     where = DEST.get(dest)
     if where is None:
         if state == "spam":

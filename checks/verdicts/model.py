@@ -76,7 +76,9 @@ class VerdictHeader:
             ``"SpamAssassin"``, ``"Barracuda"``, ``"Cisco"``, ``"Sophos"``,
             ``"Trend Micro"`` or ``"other"``.
         name: Header name as written.
-        raw: The unfolded header value (capped at 4,000 characters), never altered.
+        raw: The unfolded header value (capped at 4,000 characters), never altered; for an
+            ``X-Microsoft-Antispam-Mailbox-Delivery`` whose value a paste split off onto a
+            line of its own, that line (see :mod:`mailtriage.checks.verdicts.find`).
         fields: Decoded fields with their meanings.
         meaning: One plain line saying what the header tells the technician.
         verdict: Short decision word, one of :data:`VERDICT_WORDS` (``"spam"``,
