@@ -199,7 +199,6 @@ def test_later_stages_take_parsed_parts_not_the_raw_sample() -> None:
 
     from mailtriage.checks.findings import findings
     from mailtriage.checks.model import Sample
-
     from mailtriage.checks.route.gateways import sending_ip
     from mailtriage.checks.route.hops import connecting_ip
 
