@@ -8,10 +8,12 @@ import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
-from mailtriage.checks.live.agreement import compare
+from mailtriage.checks.live.agreement import Agreement, compare
 from mailtriage.checks.live.auth import live_auth
-from mailtriage.checks.live.plan import plan, run_all
+from mailtriage.checks.live.plan import LiveSpec, plan, run, run_all
+from mailtriage.checks.message.authres import parse_header
 from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.model import Header
 from mailtriage.tui.demo.runtime import demo_samples
 
 from tests.test_liveauth import demo_bytes
@@ -59,6 +61,57 @@ async def test_failed_lookup_cannot_tell() -> None:
     with ZoneServer(zone_dir=DEMO_ZONES, servfail=lambda name, rdtype: True) as srv:
         delivered = await _agreements(srv, 1)
     assert delivered and all(g.agrees is None for g in delivered.values())
+
+
+_SOA = "@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+POLICY_ZONES = {
+    "bogus.example": _SOA + '_dmarc IN TXT "v=DMARC1; p=bogus; rua=mailto:d@bogus.example"\n',
+    "upper.example": _SOA + '_dmarc IN TXT "v=DMARC1; P=Reject"\n',
+    "twice.example": _SOA + '_dmarc IN TXT "v=DMARC1; p=reject; p=none"\n',
+    "linked.example": _SOA + '_dmarc IN TXT "v=DMARC1; p=none"\n',
+}
+
+
+async def _dmarc_row(server: ZoneServer, recorded: str) -> Agreement:
+    """The record-level DMARC row for one recorded Authentication-Results (no full re-check)."""
+    header = Header("Authentication-Results", recorded, recorded, 0)
+    domain = recorded.rpartition("header.from=")[2]
+    resolver = Resolver(["127.0.0.1"], port=server.port, timeout=1.0, deadline=5.0)
+    live = await run(LiveSpec("dmarc", domain), resolver)
+    (row,) = [g for g in compare([parse_header(header)], [live]) if g.method == "dmarc"]
+    return row
+
+
+async def test_live_policy_is_the_one_the_dmarc_parser_reads() -> None:
+    """Today's policy comes from parse_record, the DMARC record parser, not a raw p= tag.
+
+    p=bogus with a rua=: receivers act as if p=none (RFC 7489 section 6.6.3), and the
+    live row's summary already said "policy none"; the comparison read "p=bogus" and
+    called the record edited. ``P=Reject`` now shows as the policy word, ``reject``.
+    """
+    with ZoneServer(zones=POLICY_ZONES) as srv:
+        bogus = await _dmarc_row(srv, "mx.example.net; dmarc=fail (p=NONE dis=NONE) "
+                                      "header.from=bogus.example")  # fmt: skip
+        upper = await _dmarc_row(srv, "mx.example.net; dmarc=pass (p=REJECT) "
+                                      "header.from=upper.example")  # fmt: skip
+        twice = await _dmarc_row(srv, "mx.example.net; dmarc=pass (p=REJECT) "
+                                      "header.from=twice.example")  # fmt: skip
+    assert (bogus.live, bogus.agrees, bogus.note) == ("p=none", True, "Same policy then and now.")
+    assert (upper.live, upper.agrees) == ("p=reject", True)  # was "p=Reject"
+    assert (twice.live, twice.agrees) == ("p=reject", True)  # the first p= counts, as before
+
+
+async def test_recorded_policy_is_read_as_the_full_recheck_reads_it() -> None:
+    """LinkedIn records ``dmarc=fail (p=none; dis=none)``; the policy then is ``none``.
+
+    The record-level row split words and read "none;", so it called the record
+    edited ("p=none; then, p=none now"); the full re-check's row read "none". Both
+    rows now use one reader (agreelive.recorded_policy).
+    """
+    with ZoneServer(zones=POLICY_ZONES) as srv:
+        row = await _dmarc_row(srv, "mail516.prod.linkedin.com; dmarc=fail (p=none; dis=none) "
+                                    "header.from=linked.example")  # fmt: skip
+    assert (row.recorded, row.live, row.agrees) == ("fail (p=none)", "p=none", True)
 
 
 # --- Recorded then vs a full live re-check (mailtriage.checks.live.auth) --------------------------

@@ -182,6 +182,20 @@ async def test_malformed_signatures(
     assert (r.result, r.reason) == ("permerror", "malformed"), what
 
 
+async def test_whitespace_inside_s_names_no_key(resolver: Resolver) -> None:
+    """RFC 6376 section 3.5: no FWS inside s= (or d=), so ``s=go od`` names no key.
+
+    The reader used to drop the space, fetch good._domainkey.signer.example and
+    report key_invalid when dkimpy (which keeps the space) then found no key at
+    "go od._domainkey...". The signature is malformed, and nothing is looked up,
+    as in the live key plan, which reads d=/s= with the same reader.
+    """
+    (r,) = await verify_dkim(sign().replace(b"s=good;", b"s=go od;", 1), resolver)
+    assert (r.result, r.reason, r.selector, r.key_name) == ("permerror", "malformed", "go od", "")
+    assert r.message == "d='signer.example' s='go od' is no DNS name"
+    assert resolver.log == ()
+
+
 async def test_h_without_from_is_reported(resolver: Resolver) -> None:
     signed = re.sub(rb"h=[^;]*;", b"h=subject : to;", sign(), count=1)
     (r,) = await verify_dkim(signed, resolver)

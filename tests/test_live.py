@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mailtriage.checks.auth.dkim import read_signature
 from mailtriage.checks.auth.keys import key_bits
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
@@ -79,6 +80,20 @@ def test_plan_same_domain_recipient_from_to_and_junk() -> None:
     assert plan(sample(envelope_from="<>", from_=(addr("nobody"),))) == ()
 
 
+def test_plan_looks_up_the_key_the_verifier_would_use() -> None:
+    """plan() reads d=/s= with the verifier's reader (read_signature), so the live key row
+    asks for the key the DKIM verification asks for, and skips what names no key."""
+    folded = (
+        "v=1; a=rsa-sha256; c=relaxed/relaxed; d=Mail.Example.COM.;\r\n s=Sel1; h=from :\r\n"
+        " to; bh=AAAA; b=AAAA"
+    )
+    spaced = "v=1; a=rsa-sha256; d=example.com; s=go od; h=from; bh=AAAA; b=AAAA"
+    s = sample([("DKIM-Signature", folded), ("DKIM-Signature", spaced)])
+    keys = [f"{p.selector}._domainkey.{p.domain}" for p in plan(s) if p.kind == "dkim"]
+    assert keys == [read_signature(folded).key_name] == ["sel1._domainkey.mail.example.com"]
+    assert read_signature(spaced).key_name == ""  # no FWS inside s=: it names no key
+
+
 def test_live_spec_rejects_unknown_kind() -> None:
     with pytest.raises(ValueError):
         LiveSpec("ptr", "example.com")
@@ -100,6 +115,38 @@ async def test_spf(resolver: Resolver) -> None:
     assert any("+all" in w for w in many.warnings)
     nx = await run(LiveSpec("spf", "nothing.example.com"), resolver)
     assert nx.status == "missing" and "NXDOMAIN" in nx.summary
+
+
+@pytest.mark.parametrize(
+    ("name", "plus_all", "why"),
+    [
+        ("upper", True, "v=spf1 +ALL: mechanism names are case-insensitive"),
+        ("bare", True, "v=spf1 a all: no qualifier means +"),
+        # The old check looked at the last word only and missed these two:
+        ("exp", True, "v=spf1 all exp=...: all is not the last word, but it is the all"),
+        ("first", True, "v=spf1 all -all: evaluation stops at the first all (RFC 7208 5.1)"),
+        ("minus", False, "v=spf1 -all"),
+        ("soft", False, "v=spf1 ~all"),
+        ("neutral", False, "v=spf1 ?all: neutral for everyone, nobody passes"),
+        ("redirect", False, "v=spf1 redirect=...: the other record decides"),
+        # ...and warned here, though receivers return permerror (nobody passes):
+        ("broken", False, "v=spf1 ip4:192.0.2.0/33 +all: a syntax error anywhere"),
+    ],
+)
+async def test_spf_plus_all_is_read_by_the_spf_parser(
+    live_resolver: Resolver, name: str, plus_all: bool, why: str
+) -> None:
+    """The +all warning comes from parse_record (the evaluator's parser), not the last word."""
+    got = await run(LiveSpec("spf", f"{name}.spfcases.example"), live_resolver)
+    assert got.status == "found", why
+    assert any("+all" in w for w in got.warnings) is plus_all, why
+    broken = [w for w in got.warnings if "does not parse" in w]
+    assert bool(broken) is (name == "broken"), why
+    if broken:
+        assert broken == [
+            "the record does not parse (CIDR length over 32 in 'ip4:192.0.2.0/33'): "
+            "SPF fails with permerror"
+        ]
 
 
 # --- DMARC ---------------------------------------------------------------------------------
@@ -168,6 +215,23 @@ LIVE_ZONES = {
             f'tls._domainkey IN TXT "v=DKIM1; k=ed25519; s=tlsrpt; p={ED25519}"',
             'nop._domainkey IN TXT "v=DKIM1; k=rsa"',
             f'v2._domainkey IN TXT "v=DKIM2; k=ed25519; p={ED25519}"',
+            "",
+        ]
+    ),
+    "spfcases.example": "\n".join(
+        [
+            "@ IN SOA ns1 hostmaster 1 3600 600 86400 60",
+            "@ IN NS ns1",
+            "ns1 IN A 192.0.2.53",
+            'upper IN TXT "v=spf1 +ALL"',
+            'bare IN TXT "v=spf1 a all"',
+            'exp IN TXT "v=spf1 all exp=explain.spfcases.example"',
+            'first IN TXT "v=spf1 all -all"',
+            'minus IN TXT "v=spf1 -all"',
+            'soft IN TXT "v=spf1 ~all"',
+            'neutral IN TXT "v=spf1 ?all"',
+            'redirect IN TXT "v=spf1 redirect=minus.spfcases.example"',
+            'broken IN TXT "v=spf1 ip4:192.0.2.0/33 +all"',
             "",
         ]
     ),

@@ -6,7 +6,8 @@ with a result (``pass``/``fail``/``permerror``/``temperror``/``neutral``) and a
 :class:`mailtriage.checks.model.Sample` does not keep them): callers read the file.
 
 Two stages: :func:`parse_signature` reads what a signature says
-(:class:`DkimSignature`, no DNS); after the keys are fetched, :func:`verify_one`
+(:class:`DkimSignature`, no DNS; its tags are read by :func:`read_signature`, which
+the live key plan shares); after the keys are fetched, :func:`verify_one`
 runs dkimpy and classifies the outcome (synchronous, no network: keys come
 prefetched, see :mod:`mailtriage.checks.auth.keys`). A
 :class:`DkimSignatureResult` is the parsed signature plus that verdict.
@@ -45,6 +46,7 @@ __all__ = [
     "DkimSignature",
     "DkimSignatureResult",
     "classify_error",
+    "read_signature",
     "valid_key_name",
     "verify_dkim",
 ]
@@ -233,22 +235,53 @@ def valid_key_name(selector: str, domain: str) -> bool:
     )
 
 
+def read_signature(text: str) -> DkimSignature:
+    """Read what one DKIM-Signature field value says: the one reader of its tags (no dkimpy).
+
+    The verifier and the live key plan (:mod:`mailtriage.checks.live.plan`) both use
+    it. The field is unfolded first; inside ``h=``, ``a=``, ``c=`` and the numbers,
+    white space is dropped (folding may split ``h=``, RFC 6376 section 3.5). ``d=``
+    and ``s=`` keep inner white space: their grammar has none, so ``s=go od`` names
+    no key (``key_name`` is ``""``) rather than the key of ``s=good``.
+
+    Args:
+        text: The field value (folded or not).
+
+    Returns:
+        What the signature says; never raises.
+    """
+    tags = parse_tags(" ".join(text.split()))
+
+    def tag(name: str) -> str:
+        return "".join((tags.get(name) or "").split())
+
+    domain, selector = (tags.get("d") or "").lower().rstrip("."), tags.get("s") or ""
+    canon = (tag("c") or "simple/simple").lower().split("/")
+    name = key_name(selector, domain) if valid_key_name(selector, domain) else ""
+    return DkimSignature(
+        domain=domain,
+        selector=selector,
+        algorithm=tag("a").lower(),
+        header_canon=canon[0],
+        body_canon=canon[1] if len(canon) > 1 else "simple",
+        identity=tags.get("i"),
+        signed_headers=tuple(h.strip().lower() for h in tag("h").split(":") if h.strip()),
+        body_length=_int(tag("l")),
+        timestamp=_int(tag("t")),
+        expires=_int(tag("x")),
+        key_name=name,
+    )
+
+
 def parse_signature(prepared: Prepared, index: int) -> tuple[DkimSignature, Outcome | None]:
-    """Read signature ``index`` and check its syntax (no DNS).
+    """Read signature ``index`` (:func:`read_signature`) and check its syntax (no DNS).
 
     Returns:
         What the signature says, and the outcome when it cannot be checked at
         all (malformed, no usable key name), else ``None``.
     """
     raw = prepared.signatures[index][1]
-    text = " ".join(raw.decode("utf-8", "replace").split())
-    tags = parse_tags(text)
-
-    def tag(name: str) -> str:
-        return "".join((tags.get(name) or "").split())
-
-    domain, selector = tag("d").lower().rstrip("."), tag("s")
-    canon = (tag("c") or "simple/simple").lower().split("/")
+    sig = read_signature(raw.decode("utf-8", "replace"))
     problem: Outcome | None = None
     try:
         dkim.validate_signature_fields(dkim.util.parse_tag_value(raw))
@@ -256,23 +289,9 @@ def parse_signature(prepared: Prepared, index: int) -> tuple[DkimSignature, Outc
         problem = ("malformed", f"the signature's tag list is broken ({exc})", None, str(exc))
     except dkim.DKIMException as exc:
         problem = classify_error(str(exc))
-    name = key_name(selector, domain) if valid_key_name(selector, domain) else ""
-    if problem is None and not name:
-        problem = ("malformed", f"d={domain[:60]!r} s={selector[:60]!r} is no DNS name", None, None)
-    headers = tuple(h.strip().lower() for h in tag("h").split(":") if h.strip())
-    sig = DkimSignature(
-        domain=domain,
-        selector=selector,
-        algorithm=tag("a").lower(),
-        header_canon=canon[0],
-        body_canon=canon[1] if len(canon) > 1 else "simple",
-        identity=tags.get("i"),
-        signed_headers=headers,
-        body_length=_int(tag("l")),
-        timestamp=_int(tag("t")),
-        expires=_int(tag("x")),
-        key_name=name,
-    )
+    if problem is None and not sig.key_name:
+        d, s = sig.domain[:60], sig.selector[:60]
+        problem = ("malformed", f"d={d!r} s={s!r} is no DNS name", None, None)
     return sig, problem
 
 

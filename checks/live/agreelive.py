@@ -13,6 +13,7 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.auth.dmarc.record import POLICIES
 from mailtriage.checks.model import AuthMethod
 
 if TYPE_CHECKING:  # types only: dnspython and dkimpy load after the first paint
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # types only: dnspython and dkimpy load after the first paint
 Row = tuple[str, str, bool | None, str]
 
 _IP_RE = re.compile(r"[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]+")
+_POLICY_RE = re.compile(rf"\bp=({'|'.join(POLICIES)})\b", re.I)
 
 
 def age(auth: LiveAuth) -> str:
@@ -134,15 +136,20 @@ def dkim(m: AuthMethod, auth: LiveAuth) -> Row | None:
     )
 
 
-def _policy_then(m: AuthMethod) -> str | None:
+def recorded_policy(m: AuthMethod) -> str | None:
+    """The DMARC policy a recorded ``dmarc=`` result names, e.g. ``(p=none; dis=none)``.
+
+    Gateways echo the published policy in a comment (or ``policy.published-domain-policy``);
+    only a policy word counts, so ``p=none;`` reads as ``none``. ``None`` when not recorded.
+    """
     text = " ".join(filter(None, [m.reason or "", m.raw, m.prop("policy.published-domain-policy")]))
-    found = re.search(r"\bp=(none|quarantine|reject)\b", text, re.I)
+    found = _POLICY_RE.search(text)
     return found.group(1).lower() if found else None
 
 
 def dmarc(m: AuthMethod, auth: LiveAuth) -> Row:
     """Recorded ``dmarc=`` (and the policy it names) vs DMARC evaluated now."""
-    p_then = _policy_then(m)
+    p_then = recorded_policy(m)
     rec = m.result + (f" (p={p_then})" if p_then else "")
     v = auth.dmarc
     if v is None:

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.auth.dmarc.record import parse_record
 from mailtriage.checks.live import agreelive
 from mailtriage.checks.message.authres import boundary
 from mailtriage.checks.model import AuthMethod, AuthResults
-from mailtriage.checks.taglist import parse_tags
 
 if TYPE_CHECKING:
     from mailtriage.checks.live.auth import LiveAuth
@@ -95,20 +95,13 @@ def _spf(m: AuthMethod, live: Sequence[LiveResult]) -> Agreement | None:
                      "the sending IP needs an SPF evaluation against that IP.")
 
 
-def _policy_then(m: AuthMethod) -> str | None:
-    text = " ".join(filter(None, [m.reason or "", m.prop("policy.published-domain-policy") or ""]))
-    for word in text.replace("(", " ").replace(")", " ").split():
-        if word.lower().startswith("p="):
-            return word[2:].lower()
-    return None
-
-
 def _dmarc(m: AuthMethod, live: Sequence[LiveResult]) -> Agreement | None:
     r = _find(live, "dmarc", m.prop("header.from"))
     if r is None:
         return None
-    p_now = parse_tags(r.records[0], lower_names=True).get("p") if r.records else None
-    p_then = _policy_then(m)
+    # The policy a receiver acts on, as the live row's summary words it (p=bogus with rua=: none).
+    p_now = parse_record(r.records[0]).p if r.records else None
+    p_then = agreelive.recorded_policy(m)
     rec = f"{m.result}" + (f" (p={p_then})" if p_then else "")
     now = f"p={p_now}" if p_now else r.status
     if r.status == "error":
@@ -116,7 +109,7 @@ def _dmarc(m: AuthMethod, live: Sequence[LiveResult]) -> Agreement | None:
     if m.result == "none" and r.status == "found":
         return Agreement("dmarc", rec, now, False,
                          "No DMARC policy then, one now: published after the message was sent.")
-    if p_then and p_now and p_then != (p_now or "").lower():
+    if p_then and p_now and p_then != p_now:
         return Agreement("dmarc", rec, now, False,
                          f"The policy was p={p_then} then and is p={p_now} now: the record was "
                          "edited after the message was sent.")

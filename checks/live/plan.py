@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
+from mailtriage.checks.auth.dkim import read_signature
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.live.dmarc import run_dmarc
 from mailtriage.checks.live.keys import run_dkim
 from mailtriage.checks.live.model import KINDS, LiveResult, LiveSpec, clean_domain, clean_selector
 from mailtriage.checks.live.records import run_mx, run_spf
 from mailtriage.checks.model import Sample
-from mailtriage.checks.taglist import parse_tags
 
 __all__ = ["KINDS", "LiveResult", "LiveSpec", "plan", "run", "run_all"]
 
@@ -52,8 +52,8 @@ def plan(sample: Sample) -> tuple[LiveSpec, ...]:
     if from_domain:
         specs.append(LiveSpec("dmarc", from_domain, why="From domain"))
     for header in sample.all("DKIM-Signature"):
-        tags = parse_tags(header.value)
-        domain, selector = clean_domain(tags.get("d")), clean_selector(tags.get("s"))
+        sig = read_signature(header.value)  # the verifier's reader: the same d= and s=
+        domain, selector = clean_domain(sig.domain), clean_selector(sig.selector)
         if domain and selector:
             why = f"DKIM-Signature d={domain} s={selector}"
             specs.append(LiveSpec("dkim", domain, selector, why=why))

@@ -1,8 +1,13 @@
-"""Live SPF-record and MX checks (a plain fetch; full SPF evaluation lives elsewhere)."""
+"""Live SPF-record and MX checks (a plain fetch; full SPF evaluation lives elsewhere).
+
+The SPF record is read by :func:`mailtriage.checks.auth.spf.record.parse_record`, the
+parser the SPF evaluation uses: its ``all`` and its syntax errors, not the last word.
+"""
 
 from __future__ import annotations
 
-from mailtriage.checks.auth.spf.record import is_spf_record
+from mailtriage.checks.auth.spf.macro import SpfSyntaxError
+from mailtriage.checks.auth.spf.record import is_spf_record, parse_record
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.live.model import LiveResult, LiveSpec, lookup_failed
 
@@ -34,9 +39,24 @@ async def run_spf(spec: LiveSpec, resolver: Resolver) -> LiveResult:
         summary = f"{len(records)} SPF records at {spec.domain}: SPF fails with permerror"
     else:
         summary = f"SPF record: {records[0]}"
-    if any(r.lower().split()[-1] in ("+all", "all") for r in records):
-        warnings.append("the record ends in +all: any host on the internet passes SPF")
+    warnings += _record_warnings(records)
     return LiveResult(spec, "found", records, summary[:300], tuple(warnings), answers)
+
+
+def _record_warnings(records: tuple[str, ...]) -> list[str]:
+    """What the SPF parser says is wrong with the records: a syntax error, a ``+all``."""
+    warnings: list[str] = []
+    plus_all = False
+    for text in records:
+        try:
+            record = parse_record(text)
+        except SpfSyntaxError as exc:
+            warnings.append(f"the record does not parse ({exc}): SPF fails with permerror"[:300])
+            continue
+        plus_all = plus_all or (record.catch_all is not None and record.catch_all.qualifier == "+")
+    if plus_all:
+        warnings.append("the record ends in +all: any host on the internet passes SPF")
+    return warnings
 
 
 async def run_mx(spec: LiveSpec, resolver: Resolver) -> LiveResult:

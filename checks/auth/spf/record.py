@@ -69,6 +69,12 @@ class Record:
         """The mechanisms, in record order."""
         return tuple(t for t in self.terms if not t.is_modifier)
 
+    @property
+    def catch_all(self) -> Term | None:
+        """The first ``all`` mechanism, or ``None``: it matches every host, so evaluation
+        never goes past it (RFC 7208 section 5.1) and ``redirect=`` is then ignored (6.1)."""
+        return next((t for t in self.terms if t.name == "all"), None)
+
 
 def is_spf_record(text: str) -> bool:
     """True when a TXT string is an SPF version 1 record (``v=spf1`` then space or end)."""
