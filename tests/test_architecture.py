@@ -105,10 +105,12 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.analysis",
     # what is built from analyses
     "mailtriage.checks.diff",
+    "mailtriage.checks.suspect",
     "mailtriage.checks.playbook",
     "mailtriage.checks.notes",
     "mailtriage.checks.explain",
     "mailtriage.checks.report.build",
+    "mailtriage.checks.report.jsonform",
     "mailtriage.checks.msgtrace.load",
     # the live run (loaded after the first paint)
     "mailtriage.checks.live.run",

@@ -24,6 +24,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         prog="mailtriage",
         description="Compare a blocked and a delivered email sample, layer by layer. "
         "Subcommands: 'mailtriage report SAMPLE... [--json]' for scripts, "
+        "'mailtriage diff A B [--json]' for the layer two copies differ in, "
         "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
     )
     p.add_argument(
@@ -132,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailtriage.tui.report_cmd import run_report
 
             return run_report(argv[1:])
+        if argv[:1] == ["diff"]:
+            from mailtriage.tui.diff_cmd import run_diff
+
+            return run_diff(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 

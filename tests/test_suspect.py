@@ -1,0 +1,155 @@
+"""The two-copy decision: which layer explains why copy A fared worse than copy B.
+
+The pairs in tests/fixtures/pairs/ were written from vendor documentation (each
+case.toml names its source: Microsoft's "Anti-spam message headers in Microsoft
+365" and "Enhanced Filtering for Connectors in Exchange Online", Proofpoint's
+X-Proofpoint-Spam-Details rule and policy fields, Mimecast's spam score and hold
+behaviour, Google's DMARC disposition in Authentication-Results, RFC 7489). The
+cases here add the rules the pairs do not pin down.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from mailtriage.checks.analysis import Analysis, analyse
+from mailtriage.checks.message.loader import load_bytes, load_path
+from mailtriage.checks.suspect import LAYERS, suspect
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIRS = ROOT / "tests" / "fixtures" / "pairs"
+CORPORA = ROOT.parent / "shared" / "corpora"
+DEMO = ROOT / "tui" / "demo"
+CASES = sorted(p for p in PAIRS.iterdir() if p.is_dir())
+
+
+def _pair(folder: Path) -> tuple[Analysis, Analysis]:
+    return analyse(load_path(folder / "a.eml")), analyse(load_path(folder / "b.eml"))
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[p.name for p in CASES])
+def test_documented_pairs(folder: Path) -> None:
+    case = tomllib.loads((folder / "case.toml").read_text(encoding="utf-8"))
+    assert case["source"], "every pair names the document it is written from"
+    a, b = _pair(folder)
+    result = suspect(a, b)
+    expected = case["expected_layer"]
+    assert (result.suspect_layer or "none") == expected, result
+    assert result.next_step
+    if expected != "none":
+        assert result.evidence and any(e.startswith("A") for e in result.evidence)
+        chosen = next(x for x in result.layers if x.layer == expected)
+        assert chosen.explains
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[p.name for p in CASES])
+def test_the_delivered_copy_never_gets_the_blame(folder: Path) -> None:
+    """Swapped, the problem copy is B: nothing about A (delivered) explains a block."""
+    a, b = _pair(folder)
+    assert suspect(b, a).suspect_layer is None
+    assert suspect(a, a).suspect_layer is None
+
+
+def test_every_layer_is_reported_in_order() -> None:
+    a, b = _pair(PAIRS / "01-esp-dkim-unaligned-dmarc-fail")
+    assert tuple(x.layer for x in suspect(a, b).layers) == LAYERS
+
+
+HEAD = (
+    "From: Ann <ann@fabrikam.example>\r\nTo: bob@northwind.example\r\n"
+    "Subject: Invoice\r\nDate: Mon, 23 Nov 2026 09:12:30 +0000\r\n"
+)
+
+
+def _copy(extra: str, mid: str) -> Analysis:
+    raw = HEAD + f"Message-ID: <{mid}@fabrikam.example>\r\n" + extra + "\r\nbody\r\n"
+    return analyse(load_bytes(raw.encode(), f"{mid}.eml"))
+
+
+def test_a_junk_placement_by_the_filter_is_a_verdict_not_the_mailbox() -> None:
+    """Microsoft's filter put A in Junk (SFV:SPM, SCL 6): the filter decided, not a user rule
+    ("Anti-spam message headers in Microsoft 365": SFV, SCL and dest)."""
+    a = _copy(
+        "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:6;SFV:SPM;CAT:SPM;DIR:INB\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:0;dest:J\r\n",
+        "a",
+    )
+    b = _copy(
+        "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;CAT:NONE;DIR:INB\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:0;dest:I\r\n",
+        "b",
+    )
+    result = suspect(a, b)
+    assert result.suspect_layer == "verdict"
+    assert result.outcome_a.startswith("delivered to Junk")
+    folder = next(x for x in result.layers if x.layer == "downstream/mailbox").differences[0]
+    assert not folder.explains
+
+
+def test_samples_without_authentication_results_are_not_blamed_for_authentication() -> None:
+    a = _copy("X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;DIR:INB\r\n", "a")
+    b = _copy(
+        "Authentication-Results: mx.northwind.example; dmarc=pass header.from=fabrikam.example\r\n"
+        "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;DIR:INB\r\n",
+        "b",
+    )
+    assert suspect(a, b).suspect_layer is None
+
+
+def test_a_bounce_is_decided_by_the_remote_reply_and_compared_through_its_original() -> None:
+    bounce = analyse(load_path(ROOT / "tests" / "samples" / "bounce-proofpoint.eml"))
+    delivered = analyse(load_path(DEMO / "delivered.eml"))
+    result = suspect(bounce, delivered)
+    assert result.outcome_a.startswith("bounced: 5.7.0")
+    assert result.suspect_layer is not None
+    assert result.evidence[0].startswith("A (bounce): ap@northwind.example: 554 5.7.0")
+
+
+def test_unrelated_corpus_pairs_never_raise() -> None:
+    files = sorted((CORPORA / "sisimai-dev").rglob("*.eml"))[:40]
+    files += sorted((CORPORA / "headers-mailauth").glob("*.eml"))[:20]
+    if not files:
+        pytest.skip(f"corpora not found under {CORPORA}")
+    loaded = [analyse(load_path(p)) for p in files]
+    rng = random.Random(7)
+    for _ in range(300):
+        result = suspect(rng.choice(loaded), rng.choice(loaded))
+        assert result.suspect_layer in (None, *LAYERS)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from mailtriage.tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_diff_command_json() -> None:
+    folder = PAIRS / "10-mimecast-ip-not-skiplisted"
+    done = _cli("diff", "--json", str(folder / "a.eml"), str(folder / "b.eml"))
+    assert done.returncode == 0, done.stderr
+    rep = json.loads(done.stdout)
+    assert {"suspect_layer", "evidence", "next_step", "layers", "outcome_a", "outcome_b"} <= set(
+        rep
+    )
+    assert rep["suspect_layer"] == "routing/connector"
+    assert [x["layer"] for x in rep["layers"]] == list(LAYERS)
+    diff = rep["layers"][0]["differences"][0]
+    assert set(diff) == {"field", "a", "b", "explains", "evidence"} and diff["explains"]
+
+
+def test_diff_command_exit_status_and_errors(tmp_path: Path) -> None:
+    folder = PAIRS / "14-google-identical-delivered"
+    done = _cli("diff", str(folder / "a.eml"), str(folder / "b.eml"))
+    assert done.returncode == 1 and "Suspect layer: none" in done.stdout
+    missing = _cli("diff", str(tmp_path / "nope.eml"), str(folder / "b.eml"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert "Traceback" not in missing.stderr
+    twice = _cli("diff", "-", "-")
+    assert twice.returncode == 2
