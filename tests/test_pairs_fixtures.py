@@ -121,9 +121,7 @@ def test_pair_names_are_documentation_values(pair: Path) -> None:
     # ip") come only from the documentation ranges of RFC 5737 (or are loopback, as in a
     # gateway's own filter hop), so no real address slips in.
     allowed = ("192.0.2.", "198.51.100.", "203.0.113.", "127.0.0.1")
-    carried = re.compile(
-        r"(?:\[|\(|CIP:|client-ip=|IP is )(\d{1,3}(?:\.\d{1,3}){3})(?=[\]);\s,])"
-    )
+    carried = re.compile(r"(?:\[|\(|CIP:|client-ip=|IP is )(\d{1,3}(?:\.\d{1,3}){3})(?=[\]);\s,])")
     for name in ("a.eml", "b.eml"):
         text = _read(pair / name)
         for address in carried.findall(text):
