@@ -401,14 +401,6 @@ def host_vendor(host: str | None) -> Vendor | None:
     return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
 
 
-def other_host_vendor(host: str | None) -> Vendor | None:
-    """Like :func:`host_vendor`, but only the hosts that are not inbound gateways."""
-    if found := suffix_lookup(host, _OTHER_SUFFIXES):
-        return found
-    name = (host or "").lower().rstrip(".")
-    return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
-
-
 def with_role(*roles: Role) -> tuple[Vendor, ...]:
     """Rows whose role is one of ``roles``, in table order."""
     return tuple(v for v in VENDORS if v.role in roles)

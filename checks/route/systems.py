@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mailtriage.checks.route.gateways import gateway_product
+from mailtriage.checks.route.gateways import hop_gateway
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.vendors import EXCHANGE_ONPREM as EXCHANGE_ONPREM
-from mailtriage.checks.vendors import VENDORS, by_key, other_host_vendor
+from mailtriage.checks.vendors import VENDORS, by_key, host_vendor
 
 _GOOGLE = by_key("google").name
 _GOOGLE_ID = re.compile(r"^[a-z]{1,3}\d{1,4}(?:csp|mr|so|si|sor)\d+[a-z]{2,4}(?:\.\d+)*$")
@@ -74,11 +74,6 @@ def _name(index: _Index, text: str) -> str | None:
     return names[best] if best < len(names) else None
 
 
-def _host_system(host: str) -> str | None:
-    found = other_host_vendor(host)
-    return found.name if found is not None else None
-
-
 def _google_internal(hop: Hop, host: str) -> bool:
     """Gmail's internal hops: ``by 2002:a05:...`` or ``by 10.x.x.x`` with a Gmail-shaped id."""
     if host.startswith("2002:a") and ":" in host:
@@ -96,13 +91,14 @@ def classify(hop: Hop) -> tuple[str | None, bool]:
         ``(name, gateway_host)``: a product or software name such as
         ``"Proofpoint"``, ``"Microsoft EOP"``, ``"Exchange Online"``, ``"Google"``
         or ``"Postfix"`` (``None`` when nothing names it), and whether the
-        receiving host is a gateway host of the ``mailtriage.checks.vendors`` table.
+        receiving host is a gateway host of the ``mailtriage.checks.vendors`` table
+        (the one gateway rule, :func:`mailtriage.checks.route.gateways.hop_gateway`).
     """
     host = (hop.by_host or "").lower().rstrip(".")
-    if product := gateway_product(host):
-        return product, True
-    if host and (name := _host_system(host)):
-        return name, False
+    if (gateway := hop_gateway(hop)) is not None:
+        return gateway.name, True
+    if host and (found := host_vendor(host)) is not None:
+        return found.name, False
     if host and _google_internal(hop, host):
         return _GOOGLE, False
     notes = [n for n in hop.notes if "@" not in n]  # skip "(envelope-from <a@vendor.com>)"
