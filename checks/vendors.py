@@ -1,6 +1,7 @@
 """What mailtriage knows about mail vendors: one row per product, one table.
 
-Every place that names a vendor's hosts or products reads this table: the
+Every place that names a vendor's hosts or products (mail server software too) reads this
+table: the
 inbound-gateway lookup (:mod:`mailtriage.checks.route.gateways`), the system
 named per Received hop (:mod:`mailtriage.checks.route.systems`), the timeline's
 filtering gateways and sandbox names (:mod:`mailtriage.checks.route.timeline`),
@@ -311,6 +312,28 @@ VENDORS: tuple[Vendor, ...] = (
     ),
     Vendor(
         "iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)
+    ),
+    # Mail server software: the one place its names are spelled. The hop systems
+    # (route/systems.py, from the comment an MTA writes in its Received line) and the
+    # bounce dialects (bounce/dialects.py, from its notice) both name it from these rows.
+    *(
+        Vendor(key, name, company, "mta")
+        for key, name, company in (
+            ("postfix", "Postfix", "Postfix"),
+            ("exim", "Exim", "Exim"),
+            ("qmail", "qmail", "qmail"),
+            ("powermta", "PowerMTA", "PowerMTA"),
+            ("sendmail", "Sendmail", "Sendmail"),
+            ("haraka", "Haraka", "Haraka"),
+            ("zonemta", "ZoneMTA", "ZoneMTA"),
+            ("opensmtpd", "OpenSMTPD", "OpenSMTPD"),
+            ("amavisd", "amavisd", "amavisd"),
+            ("oracle-messaging", "Oracle Messaging Server", "Oracle"),
+            ("dragonfly", "DragonFly Mail Agent", "DragonFly BSD"),
+            ("mdaemon", "MDaemon", "MDaemon"),
+            ("zimbra", "Zimbra", "Zimbra"),
+            ("imail", "IMail", "IMail"),
+        )
     ),
 )
 

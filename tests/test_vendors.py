@@ -59,7 +59,8 @@ def test_rows_are_unique_and_suffixes_are_plain_lower_case_names() -> None:
 def test_lookups() -> None:
     assert by_key("proofpoint").name == "Proofpoint"
     assert by_name("Proofpoint Essentials") is by_key("proofpoint-essentials")
-    assert by_name("Postfix") is None and by_name(None) is None
+    assert by_name("Postfix") is by_key("postfix") and by_name("Nope") is None
+    assert by_name(None) is None
     with pytest.raises(KeyError):
         by_key("nope")
     assert gateway_vendor("MX1-US1.PPE-HOSTED.COM.") is by_key("proofpoint-essentials")

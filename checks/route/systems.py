@@ -22,24 +22,29 @@ _GOOGLE_ID = re.compile(r"^[a-z]{1,3}\d{1,4}(?:csp|mr|so|si|sor)\d+[a-z]{2,4}(?:
 
 # (text, name): a lower-case word, a lower-case phrase (has a space), or an exact-case word.
 # Vendor words come from the vendor table (row order is their priority); the MTA
-# software words below are parsing rules for the comment an MTA writes.
+# software words below are parsing rules for the comment an MTA writes, each naming
+# a software row of the same table (its name is spelled there only).
 _VENDOR_WORDS = tuple((word, v.name) for v in VENDORS for word in v.words)
-_MTA_WORDS = (
-    ("postfix", "Postfix"),
-    ("exim", "Exim"),
-    ("qmail", "qmail"),
-    ("indimail", "qmail"),
-    ("powermta", "PowerMTA"),
-    ("sendmail", "Sendmail"),
-    ("haraka", "Haraka"),
-    ("zonemta", "ZoneMTA"),
-    ("opensmtpd", "OpenSMTPD"),
-    ("amavisd", "amavisd"),
-    ("oracle communications messaging server", "Oracle Messaging Server"),
-    ("dragonfly mail agent", "DragonFly Mail Agent"),
-    ("mdaemon", "MDaemon"),
-    ("zimbra", "Zimbra"),
+_MTA_WORDS = tuple(
+    (word, by_key(key).name)
+    for word, key in (
+        ("postfix", "postfix"),
+        ("exim", "exim"),
+        ("qmail", "qmail"),
+        ("indimail", "qmail"),
+        ("powermta", "powermta"),
+        ("sendmail", "sendmail"),
+        ("haraka", "haraka"),
+        ("zonemta", "zonemta"),
+        ("opensmtpd", "opensmtpd"),
+        ("amavisd", "amavisd"),
+        ("oracle communications messaging server", "oracle-messaging"),
+        ("dragonfly mail agent", "dragonfly"),
+        ("mdaemon", "mdaemon"),
+        ("zimbra", "zimbra"),
+    )
 )
+_SENDMAIL = by_key("sendmail").name
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _SENDMAIL_VERSION = re.compile(r"\d+\.\d+(?:\.\d+){0,2}/\d+\.\d+(?:\.\d+){0,2}(?:/\w+)?|V8/")
 
@@ -107,7 +112,7 @@ def classify(hop: Hop) -> tuple[str | None, bool]:
         return name, False
     for note in notes:
         if _SENDMAIL_VERSION.match(note):
-            return "Sendmail", False
+            return _SENDMAIL, False
         if name := _name(_MTA_INDEX, note):
             return name, False
     return None, False
