@@ -17,10 +17,11 @@ from functools import cached_property
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
 from mailtriage.checks.findings import findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
+from mailtriage.checks.message.mime import has_attachments
 from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
 from mailtriage.checks.route.hops import Hop, parse_hops
-from mailtriage.checks.route.timeline import Timeline, build_timeline, has_attachments
+from mailtriage.checks.route.timeline import Timeline, build_timeline
 from mailtriage.checks.verdicts import (
     VerdictHeader,
     find_verdicts,

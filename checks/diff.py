@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.message.authres import boundary, summary
+from mailtriage.checks.message.mime import attachment_count
 from mailtriage.checks.model import Sample
 from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.taglist import parse_tags
@@ -75,7 +76,7 @@ def _facts(x: Analysis) -> dict[str, str]:
     else:
         policy = None
     dest = microsoft_mailbox(verdicts)[0]
-    attachments = sum(1 for p in s.parts if p.disposition == "attachment" or p.filename)
+    attachments = attachment_count(s)
     facts = {
         "Sending IP": _show(x.connecting_ip),
         "Envelope From": _show(_domain(s.envelope_from)),
@@ -90,7 +91,7 @@ def _facts(x: Analysis) -> dict[str, str]:
         "Mailbox folder": _show(DEST.get(dest, dest)),
         "Last hop": _show(hops[-1].by_host if hops else None),
         "Size": f"{s.size:,} bytes",
-        "Attachments": str(attachments) if s.has_body else ABSENT,
+        "Attachments": str(attachments) if attachments is not None else ABSENT,
     }
     # Compare like with like: what each sample's boundary gateway recorded. Results
     # written later, inside the tenant (behind the gateway), are a different check.

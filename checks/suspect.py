@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
+from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
 from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.text import printable
@@ -220,7 +221,8 @@ def _facts(a: Analysis) -> _Copy:
                 after_release = bool(box)
             filter_spam = filter_spam or v.verdict in ("spam", "phish", "spoof", "malware", "bulk")
             filter_spam = filter_spam and sfv not in BYPASS_SFV
-    files = tuple(f"{p.filename} ({p.content_type})" for p in a.sample.parts if p.filename)
+    attached = attachments(a.sample.parts)
+    files = tuple(f"{p.filename or '(no name)'} ({p.content_type})" for p in attached)
     # A copy the mailbox filed (Inbox, Junk, a folder) was delivered, not held,
     # whatever the filter thought of it.
     held = "" if folder else (a.quarantine or "")
@@ -252,7 +254,7 @@ def _facts(a: Analysis) -> _Copy:
         policy=policy,
         attachments=files,
         risky=tuple(
-            p.filename for p in a.sample.parts if p.filename and p.filename.lower().endswith(_RISKY)
+            p.filename for p in attached if p.filename and p.filename.lower().endswith(_RISKY)
         ),
         folder=folder.upper(),
         folder_line=_line(box.name, box.raw) if box else "",

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.message.mime import has_attachments
 from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.route.hops import parse_hops
-from mailtriage.checks.route.timeline import build_timeline, has_attachments, mha_delay
+from mailtriage.checks.route.timeline import build_timeline, mha_delay
 from mailtriage.checks.text import duration
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"

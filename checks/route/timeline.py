@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from mailtriage.checks.model import Sample
 from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.systems import hop_systems
@@ -224,11 +223,3 @@ def build_timeline(hops: Sequence[Hop], has_attachments: bool = False) -> Timeli
     }
     stage, sandbox, verdict = say(Timeline(**fields))
     return Timeline(**fields, stage=stage, sandbox=sandbox, verdict=verdict)
-
-
-def has_attachments(sample: Sample) -> bool:
-    """Whether ``sample`` carries attachments (MIME parts, or Microsoft's X-MS-Has-Attach)."""
-    for p in sample.parts:
-        if p.disposition == "attachment" or (p.filename and p.disposition != "inline"):
-            return True
-    return (sample.first("x-ms-has-attach") or "").strip().lower() == "yes"
