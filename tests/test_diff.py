@@ -164,3 +164,31 @@ def test_attachments_are_counted_by_one_rule() -> None:
     policy = next(x for x in suspect(a, b).layers if x.layer == "policy")
     # before: "Risky attachment types" logo.svg (an inline part, not an attachment)
     assert [d.field for d in policy.differences if "attachment" in d.field.lower()] == []
+
+
+def test_dkim_signatures_are_read_once_on_the_analysis() -> None:
+    """The diff's DKIM row reads ``Analysis.signatures`` (checks/auth/dkimsig.py), the
+    verifier's own reader, instead of splitting the tag list again.
+
+    Before, the diff kept ``d=`` as written, so two copies signed by the same domain
+    in different case ("RFC 6376 section 3.5": ``d=`` is a domain name, and DNS names
+    compare case-insensitively, RFC 4343 https://www.rfc-editor.org/rfc/rfc4343) showed
+    as a difference; the verifier and the live key plan already read it in lower case.
+    """
+    from mailtriage.checks.auth.dkimsig import read_signature
+
+    def copy(d: str, mid: str) -> bytes:
+        return (
+            f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d={d};\r\n"
+            " s=sel1; h=from:to:subject; bh=AAAA; b=BBBB\r\n"
+            f"From: a@fabrikam.example\r\nTo: b@northwind.example\r\nSubject: s\r\n"
+            f"Message-ID: <{mid}@fabrikam.example>\r\n\r\nhi\r\n"
+        ).encode()
+
+    a = analyse(load_bytes(copy("Fabrikam.EXAMPLE", "a"), "a.eml"))
+    b = analyse(load_bytes(copy("fabrikam.example", "b"), "b.eml"))
+    assert a.signatures == (read_signature(a.sample.all("DKIM-Signature")[0].value),)
+    assert a.signatures[0].domain == "fabrikam.example"
+    assert a.signatures[0].signed_headers == ("from", "to", "subject")
+    row = next(r for r in diff_samples(a, b) if r.field == "DKIM d=")
+    assert row.a == "fabrikam.example (s=sel1)" and not row.differs  # before: differed
