@@ -1,10 +1,10 @@
 """What mailtriage knows about mail vendors: one row per product, one table.
 
 Every place that names a vendor's hosts or products (mail server software too) reads this
-table: the
-inbound-gateway lookup (:mod:`mailtriage.checks.route.gateways`), the system
-named per Received hop (:mod:`mailtriage.checks.route.systems`), the timeline's
-filtering gateways and sandbox names (:mod:`mailtriage.checks.route.timeline`),
+table: the inbound-gateway lookup, the one rule for which hop is the gateway
+(:mod:`mailtriage.checks.route.gateways`), the system named per Received hop
+(:mod:`mailtriage.checks.route.systems`), the timeline's sandbox names
+(:mod:`mailtriage.checks.route.timeline`),
 the MX-versus-gateway comparison (:mod:`mailtriage.checks.live.mx`), the
 bounce wording and dialect markers (:mod:`mailtriage.checks.bounce.gateways`,
 :mod:`mailtriage.checks.bounce.vendors`, :mod:`mailtriage.checks.bounce.dialects`,
