@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
+from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
+from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.text import printable
 from mailtriage.checks.vendors import with_role
 from mailtriage.checks.verdicts import VerdictHeader, microsoft_cip, microsoft_mailbox
@@ -45,7 +47,6 @@ _PLATFORM = frozenset(
     for v in with_role("gateway", "filter", "mailbox")
     if v.key in ("microsoft-eop", "exchange-online", "google")
 )
-_GATEWAYS = frozenset(v.name for v in with_role("gateway")) - _PLATFORM
 _MAILBOXES = frozenset(v.name for v in with_role("mailbox")) | _PLATFORM
 # How bad a filter's word is; words not listed (identifiers, "released", "allowed") rank None.
 _RANK = {
@@ -187,8 +188,9 @@ def _hop_line(a: Analysis, i: int) -> str:
 def _facts(a: Analysis) -> _Copy:
     tl, hops = a.timeline, a.hops
     systems = tuple(dict.fromkeys(s for s in tl.systems if s))
-    gw_at = next((i for i, s in enumerate(tl.systems) if s in _GATEWAYS), None)
-    gateway = tl.systems[gw_at] if gw_at is not None else None
+    found = gateway_at(hops, third_party=True)
+    gw_at = found[0] if found is not None else None
+    gateway = found[1].name if found is not None else None
     start = gw_at if gw_at is not None else -1
     mailbox_at = next((i for i in range(start + 1, len(hops)) if tl.systems[i] in _MAILBOXES), None)
     release_at = next(
@@ -228,7 +230,8 @@ def _facts(a: Analysis) -> _Copy:
         # or the sender list's, not a filter verdict to compare.
         filter_spam = False
         verdicts.pop("Microsoft", None)
-    files = tuple(f"{p.filename} ({p.content_type})" for p in a.sample.parts if p.filename)
+    attached = attachments(a.sample.parts)
+    files = tuple(f"{p.filename or '(no name)'} ({p.content_type})" for p in attached)
     # A copy the mailbox filed (Inbox, Junk, a folder) was delivered, not held,
     # whatever the filter thought of it.
     held = "" if folder else (a.quarantine or "")
@@ -260,7 +263,7 @@ def _facts(a: Analysis) -> _Copy:
         policy=policy,
         attachments=files,
         risky=tuple(
-            p.filename for p in a.sample.parts if p.filename and p.filename.lower().endswith(_RISKY)
+            p.filename for p in attached if p.filename and p.filename.lower().endswith(_RISKY)
         ),
         folder=folder.upper(),
         folder_line=_line(box.name, box.raw) if box else "",

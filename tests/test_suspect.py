@@ -179,3 +179,28 @@ def test_diff_command_exit_status_and_errors(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr
     twice = _cli("diff", "-", "-")
     assert twice.returncode == 2
+
+
+def test_a_comment_naming_a_gateway_is_no_gateway_passed() -> None:
+    """One gateway rule (checks/route/gateways.py): only the receiving host makes a gateway.
+
+    Copy A passed an on-premises server whose Received comment says ``(PPS)``; copy B
+    did not. Before, the two-copy decision took A's hop as "Proofpoint passed" (its own
+    rule read the hop system, which a comment can name) while the diff's Gateway row,
+    the findings and the MX check said no gateway. Now none of them sees a gateway.
+    """
+    onprem = (
+        "Received: from pps.corp.example (pps.corp.example [10.0.0.9]) by exch.corp.example "
+        "(10.0.0.5) with Microsoft SMTP Server id 15.1.2507.6; Mon, 23 Nov 2026 09:13:00 +0000\r\n"
+        "Received: from mail.sender.example (mail.sender.example [203.0.113.9]) by "
+        "pps.corp.example (PPS) with ESMTPS id 1; Mon, 23 Nov 2026 09:12:40 +0000\r\n"
+    )
+    direct = (
+        "Received: from mail.sender.example (mail.sender.example [203.0.113.9]) by "
+        "exch.corp.example (10.0.0.5) with Microsoft SMTP Server id 15.1.2507.6; "
+        "Mon, 23 Nov 2026 09:12:40 +0000\r\n"
+    )
+    a, b = _copy(onprem, "a"), _copy(direct, "b")
+    assert a.timeline.systems[0] == "Proofpoint"
+    routing = next(x for x in suspect(a, b).layers if x.layer == "routing/connector")
+    assert [d.field for d in routing.differences if d.field == "Gateway passed"] == []
