@@ -75,16 +75,16 @@ def _hang(
 ) -> list[Content]:
     """``label`` with ``text`` wrapped beside it (hanging indent), never cut.
 
-    Narrower than :data:`NARROW`, the label takes its own line and the text the
-    full width below it, indented by two cells.
+    Narrower than :data:`NARROW`, a label longer than a copy mark (``A:``) takes its
+    own line and the text the full width below it, indented by two cells.
     """
     label, text = safe(label), safe(text)
-    if width < NARROW:
+    pad = max(indent, len(label) + 1) if label else indent
+    if width < NARROW and pad > 4:
         lines = [Content.styled(label, label_style)] if label else []
         return lines + [
             Content.assemble("  ", (part, text_style)) for part in wrap(text, width - 2, _ALL)
         ]
-    pad = max(indent, len(label) + 1) if label else indent
     out = []
     for i, part in enumerate(wrap(text, width - pad, _ALL)):
         lead = (label if i == 0 else "").ljust(pad)
@@ -263,18 +263,18 @@ class DiffPane(Pane):
     def _one_sample(self, width: int) -> list[Content]:
         if self.missing == "AB":
             title = "No sample loaded"
-            todo = "Open the blocked copy (key a) and a delivered copy (key b)"
+            todo = "Open the blocked copy (key a) and a delivered one (key b)"
         elif self.missing == "A":
-            title, todo = "One sample loaded", "Open the blocked copy into slot A (key a)"
+            title, todo = "One sample loaded", "Open the blocked one into slot A (key a)"
         else:
-            title, todo = "One sample loaded", "Open a delivered copy into slot B (key b)"
+            title, todo = "One sample loaded", "Open a delivered one into slot B (key b)"
         lines = [heading(title, width)]
         lines += _hang(
             "",
-            f"{todo} of a similar message. A second copy is what the first is compared "
-            "against: with both, this pane names the layer that explains why the blocked "
-            f"one fared worse ({', '.join(LAYERS)}), shows the header lines from each "
-            "copy that prove it, and the next step.",
+            "The decision needs two copies of a similar message, one that was stopped and "
+            f"one that arrived. {todo}: this pane then names the layer that explains why "
+            f"the blocked copy fared worse ({', '.join(LAYERS)}), shows the header lines "
+            "from each copy that prove it, and the next step.",
             width,
             indent=0,
         )
@@ -298,12 +298,11 @@ class DiffPane(Pane):
         return lines
 
     def _layers(self, c: Comparison, width: int, at: int) -> list[Content]:
-        lines = [
-            Content.assemble(
-                ("Differences by layer", "$accent bold"),
-                ("  ! can explain the block", "$text-muted"),
-            )
-        ]
+        title, legend = "Differences by layer", "! can explain the block"
+        if len(title) + len(legend) + 2 <= width:
+            lines = [Content.assemble((title, "$accent bold"), (f"  {legend}", "$text-muted"))]
+        else:
+            lines = [Content.styled(title, "$accent bold"), Content.styled(legend, "$text-muted")]
         a, b = self.labels
         lines += _hang(f"A {a}", c.outcome_a, width, indent=13, label_style="$text-muted")
         lines += _hang(f"B {b}", c.outcome_b, width, indent=13, label_style="$text-muted")
