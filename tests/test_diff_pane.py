@@ -230,7 +230,7 @@ def test_narrow_layout_wraps_and_never_cuts() -> None:
     pane.current = 0
     narrow = pane.build(36).plain.splitlines()
     assert "Next step" in narrow  # narrow: the label on its own line, the text below it
-    start, height = pane._spans[0]
+    start = pane._spans[0][0]
     assert narrow[start].startswith("▶ ≠ IP Microsoft judged")
     assert narrow[start + 1].strip() == "A: —"
 
@@ -258,7 +258,9 @@ async def test_hostile_evidence_is_shown_as_text(tmp_path: Path) -> None:
     Authentication-Results, which the decision quotes as evidence."""
     src = PAIRS / "01-esp-dkim-unaligned-dmarc-fail"
     raw = (src / "a.eml").read_bytes()
-    planted = b"dis=quarantine [bold red]x[/] [link=http://evil.example]y[/link] \x1b[2J\xe2\x80\xae)"
+    planted = (
+        b"dis=quarantine [bold red]x[/] [link=http://evil.example]y[/link] \x1b[2J\xe2\x80\xae)"
+    )
     assert b"dis=quarantine)" in raw
     (tmp_path / "a.eml").write_bytes(raw.replace(b"dis=quarantine)", planted, 1))
     app = make_app([str(tmp_path / "a.eml"), str(src / "b.eml")], offline=True)
