@@ -40,6 +40,8 @@ LAYER_ORDER = (
 LABEL = 17
 NARROW = 60
 """Below this many cells, labels go on their own line above the text they name."""
+HIGHLIGHT = "on $block-cursor-background"
+"""The current difference's bar: the theme's cursor colour, as in the checklist."""
 STEP_KEYS = "] next · [ previous"
 """The keys that step through the differences (bound on the dashboard), as shown on the border."""
 
@@ -117,10 +119,11 @@ def _difference(d: Difference, width: int) -> list[Content]:
 
 
 def _highlight(lines: list[Content], d: Difference, width: int) -> list[Content]:
-    """The current difference: pointer, reversed, then its own evidence lines."""
-    first = lines[0]
-    out = [Content.assemble(("▶", "$accent bold"), first[1:]).stylize("reverse", 0, width)]
-    out += [line.stylize("reverse", 0, width) for line in lines[1:]]
+    """The current difference: a pointer and a cursor bar, then its own evidence lines."""
+    marked = [Content.assemble(("▶", "bold"), lines[0][1:]), *lines[1:]]
+    out = [
+        line.pad_right(max(width - line.cell_length, 0)).stylize(HIGHLIGHT) for line in marked
+    ]
     for line in d.evidence or ("(no header line shows it)",):
         side, text = split_evidence(line)
         out += [
