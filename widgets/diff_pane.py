@@ -236,10 +236,8 @@ class DiffPane(Pane):
             return
         self._scroll_pending = False
         start, height = self._spans[self.current]
-        body = self.query_one(".pane--body").virtual_region
-        self.scroll_to_region(
-            Region(body.x, body.y + start, body.width, height), animate=False, immediate=True
-        )
+        # The body is the pane's only child: its lines are the scrollable content's rows.
+        self.scroll_to_region(Region(0, start, 1, height), animate=False, immediate=True)
 
     # ---- layout -------------------------------------------------------------
     def build(self, width: int) -> Content:
