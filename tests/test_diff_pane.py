@@ -14,6 +14,7 @@ from mailtriage.checks.message.loader import load_path
 from mailtriage.checks.suspect import Comparison, Difference, LayerDiff, suspect
 from mailtriage.widgets.diff_pane import DiffPane, split_evidence
 from mailtriage.widgets.pane import Pane
+from textual.content import Content
 from textual.widgets import Static
 
 from tests.tui_support import ROOT, live_done, make_app, wait_for
@@ -273,3 +274,16 @@ async def test_hostile_evidence_is_shown_as_text(tmp_path: Path) -> None:
         assert "\\x1b[2J" in text and "\\u202e" in text
         screen_text = "".join(s.text for s in app.screen._compositor.render_strips())
         assert "\x1b" not in screen_text and "\u202e" not in screen_text
+
+
+def test_a_long_field_and_wide_values_wrap_within_the_pane() -> None:
+    d = Difference("Proofpoint Essentials verdict of the day", "spam " * 12, "x" * 50, False)
+    layers = (LayerDiff("quarantine/release", (d,)),)
+    c = Comparison("quarantine/release", ("A: " + "h" * 70,), "Check.", layers, "held", "ok")
+    pane = DiffPane()
+    pane.comparison = c
+    pane.current = 0
+    for width in (20, 24, 40):
+        content = pane.build(width)
+        assert all(Content(line).cell_length <= width for line in content.plain.splitlines())
+        assert squeezed(f"{d.field}A:{d.a}B:{d.b}") in squeezed(content.plain)

@@ -94,12 +94,23 @@ def _hang(
     return out
 
 
+def _joined(parts: Sequence[tuple[str, str]], width: int) -> list[Content]:
+    """Styled parts on one line when they fit, else each part wrapped on lines of its own."""
+    if sum(len(text) for text, _ in parts) <= width:
+        return [Content.assemble(*parts)]
+    return [
+        Content.styled(line, style)
+        for text, style in parts
+        for line in wrap(text.strip(), width, _ALL)
+    ]
+
+
 def _difference(d: Difference, width: int) -> list[Content]:
     """One difference: on one line when it fits, else the field above A and B."""
     mark, style = ("!", "$warning bold") if d.explains else ("≠", "")
     field, a, b = safe(d.field), safe(d.a), safe(d.b)
     one = f"{mark} {field}  A: {a}  B: {b}"
-    if len(one) + 2 <= width:
+    if Content(one).cell_length + 2 <= width:
         return [
             Content.assemble(
                 "  ",
@@ -112,18 +123,21 @@ def _difference(d: Difference, width: int) -> list[Content]:
                 b,
             )
         ]
-    lines = [Content.assemble("  ", (f"{mark} {field}", style))]
+    lines = [
+        Content.assemble("  ", (part, style)) for part in wrap(f"{mark} {field}", width - 2, _ALL)
+    ]
     for side, value in (("A:", a), ("B:", b)):
-        lines += _hang(side, value, width - 4, indent=3, label_style="$text-muted")
-    return [Content.assemble("    ", line) if i else line for i, line in enumerate(lines)]
+        lines += [
+            Content.assemble("    ", line)
+            for line in _hang(side, value, width - 4, indent=3, label_style="$text-muted")
+        ]
+    return lines
 
 
 def _highlight(lines: list[Content], d: Difference, width: int) -> list[Content]:
     """The current difference: a pointer and a cursor bar, then its own evidence lines."""
     marked = [Content.assemble(("▶", "bold"), lines[0][1:]), *lines[1:]]
-    out = [
-        line.pad_right(max(width - line.cell_length, 0)).stylize(HIGHLIGHT) for line in marked
-    ]
+    out = [line.pad_right(max(width - line.cell_length, 0)).stylize(HIGHLIGHT) for line in marked]
     for line in d.evidence or ("(no header line shows it)",):
         side, text = split_evidence(line)
         out += [
@@ -285,13 +299,10 @@ class DiffPane(Pane):
 
     def _headline(self, c: Comparison, width: int) -> list[Content]:
         if c.suspect_layer:
-            lines = [
-                Content.assemble(
-                    ("Suspect layer: ", "bold"), (safe(c.suspect_layer), "$error bold")
-                )
-            ]
+            parts = [("Suspect layer: ", "bold"), (safe(c.suspect_layer), "$error bold")]
         else:
-            lines = [Content.styled("No layer explains the block", "$warning bold")]
+            parts = [("No layer explains the block", "$warning bold")]
+        lines = _joined(parts, width)
         for line in c.evidence:
             side, text = split_evidence(line)
             lines += _hang(side, text, width, indent=3, label_style="$accent bold")
@@ -299,11 +310,13 @@ class DiffPane(Pane):
         return lines
 
     def _layers(self, c: Comparison, width: int, at: int) -> list[Content]:
-        title, legend = "Differences by layer", "! can explain the block"
-        if len(title) + len(legend) + 2 <= width:
-            lines = [Content.assemble((title, "$accent bold"), (f"  {legend}", "$text-muted"))]
-        else:
-            lines = [Content.styled(title, "$accent bold"), Content.styled(legend, "$text-muted")]
+        lines = _joined(
+            [
+                ("Differences by layer", "$accent bold"),
+                ("  ! can explain the block", "$text-muted"),
+            ],
+            width,
+        )
         a, b = self.labels
         lines += _hang(f"A {a}", c.outcome_a, width, indent=13, label_style="$text-muted")
         lines += _hang(f"B {b}", c.outcome_b, width, indent=13, label_style="$text-muted")
@@ -311,8 +324,10 @@ class DiffPane(Pane):
         for x in c.layers:
             if not x.differences:
                 continue
-            tag = ("  ◀ suspect", "$error bold") if x.layer == c.suspect_layer else ("", "")
-            lines.append(Content.assemble((safe(x.layer), "$accent italic"), tag))
+            head = [(safe(x.layer), "$accent italic")]
+            if x.layer == c.suspect_layer:
+                head.append(("  ◀ suspect", "$error bold"))
+            lines += _joined(head, width)
             for d in x.differences:
                 rows = _difference(d, width)
                 if index == self.current:
