@@ -178,9 +178,8 @@ async def test_no_layer_explains_the_block() -> None:
         assert any("differ in no layer" in str(n.message) for n in app._notifications)
 
 
-async def test_policy_history_and_user_rules_when_nothing_differs_in_a_worse_copy() -> None:
+async def test_a_decision_with_no_layer_and_no_difference_says_both() -> None:
     a, b = (analyse(load_path(p)) for p in _pair("14-google-identical-delivered"))
-    # A hand-made decision, as the engine words it when A fared worse with no difference.
     c = Comparison(None, (), suspect(a, b).next_step, (), "held", "delivered")
     pane = DiffPane()
     pane.comparison, pane.rows = c, ()
