@@ -177,7 +177,12 @@ class _Copy:
     disposition: str  # the DMARC disposition the boundary applied (quarantine, reject), or ""
 
 
-def _line(name: str, raw: str, limit: int = 200) -> str:
+#: Evidence keeps a whole header line: RFC 5322's 998-character line limit, so a
+#: long filter line is not cut, while a hostile sample cannot make it unbounded.
+EVIDENCE_LIMIT = 998
+
+
+def _line(name: str, raw: str, limit: int = EVIDENCE_LIMIT) -> str:
     return printable(f"{name}: {raw}", limit)
 
 

@@ -204,3 +204,17 @@ def test_a_comment_naming_a_gateway_is_no_gateway_passed() -> None:
     assert a.timeline.systems[0] == "Proofpoint"
     routing = next(x for x in suspect(a, b).layers if x.layer == "routing/connector")
     assert [d.field for d in routing.differences if d.field == "Gateway passed"] == []
+
+
+def test_evidence_keeps_whole_header_lines_up_to_the_rfc_line_limit() -> None:
+    """A long filter line is evidence as a whole (the full-text view shows it), but a hostile
+    header cannot make evidence unbounded (RFC 5322 §2.1.1: 998 characters a line)."""
+    rules = ";".join(f"rule{i}=0" for i in range(40))
+    a = _copy(f"X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:9;SFV:SPM;CAT:PHSH;{rules}\r\n", "a")
+    b = _copy("X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;CAT:NONE\r\n", "b")
+    result = suspect(a, b)
+    line = next(e for e in result.evidence if e.startswith("A"))
+    assert len(line) > 300 and line.endswith("rule39=0") and "…" not in line
+    spam = "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:9;SFV:SPM;"
+    huge = _copy(spam + "x" * 50_000 + "\r\n", "h")
+    assert all(len(e) <= 1002 for e in suspect(huge, b).evidence)
