@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Resize, Show
+from textual.screen import Screen
 from textual.widgets import Static
 
 
@@ -13,7 +14,11 @@ class Pane(VerticalScroll, can_focus=True):
     """A bordered, scrollable pane that re-renders its body at its current width.
 
     Subclasses implement :meth:`build` (pure: state in, Content out) and call
-    :meth:`refresh_body` after changing their state.
+    :meth:`refresh_body` after changing their state. The body is (re)built whenever a
+    layout pass gives the pane a width it was not built at: a pane hidden while its
+    state changed fills in on the first layout that shows it, whatever path Textual's
+    layout took (a Resize or Show event is not always sent, e.g. after another pane
+    was scrolled).
     """
 
     DEFAULT_CSS = """
@@ -40,6 +45,14 @@ class Pane(VerticalScroll, can_focus=True):
         """Compose the single body Static."""
         yield Static(Content(""), classes="pane--body", markup=False)
 
+    def on_mount(self) -> None:
+        """Rebuild after every layout pass of the screen if the width changed."""
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._after_layout)
+
+    def _after_layout(self, _screen: Screen[object]) -> None:
+        if self.display:
+            self.refresh_body(force=False)
+
     def build(self, width: int) -> Content:
         """Return the body for the given inner width (override in subclasses)."""
         return Content("")
@@ -64,4 +77,8 @@ class Pane(VerticalScroll, can_focus=True):
 
     def on_resize(self, event: Resize) -> None:
         """Re-wrap when the width changes."""
+        self.refresh_body(force=False)
+
+    def on_show(self, event: Show) -> None:
+        """Build a body that was left unbuilt while the pane was hidden."""
         self.refresh_body(force=False)
