@@ -52,3 +52,58 @@ async def test_route_first_shown_after_a_scroll_is_built_160x45() -> None:
         await pilot.pause(0.2)
         assert "Received by" in body_text(app, "route-0")
         assert "Received by" in screen_text(app)
+
+
+# ---- 2. a re-check starts empty; a cancelled one says so ----------------------------------
+def then_vs_now(app) -> str:  # type: ignore[no-untyped-def]
+    text = body_text(app, "auth")
+    assert "Then vs now" in text
+    return text.split("Then vs now", 1)[1].split("Live now", 1)[0]
+
+
+async def test_cancelled_recheck_shows_no_result_of_the_run_before() -> None:
+    hanging = {"on": False}
+    srv = demo_server(hang=lambda name, rdtype: hanging["on"])
+    try:
+        app = make_app(server=srv, timeout=30, deadline=60)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: live_done(app))
+            await pilot.press("2")
+            assert "now pass" in then_vs_now(app)  # the first run's answer
+            hanging["on"] = True
+            await pilot.press("r")
+            await wait_for(pilot, lambda: bool(app.screen.runs[0].specs))
+            await pilot.pause(0.1)
+            assert app.screen.runs[0].auth is None and app.screen.runs[0].around is None
+            assert "now pass" not in then_vs_now(app)
+            assert "still running" in then_vs_now(app)
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            section = then_vs_now(app)
+            assert "now pass" not in section
+            assert "cancelled" in section and "r runs it again" in section
+            assert "now pass" not in screen_text(app)
+    finally:
+        srv.stop()
+
+
+# ---- 3. --offline says offline, never "still running" / "not checked yet" ----------------
+async def test_offline_says_live_checks_not_run() -> None:
+    from mailtriage.tui.screens.spf_tree import SpfTreeScreen
+    from mailtriage.widgets.checklist_pane import ChecklistPane
+
+    offline = "offline: live checks not run"
+    app = make_app(offline=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        auth = body_text(app, "auth")
+        assert offline in auth and "running" not in auth
+        states = app.screen.query_one(ChecklistPane).states
+        evidence = " ".join(s.evidence or "" for s in states)
+        assert "not checked yet" not in evidence
+        assert "MX not checked (offline: live checks not run)" in evidence
+        await pilot.press("t")
+        assert isinstance(app.screen, SpfTreeScreen)
+        tree = str(app.screen.query_one(Static).render())
+        assert "still running" not in tree
+        assert f"SPF {offline}" in tree

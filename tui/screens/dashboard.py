@@ -21,7 +21,7 @@ from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
-from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import SampleError, load_path
 from mailtriage.checks.model import Sample
 from mailtriage.checks.notes import ticket_notes
@@ -240,7 +240,8 @@ class DashboardScreen(Screen[None]):
         """Evaluate the playbook against the loaded samples and finished lookups."""
         loaded = [x for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
-        return evaluate(self.host.playbook, loaded, live)
+        statuses = [run.status for run, a in zip(self.runs, self.analyses, strict=True) if a]
+        return evaluate(self.host.playbook, loaded, live, live_state(statuses))
 
     def _update_title(self) -> None:
         names = [x.sample.source for x in self.analyses if x]
@@ -377,6 +378,9 @@ class DashboardScreen(Screen[None]):
                 specs=plan(analysis.sample),
                 results={},
                 resolver="offline: no DNS queries",
+                log=(),
+                auth=None,
+                around=None,
             )
             self.refresh_all()
             return
@@ -389,6 +393,8 @@ class DashboardScreen(Screen[None]):
             resolver=host.resolver_label,
             results={},
             log=(),
+            auth=None,  # a new run starts empty: nothing of the last one is shown as now
+            around=None,
         )
         self.run_worker(
             self._live_job(slot, run_id, analysis),
@@ -574,7 +580,7 @@ class DashboardScreen(Screen[None]):
         from mailtriage.tui.screens.spf_tree import SpfTreeScreen
 
         trees = [
-            (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth)
+            (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth, self.runs[i].status)
             for i, a in enumerate(self.analyses)
             if a is not None
         ]
