@@ -184,8 +184,16 @@ def test_custom_playbook(tmp_path: Path, demo: tuple[Sample, Sample]) -> None:
     ("status", "mx", "live"),
     [
         ("running", "MX not checked yet", None),
-        ("offline", "MX not checked (offline: live checks not run)", "offline: live checks not run"),
-        ("cancelled", "MX not checked (cancelled before it answered)", "cancelled before it answered"),
+        (
+            "offline",
+            "MX not checked (offline: live checks not run)",
+            "offline: live checks not run",
+        ),
+        (
+            "cancelled",
+            "MX not checked (cancelled before it answered)",
+            "cancelled before it answered",
+        ),
     ],
 )
 def test_live_items_say_why_they_have_no_answer(demo, status, mx, live) -> None:  # type: ignore[no-untyped-def]
