@@ -107,3 +107,53 @@ async def test_offline_says_live_checks_not_run() -> None:
         tree = str(app.screen.query_one(Static).render())
         assert "still running" not in tree
         assert f"SPF {offline}" in tree
+
+
+# ---- 6. a compact footer with grouped pane keys and the action keys ------------------------
+def footer_line(app) -> str:  # type: ignore[no-untyped-def]
+    lines = [s.text for s in app.screen._compositor.render_strips()]
+    return lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("size", "extra"),
+    [((80, 24), ()), ((160, 45), ("v Verdicts", "e Explain", "q Quit"))],
+    ids=["80x24", "160x45"],
+)
+async def test_footer_shows_pane_group_and_action_keys(size, extra) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(offline=True)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.pause(0.1)
+        line = footer_line(app)
+        assert len(line) <= size[0]
+        for entry in ("1-5 Panes", "a/b Open", "s Swap", "r Recheck", "l Log", "t SPF", "m Trace"):
+            assert entry in line, (entry, line)
+        for entry in extra:
+            assert entry in line, (entry, line)
+        assert line.rstrip().endswith("^p palette")
+
+
+async def test_footer_entry_click_presses_its_key() -> None:
+    from mailtriage.tui.screens.key_footer import KeyFooter
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.pause(0.1)
+        x = footer_line(app).index("t SPF")
+        footer = app.screen.query_one(KeyFooter)
+        await pilot.click(footer, offset=(x, 0))
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "SpfTreeScreen"
+
+
+def test_key_ranges_and_fitting() -> None:
+    from mailtriage.tui.screens.key_footer import FooterEntry, fitted, key_range
+
+    assert key_range(["1", "2", "3", "4", "5"]) == "1-5"
+    assert key_range(["a", "b"]) == "a/b"
+    assert key_range(["1", "3", "4"]) == "1/3/4"
+    entries = [FooterEntry("s", "Swap", "s"), FooterEntry("l", "Log", "l")]
+    assert fitted(entries, 12) == entries  # "s Swap l Log" is 12 cells
+    assert fitted(entries, 11) == entries[:1]

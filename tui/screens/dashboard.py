@@ -42,6 +42,7 @@ from mailtriage.tui.messages import (
     TraceLoaded,
 )
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
+from mailtriage.tui.screens.key_footer import KeyFooter
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -51,7 +52,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, Tab, Tabs
+from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class DashboardScreen(Screen[None]):
             yield AuthPane(id="auth")
             yield DiffPane(id="diff")
             yield ChecklistPane(id="checklist")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Apply the layout for the terminal size, then load the initial samples."""

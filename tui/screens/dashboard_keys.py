@@ -1,39 +1,44 @@
-"""The dashboard's key bindings: each has a description and a tooltip (its palette entry)."""
+"""The dashboard's key bindings: each has a description and a tooltip (its palette entry).
+
+The description is the footer's word for the key (short: the footer must fit 80 columns);
+the tooltip is the palette entry. Keys of one ``Binding.Group`` show as one footer entry
+("1-5 Panes", "a/b Open"). The footer shows shown bindings in this order and leaves off
+from the end what does not fit, so the most used come first.
+"""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 
+PANES = Binding.Group("Panes")
+OPEN = Binding.Group("Open")
+
 BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
-    Binding("1", "show_pane('sample')", "Sample", show=False, tooltip="Show the sample pane"),
-    Binding("2", "show_pane('auth')", "Auth", show=False, tooltip="Show the authentication pane"),
-    Binding("3", "show_pane('diff')", "Diff", show=False, tooltip="Show blocked vs delivered"),
-    Binding("4", "show_pane('checklist')", "Checklist", show=False, tooltip="Show the checklist"),
-    Binding("5", "show_pane('route')", "Route", show=False, tooltip="Show the Received route"),
-    Binding("a", "open_sample(0)", "Open A", tooltip="Open the blocked sample (slot A)"),
-    Binding("b", "open_sample(1)", "Open B", tooltip="Open the delivered sample (slot B)"),
-    # Footer space at 80 columns is short: s, l, t and m live in the palette (ctrl+p).
-    Binding("s", "swap", "Swap", show=False, tooltip="Swap samples A and B"),
+    Binding("1", "show_pane('sample')", "Sample", group=PANES, tooltip="Show the sample pane"),
+    Binding("2", "show_pane('auth')", "Auth", group=PANES, tooltip="Show the authentication pane"),
+    Binding("3", "show_pane('diff')", "Diff", group=PANES, tooltip="Show blocked vs delivered"),
+    Binding("4", "show_pane('checklist')", "Checklist", group=PANES, tooltip="Show the checklist"),
+    Binding("5", "show_pane('route')", "Route", group=PANES, tooltip="Show the Received route"),
+    Binding(
+        "a", "open_sample(0)", "Open A", group=OPEN, tooltip="Open the blocked sample (slot A)"
+    ),
+    Binding(
+        "b", "open_sample(1)", "Open B", group=OPEN, tooltip="Open the delivered sample (slot B)"
+    ),
+    Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
     Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding("escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"),
-    Binding("l", "dns_log", "Log", show=False, tooltip="Show every DNS query made"),
-    Binding(
-        "t",
-        "spf_tree",
-        "SPF",
-        show=False,
-        tooltip="Show the SPF evaluation tree of each sample",
-    ),
-    Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
-    Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
-    Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),
+    Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
+    Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
     Binding(
         "m",
         "show_trace",
         "Trace",
-        show=False,
         tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
     ),
+    Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
+    Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
+    Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),
     Binding(
         "M",
         "import_trace",
