@@ -34,7 +34,7 @@ async def test_pane_first_shown_after_a_scroll_is_built_80x24() -> None:
     app = make_app(offline=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: live_done(app))
-        await pilot.press("down")  # scrolls the sample pane
+        await pilot.press("pagedown")  # scrolls the sample pane
         await pilot.pause(0.1)
         await pilot.press("2")
         await pilot.pause(0.2)
@@ -46,7 +46,7 @@ async def test_route_first_shown_after_a_scroll_is_built_160x45() -> None:
     app = make_app(offline=True)
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, lambda: live_done(app))
-        await pilot.press("1", "pagedown", "down")
+        await pilot.press("1", "pagedown")
         await pilot.pause(0.1)
         await pilot.press("5")
         await pilot.pause(0.2)
@@ -157,3 +157,104 @@ def test_key_ranges_and_fitting() -> None:
     entries = [FooterEntry("s", "Swap", "s"), FooterEntry("l", "Log", "l")]
     assert fitted(entries, 12) == entries  # "s Swap l Log" is 12 cells
     assert fitted(entries, 11) == entries[:1]
+
+
+# ---- 4. Enter on a row opens its full text; Esc closes -------------------------------------
+async def open_row(pilot, app, pane: str, title: str):  # type: ignore[no-untyped-def]
+    """Move the focused pane's row cursor to the row titled ``title`` and press Enter."""
+    from mailtriage.tui.screens.full_text import FullTextScreen
+
+    widget = app.screen.query_one(f"#{pane}", Pane)
+    assert widget.has_focus
+    titles = [r.title for r in widget.marked_rows]
+    assert title in titles, titles
+    await pilot.press(*["down"] * titles.index(title))
+    assert widget.marked_rows[widget.cursor].title == title
+    await pilot.press("enter")
+    await pilot.pause(0.1)
+    assert isinstance(app.screen, FullTextScreen)
+    return str(app.screen.query_one(Static).render())
+
+
+async def test_enter_opens_the_full_evidence_and_next_step_80x24(server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(server=server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        a = app.screen.analyses[0]
+        top = next(f for f in a.findings if f.layer == a.layer)
+        # the pane cuts them at 80x24...
+        assert top.next_step not in body_text(app, "sample").replace("\n", " ")
+        text = await open_row(pilot, app, "sample", "Next step")
+        flat = " ".join(text.split())
+        assert " ".join(top.next_step.split()) in flat  # ...the view shows them whole
+        assert " ".join(top.evidence.split()) in flat
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "DashboardScreen"
+        assert app.screen.query_one("#sample").has_focus
+
+
+async def test_enter_opens_a_diff_row_whole(server) -> None:  # type: ignore[no-untyped-def]
+    from mailtriage.checks.diff import compared, diff_samples
+
+    app = make_app(server=server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        a, b = app.screen.analyses
+        rows = [r for r in diff_samples(*compared(a, b)[0]) if r.differs]
+        longest = max(rows, key=lambda r: len(r.a) + len(r.b))
+        await pilot.press("3")
+        pane = app.screen.query_one("#diff", Pane)
+        title = f"≠ {longest.field}"
+        # rows are in the pane's order (by layer); find ours
+        text = await open_row(pilot, app, "diff", title)
+        flat = " ".join(text.split())
+        assert " ".join(longest.a.split()) in flat and " ".join(longest.b.split()) in flat
+        await pilot.press("escape")
+        assert pane.has_focus
+
+
+async def test_enter_reads_a_checklist_item_and_space_ticks(server) -> None:  # type: ignore[no-untyped-def]
+    from mailtriage.tui.screens.full_text import FullTextScreen
+    from mailtriage.widgets.checklist_pane import ChecklistPane
+
+    app = make_app(server=server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("4")
+        pane = app.screen.query_one(ChecklistPane)
+        item = next(s for s in pane.states if s.evidence and s.auto_done)
+        pane.highlighted = pane.get_option_index(item.item.id)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, FullTextScreen)
+        text = str(app.screen.query_one(Static).render())
+        assert item.item.text in text and item.evidence in text
+        assert item.item.id not in app.screen_stack[0].ticked  # Enter reads, never ticks
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FullTextScreen)
+        manual = next(s for s in pane.states if not s.auto_done)
+        pane.highlighted = pane.get_option_index(manual.item.id)
+        await pilot.press("space")
+        assert manual.item.id in app.screen.ticked
+
+
+async def test_full_text_from_the_palette() -> None:
+    from mailtriage.tui.screens.full_text import FullTextScreen
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("ctrl+p")
+        await pilot.press(*"full text of the focused row")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, FullTextScreen)
+
+
+def test_full_text_is_never_markup_and_escapes_controls() -> None:
+    from mailtriage.tui.screens.full_text import render_text
+
+    out = render_text(["[bold red]x[/] \x1b[2J end", "second"])
+    assert "[bold red]x[/]" in out.plain and "\x1b" not in out.plain
+    assert out.plain.count("\n") == 1

@@ -124,6 +124,7 @@ def grid(
     width: int,
     label_width: int = 14,
     max_lines: int = 3,
+    heights: list[int] | None = None,
 ) -> list[Content]:
     """Lay out a label column and N equal value columns, wrapping values.
 
@@ -132,6 +133,7 @@ def grid(
         width: Total width in cells.
         label_width: Width of the label column.
         max_lines: Most lines a wrapped value may take.
+        heights: When given, the number of lines of each row is appended to it.
 
     Returns:
         One Content per screen line.
@@ -142,6 +144,8 @@ def grid(
         col = max((width - label_width - n) // n, 6)
         wrapped = [wrap(text, col, max_lines) for text, _ in cells]
         height = max((len(w) for w in wrapped), default=1)
+        if heights is not None:
+            heights.append(height)
         label = safe(label)  # row labels can come from the sample (method names)
         for i in range(height):
             parts = [fit(label if i == 0 else "", label_width, label_style)]

@@ -47,6 +47,7 @@ from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
 from mailtriage.widgets.hops_pane import HopsPane
+from mailtriage.widgets.pane import FullTextRequested, Pane
 from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
@@ -250,6 +251,19 @@ class DashboardScreen(Screen[None]):
         self.query_one("#title", Static).update(
             "mailtriage · " + (" vs ".join(names) if names else "no sample") + mode
         )
+
+    # ---- full text of a row --------------------------------------------------
+    def on_full_text_requested(self, msg: FullTextRequested) -> None:
+        """Open the full text of the row a pane asked for (Enter on a row)."""
+        from mailtriage.tui.screens.full_text import FullTextScreen
+
+        self.app.push_screen(FullTextScreen(msg.title, msg.text))
+
+    def action_full_text(self) -> None:
+        """Open the full text of the focused pane's row (the palette's way to Enter)."""
+        focused = self.focused
+        if isinstance(focused, Pane | ChecklistPane):
+            focused.action_open_row()
 
     # ---- checklist ----------------------------------------------------------
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -40,6 +40,13 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
     Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),
     Binding(
+        "enter",
+        "full_text",
+        "Full text",
+        show=False,
+        tooltip="Show the full text of the focused row (evidence, next step, diff, checklist)",
+    ),
+    Binding(
         "M",
         "import_trace",
         "Import trace",
