@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mailtriage.checks.live.run import unanswered
+from mailtriage.checks.text import plural
 from mailtriage.widgets._render import Cell, safe, style_for
 
 if TYPE_CHECKING:
@@ -98,4 +99,4 @@ def around_rows(arounds: Sequence[Around | None], pending: Sequence[str]) -> lis
 
 
 def _lookups(n: int) -> str:
-    return f"{n} lookup" + ("" if n == 1 else "s")
+    return plural(n, "lookup")

@@ -9,6 +9,7 @@ from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.live.agreement import Agreement
 from mailtriage.checks.live.run import LiveRun, unanswered
 from mailtriage.checks.model import AuthMethod, AuthResults
+from mailtriage.checks.text import plural
 from mailtriage.widgets._auth_eval import around_rows, evaluation_rows
 from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe, style_for
 from mailtriage.widgets.pane import Pane
@@ -200,8 +201,7 @@ class AuthPane(Pane):
         lines: list[Content] = [Content("")]
         status = " · ".join(
             f"{SLOTS[i]}: {self.runs[i].status}, {len(self.runs[i].results)}/"
-            f"{len(self.runs[i].specs)} done, {self.runs[i].queries} "
-            + ("query" if self.runs[i].queries == 1 else "queries")
+            f"{len(self.runs[i].specs)} done, {plural(self.runs[i].queries, 'query', 'queries')}"
             if self.runs[i].status != "offline"
             else f"{SLOTS[i]}: {unanswered('offline')}"
             for i, _ in loaded
