@@ -258,3 +258,16 @@ def test_full_text_is_never_markup_and_escapes_controls() -> None:
     out = render_text(["[bold red]x[/] \x1b[2J end", "second"])
     assert "[bold red]x[/]" in out.plain and "\x1b" not in out.plain
     assert out.plain.count("\n") == 1
+
+
+async def test_full_text_title_is_never_markup() -> None:
+    from mailtriage.tui.screens.full_text import FullTextScreen
+    from textual.containers import VerticalScroll
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await app.push_screen(FullTextScreen("[bold red]x[/] \x1b[2J", ["body"]))
+        await pilot.pause(0.1)
+        title = app.screen.query_one(VerticalScroll)._border_title
+        assert "[bold red]x[/]" in title.plain and "\x1b" not in title.plain
