@@ -271,3 +271,23 @@ async def test_full_text_title_is_never_markup() -> None:
         await pilot.pause(0.1)
         title = app.screen.query_one(VerticalScroll)._border_title
         assert "[bold red]x[/]" in title.plain and "\x1b" not in title.plain
+
+
+async def test_row_cursor_keeps_the_focused_row_visible_and_reaches_the_end() -> None:
+    app = make_app(offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("3")
+        pane = app.screen.query_one("#diff", Pane)
+        n = len(pane.marked_rows)
+        assert n > 5
+        for _ in range(n - 1):
+            await pilot.press("down")
+            row = pane.marked_rows[pane.cursor]
+            assert pane.scroll_y <= row.start
+            assert row.start + row.height <= pane.scroll_y + pane.scrollable_content_region.height
+        assert pane.cursor == n - 1
+        await pilot.press("down", "down", "down")  # past the last row: the lines below show
+        await pilot.pause(0.1)
+        assert pane.scroll_y == pane.max_scroll_y
+        assert "Same in both" in screen_text(app)

@@ -169,14 +169,18 @@ class Pane(VerticalScroll, can_focus=True):
             self._paint()
 
     def action_cursor(self, step: int) -> None:
-        """Move the row cursor (scroll when the pane has no rows)."""
+        """Move the row cursor (scroll when the pane has no rows or the cursor is at an end)."""
         if not self.marked_rows:
             if step < 0:
                 self.scroll_up()
             else:
                 self.scroll_down()
             return
-        self.cursor = max(0, min(self.cursor + step, len(self.marked_rows) - 1))
+        cursor = max(0, min(self.cursor + step, len(self.marked_rows) - 1))
+        if cursor == self.cursor:  # past the first or last row: show what is above/below
+            self.scroll_relative(y=step, animate=False)
+            return
+        self.cursor = cursor
         row = self.marked_rows[self.cursor]
         self._paint()
         # The body is the pane's only child, at the top of its scrollable area.
