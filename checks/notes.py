@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.diff import DiffRow
-from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.live.run import LiveRun, unanswered
 from mailtriage.checks.playbook import ItemState
 from mailtriage.checks.text import printable
 
@@ -31,7 +31,7 @@ def _sample_block(
     if run is not None:
         for spec in run.specs:
             res = run.results.get(spec)
-            state = f"{res.status} - {res.summary}" if res else run.state_of(spec)
+            state = f"{res.status} - {res.summary}" if res else unanswered(run.status)
             lines.append(f"  Live DNS {spec.kind} {spec.domain}: {state}")
     if a.timeline.verdict:
         lines.append(f"  Route: {a.timeline.verdict}")

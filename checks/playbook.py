@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.live.run import unanswered
 from mailtriage.checks.message.authres import summary
 from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.text import printable
@@ -157,7 +158,10 @@ def load_playbook(path: str | os.PathLike[str] | None = None) -> Playbook:
 
 
 def evaluate(
-    playbook: Playbook, analyses: Sequence[Analysis], live: Sequence[LiveResult] = ()
+    playbook: Playbook,
+    analyses: Sequence[Analysis],
+    live: Sequence[LiveResult] = (),
+    live_status: str = "running",
 ) -> tuple[ItemState, ...]:
     """Evaluate every item against the analysed samples and live results.
 
@@ -165,6 +169,8 @@ def evaluate(
         playbook: The checklist.
         analyses: The loaded samples' analyses in slot order (A = blocked, B = delivered).
         live: Finished live DNS results of any sample.
+        live_status: The live checks' status (``running``, ``done``, ``cancelled``,
+            ``offline``): items the live answers would tick say why they have none.
 
     Returns:
         One state per item, in playbook order.
@@ -177,7 +183,12 @@ def evaluate(
             rule = RULES.get(item.auto or "")
             if rule is not None and item.auto is not None:
                 if item.auto not in cache:
-                    cache[item.auto] = rule(tuple(analyses), tuple(live))
+                    waits = LIVE_RULES.get(item.auto)
+                    cache[item.auto] = (
+                        waits(tuple(analyses), tuple(live), live_status)
+                        if waits
+                        else rule(tuple(analyses), tuple(live))
+                    )
                 done, evidence = cache[item.auto]
             out.append(ItemState(item, done, evidence, sec.title))
     return tuple(out)
@@ -268,10 +279,10 @@ def auth_read(analyses: Analyses, live: Lives) -> Outcome:
     return found, (_join(parts) if analyses else None)
 
 
-def live_dns(analyses: Analyses, live: Lives) -> Outcome:
-    """Live SPF/DKIM/DMARC/MX lookups got answers."""
+def live_dns(analyses: Analyses, live: Lives, status: str = "running") -> Outcome:
+    """Live SPF/DKIM/DMARC/MX lookups got answers (else why none: offline, cancelled)."""
     if not live:
-        return False, None
+        return False, (unanswered(status) if analyses and status != "running" else None)
     kinds = [
         k
         for k in ("spf", "dkim", "dmarc", "mx")
@@ -292,8 +303,8 @@ def verdicts(analyses: Analyses, live: Lives) -> Outcome:
     return True, printable(", ".join(shown) + more, _MAX)
 
 
-def recipient_mx(analyses: Analyses, live: Lives) -> Outcome:
-    """The recipient domain's MX answered (evidence: the MX host)."""
+def recipient_mx(analyses: Analyses, live: Lives, status: str = "running") -> Outcome:
+    """The recipient domain's MX answered (evidence: the MX host, else why not yet)."""
     for r in live:
         if r.spec.kind == "mx" and r.status == "found" and r.records:
             host = r.records[0].split()[-1].rstrip(".")
@@ -302,7 +313,8 @@ def recipient_mx(analyses: Analyses, live: Lives) -> Outcome:
     for a in analyses:
         gw = find_gateway(a.hops)
         if gw is not None:
-            return False, printable(f"received by {gw[1]}; MX not checked yet", _MAX)
+            why = "not checked " + ("yet" if status == "running" else f"({unanswered(status)})")
+            return False, printable(f"received by {gw[1]}; MX {why}", _MAX)
     return False, None
 
 
@@ -338,6 +350,10 @@ def downstream(analyses: Analyses, live: Lives) -> Outcome:
             return True, _join([_label(i, len(analyses)) + text])
     return False, None
 
+
+LiveRule: TypeAlias = Callable[[Analyses, Lives, str], Outcome]
+LIVE_RULES: dict[str, LiveRule] = {"live_dns": live_dns, "recipient_mx": recipient_mx}
+"""Rules the live answers tick: they are also told the live checks' status."""
 
 RULES: dict[str, Rule] = {
     "layer": layer,

@@ -158,6 +158,17 @@ def decode_words(s: str) -> tuple[str, list[str]]:
     return "".join(out), problems
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the noun in the right number: ``"1 DNS lookup"``, ``"2 DNS lookups"``.
+
+    Args:
+        n: How many.
+        word: The singular noun (may be several words: ``"DNS lookup"``).
+        words: The plural when it is not ``word + "s"`` (``"queries"``).
+    """
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
 def duration(seconds: float) -> str:
     """Compact duration such as ``"42s"``, ``"5m 03s"``, ``"2h 10m"``, ``"-42s"``."""
     s = round(abs(seconds))

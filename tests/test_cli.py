@@ -205,3 +205,44 @@ def test_one_unreadable_sample_of_two_is_reported_not_fatal(tmp_path: Path) -> N
     samples, errors = load_some([str(tmp_path / "missing.eml"), str(good)])
     assert [s.source for s in samples] == [str(good)]
     assert len(errors) == 1 and "missing.eml" in errors[0]
+
+
+def test_spf_and_dns_exit_non_zero_when_dns_fails(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    """A dead resolver gives temperror: not an answer, so not exit 0 (issue 9)."""
+    dead = ("--resolver", "127.0.0.1:9")
+    out = run("spf", "203.0.113.45", "fabrikam.example", *dead, env=isolated_env)
+    assert out.returncode == 1, out.stdout
+    assert b"temperror" in out.stdout
+    assert b"DNS lookups failed" in out.stderr and b"TIMEOUT" in out.stderr
+    assert out.stderr.count(b"\n") == 1
+    out = run("spf", "203.0.113.45", "fabrikam.example", "--json", *dead, env=isolated_env)
+    assert out.returncode == 1 and json.loads(out.stdout)["result"] == "temperror"
+    out = run("dns", "fabrikam.example", *dead, env=isolated_env)
+    assert out.returncode == 1 and b"DNS lookups failed" in out.stderr
+
+
+def test_spf_says_one_dns_lookup_in_the_singular(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    srv = demo_server()
+    try:
+        where = ("--resolver", f"127.0.0.1:{srv.port}")
+        out = run("spf", "198.51.100.90", "fabrikam.example", *where, env=isolated_env)
+        assert out.returncode == 0, out.stderr
+        first = out.stdout.decode().splitlines()[0]
+        assert "1 DNS lookup (limit 10)" in first, first
+        out = run("spf", "203.0.113.45", "fabrikam.example", *where, env=isolated_env)
+        assert out.returncode == 0  # fail is an answer: the command worked
+        assert out.stdout.startswith(b"SPF fail")
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(0, "0 DNS lookups"), (1, "1 DNS lookup"), (2, "2 DNS lookups")]
+)
+def test_plural(n: int, text: str) -> None:
+    from mailtriage.checks.text import plural
+
+    assert plural(n, "DNS lookup") == text
+    assert plural(n, "query", "queries") == text.replace("DNS lookups", "queries").replace(
+        "DNS lookup", "query"
+    )

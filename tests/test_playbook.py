@@ -178,3 +178,27 @@ def test_custom_playbook(tmp_path: Path, demo: tuple[Sample, Sample]) -> None:
     assert isinstance(pb, Playbook)
     (state,) = evaluate(pb, [analyse(x) for x in demo])
     assert state.auto_done and state.item.hint == "h" and state.section_title == "Only"
+
+
+@pytest.mark.parametrize(
+    ("status", "mx", "live"),
+    [
+        ("running", "MX not checked yet", None),
+        (
+            "offline",
+            "MX not checked (offline: live checks not run)",
+            "offline: live checks not run",
+        ),
+        (
+            "cancelled",
+            "MX not checked (cancelled before it answered)",
+            "cancelled before it answered",
+        ),
+    ],
+)
+def test_live_items_say_why_they_have_no_answer(demo, status, mx, live) -> None:  # type: ignore[no-untyped-def]
+    """Offline or cancelled, the items live DNS would tick say so (never "not checked yet")."""
+    states = evaluate(load_playbook(), [analyse(s) for s in demo], (), status)
+    by_rule = {s.item.auto: s for s in states if s.item.auto}
+    assert mx in (by_rule["recipient_mx"].evidence or "")
+    assert by_rule["live_dns"].evidence == live

@@ -131,7 +131,7 @@ async def test_checklist_ticks_and_evidence(server) -> None:  # type: ignore[no-
         assert auto and any(s.evidence and "@" in s.evidence for s in auto)
         manual = next(s for s in pane.states if not s.auto_done)
         pane.highlighted = pane.get_option_index(manual.item.id)
-        await pilot.press("enter")
+        await pilot.press("space")
         assert manual.item.id in app.screen.ticked
         await pilot.press("space")
         assert manual.item.id not in app.screen.ticked

@@ -13,6 +13,8 @@ import sys
 from mailtriage.checks.dns.model import parse_spec
 
 EXIT_USAGE = 2
+EXIT_DNS = 1
+"""``spf`` and ``dns``: a DNS lookup failed (timeout, SERVFAIL...), so the answer is not final."""
 
 
 def _version() -> str:

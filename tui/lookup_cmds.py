@@ -11,15 +11,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.text import printable
-from mailtriage.tui.args import VersionAction, fail, nameserver_for
+from mailtriage.tui.args import EXIT_DNS, VersionAction, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config, make_resolver
 
 NOTHING_MATCHES = "0.0.0.0"
+ANSWERED = ("NOERROR", "NXDOMAIN", "NODATA")
+"""Response codes that are an answer; anything else (TIMEOUT, SERVFAIL...) is a failure."""
 
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -118,8 +121,19 @@ async def _dns(args: argparse.Namespace, resolver: Any) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
+def dns_failures(resolver: Any) -> list[str]:
+    """The queries of this run that got no answer, e.g. ``"TXT fabrikam.example TIMEOUT"``."""
+    failed = [e for e in resolver.log if e.rcode not in ANSWERED]
+    return list(dict.fromkeys(f"{e.rdtype} {e.name} {e.rcode}" for e in failed))
+
+
 def run_lookup(command: str, argv: Sequence[str]) -> int:
-    """Run ``mailtriage spf`` or ``mailtriage dns``; returns the exit status."""
+    """Run ``mailtriage spf`` or ``mailtriage dns``; returns the exit status.
+
+    0 when every lookup was answered (whatever the SPF result: pass, fail...), 1 when
+    a DNS lookup failed (SPF ``temperror``, a timeout or SERVFAIL: the answer is not
+    final; try again or ask another resolver), 2 on a usage error.
+    """
     if command == "spf":
         p = _parser("spf", "Evaluate SPF (RFC 7208) for a connecting IP and print the tree.")
         p.add_argument("ip", help="the connecting IP address")
@@ -149,4 +163,11 @@ def run_lookup(command: str, argv: Sequence[str]) -> int:
         if demo:
             demo.stop()
     print(out)
+    failed = dns_failures(resolver)
+    if failed:
+        more = f" +{len(failed) - 3} more" if len(failed) > 3 else ""
+        fail_text = "; ".join(failed[:3]) + more
+        why = f"mailtriage: DNS lookups failed ({fail_text}): the answer is not final"
+        print(printable(why, 500), file=sys.stderr)
+        return EXIT_DNS
     return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.live.run import unanswered
+from mailtriage.checks.text import plural
 from mailtriage.widgets._render import Cell, safe, style_for
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def evaluation_rows(auths: Sequence[LiveAuth | None], pending: Sequence[str]) ->
         cells: list[Cell] = []
         for auth, status in zip(auths, pending, strict=True):
             if auth is None:
-                cells.append((f"{status}…" if status == "running" else status, "$text-muted"))
+                cells.append((unanswered(status), "$text-muted"))
             else:
                 cells.append(fn(auth))
         rows.append(((label, "bold"), cells))
@@ -75,7 +77,7 @@ def around_rows(arounds: Sequence[Around | None], pending: Sequence[str]) -> lis
         cells: list[Cell] = []
         for x, status in zip(arounds, pending, strict=True):
             if x is None:
-                cells.append((f"{status}…" if status == "running" else status, "$text-muted"))
+                cells.append((unanswered(status), "$text-muted"))
             elif label == "ptr":
                 rev = x.reverse
                 ok = rev is not None and rev.fcrdns
@@ -97,4 +99,4 @@ def around_rows(arounds: Sequence[Around | None], pending: Sequence[str]) -> lis
 
 
 def _lookups(n: int) -> str:
-    return f"{n} lookup" + ("" if n == 1 else "s")
+    return plural(n, "lookup")

@@ -7,7 +7,7 @@ Not a widget: the pane modules share these. Every string passes through
 
 from __future__ import annotations
 
-import textwrap
+import re
 from collections.abc import Sequence
 
 from mailtriage.checks.text import printable
@@ -43,10 +43,67 @@ def style_for(status: str) -> str:
     return STATUS_STYLE.get(status.lower(), "")
 
 
+BREAK_AFTER = ".@:;/,=&?"
+"""A token too long for a line is broken after one of these (host names, addresses, URLs,
+SPF terms, header fields), never in the middle of a label."""
+_BREAKS = re.escape(BREAK_AFTER)
+_PIECE = re.compile(rf"[^{_BREAKS}]*[{_BREAKS}]+|[^{_BREAKS}]+")
+
+
+def _pieces(token: str, width: int) -> list[str]:
+    """Split a token longer than ``width`` after its break characters.
+
+    A piece still longer than ``width`` is broken after its last hyphen that fits,
+    or else cut at ``width`` (a Message-ID local part, a key, a hash).
+    """
+    out: list[str] = []
+    for piece in _PIECE.findall(token):
+        while len(piece) > width:
+            cut = piece.rfind("-", 0, width) + 1 or width
+            out.append(piece[:cut])
+            piece = piece[cut:]
+        if piece:
+            out.append(piece)
+    return out
+
+
 def wrap(text: str, width: int, max_lines: int = 4) -> list[str]:
-    """Wrap display-safe text to ``width`` cells, at most ``max_lines`` lines."""
+    """Wrap display-safe text to ``width`` cells, at most ``max_lines`` lines.
+
+    Lines break at spaces; a token that does not fit on a line of its own (a long
+    host name, address, URL or SPF term) is broken after ``.``, ``@``, ``:``, ``;``,
+    ``/``, ``,``, ``=``, ``&`` or ``?`` (see :data:`BREAK_AFTER`), then after a hyphen,
+    and only as a last resort in the middle. A cut last line ends with ``…``.
+
+    Args:
+        text: Display-safe text (no control characters).
+        width: Line width in cells (at least 1).
+        max_lines: Most lines returned.
+
+    Returns:
+        The lines, at least one (``[""]`` for empty text).
+    """
     width = max(width, 1)
-    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    lines: list[str] = []
+    current = ""
+    for token in text.split():
+        gap = " " if current else ""
+        if len(current) + len(gap) + len(token) <= width:
+            current += gap + token
+            continue
+        if len(token) <= width:  # fits on a line of its own: never split it
+            lines.append(current)
+            current = token
+            continue
+        for piece in _pieces(token, width):
+            if len(current) + len(gap) + len(piece) <= width:
+                current += gap + piece
+            else:
+                if current:
+                    lines.append(current)
+                current = piece
+            gap = ""
+    lines.append(current)
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: max(width - 1, 0)] + "…"]
     return lines
@@ -67,6 +124,7 @@ def grid(
     width: int,
     label_width: int = 14,
     max_lines: int = 3,
+    heights: list[int] | None = None,
 ) -> list[Content]:
     """Lay out a label column and N equal value columns, wrapping values.
 
@@ -75,6 +133,7 @@ def grid(
         width: Total width in cells.
         label_width: Width of the label column.
         max_lines: Most lines a wrapped value may take.
+        heights: When given, the number of lines of each row is appended to it.
 
     Returns:
         One Content per screen line.
@@ -85,6 +144,8 @@ def grid(
         col = max((width - label_width - n) // n, 6)
         wrapped = [wrap(text, col, max_lines) for text, _ in cells]
         height = max((len(w) for w in wrapped), default=1)
+        if heights is not None:
+            heights.append(height)
         label = safe(label)  # row labels can come from the sample (method names)
         for i in range(height):
             parts = [fit(label if i == 0 else "", label_width, label_style)]

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.live.agreement import Agreement
-from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.live.run import LiveRun, unanswered
 from mailtriage.checks.model import AuthMethod, AuthResults
+from mailtriage.checks.text import plural
 from mailtriage.widgets._auth_eval import around_rows, evaluation_rows
 from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe, style_for
 from mailtriage.widgets.pane import Pane
@@ -59,10 +60,8 @@ def _spec_text(run: LiveRun, spec: LiveSpec, timings: bool) -> Cell:
     state = run.state_of(spec)
     where = spec.domain if spec.selector is None else f"{spec.selector}._domainkey.{spec.domain}"
     if spec not in run.results:
-        return (
-            safe(f"{where}: {state}…" if state == "pending" else f"{where}: {state}"),
-            style_for(state),
-        )
+        words = f"{state}…" if state == "pending" else unanswered(state, short=True)
+        return (safe(f"{where}: {words}"), style_for(state))
     res = run.results[spec]
     text = res.summary
     if res.status == "found" and spec.kind in ("spf", "dmarc") and res.records:
@@ -139,7 +138,13 @@ class AuthPane(Pane):
         methods: list[str] = []
         for i, _ in loaded:
             methods += [g.method for g in self.agreements[i] if g.method not in methods]
-        if not methods:
+        # A run with nothing to compare yet says why (running, cancelled, offline).
+        quiet = {
+            i: self.runs[i].status
+            for i, _ in loaded
+            if not self.agreements[i] and self.runs[i].status in ("running", "cancelled", "offline")
+        }
+        if not methods and not quiet:
             return []
         rows: list[tuple[Cell, list[Cell]]] = []
         notes: list[Content] = []
@@ -148,7 +153,9 @@ class AuthPane(Pane):
             for i, _ in loaded:
                 g = next((g for g in self.agreements[i] if g.method == name), None)
                 if g is None:
-                    cells.append(("—", ""))
+                    status = self.runs[i].status
+                    quiet_cell = (unanswered(status), style_for(status))
+                    cells.append(quiet_cell if i in quiet else ("—", ""))
                     continue
                 mark, style = AGREE[g.agrees]
                 then = g.recorded.split(" ", 1)[0]
@@ -156,6 +163,19 @@ class AuthPane(Pane):
                 if g.agrees is False:
                     notes.append(Content.styled(safe(f"{SLOTS[i]} {name}: {g.note}"), "$warning"))
             rows.append(((name, "bold"), cells))
+        if not methods:
+            cells = [
+                (unanswered(quiet[i]), style_for(quiet[i])) if i in quiet else ("—", "")
+                for i, _ in loaded
+            ]
+            rows.append((("now", "bold"), cells))
+        for i, _ in loaded:
+            if self.runs[i].status == "cancelled":
+                notes.append(
+                    Content.styled(
+                        f"{SLOTS[i]}: the re-check was cancelled; r runs it again", "$text-muted"
+                    )
+                )
         head = heading("Then vs now · = consistent  ≠ disagree  ? cannot tell", width)
         return [Content(""), head, *grid(rows, width, label_width=9, max_lines=2), *notes]
 
@@ -181,7 +201,9 @@ class AuthPane(Pane):
         lines: list[Content] = [Content("")]
         status = " · ".join(
             f"{SLOTS[i]}: {self.runs[i].status}, {len(self.runs[i].results)}/"
-            f"{len(self.runs[i].specs)} done, {self.runs[i].queries} queries"
+            f"{len(self.runs[i].specs)} done, {plural(self.runs[i].queries, 'query', 'queries')}"
+            if self.runs[i].status != "offline"
+            else f"{SLOTS[i]}: {unanswered('offline')}"
             for i, _ in loaded
         )
         resolver = next((self.runs[i].resolver for i, _ in loaded if self.runs[i].resolver), "")

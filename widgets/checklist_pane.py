@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from mailtriage.checks.playbook import ItemState
 from mailtriage.widgets._render import safe
+from mailtriage.widgets.pane import FullTextRequested
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList
@@ -13,11 +14,16 @@ from textual.widgets.option_list import Option
 
 
 class ChecklistPane(OptionList):
-    """Playbook items grouped by section; space or enter ticks the highlighted item."""
+    """Playbook items grouped by section; space ticks the highlighted item.
+
+    Enter asks for the item's full text (step, hint, evidence) to be shown: a
+    :class:`~mailtriage.widgets.pane.FullTextRequested` message.
+    """
 
     BORDER_TITLE = "Checklist"
     BINDINGS = [
-        Binding("space", "select", "Tick", show=False, tooltip="Tick or untick this item")
+        Binding("space", "select", "Tick", show=False, tooltip="Tick or untick this item"),
+        Binding("enter", "open_row", "Full text", show=False, tooltip="Full text of this item"),
     ]
 
     DEFAULT_CSS = """
@@ -49,7 +55,7 @@ class ChecklistPane(OptionList):
         self.clear_options()
         section = None
         done = sum(1 for s in self.states if s.auto_done or s.item.id in ticked)
-        self.border_subtitle = f"space ticks · {done}/{len(self.states)} done"
+        self.border_subtitle = f"space ticks · enter reads · {done}/{len(self.states)} done"
         options: list[Option] = []
         for st in self.states:
             sec = st.section_title
@@ -72,3 +78,25 @@ class ChecklistPane(OptionList):
         if st.evidence:
             parts.append(("  — " + safe(st.evidence), "$text-muted"))
         return Content.assemble(*parts)
+
+    def action_open_row(self) -> None:
+        """Ask for the highlighted item's full text to be shown."""
+        index = self.highlighted
+        if index is None:
+            return
+        item_id = self.get_option_at_index(index).id
+        st = next((s for s in self.states if s.item.id == item_id), None)
+        if st is None:
+            return
+        if st.auto_done:
+            state = "done: the evidence shows it"
+        elif st.item.id in self.ticked:
+            state = "ticked by hand"
+        else:
+            state = "not done yet (space ticks it)"
+        text = [f"section: {safe(st.section_title)}", f"state: {state}", "", safe(st.item.text)]
+        if st.item.hint:
+            text += ["", f"hint: {safe(st.item.hint)}"]
+        if st.evidence:
+            text += ["", f"evidence: {safe(st.evidence)}"]
+        self.post_message(FullTextRequested(safe(st.item.text), tuple(text)))

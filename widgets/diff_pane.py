@@ -361,17 +361,25 @@ class DiffPane(Pane):
             (f"B · {self.labels[1]}", "$accent bold"),
         ]
         lines += grid([(("", ""), cols)], width, label_width=LABEL)
+        a_name, b_name = (f"{s} · {label}" for s, label in zip("AB", self.labels, strict=True))
         for layer in layers:
             lines.append(Content.styled(safe(layer), "$accent italic"))
+            shown = [r for r in differing if r.layer == layer]
             rows: list[tuple[Cell, list[Cell]]] = [
                 (
                     (safe(f"≠ {r.field}"), "$warning bold"),
                     [(safe(r.a), "$warning"), (safe(r.b), "$warning")],
                 )
-                for r in differing
-                if r.layer == layer
+                for r in shown
             ]
-            lines += grid(rows, width, label_width=LABEL, max_lines=2)
+            heights: list[int] = []
+            start = len(lines)
+            lines += grid(rows, width, label_width=LABEL, max_lines=2, heights=heights)
+            for r, height in zip(shown, heights, strict=True):
+                text = (f"layer: {safe(layer)}", "", f"{a_name}: {safe(r.a)}", "",
+                        f"{b_name}: {safe(r.b)}")  # fmt: skip
+                self.add_row(start, height, safe(f"≠ {r.field}"), text)
+                start += height
         same = [r.field for r in self.rows if not r.differs]
         if same:
             lines.append(Content.styled(safe("Same in both: " + ", ".join(same)), "$text-muted"))

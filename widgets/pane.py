@@ -2,18 +2,62 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Resize, Show
+from textual.geometry import Region
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Static
+
+CURSOR_STYLE = "on $block-cursor-blurred-background"
+"""The focused row's background (a theme variable: readable over every text style)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a pane's body that Enter can open in full.
+
+    Attributes:
+        start: Its first line in the body.
+        height: How many lines it takes there (wrapped, maybe cut).
+        title: What it is, e.g. ``"Evidence"`` or ``"≠ DKIM d="``.
+        text: Its full text, one entry per line, display-safe, never cut.
+    """
+
+    start: int
+    height: int
+    title: str
+    text: tuple[str, ...]
+
+
+class FullTextRequested(Message):
+    """A pane asks for the full text of its focused row to be shown (Enter)."""
+
+    def __init__(self, title: str, text: tuple[str, ...]) -> None:
+        super().__init__()
+        self.title = title
+        self.text = text
 
 
 class Pane(VerticalScroll, can_focus=True):
     """A bordered, scrollable pane that re-renders its body at its current width.
 
     Subclasses implement :meth:`build` (pure: state in, Content out) and call
-    :meth:`refresh_body` after changing their state.
+    :meth:`refresh_body` after changing their state. The body is (re)built whenever a
+    layout pass gives the pane a width it was not built at: a pane hidden while its
+    state changed fills in on the first layout that shows it, whatever path Textual's
+    layout took (a Resize or Show event is not always sent, e.g. after another pane
+    was scrolled).
+
+    While building, a subclass may mark rows (:meth:`add_row`): up and down then move a
+    row cursor over them (shown while the pane has focus) and Enter posts
+    :class:`FullTextRequested` with the focused row's full text. Without rows, up and
+    down scroll.
     """
 
     DEFAULT_CSS = """
@@ -34,15 +78,44 @@ class Pane(VerticalScroll, can_focus=True):
     }
     """
 
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, tooltip="Previous row"),
+        Binding("down", "cursor(1)", "Down", show=False, tooltip="Next row"),
+        Binding("enter", "open_row", "Full text", show=False, tooltip="Full text of this row"),
+    ]
+
     _built_width = -1
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.marked_rows: list[Row] = []
+        self.cursor = 0
+        self._body = Content("")
+        self._marking: list[Row] = []
 
     def compose(self) -> ComposeResult:
         """Compose the single body Static."""
         yield Static(Content(""), classes="pane--body", markup=False)
 
+    def on_mount(self) -> None:
+        """Rebuild after every layout pass of the screen if the width changed."""
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._after_layout)
+
+    def _after_layout(self, _screen: Screen[object]) -> None:
+        if self.display:
+            self.refresh_body(force=False)
+
     def build(self, width: int) -> Content:
         """Return the body for the given inner width (override in subclasses)."""
         return Content("")
+
+    def add_row(self, start: int, height: int, title: str, text: tuple[str, ...]) -> None:
+        """Mark lines ``start`` to ``start + height`` of the body being built as one row.
+
+        Call from :meth:`build` only; rows are kept in the order they are added.
+        """
+        if height > 0:
+            self._marking.append(Row(start, height, title, text))
 
     def refresh_body(self, force: bool = True) -> None:
         """Rebuild the body from current state at the current width.
@@ -60,8 +133,61 @@ class Pane(VerticalScroll, can_focus=True):
         if not force and width == self._built_width:
             return
         self._built_width = width
-        self.query_one(".pane--body", Static).update(self.build(width))
+        self._marking = []
+        self._body = self.build(width)
+        self.marked_rows, self._marking = self._marking, []
+        self.cursor = min(self.cursor, max(len(self.marked_rows) - 1, 0))
+        self._paint()
+
+    def _paint(self) -> None:
+        """Show the built body with the focused row highlighted (while focused)."""
+        body = self._body
+        if self.has_focus and self.marked_rows:
+            row = self.marked_rows[self.cursor]
+            lines = body.plain.split("\n")
+            start = sum(len(line) + 1 for line in lines[: row.start])
+            end = sum(len(line) + 1 for line in lines[: row.start + row.height]) - 1
+            body = body.stylize(CURSOR_STYLE, start, max(end, start))
+        self.query_one(".pane--body", Static).update(body)
 
     def on_resize(self, event: Resize) -> None:
         """Re-wrap when the width changes."""
         self.refresh_body(force=False)
+
+    def on_show(self, event: Show) -> None:
+        """Build a body that was left unbuilt while the pane was hidden."""
+        self.refresh_body(force=False)
+
+    def on_focus(self) -> None:
+        """Show the row cursor."""
+        if self.marked_rows:
+            self._paint()
+
+    def on_blur(self) -> None:
+        """Hide the row cursor."""
+        if self.marked_rows:
+            self._paint()
+
+    def action_cursor(self, step: int) -> None:
+        """Move the row cursor (scroll when the pane has no rows or the cursor is at an end)."""
+        if not self.marked_rows:
+            if step < 0:
+                self.scroll_up()
+            else:
+                self.scroll_down()
+            return
+        cursor = max(0, min(self.cursor + step, len(self.marked_rows) - 1))
+        if cursor == self.cursor:  # past the first or last row: show what is above/below
+            self.scroll_relative(y=step, animate=False)
+            return
+        self.cursor = cursor
+        row = self.marked_rows[self.cursor]
+        self._paint()
+        # The body is the pane's only child, at the top of its scrollable area.
+        self.scroll_to_region(Region(0, row.start, 1, row.height), animate=False, immediate=True)
+
+    def action_open_row(self) -> None:
+        """Ask for the focused row's full text to be shown."""
+        if self.marked_rows:
+            row = self.marked_rows[self.cursor]
+            self.post_message(FullTextRequested(row.title, row.text))

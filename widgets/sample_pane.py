@@ -61,6 +61,24 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
     ] + ([("M365 trace", trace or "—", "$warning" if trace else "")] if trace is not None else [])
 
 
+FINDING_ROWS = ("Likely layer", "Evidence", "Next step")
+"""Rows whose full text lists every finding, not only the top one."""
+
+
+def _findings(a: Analysis) -> list[str]:
+    """Every finding of a sample in full: layer, severity, title, evidence, next step."""
+    if not a.findings:
+        return ["  none"]
+    out: list[str] = []
+    for f in a.findings:
+        out += [
+            f"  [{f.severity}] {f.layer}: {f.title}",
+            f"    evidence: {f.evidence}",
+            f"    next step: {f.next_step}",
+        ]
+    return [safe(line) for line in out]
+
+
 class SamplePane(Pane):
     """Shows who, what and when for each loaded sample, plus what could not be parsed."""
 
@@ -111,7 +129,21 @@ class SamplePane(Pane):
         rows: list[tuple[Cell, list[Cell]]] = [head]
         for r, (label, _, _) in enumerate(table[0]):
             rows.append(((label, "$text-muted"), [(safe(t[r][1]), t[r][2]) for t in table]))
-        lines = grid(rows, width)
+        heights: list[int] = []
+        lines = grid(rows, width, heights=heights)
+        start = heights[0]
+        for r, (label, _, _) in enumerate(table[0]):
+            text = [f"{SLOT_NAMES[i]} · {self.labels[i]}: {safe(t[r][1])}" for (i, _), t in
+                    zip(loaded, table, strict=True)]  # fmt: skip
+            if label in FINDING_ROWS:
+                for i, a in loaded:
+                    text += [
+                        "",
+                        f"{SLOT_NAMES[i]} · {self.labels[i]}: every finding",
+                        *_findings(a),
+                    ]
+            self.add_row(start, heights[r + 1], label, tuple(text))
+            start += heights[r + 1]
         for i, a in loaded:
             if a.sample.problems:
                 lines.append(Content(""))

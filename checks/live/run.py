@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,46 @@ if TYPE_CHECKING:
     from mailtriage.checks.live.plan import LiveResult, LiveSpec
 
 
+OFFLINE = "offline: live checks not run"
+"""What every live result says when the app runs with ``--offline`` (no DNS at all)."""
+
+
+def unanswered(status: str, short: bool = False) -> str:
+    """Plain words for a live check that has no answer, from its run's status.
+
+    The one wording of a missing live answer: the auth pane, the SPF tree, the
+    checklist and the notes all say it this way.
+
+    Args:
+        status: The run's status (``running``, ``cancelled``, ``offline``, ``done``, ``idle``).
+        short: The few words for one row of many (the run's status line says the rest).
+
+    Returns:
+        E.g. ``"still running"`` or ``"offline: live checks not run"``.
+    """
+    if short and status in ("offline", "cancelled"):
+        return "not run (offline)" if status == "offline" else "cancelled"
+    return {
+        "running": "still running",
+        "cancelled": "cancelled before it answered",
+        "offline": OFFLINE,
+        "done": "no answer",
+    }.get(status, "not run yet")
+
+
+def live_state(statuses: Sequence[str]) -> str:
+    """One status for several samples' runs: running wins, then done, cancelled, offline.
+
+    Args:
+        statuses: The run status of each loaded sample.
+
+    Returns:
+        The status that says best whether live answers can still arrive.
+    """
+    for status in ("running", "done", "cancelled", "offline"):
+        if status in statuses:
+            return status
+    return "idle"
 
 
 @dataclass(frozen=True)

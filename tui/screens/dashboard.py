@@ -21,7 +21,7 @@ from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
-from mailtriage.checks.live.run import LiveRun
+from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import SampleError, load_path
 from mailtriage.checks.model import Sample
 from mailtriage.checks.notes import ticket_notes
@@ -43,16 +43,18 @@ from mailtriage.tui.messages import (
     TraceLoaded,
 )
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
+from mailtriage.tui.screens.key_footer import KeyFooter
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
 from mailtriage.widgets.hops_pane import HopsPane
+from mailtriage.widgets.pane import FullTextRequested, Pane
 from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, Tab, Tabs
+from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
@@ -144,7 +146,7 @@ class DashboardScreen(Screen[None]):
             yield AuthPane(id="auth")
             yield DiffPane(id="diff")
             yield ChecklistPane(id="checklist")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Apply the layout for the terminal size, then load the initial samples."""
@@ -255,7 +257,8 @@ class DashboardScreen(Screen[None]):
         """Evaluate the playbook against the loaded samples and finished lookups."""
         loaded = [x for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
-        return evaluate(self.host.playbook, loaded, live)
+        statuses = [run.status for run, a in zip(self.runs, self.analyses, strict=True) if a]
+        return evaluate(self.host.playbook, loaded, live, live_state(statuses))
 
     def _update_title(self) -> None:
         names = [x.sample.source for x in self.analyses if x]
@@ -263,6 +266,19 @@ class DashboardScreen(Screen[None]):
         self.query_one("#title", Static).update(
             "mailtriage · " + (" vs ".join(names) if names else "no sample") + mode
         )
+
+    # ---- full text of a row --------------------------------------------------
+    def on_full_text_requested(self, msg: FullTextRequested) -> None:
+        """Open the full text of the row a pane asked for (Enter on a row)."""
+        from mailtriage.tui.screens.full_text import FullTextScreen
+
+        self.app.push_screen(FullTextScreen(msg.title, msg.text))
+
+    def action_full_text(self) -> None:
+        """Open the full text of the focused pane's row (the palette's way to Enter)."""
+        focused = self.focused
+        if isinstance(focused, Pane | ChecklistPane):
+            focused.action_open_row()
 
     # ---- checklist ----------------------------------------------------------
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -392,6 +408,9 @@ class DashboardScreen(Screen[None]):
                 specs=plan(analysis.sample),
                 results={},
                 resolver="offline: no DNS queries",
+                log=(),
+                auth=None,
+                around=None,
             )
             self.refresh_all()
             return
@@ -404,6 +423,8 @@ class DashboardScreen(Screen[None]):
             resolver=host.resolver_label,
             results={},
             log=(),
+            auth=None,  # a new run starts empty: nothing of the last one is shown as now
+            around=None,
         )
         self.run_worker(
             self._live_job(slot, run_id, analysis),
@@ -615,7 +636,7 @@ class DashboardScreen(Screen[None]):
         from mailtriage.tui.screens.spf_tree import SpfTreeScreen
 
         trees = [
-            (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth)
+            (f"{'AB'[i]} · {a.sample.source}", self.runs[i].auth, self.runs[i].status)
             for i, a in enumerate(self.analyses)
             if a is not None
         ]

@@ -1,15 +1,24 @@
-"""The dashboard's key bindings: each has a description and a tooltip (its palette entry)."""
+"""The dashboard's key bindings: each has a description and a tooltip (its palette entry).
+
+The description is the footer's word for the key (short: the footer must fit 80 columns);
+the tooltip is the palette entry. Keys of one ``Binding.Group`` show as one footer entry
+("1-5 Panes", "a/b Open"). The footer shows shown bindings in this order and leaves off
+from the end what does not fit, so the most used come first.
+"""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 
+PANES = Binding.Group("Panes")
+OPEN = Binding.Group("Open")
+
 BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
-    Binding("1", "show_pane('sample')", "Sample", show=False, tooltip="Show the sample pane"),
-    Binding("2", "show_pane('auth')", "Auth", show=False, tooltip="Show the authentication pane"),
-    Binding("3", "show_pane('diff')", "Diff", show=False, tooltip="Show blocked vs delivered"),
-    Binding("4", "show_pane('checklist')", "Checklist", show=False, tooltip="Show the checklist"),
-    Binding("5", "show_pane('route')", "Route", show=False, tooltip="Show the Received route"),
+    Binding("1", "show_pane('sample')", "Sample", group=PANES, tooltip="Show the sample pane"),
+    Binding("2", "show_pane('auth')", "Auth", group=PANES, tooltip="Show the authentication pane"),
+    Binding("3", "show_pane('diff')", "Diff", group=PANES, tooltip="Show blocked vs delivered"),
+    Binding("4", "show_pane('checklist')", "Checklist", group=PANES, tooltip="Show the checklist"),
+    Binding("5", "show_pane('route')", "Route", group=PANES, tooltip="Show the Received route"),
     Binding(
         "right_square_bracket",
         "step_difference(1)",
@@ -26,30 +35,32 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         key_display="[",
         tooltip="Previous difference between the two copies (diff pane)",
     ),
-    Binding("a", "open_sample(0)", "Open A", tooltip="Open the blocked sample (slot A)"),
-    Binding("b", "open_sample(1)", "Open B", tooltip="Open the delivered sample (slot B)"),
-    # Footer space at 80 columns is short: s, l, t, m, ] and [ live in the palette (ctrl+p);
-    # the diff pane's border names ] and [.
-    Binding("s", "swap", "Swap", show=False, tooltip="Swap samples A and B"),
+    Binding(
+        "a", "open_sample(0)", "Open A", group=OPEN, tooltip="Open the blocked sample (slot A)"
+    ),
+    Binding(
+        "b", "open_sample(1)", "Open B", group=OPEN, tooltip="Open the delivered sample (slot B)"
+    ),
+    Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
     Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding("escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"),
-    Binding("l", "dns_log", "Log", show=False, tooltip="Show every DNS query made"),
+    Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
+    Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
     Binding(
-        "t",
-        "spf_tree",
-        "SPF",
-        show=False,
-        tooltip="Show the SPF evaluation tree of each sample",
+        "m",
+        "show_trace",
+        "Trace",
+        tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
     ),
     Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
     Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
     Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),
     Binding(
-        "m",
-        "show_trace",
-        "Trace",
+        "enter",
+        "full_text",
+        "Full text",
         show=False,
-        tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
+        tooltip="Show the full text of the focused row (evidence, next step, diff, checklist)",
     ),
     Binding(
         "M",

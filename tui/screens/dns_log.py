@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import plural, printable
 from mailtriage.tui.screens.text_view import TextViewScreen
 from textual.binding import Binding
 from textual.content import Content
@@ -23,7 +23,9 @@ def render_log(
     """Render the query logs of each slot as plain, markup-free lines."""
     lines: list[Content] = []
     for label, log in logs:
-        lines.append(Content.styled(f"{label}: {len(log)} queries", "$accent bold"))
+        lines.append(
+            Content.styled(f"{label}: {plural(len(log), 'query', 'queries')}", "$accent bold")
+        )
         for e in sorted(log, key=lambda e: e.started_at):
             answers = "; ".join(e.answers) if e.answers else (e.error or "")
             lines.append(

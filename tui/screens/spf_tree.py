@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mailtriage.checks.auth.spf.text import tree_lines
+from mailtriage.checks.live.run import unanswered
 from mailtriage.checks.text import printable
 from mailtriage.tui.screens.text_view import TextViewScreen
 from textual.binding import Binding
@@ -24,12 +25,19 @@ STYLE = {
 }
 
 
-def render_trees(trees: Sequence[tuple[str, LiveAuth | None]]) -> Content:
-    """Render each sample's SPF tree as indented, markup-free lines."""
+Tree = tuple[str, "LiveAuth | None", str]
+"""(label, the live re-evaluation or ``None``, the live run's status)."""
+
+
+def render_trees(trees: Sequence[Tree]) -> Content:
+    """Render each sample's SPF tree as indented, markup-free lines.
+
+    A sample without a re-evaluation says why (still running, cancelled, offline).
+    """
     lines: list[Content] = []
-    for label, auth in trees:
+    for label, auth, status in trees:
         if auth is None or auth.spf is None:
-            why = "still running" if auth is None else "; ".join(auth.notes) or "not evaluated"
+            why = unanswered(status) if auth is None else "; ".join(auth.notes) or "not evaluated"
             lines += [Content.styled(printable(f"{label}: SPF {why}"), "$warning"), Content("")]
             continue
         spf = auth.spf
@@ -57,5 +65,5 @@ class SpfTreeScreen(TextViewScreen):
 
     BINDINGS = [Binding("escape,t", "close", "Close", tooltip="Close the SPF tree")]
 
-    def __init__(self, trees: Sequence[tuple[str, LiveAuth | None]]) -> None:
+    def __init__(self, trees: Sequence[Tree]) -> None:
         super().__init__("SPF evaluated now (RFC 7208)", render_trees(trees))

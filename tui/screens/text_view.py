@@ -37,7 +37,7 @@ class TextViewScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The text and a footer."""
         scroll = VerticalScroll()
-        scroll.border_title = self.view_title
+        scroll.border_title = Content(printable(self.view_title, 200))  # never markup
         with scroll:
             yield Static(self.body, markup=False)
         yield Footer()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailtriage.checks.auth.spf.tree import SpfNode, SpfResult
+from mailtriage.checks.text import plural
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def tree_lines(result: SpfResult) -> list[TreeLine]:
 def render_text(result: SpfResult, ip: str, sender: str) -> str:
     """The whole check as indented plain text (``mailtriage spf`` output)."""
     head = (
-        f"SPF {result.result} for {ip} sending as {sender}: {result.lookups} DNS lookups "
-        f"(limit 10), {result.void_lookups} void (limit 2)"
+        f"SPF {result.result} for {ip} sending as {sender}: "
+        f"{plural(result.lookups, 'DNS lookup')} (limit 10), {result.void_lookups} void (limit 2)"
     )
     lines = [head]
     if result.explanation:
