@@ -286,3 +286,31 @@ def test_a_long_field_and_wide_values_wrap_within_the_pane() -> None:
         content = pane.build(width)
         assert all(Content(line).cell_length <= width for line in content.plain.splitlines())
         assert squeezed(f"{d.field}A:{d.a}B:{d.b}") in squeezed(content.plain)
+
+
+async def test_one_cursor_enter_opens_the_stepped_to_difference_in_full() -> None:
+    """] / [ and up / down move the same row: Enter then shows that difference uncut,
+    with the header lines from both copies; the decision itself is the first row."""
+    from mailtriage.tui.screens.full_text import FullTextScreen
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live_done(app))
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        pane = pane_of(app)
+        layer, diff = pane.current_difference or ("", None)
+        assert diff is not None and diff.field == "DMARC at the boundary"
+        assert pane.marked_rows[pane.cursor].title == f"{layer}: {diff.field}"
+        pane.focus()
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, FullTextScreen)
+        text = str(app.screen.query_one(Static).render())
+        assert "can explain the block" in text
+        assert all(" ".join(e.split()) in " ".join(text.split()) for e in diff.evidence)
+        await pilot.press("escape")
+        pane.cursor = 0
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, FullTextScreen)
+        assert "Next step:" in str(app.screen.query_one(Static).render())

@@ -147,6 +147,22 @@ def _highlight(lines: list[Content], d: Difference, width: int) -> list[Content]
     return out
 
 
+NO_LAYER = "No layer explains the block"
+
+
+def _full(layer: str, d: Difference) -> tuple[str, ...]:
+    """The full text of one difference (the row Enter opens)."""
+    verdict = "can explain the block" if d.explains else "does not explain the block"
+    return (
+        f"Layer: {layer}",
+        f"A: {safe(d.a)}",
+        f"B: {safe(d.b)}",
+        f"This difference {verdict}.",
+        "",
+        *(safe(e) for e in d.evidence),
+    )
+
+
 class DiffPane(Pane):
     """Blocked vs delivered: the decision, its differences by layer, then every field.
 
@@ -232,6 +248,9 @@ class DiffPane(Pane):
             self.current = 0 if by > 0 else count - 1
         else:
             self.current = (self.current + by) % count
+        # One cursor: the focused row (Enter: full text) is the stepped-to difference,
+        # which comes after the decision's own row.
+        self.cursor = self.current + 1
         self._scroll_pending = True
         self._update_subtitle()
         self.refresh_body()
@@ -270,7 +289,7 @@ class DiffPane(Pane):
         if self.comparison is not None:
             lines += self._layers(self.comparison, width, len(lines))
         if self.rows:
-            lines += self._fields(width)
+            lines += self._fields(width, len(lines))
         if self._scroll_pending:
             self.call_after_refresh(self._scroll_to_current)
         return join_lines(lines)
@@ -301,12 +320,24 @@ class DiffPane(Pane):
         if c.suspect_layer:
             parts = [("Suspect layer: ", "bold"), (safe(c.suspect_layer), "$error bold")]
         else:
-            parts = [("No layer explains the block", "$warning bold")]
+            parts = [(NO_LAYER, "$warning bold")]
         lines = _joined(parts, width)
         for line in c.evidence:
             side, text = split_evidence(line)
             lines += _hang(side, text, width, indent=3, label_style="$accent bold")
         lines += _hang("Next step", c.next_step, width, indent=11)
+        self.add_row(
+            0,
+            len(lines),
+            "Decision",
+            (
+                f"Suspect layer: {c.suspect_layer}" if c.suspect_layer else NO_LAYER,
+                "",
+                *(safe(e) for e in c.evidence),
+                "",
+                f"Next step: {c.next_step}",
+            ),
+        )
         return lines
 
     def _layers(self, c: Comparison, width: int, at: int) -> list[Content]:
@@ -333,6 +364,7 @@ class DiffPane(Pane):
                 if index == self.current:
                     rows = _highlight(rows, d, width)
                 self._spans.append((at + len(lines), len(rows)))
+                self.add_row(at + len(lines), len(rows), f"{x.layer}: {d.field}", _full(x.layer, d))
                 lines += rows
                 index += 1
         if not index:
@@ -344,7 +376,7 @@ class DiffPane(Pane):
             )
         return lines
 
-    def _fields(self, width: int) -> list[Content]:
+    def _fields(self, width: int, at: int) -> list[Content]:
         differing = [r for r in self.rows if r.differs]
         layers = [layer for layer in LAYER_ORDER if any(r.layer == layer for r in differing)]
         layers += sorted({r.layer for r in differing} - set(layers))
@@ -373,7 +405,7 @@ class DiffPane(Pane):
                 for r in shown
             ]
             heights: list[int] = []
-            start = len(lines)
+            start = at + len(lines)
             lines += grid(rows, width, label_width=LABEL, max_lines=2, heights=heights)
             for r, height in zip(shown, heights, strict=True):
                 text = (f"layer: {safe(layer)}", "", f"{a_name}: {safe(r.a)}", "",
