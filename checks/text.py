@@ -17,6 +17,7 @@ _UNSAFE = re.compile(
 )
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BROKEN_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?(\S*)$")
+_NON_SPACE_RUN = re.compile(r"\S*")
 _WS_BETWEEN = re.compile(r"\s+")
 _QP_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
 
@@ -145,7 +146,11 @@ def decode_words(s: str) -> tuple[str, list[str]]:
         pos = m.end()
         last_was_word = True
     tail = s[pos:]
-    broken = _BROKEN_WORD.search(tail)
+    # A broken word holds no whitespace and runs to the end, so it can only start in
+    # the last whitespace-free run: searching just there keeps this linear (searching
+    # the whole tail retries from every "=?" and scans to the next space each time).
+    run = _NON_SPACE_RUN.match(tail[::-1]).end()  # type: ignore[union-attr]
+    broken = _BROKEN_WORD.search(tail, len(tail) - run)
     if broken and "=?" in tail:
         problems.append("encoded-word without closing '?='")
         start = broken.start()
