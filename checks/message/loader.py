@@ -148,24 +148,70 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     )
 
 
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "it is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "it is a socket, not a regular file"),
+    (stat.S_ISCHR, "it is a device, not a regular file"),
+    (stat.S_ISBLK, "it is a device, not a regular file"),
+)
+
+
+def read_file(path: str | os.PathLike[str], limit: int = MAX_READ + 1) -> tuple[bytes, int]:
+    """Read the start of a regular file: the one way sample and trace files are read.
+
+    The file is opened without blocking and checked before any byte is read, so a
+    named pipe, socket or device is refused at once instead of hanging the reader
+    (``open()`` on a FIFO waits forever for a writer). Files are only ever read.
+
+    Args:
+        path: The file.
+        limit: Most bytes to read (read one byte past a cap to tell that it was cut).
+
+    Returns:
+        ``(data, size)``: at most ``limit`` bytes and the file's size on disk.
+
+    Raises:
+        SampleError: The path cannot be opened, is a directory or is not a regular
+            file (one line naming it).
+    """
+    name = os.fspath(path)
+    label = printable(name, 200)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as exc:
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SampleError(f"cannot read {label}: it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            why = next((w for test, w in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
+            raise SampleError(f"cannot read {label}: {why}")
+        chunks: list[bytes] = []
+        left = limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks), info.st_size
+
+
 def load_path(path: str | os.PathLike[str]) -> Sample:
     """Read a sample file (never modified) and parse it.
 
     Raises:
-        SampleError: The file cannot be read, is a directory, or is not an email.
+        SampleError: The file cannot be read, is a directory or not a regular file
+            (a FIFO, socket or device: refused, never waited on), or is not an email.
     """
-    name = os.fspath(path)
-    label = printable(name, 200)
-    try:
-        with open(name, "rb") as f:
-            info = os.fstat(f.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise SampleError(f"cannot read {label}: it is a directory")
-            data = f.read(MAX_READ + 1)
-    except OSError as exc:
-        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
-    size = info.st_size if stat.S_ISREG(info.st_mode) else len(data)
-    return load_bytes(data, name, max(size, len(data)))
+    data, size = read_file(path)
+    return load_bytes(data, os.fspath(path), max(size, len(data)))
 
 
 def read_stdin() -> bytes:
