@@ -188,19 +188,13 @@ def read_file(path: str | os.PathLike[str], limit: int = MAX_READ + 1) -> tuple[
         if not stat.S_ISREG(info.st_mode):
             why = next((w for test, w in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
             raise SampleError(f"cannot read {label}: {why}")
-        chunks: list[bytes] = []
-        left = limit
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit)
     except OSError as exc:
         raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    return b"".join(chunks), info.st_size
+    return data, info.st_size
 
 
 def load_path(path: str | os.PathLike[str]) -> Sample:
