@@ -69,6 +69,20 @@ def _dedent_all(lines: list[str], indent: str) -> bool:
     return indented >= plain
 
 
+def _line_end(data: bytes, start: int) -> tuple[int, bytes]:
+    """Where the line starting at ``start`` ends, and the file's line break.
+
+    Returns ``(offset of the line's last byte, b"\\n")`` for LF and CRLF files and
+    ``(offset of the CR, b"\\r")`` for CR-only files (old Mac, some exports); the
+    offset is -1 when the line never ends.
+    """
+    lf = data.find(b"\n", start)
+    cr = data.find(b"\r", start, lf if lf >= 0 else len(data))
+    if cr >= 0 and data[cr + 1 : cr + 2] != b"\n":
+        return cr, b"\r"
+    return lf, b"\n"
+
+
 def _familiar(name: str) -> bool:
     lname = name.lower()
     return lname in KNOWN_HEADERS or lname.startswith(KNOWN_PREFIXES)
@@ -98,12 +112,13 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     if _NON_SPACE.search(data, start) is None:
         raise _not_email(source, "the input is empty")
     if data.startswith(b"From ", start):
-        eol = data.find(b"\n", start)
+        eol, nl = _line_end(data, start)
         start = len(data) if eol < 0 else eol + 1
-        following = data.find(b"\nFrom ", start)
+        following = data.find(nl + b"From ", start)
         if following >= 0:
             data = data[: following + 1]
-            for blank in (b"\r\n\r\n", b"\n\n"):  # mbox puts a blank line before "From "
+            blanks = (b"\r\n\r\n", b"\n\n") if nl == b"\n" else (b"\r\r",)
+            for blank in blanks:  # mbox puts a blank line before "From "
                 if data.endswith(blank):
                     data = data[: -len(blank) // 2]
                     break
