@@ -25,15 +25,15 @@ from typing import Any
 import pytest
 from mailtriage.checks import text
 from mailtriage.checks.analysis import analyse
-from mailtriage.checks.message.addresses import parse_addresses, quoted_spans
-from mailtriage.checks.message.loader import SampleError, load_bytes, load_path, read_file
+from mailtriage.checks.message import addresses, loader
+from mailtriage.checks.message.addresses import parse_addresses
+from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
 from mailtriage.checks.msgtrace.load import load_trace_path
 from mailtriage.checks.msgtrace.model import TraceError
 from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.report.build import offline_report
-from mailtriage.checks.text import decode_words, json_text, printable
-from mailtriage.checks.verdicts import find_verdicts
-from mailtriage.checks.verdicts.microsoft_exchange import zone_label
+from mailtriage.checks.text import decode_words, printable
+from mailtriage.checks.verdicts import find_verdicts, microsoft_exchange
 from mailtriage.tui.report_jobs import json_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,12 +93,12 @@ def test_quoted_spans_match_the_rfc_5322_quoted_string_rule() -> None:
     rng = random.Random(9)
     for _ in range(20000):
         s = "".join(rng.choice('"\\a\n ') for _ in range(rng.randint(0, 14)))
-        assert quoted_spans(s) == [m.span() for m in reference.finditer(s)], s
+        assert addresses.quoted_spans(s) == [m.span() for m in reference.finditer(s)], s
 
 
 def test_quoted_spans_work_grows_linearly_with_an_unterminated_quote() -> None:
-    small = lines_run(lambda: quoted_spans(QUOTE_BOMB[: 4 * 1024]))
-    large = lines_run(lambda: quoted_spans(QUOTE_BOMB))  # 8x longer
+    small = lines_run(lambda: addresses.quoted_spans(QUOTE_BOMB[: 4 * 1024]))
+    large = lines_run(lambda: addresses.quoted_spans(QUOTE_BOMB))  # 8x longer
     assert large < 9 * small
 
 
@@ -208,11 +208,11 @@ def test_fifo_is_refused_at_once(fifo: Path) -> None:
 
 def test_devices_and_directories_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SampleError, match="it is a device, not a regular file"):
-        read_file("/dev/null")
+        loader.read_file("/dev/null")
     with pytest.raises(SampleError, match="it is a directory"):
-        read_file(tmp_path)
+        loader.read_file(tmp_path)
     (tmp_path / "a.eml").write_bytes(b"From: a@b.example\n\n")
-    assert read_file(tmp_path / "a.eml") == (b"From: a@b.example\n\n", 19)
+    assert loader.read_file(tmp_path / "a.eml") == (b"From: a@b.example\n\n", 19)
 
 
 def test_cli_refuses_a_fifo_with_one_line(fifo: Path) -> None:
@@ -284,12 +284,12 @@ def test_zero_width_in_a_subject_reaches_the_notes_escaped() -> None:
 
 def test_json_output_escapes_bidi_overrides_and_zero_width() -> None:
     hostile = "invoice\u202etxt.exe pay\u200bpal \u2066x\u2069 \x85 \u2028"
-    line = json_text({"subject": hostile})
+    line = text.json_text({"subject": hostile})
     assert line == (
         '{"subject": "invoice\\u202etxt.exe pay\\u200bpal \\u2066x\\u2069 \\u0085 \\u2028"}'
     )
     assert json.loads(line) == {"subject": hostile}
-    assert "ü" in json_text("ü")  # other text stays readable
+    assert "ü" in text.json_text("ü")  # other text stays readable
 
 
 def test_report_json_line_carries_no_raw_bidi_override() -> None:
@@ -403,7 +403,7 @@ def test_sfv_dms_is_said_to_be_undocumented() -> None:
     ],
 )
 def test_arrival_time_zone_label_comes_from_the_value(value: str, label: str | None) -> None:
-    assert zone_label(value) == label
+    assert microsoft_exchange.zone_label(value) == label
     s = sample(f"From: a@b.example\nX-MS-Exchange-CrossTenant-OriginalArrivalTime: {value}\n")
     [v] = find_verdicts(s)
     assert f"({label or 'time zone not given'})" in v.fields[0].meaning
@@ -415,7 +415,7 @@ def test_arrival_time_label_does_not_follow_the_machine_zone(monkeypatch) -> Non
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
-        assert zone_label("05 Dec 2026 12:00:00.1234 +0100") == "UTC+01:00"
+        assert microsoft_exchange.zone_label("05 Dec 2026 12:00:00.1234 +0100") == "UTC+01:00"
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
