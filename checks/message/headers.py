@@ -109,7 +109,7 @@ def parse_lines(lines: list[str], indent: str = "", dedent_all: bool = False) ->
         if indent and (n == 1 or dedent_all) and line.startswith(indent):
             line = line[len(indent) :]
         m = match(line)
-        if m and raws and continues(names[-1], "\n".join(raws[-1][-8:]), line):
+        if m and raws and continues(names[-1], raws[-1], line):
             lost += 1
             if lost <= MAX_LOST_FOLD_PROBLEMS:
                 block.problems.append(

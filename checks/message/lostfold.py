@@ -19,6 +19,7 @@ name. Everything runs in time linear in the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 #: Headers (lower-case prefixes) whose value is Microsoft's ``KEY:value;KEY:value;`` list.
 TAG_LIST_HEADERS = (
@@ -28,12 +29,12 @@ TAG_LIST_HEADERS = (
 )
 #: Headers whose ``h=`` tag lists header names separated by colons.
 SIGNATURE_HEADERS = frozenset(
-    {"dkim-signature", "arc-message-signature", "x-google-dkim-signature", "arc-seal"}
+    {"dkim-signature", "arc-message-signature", "x-google-dkim-signature"}
 )
-#: Names that are never taken for a tag: a line starting with one is a real field.
+#: Hyphen-free names that are never taken for a tag: a line starting with one is a real
+#: field (hyphenated names never match a tag at all).
 _REAL_FIELDS = frozenset(
-    "from to cc bcc subject date received sender reply-to message-id references "  # noqa: SIM905
-    "importance priority".split()
+    "from to cc bcc subject date received sender references importance priority".split()  # noqa: SIM905
 )
 _TAG = re.compile(r"([A-Za-z0-9_.]{1,40}):[^\s;]*;")
 _NAME_LIST = re.compile(r"[A-Za-z0-9-]{1,80}(?::[A-Za-z0-9-]{1,80})+:?(?:;|\s|$)")
@@ -50,12 +51,12 @@ def _open_h_list(value_so_far: str) -> bool:
     return m is not None and m.group(1).lower() == "h"
 
 
-def continues(previous: str, value_so_far: str, line: str) -> bool:
+def continues(previous: str, value_lines: Sequence[str], line: str) -> bool:
     """Whether ``line`` (which parses as a header field) continues the header above.
 
     Args:
         previous: Name of the header field above, as written.
-        value_so_far: Its raw value up to this line (lines joined with ``\\n``).
+        value_lines: Its raw value's lines so far.
         line: The line, without its line ending.
 
     Returns:
@@ -66,5 +67,5 @@ def continues(previous: str, value_so_far: str, line: str) -> bool:
         m = _TAG.match(line)
         return m is not None and m.group(1).lower() not in _REAL_FIELDS
     if name in SIGNATURE_HEADERS and _NAME_LIST.match(line):
-        return _open_h_list(value_so_far[-4096:])
+        return _open_h_list("\n".join(value_lines[-8:])[-4096:])
     return False
