@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import json
 import re
+from typing import Any
 
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+#: Invisible or text-reordering characters, besides C0/C1 controls: the Arabic letter
+#: mark, zero-width space/joiners and direction marks (U+200B-U+200F), line and
+#: paragraph separators, bidi embeddings and overrides (U+202A-U+202E), the word
+#: joiner and invisible operators (U+2060-U+2064), bidi isolates (U+2066-U+2069), the
+#: Mongolian vowel separator, the zero-width no-break space (BOM, U+FEFF) and lone
+#: surrogates. Each can make "pay\u200bpal" look like "paypal" or reorder what is shown.
+_INVISIBLE = (
+    "\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ud800-\udfff"
 )
+_UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_INVISIBLE}]")
+#: What JSON output escapes beyond what ``json.dumps`` does (it escapes C0 controls):
+#: DEL, C1 controls (NEL among them) and the invisible characters above.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BROKEN_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?(\S*)$")
+_NON_SPACE_RUN = re.compile(r"\S*")
 _WS_BETWEEN = re.compile(r"\s+")
 _QP_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
 
@@ -30,9 +43,10 @@ def printable(s: str, limit: int | None = None) -> str:
     """Make untrusted text safe to show in a terminal.
 
     Controls (C0, DEL, C1, including ESC and NUL), bidi overrides, isolates and
-    marks, line/paragraph separators and lone surrogates become visible escapes
-    such as ``\\x1b`` or ``\\u202e``; a tab becomes a space. Other characters,
-    including ``[``, are left alone.
+    marks, zero-width characters (U+200B-U+200D, U+2060, U+FEFF...), line/paragraph
+    separators and lone surrogates become visible escapes such as ``\\x1b``,
+    ``\\u200b`` or ``\\u202e``; a tab becomes a space. Other characters, including
+    ``[``, are left alone.
 
     Args:
         s: Any text.
@@ -49,6 +63,29 @@ def printable(s: str, limit: int | None = None) -> str:
     if limit is not None and len(out) > limit:
         out = out[: limit - 1] + "…"
     return out
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(obj: Any) -> str:
+    """Serialise ``obj`` as one line of JSON that shows no sample character raw.
+
+    ``json.dumps`` escapes C0 controls but writes bidi overrides (U+202E), zero-width
+    characters, C1 controls such as NEL and the line/paragraph separators as they
+    are; a terminal or a reader splitting lines would act on them. Here they are
+    written as JSON ``\\uXXXX`` escapes (the decoded strings are unchanged); other
+    non-ASCII text stays readable.
+
+    Args:
+        obj: Any value ``json.dumps`` accepts.
+
+    Returns:
+        The JSON text, without a line break.
+    """
+    text = json.dumps(obj, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(_json_escape, text)
 
 
 def _decode_line(line: bytes) -> str:
@@ -145,7 +182,11 @@ def decode_words(s: str) -> tuple[str, list[str]]:
         pos = m.end()
         last_was_word = True
     tail = s[pos:]
-    broken = _BROKEN_WORD.search(tail)
+    # A broken word holds no whitespace and runs to the end, so it can only start in
+    # the last whitespace-free run: searching just there keeps this linear (searching
+    # the whole tail retries from every "=?" and scans to the next space each time).
+    run = _NON_SPACE_RUN.match(tail[::-1]).end()  # type: ignore[union-attr]
+    broken = _BROKEN_WORD.search(tail, len(tail) - run)
     if broken and "=?" in tail:
         problems.append("encoded-word without closing '?='")
         start = broken.start()

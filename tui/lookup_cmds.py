@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from mailtriage.checks.dns.model import DnsError
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.args import EXIT_DNS, VersionAction, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config, make_resolver
 
@@ -75,7 +74,7 @@ async def _spf(args: argparse.Namespace, resolver: Any) -> str:
             **result_json(res),
             "dns_log": _log(resolver),
         }
-        return json.dumps(out, ensure_ascii=False)
+        return json_text(out)
     return "\n".join(printable(line) for line in render_text(res, args.ip, sender).splitlines())
 
 
@@ -92,7 +91,7 @@ async def _dns(args: argparse.Namespace, resolver: Any) -> str:
     found = await asyncio.gather(*(run(s, resolver) for s in specs))
     spf = await spf_task
     if args.json:
-        return json.dumps(
+        return json_text(
             {
                 "domain": args.domain,
                 "spf": {"walked_with": NOTHING_MATCHES, **result_json(spf)},
@@ -108,8 +107,7 @@ async def _dns(args: argparse.Namespace, resolver: Any) -> str:
                     for r in found
                 ],
                 "dns_log": _log(resolver),
-            },
-            ensure_ascii=False,
+            }
         )
     lines = [f"== {args.domain}", "SPF tree (walked with an address that matches nothing):"]
     lines += ["  " + line for line in render_text(spf, NOTHING_MATCHES, "-").splitlines()[1:]]

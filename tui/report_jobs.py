@@ -17,7 +17,6 @@ queries at once). The process pool is imported only when it is used.
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
 import threading
@@ -31,7 +30,7 @@ from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
 from mailtriage.checks.model import Sample
 from mailtriage.checks.report.build import offline_report
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.config import Config, make_resolver
 
 if TYPE_CHECKING:
@@ -42,7 +41,6 @@ Item = str | tuple[str, bytes]
 #: What one sample gave: ``(output line, None)`` or ``(None, one-line error)``.
 Outcome = tuple[str | None, str | None]
 
-_LINE_ENDS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 MAX_CHUNK = 32
 STOP_WAIT = 5.0  # seconds to wait for the pool's own thread after killing the workers
@@ -100,17 +98,14 @@ def text(rep: dict[str, Any]) -> str:
 
 
 def json_line(rep: dict[str, Any]) -> str:
-    """One JSON Lines record: no character in it that a reader could take for a line end.
+    """One JSON Lines record, with no sample character shown raw.
 
-    ``json.dumps`` escapes C0 controls but leaves NEL (U+0085) and the Unicode line
-    and paragraph separators, on which ``str.splitlines()`` and some JSON readers
-    break a line; sample text can hold any of them.
+    ``json_text`` escapes what ``json.dumps`` leaves as it is: NEL (U+0085) and the
+    Unicode line and paragraph separators, on which ``str.splitlines()`` and some
+    JSON readers break a line, and bidi overrides and zero-width characters, which
+    rewrite what a terminal shows. Sample text can hold any of them.
     """
-    line = json.dumps(rep, ensure_ascii=False)
-    for char, escape in _LINE_ENDS:
-        if char in line:
-            line = line.replace(char, escape)
-    return line
+    return json_text(rep)
 
 
 async def _live(a: Analysis, settings: Settings) -> dict[str, Any]:

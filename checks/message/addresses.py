@@ -8,11 +8,44 @@ from email.utils import getaddresses
 from mailtriage.checks.model import Address, Problem
 from mailtriage.checks.text import decode_words
 
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _EW_RUN = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:\s+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)*")
 _EMPTY_GROUP = re.compile(r"[^:;<>@]*:\s*;?")
 MAX_ADDRESSES = 1000
 MAX_VALUE = 32 * 1024
+
+
+def quoted_spans(value: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each complete quoted string in ``value``, left to right.
+
+    One pass over the text (linear time even for an unterminated quote full of
+    escaped quotes, which a backtracking regex scans again from every quote). A
+    quote that is never closed, or whose backslash escapes a line break, does not
+    start a quoted string; the scan goes on after the point where it failed.
+    """
+    spans: list[tuple[int, int]] = []
+    find = value.find
+    n = len(value)
+    start = find('"')
+    while start >= 0:
+        i = start + 1
+        end = -1
+        while i < n:
+            c = value[i]
+            if c == '"':
+                end = i + 1
+                break
+            if c == "\\":
+                if i + 1 >= n or value[i + 1] == "\n":
+                    break
+                i += 2
+                continue
+            i += 1
+        if end < 0:
+            start = find('"', i + 1)
+            continue
+        spans.append((start, end))
+        start = find('"', end)
+    return spans
 
 
 def _protect(value: str) -> str:
@@ -23,10 +56,10 @@ def _protect(value: str) -> str:
     """
     out: list[str] = []
     pos = 0
-    for m in _QUOTED.finditer(value):
-        out.append(_EW_RUN.sub(lambda w: f'"{w.group()}"', value[pos : m.start()]))
-        out.append(m.group())
-        pos = m.end()
+    for start, end in quoted_spans(value):
+        out.append(_EW_RUN.sub(lambda w: f'"{w.group()}"', value[pos:start]))
+        out.append(value[start:end])
+        pos = end
     out.append(_EW_RUN.sub(lambda w: f'"{w.group()}"', value[pos:]))
     return "".join(out)
 

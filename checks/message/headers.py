@@ -3,7 +3,9 @@
 The block is split by hand (not with ``email.policy.default``) so raw values are
 kept, order is preserved and a broken header cannot stop the rest from loading.
 Pasted headers are tolerated: a line that is neither ``Name: value`` nor indented
-is taken as a continuation whose folding was lost, and a ``Problem`` says so.
+is taken as a continuation whose folding was lost, and a ``Problem`` says so; so is
+a line that looks like ``Name:`` but clearly continues a Microsoft tag list or a
+signature's ``h=`` list (:mod:`mailtriage.checks.message.lostfold`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mailtriage.checks.message.lostfold import continues
 from mailtriage.checks.model import Header, Problem
 from mailtriage.checks.text import decode_bytes
 
@@ -106,6 +109,19 @@ def parse_lines(lines: list[str], indent: str = "", dedent_all: bool = False) ->
         if indent and (n == 1 or dedent_all) and line.startswith(indent):
             line = line[len(indent) :]
         m = match(line)
+        if m and raws and continues(names[-1], raws[-1], line):
+            lost += 1
+            if lost <= MAX_LOST_FOLD_PROBLEMS:
+                block.problems.append(
+                    Problem(
+                        "Header",
+                        f"line {n} starts like a header field ({m.group(1)}:) "
+                        f"but continues {names[-1]}; joined back to it (folding lost in "
+                        "copy-paste?)",
+                    )
+                )
+            raws[-1].append(line)
+            continue
         if m:
             if len(names) >= MAX_HEADERS:
                 block.problems.append(

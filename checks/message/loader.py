@@ -69,6 +69,20 @@ def _dedent_all(lines: list[str], indent: str) -> bool:
     return indented >= plain
 
 
+def _line_end(data: bytes, start: int) -> tuple[int, bytes]:
+    """Where the line starting at ``start`` ends, and the file's line break.
+
+    Returns ``(offset of the line's last byte, b"\\n")`` for LF and CRLF files and
+    ``(offset of the CR, b"\\r")`` for CR-only files (old Mac, some exports); the
+    offset is -1 when the line never ends.
+    """
+    lf = data.find(b"\n", start)
+    cr = data.find(b"\r", start, lf if lf >= 0 else len(data))
+    if cr >= 0 and data[cr + 1 : cr + 2] != b"\n":
+        return cr, b"\r"
+    return lf, b"\n"
+
+
 def _familiar(name: str) -> bool:
     lname = name.lower()
     return lname in KNOWN_HEADERS or lname.startswith(KNOWN_PREFIXES)
@@ -98,12 +112,13 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     if _NON_SPACE.search(data, start) is None:
         raise _not_email(source, "the input is empty")
     if data.startswith(b"From ", start):
-        eol = data.find(b"\n", start)
+        eol, nl = _line_end(data, start)
         start = len(data) if eol < 0 else eol + 1
-        following = data.find(b"\nFrom ", start)
+        following = data.find(nl + b"From ", start)
         if following >= 0:
             data = data[: following + 1]
-            for blank in (b"\r\n\r\n", b"\n\n"):  # mbox puts a blank line before "From "
+            blanks = (b"\r\n\r\n", b"\n\n") if nl == b"\n" else (b"\r\r",)
+            for blank in blanks:  # mbox puts a blank line before "From "
                 if data.endswith(blank):
                     data = data[: -len(blank) // 2]
                     break
@@ -148,24 +163,64 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     )
 
 
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "it is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "it is a socket, not a regular file"),
+    (stat.S_ISCHR, "it is a device, not a regular file"),
+    (stat.S_ISBLK, "it is a device, not a regular file"),
+)
+
+
+def read_file(path: str | os.PathLike[str], limit: int = MAX_READ + 1) -> tuple[bytes, int]:
+    """Read the start of a regular file: the one way sample and trace files are read.
+
+    The file is opened without blocking and checked before any byte is read, so a
+    named pipe, socket or device is refused at once instead of hanging the reader
+    (``open()`` on a FIFO waits forever for a writer). Files are only ever read.
+
+    Args:
+        path: The file.
+        limit: Most bytes to read (read one byte past a cap to tell that it was cut).
+
+    Returns:
+        ``(data, size)``: at most ``limit`` bytes and the file's size on disk.
+
+    Raises:
+        SampleError: The path cannot be opened, is a directory or is not a regular
+            file (one line naming it).
+    """
+    name = os.fspath(path)
+    label = printable(name, 200)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as exc:
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SampleError(f"cannot read {label}: it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            why = next((w for test, w in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
+            raise SampleError(f"cannot read {label}: {why}")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit)
+    except OSError as exc:
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return data, info.st_size
+
+
 def load_path(path: str | os.PathLike[str]) -> Sample:
     """Read a sample file (never modified) and parse it.
 
     Raises:
-        SampleError: The file cannot be read, is a directory, or is not an email.
+        SampleError: The file cannot be read, is a directory or not a regular file
+            (a FIFO, socket or device: refused, never waited on), or is not an email.
     """
-    name = os.fspath(path)
-    label = printable(name, 200)
-    try:
-        with open(name, "rb") as f:
-            info = os.fstat(f.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise SampleError(f"cannot read {label}: it is a directory")
-            data = f.read(MAX_READ + 1)
-    except OSError as exc:
-        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
-    size = info.st_size if stat.S_ISREG(info.st_mode) else len(data)
-    return load_bytes(data, name, max(size, len(data)))
+    data, size = read_file(path)
+    return load_bytes(data, os.fspath(path), max(size, len(data)))
 
 
 def read_stdin() -> bytes:

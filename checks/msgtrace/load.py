@@ -54,11 +54,10 @@ def load_trace_path(path: str) -> Trace:
     Raises:
         TraceError: The file cannot be read or is not a message trace (one line).
     """
-    from mailtriage.checks.text import printable
+    from mailtriage.checks.message.loader import SampleError, read_file
 
     try:
-        with open(Path(path).expanduser(), "rb") as f:
-            data = f.read(MAX_TRACE_BYTES + 1)
-    except OSError as exc:
-        raise TraceError(f"cannot read {printable(path, 200)}: {exc.strerror or exc}") from None
+        data, _ = read_file(Path(path).expanduser(), MAX_TRACE_BYTES + 1)
+    except SampleError as exc:
+        raise TraceError(str(exc)) from None
     return load_trace(data, path)

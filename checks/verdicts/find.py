@@ -13,28 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailtriage.checks.model import Header, Sample
+from mailtriage.checks.model import Sample
 from mailtriage.checks.verdicts import microsoft
 from mailtriage.checks.verdicts.microsoft_placement import dest_code, filter_scl, placement
 from mailtriage.checks.verdicts.model import VerdictHeader
 from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
-
-
-def _value(headers: Sequence[Header], i: int) -> str:
-    """The value of ``headers[i]``, with a mailbox-delivery value that lost its folding.
-
-    Pasted headers often drop the indentation of folded lines. Microsoft writes
-    ``X-Microsoft-Antispam-Mailbox-Delivery`` with its whole value on the next
-    line, so such a paste leaves it empty and turns ``ucf:0;jmr:0;...;dest:J;...``
-    into a field of its own, named after the first key. That "field" is joined back.
-    """
-    h = headers[i]
-    if h.value.strip() or h.name.lower() != microsoft.MAILBOX or i + 1 >= len(headers):
-        return h.value
-    after = headers[i + 1]
-    if after.name.lower() not in microsoft.MAILBOX_KEYS:
-        return h.value
-    return f"{after.name}:{after.value}"
 
 
 def scan(sample: Sample) -> tuple[tuple[int, VerdictHeader], ...]:
@@ -47,7 +30,7 @@ def scan(sample: Sample) -> tuple[tuple[int, VerdictHeader], ...]:
         ``(index in sample.headers, decoded header)`` pairs, topmost first.
     """
     hs = sample.headers
-    found = [(i, v) for i, h in enumerate(hs) if (v := decode(h.name, _value(hs, i)))]
+    found = [(i, v) for i, h in enumerate(hs) if (v := decode(h.name, h.value))]
     if not found:
         return ()
     combined = microsoft.combine([v for _, v in found])

@@ -43,8 +43,6 @@ _FF_VALUES = {k.lower(): v for k, v in codes.FOREFRONT_VALUES.items()}
 _AS = _lower(codes.ANTISPAM)
 _BOX = _lower(codes.MAILBOX)
 _BOX_VALUES = {k.lower(): v for k, v in codes.MAILBOX_VALUES.items()}
-#: The field names of ``X-Microsoft-Antispam-Mailbox-Delivery`` (lower case).
-MAILBOX_KEYS = frozenset(_BOX)
 _LEVELS = {"scl": codes.scl_words, "pcl": codes.pcl_words, "bcl": codes.bcl_words}
 
 
@@ -82,7 +80,10 @@ def _forefront(name: str, value: str) -> Decoded:
     sfv, cat = got.get("sfv", "").upper(), got.get("cat", "").upper()
     parts = []
     if sfv:
-        parts.append(codes.SFV.get(sfv, (f"SFV:{show(sfv, 12)}",))[0])
+        unlisted = f"SFV:{show(sfv, 12)}"
+        if sfv in codes.UNLISTED_SFV:
+            unlisted += " (a value Microsoft does not document)"
+        parts.append(codes.SFV.get(sfv, (unlisted,))[0])
     if got.get("scl"):
         parts.append(f"SCL {codes.scl_words(got.get('scl'))}")
     if cat:
@@ -148,6 +149,8 @@ EXACT: dict[str, Decoder] = {
     FOREFRONT + "-untrusted": _forefront,
     "x-microsoft-antispam": _antispam,
     "x-microsoft-antispam-untrusted": _antispam,
+    # The same BCL/PCL/RULEID fields, under the name some Exchange Online tenants stamp.
+    "x-exchange-antispam-report-cfa-test": _antispam,
     MAILBOX: _mailbox,
     ORG_SCL: _org_scl,
     "x-ms-exchange-organization-pcl": _org_pcl,

@@ -24,6 +24,16 @@ SFV = {
     "SKI": ("filtering skipped for another reason (internal mail, or IP Allow List)", "allowed"),
     "SKQ": ("released from quarantine", "released"),
 }
+#: SFV values seen in real headers but absent from the SFV table of Microsoft Learn's
+#: "Anti-spam message headers in Microsoft 365"
+#: (https://learn.microsoft.com/en-us/defender-office-365/message-headers-eop-mdo).
+#: Their meaning is not published, so none is given and no decision is drawn.
+UNLISTED_SFV = {
+    "DMS": (
+        "SFV:DMS, a value Microsoft does not document (it is not in the SFV table of "
+        '"Anti-spam message headers in Microsoft 365"); read SCL and CAT for the verdict'
+    ),
+}
 SPAM_SFV = frozenset({"SPM", "SKS", "SKB", "BLK"})
 BYPASS_SFV = frozenset({"SKN", "SKA", "SFE", "SKI"})
 #: SFV codes where Microsoft says spam filtering was skipped: the SCL that goes with them
@@ -85,7 +95,7 @@ FOREFRONT_VALUES = {
         "9.20": "user impersonation",
         "9.25": "first-contact safety tip",
     },
-    "SFV": {k: v[0] for k, v in SFV.items()},
+    "SFV": {k: v[0] for k, v in SFV.items()} | UNLISTED_SFV,
     "CAT": {k: v[0] for k, v in CAT.items()},
 }
 ANTISPAM = {

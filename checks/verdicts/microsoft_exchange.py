@@ -8,6 +8,8 @@ find it in message trace. The spam verdict headers are in
 
 from __future__ import annotations
 
+import re
+
 from mailtriage.checks.verdicts import microsoft_codes as codes
 from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
@@ -39,11 +41,39 @@ def _from_entity(name: str, value: str) -> Decoded:
     return single("FromEntityHeader", value, f"Where the tenant got it: {known or show(value)}")
 
 
+_ZONE_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\b")
+_ZONE_NAME = re.compile(r"\b(UTC|GMT|UT|Z)\b|\(([A-Za-z]{1,5})\)")
+
+
+def zone_label(value: str) -> str | None:
+    """The time-zone label a date value itself gives: ``"UTC"``, ``"UTC-05:00"``, ``"PST"``.
+
+    Read from the value only (an offset such as ``-0500``, or a zone name), never from
+    the local machine; ``None`` when the value names no zone.
+    """
+    text = value[:200]
+    if m := _ZONE_OFFSET.search(text):
+        sign, hours, minutes = m.groups()
+        if hours == "00" and minutes == "00":
+            return "UTC"
+        return f"UTC{sign}{hours}:{minutes}"
+    if m := _ZONE_NAME.search(text):
+        name = (m.group(1) or m.group(2)).upper()
+        return "UTC" if name in ("UTC", "GMT", "UT", "Z") else name
+    return None
+
+
+def _arrival_time(name: str, value: str) -> Decoded:
+    zone = zone_label(value)
+    said = f"when that tenant first received it ({zone or 'time zone not given'})"
+    return single("time", value, said)
+
+
 _CROSS_TENANT: dict[str, Decoder] = {
     "id": named("Microsoft 365 tenant ID (GUID) of the organisation that handled it", "id"),
     "authas": _auth_as,
     "authsource": named("server that accepted it for that tenant", "server"),
-    "originalarrivaltime": named("when that tenant first received it (UTC)", "time"),
+    "originalarrivaltime": _arrival_time,
     "fromentityheader": _from_entity,
     "network-message-id": named("message trace ID in that tenant", "id"),
     "mailboxtype": named("mailbox type of the sender (HOSTED = cloud mailbox)"),
