@@ -1,0 +1,281 @@
+"""Bounce wording of each MTA and provider, from fixtures written from their documentation.
+
+Every file in ``tests/fixtures/bounces/`` is a bounce written from the public document
+named for it in :data:`SOURCES` (documentation values only: example.com/.net/.org,
+192.0.2.x). :data:`EXPECTED` gives, per recipient in report order, the address, the
+status code, the DSN action, the category and words from that recipient's *own*
+diagnostic (never its neighbour's), and the Message-ID of the original that bounced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mailtriage.checks.bounce.entry import Bounce, parse_bounce
+from mailtriage.checks.message.loader import load_path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+
+POSTFIX_BOUNCE = (
+    "Postfix bounce(5) manual page (default templates), https://www.postfix.org/bounce.5.html; "
+    "Postfix DSN support, https://www.postfix.org/DSN_README.html"
+)
+EXIM = (
+    "Exim specification, chapter 'Customizing bounce and warning messages' and the retry "
+    "configuration chapter, https://www.exim.org/exim-html-current/doc/html/spec_html/"
+)
+QSBMF = "D. J. Bernstein, qmail-send Bounce Message Format, https://cr.yp.to/proto/qsbmf.txt"
+OPENSMTPD = (
+    "OpenSMTPD smtpd/bounce.c notice texts (NOTICE_INTRO, notice_error), "
+    "https://github.com/OpenSMTPD/OpenSMTPD/blob/master/usr.sbin/smtpd/bounce.c"
+)
+GMAIL_REF = (
+    "Google Workspace Admin Help, SMTP error reference, "
+    "https://support.google.com/a/answer/3726730"
+)
+MS_NDR = (
+    "Microsoft Learn, Email non-delivery reports and SMTP errors in Exchange Online, "
+    "https://learn.microsoft.com/exchange/mail-flow-best-practices/"
+    "non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"
+)
+SES = (
+    "Amazon SES Developer Guide, Amazon SES notification contents (bounce types, "
+    "diagnosticCode) and the account-level suppression list, "
+    "https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html"
+)
+RFC3464 = "RFC 3464, An Extensible Message Format for DSNs, https://www.rfc-editor.org/rfc/rfc3464"
+RFC3463 = "RFC 3463, Enhanced Mail System Status Codes, https://www.rfc-editor.org/rfc/rfc3463"
+RFC5965 = "RFC 5965, An Extensible Format for Email Feedback Reports, https://www.rfc-editor.org/rfc/rfc5965"
+
+#: fixture -> the documents it is written from
+SOURCES: dict[str, tuple[str, ...]] = {
+    "postfix-two-recipients.eml": (POSTFIX_BOUNCE, RFC3464, RFC3463),
+    "postfix-plain-two-recipients.eml": (POSTFIX_BOUNCE, RFC3463),
+    "postfix-expired-connect.eml": (POSTFIX_BOUNCE, RFC3464, RFC3463),
+    "postfix-delayed.eml": (POSTFIX_BOUNCE, RFC3464),
+    "postfix-success.eml": (POSTFIX_BOUNCE, RFC3464),
+    "postfix-gmail-replies.eml": (POSTFIX_BOUNCE, GMAIL_REF),
+    "exim-three-recipients.eml": (EXIM, RFC3463),
+    "exim-retry-timeout-user-unknown.eml": (EXIM, RFC3463),
+    "qmail-three-recipients.eml": (QSBMF,),
+    "qmail-queue-too-long.eml": (QSBMF, RFC3463),
+    "opensmtpd-two-recipients.eml": (OPENSMTPD,),
+    "opensmtpd-envelope-expired.eml": (OPENSMTPD,),
+    "gmail-address-not-found.eml": (GMAIL_REF, RFC3464),
+    "gmail-delivery-incomplete.eml": (GMAIL_REF, RFC3464),
+    "gmail-legacy-delayed.eml": (GMAIL_REF,),
+    "gmail-legacy-mailbox-full.eml": (GMAIL_REF,),
+    "ses-suppressed.eml": (SES, RFC3464),
+    "ses-expired-dns.eml": (SES, RFC3464, RFC3463),
+    "exchange-two-recipients.eml": (MS_NDR, RFC3464),
+    "exchange-html-ndr.eml": (MS_NDR, RFC3464),
+    "exchange-541-and-dmarc.eml": (MS_NDR,),
+    "exchange-2010-remote-host.eml": (MS_NDR,),
+    "arf-two-recipients.eml": (RFC5965,),
+}
+
+# (recipient, status, action, category, words of its own diagnostic)
+Row = tuple[str, str | None, str | None, str, str]
+
+#: fixture -> (kind, original Message-ID, recipients in report order)
+EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
+    "postfix-two-recipients.eml": (
+        "dsn",
+        "report-2025-06@example.org",
+        (
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown in virtual"),
+            ("carol@example.net", "5.2.2", "failed", "mailbox full", "Mailbox is full"),
+        ),
+    ),
+    "postfix-plain-two-recipients.eml": (
+        "ndr",
+        None,
+        (
+            ("dave@example.com", "5.7.1", "failed", "relay denied", "Relay access denied"),
+            ("erin@example.com", "5.1.1", "failed", "recipient unknown", "User unknown in local"),
+        ),
+    ),
+    "postfix-expired-connect.eml": (
+        "dsn",
+        None,
+        (("frank@example.com", "4.4.1", "failed", "expired", "Connection timed out"),),
+    ),
+    "postfix-delayed.eml": (
+        "dsn",
+        None,
+        (("grace@example.com", "4.2.0", "delayed", "deferral", "Greylisted"),),
+    ),
+    "postfix-success.eml": (
+        "dsn",
+        None,
+        (
+            ("heidi@example.org", "2.0.0", "delivered", "delivered", "delivered to mailbox"),
+            ("ivan@example.com", "2.0.0", "relayed", "delivered", "queued as 4Xyz12"),
+        ),
+    ),
+    "postfix-gmail-replies.eml": (
+        "ndr",
+        None,
+        (
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "does not exist"),
+            ("carol@example.com", "5.7.26", "failed", "authentication failure", "unauthenticated"),
+            ("dan@example.com", "5.2.2", "failed", "mailbox full", "out of storage space"),
+            ("erin@example.com", "5.7.1", "failed", "spam/content rejection", "unsolicited"),
+        ),
+    ),
+    "exim-three-recipients.eml": (
+        "ndr",
+        "plans-42@example.org",
+        (
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),
+            ("carol@example.net", None, "failed", "expired", "retry timeout exceeded"),
+            ("dan@example.net", "5.3.4", "failed", "message too large", "fixed maximum"),
+        ),
+    ),
+    "exim-retry-timeout-user-unknown.eml": (
+        "ndr",
+        "invoice-7@example.org",
+        (("bob@example.com", "4.1.1", "failed", "recipient unknown", "User unknown in local"),),
+    ),
+    "qmail-three-recipients.eml": (
+        "ndr",
+        "hello-1@example.org",
+        (
+            ("old@example.org", None, "failed", "recipient unknown", "no longer accepts mail"),
+            ("nobody@example.org", "5.1.1", "failed", "recipient unknown", "no mailbox here"),
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),
+        ),
+    ),
+    "qmail-queue-too-long.eml": (
+        "ndr",
+        "late-2@example.org",
+        (
+            ("bob@example.com", "4.4.1", "failed", "expired", "in the queue too long"),
+            ("carol@example.invalid", "5.1.2", "failed", "routing/DNS failure", "find any host"),
+        ),
+    ),
+    "opensmtpd-two-recipients.eml": (
+        "ndr",
+        "minutes-3@example.org",
+        (
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),
+            ("carol@example.net", "5.2.2", "failed", "mailbox full", "Mailbox is full"),
+        ),
+    ),
+    "opensmtpd-envelope-expired.eml": (
+        "ndr",
+        "ping-4@example.org",
+        (("bob@example.com", None, "failed", "expired", "Envelope expired"),),
+    ),
+    "gmail-address-not-found.eml": (
+        "dsn",
+        "cafe-5@example.org",
+        (("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown in virtual"),),
+    ),
+    "gmail-delivery-incomplete.eml": (
+        "dsn",
+        None,
+        (("carol@example.net", "4.4.1", "delayed", "deferral", "did not accept our requests"),),
+    ),
+    "gmail-legacy-delayed.eml": (
+        "ndr",
+        "legacy-orig-1@example.org",
+        (("carol@example.net", None, "delayed", "deferral", "Connection timed out"),),
+    ),
+    "gmail-legacy-mailbox-full.eml": (
+        "ndr",
+        "legacy-orig-2@example.org",
+        (("dan@example.com", "5.2.2", "failed", "mailbox full", "Mailbox full"),),
+    ),
+    "ses-suppressed.eml": (
+        "dsn",
+        "0100017f-original-1@email.amazonses.com",
+        (("bob@example.com", "5.1.1", "failed", "recipient unknown", "suppression list"),),
+    ),
+    "ses-expired-dns.eml": (
+        "dsn",
+        None,
+        (("carol@example.net", "4.4.7", "failed", "expired", "Unable to lookup DNS"),),
+    ),
+    "exchange-two-recipients.eml": (
+        "dsn",
+        "budget-9@example.org",
+        (
+            ("bob@example.com", "5.1.10", "failed", "recipient unknown", "RecipientNotFound"),
+            ("carol@example.com", "5.2.2", "failed", "mailbox full", "QuotaExceeded"),
+        ),
+    ),
+    "exchange-html-ndr.eml": (
+        "dsn",
+        "schedule-11@example.org",
+        (("dave@example.com", "5.1.10", "failed", "recipient unknown", "RecipientNotFound"),),
+    ),
+    "exchange-541-and-dmarc.eml": (
+        "ndr",
+        "offer-12@example.org",
+        (
+            ("frank@example.com", "5.4.1", "failed", "recipient unknown", "Access denied"),
+            ("grace@example.com", "5.7.509", "failed", "authentication failure", "DMARC"),
+        ),
+    ),
+    "exchange-2010-remote-host.eml": (
+        "ndr",
+        "draft-13@example.org",
+        (("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),),
+    ),
+    "arf-two-recipients.eml": (
+        "feedback",
+        "8787KJKJ3K4J3K4J3K4J3.mail@example.net",
+        (
+            ("user@example.com", None, None, "feedback report", "abuse"),
+            ("user2@example.com", None, None, "feedback report", "abuse"),
+        ),
+    ),
+}
+
+
+def _bounce(name: str) -> Bounce:
+    bounce = parse_bounce(load_path(FIXTURES / name))
+    assert bounce is not None, name
+    return bounce
+
+
+def test_every_fixture_names_its_documents() -> None:
+    files = {p.name for p in FIXTURES.glob("*.eml")}
+    assert files == set(SOURCES) == set(EXPECTED)
+    assert len(files) >= 20
+    for docs in SOURCES.values():
+        assert docs and all("https://" in doc for doc in docs)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_recipients_read_right(name: str) -> None:
+    bounce = _bounce(name)
+    kind, _, rows = EXPECTED[name]
+    assert bounce.kind == kind
+    got = [(r.recipient, r.status, r.action, r.category) for r in bounce.recipients]
+    assert got == [row[:4] for row in rows]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_recipient_has_its_own_diagnostic(name: str) -> None:
+    bounce = _bounce(name)
+    rows = EXPECTED[name][2]
+    for r, row in zip(bounce.recipients, rows, strict=True):
+        assert row[4].lower() in r.diagnostic.lower(), (r.recipient, r.diagnostic)
+        for other in rows:
+            if other is not row and other[4].lower() not in row[4].lower():
+                assert other[4].lower() not in r.diagnostic.lower(), (r.recipient, other[0])
+        assert "<br" not in r.diagnostic.lower() and "<p" not in r.diagnostic.lower()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_original_message_id(name: str) -> None:
+    assert _bounce(name).original_message_id == EXPECTED[name][1]
+
+
+def test_delivered_and_relayed_are_not_failures() -> None:
+    for r in _bounce("postfix-success.eml").recipients:
+        assert r.permanent is None
+        assert r.category == "delivered"
