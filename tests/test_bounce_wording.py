@@ -176,12 +176,20 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
     "gmail-delivery-incomplete.eml": (
         "dsn",
         None,
-        (("carol@example.net", "4.4.1", "delayed", "deferral", "did not accept our requests"),),
+        (
+            (
+                "carol@example.net",
+                "4.4.1",
+                "delayed",
+                "routing/DNS failure",
+                "did not accept our requests",
+            ),
+        ),
     ),
     "gmail-legacy-delayed.eml": (
         "ndr",
         "legacy-orig-1@example.org",
-        (("carol@example.net", None, "delayed", "deferral", "Connection timed out"),),
+        (("carol@example.net", None, "delayed", "routing/DNS failure", "Connection timed out"),),
     ),
     "gmail-legacy-mailbox-full.eml": (
         "ndr",
@@ -215,8 +223,8 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
         "ndr",
         "offer-12@example.org",
         (
-            ("frank@example.com", "5.4.1", "failed", "recipient unknown", "Access denied"),
-            ("grace@example.com", "5.7.509", "failed", "authentication failure", "DMARC"),
+            ("frank@example.com", "5.4.1", "failed", "recipient unknown", "rejected: Access denied"),
+            ("grace@example.com", "5.7.509", "failed", "authentication failure", "policy of reject"),
         ),
     ),
     "exchange-2010-remote-host.eml": (

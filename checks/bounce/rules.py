@@ -4,6 +4,17 @@ The wording rules live in :mod:`mailtriage.checks.bounce.words`; when none match
 enhanced status code's subject and detail decide, then the reply code, then the
 code's class (4xx: a deferral). Vendor rules (:mod:`mailtriage.checks.bounce.vendors`,
 :mod:`mailtriage.checks.bounce.microsoft`) run before all of these.
+
+The remote server's own answer decides over the reporting MTA's wrapper: qmail's
+"Giving up on 192.0.2.10", Exim's "retry timeout exceeded" or a "delivery time
+expired" around a ``550 5.1.1 user unknown`` is an unknown recipient, not an expiry
+(RFC 3463: the code's subject and detail are the remote's reason). An expiry stands
+when nothing more specific was answered: a connection or DNS failure, a bare
+deferral, or no reply at all. A report whose action is ``failed`` with a transient
+(4.x.x) status after a bare deferral or a failed connection is such an expiry too
+(RFC 3464 section 2.3.3: the MTA stopped retrying a temporary failure). An enhanced status whose detail names the mailbox
+(X.1.1, X.1.6, X.1.10 "bad destination mailbox"; X.2.2 "mailbox full") outweighs
+looser wording such as "denied", "filtered" or "expired".
 """
 
 from __future__ import annotations
@@ -45,6 +56,24 @@ _AUTH_DETAILS = frozenset({"20", "21", "22", "23", "24", "26"})
 _BY_REPLY = {"551": "recipient unknown", "552": "mailbox full", "530": "TLS required"}
 _SUCCESS = frozenset({"delivered", "relayed", "expanded"})
 _LATER = re.compile(r"try (?:again )?later|please retry|retry later|temporar(?:il)?y")
+_EXPIRY = next(pattern for category, pattern in TEXT_RULES if category == "expired")
+#: A failed connection: the retried kind of routing failure (a missing domain is not retried).
+_CONNECT = re.compile(
+    r"connection (?:timed out|refused|reset|lost|dropped)|timed out|no route to host|"
+    r"(?:network|host) (?:is )?unreachable|(?:could not|unable to|couldn't|failed to) connect|"
+    r"establish an smtp connection|requests to connect|server did not respond"
+)
+#: Enhanced status details that name the mailbox (RFC 3463 3.2, 3.3) and the looser
+#: categories they outweigh when the wording says something vaguer.
+_MAILBOX_CODES = {
+    "1.1": "recipient unknown",
+    "1.6": "recipient unknown",
+    "1.10": "recipient unknown",
+    "2.2": "mailbox full",
+}
+_LOOSER = frozenset(
+    {"policy block", "spam/content rejection", "expired", "deferral", "other", "mailbox full"}
+)
 
 
 def by_text(text: str) -> str | None:
@@ -69,6 +98,30 @@ def by_status(status: str | None) -> str | None:
     return _BY_CODE.get(rest) or ("policy block" if subject == "7" else None)
 
 
+def _by_mailbox_code(status: str | None, found: str | None) -> str | None:
+    """The category a mailbox status detail gives over looser wording, or ``None``."""
+    coded = _MAILBOX_CODES.get(status.partition(".")[2]) if status else None
+    if coded is None or coded == found or (found is not None and found not in _LOOSER):
+        return None
+    return coded
+
+
+def _beyond_expiry(text: str, status: str | None, reply_code: str | None) -> str | None:
+    """What the remote's reply inside an expiry wrapper says, or ``None`` when it names nothing.
+
+    The wrapper's own words are blanked and the rest is read again; a permanent
+    remote answer (5xx, not the X.4.7 expiry code) that names no reason by its words
+    is read by its status code.
+    """
+    inner = by_text(_EXPIRY.sub(" ", text[:MAX_CLASSIFY].lower()))
+    if inner not in (None, "routing/DNS failure", "deferral"):
+        return inner
+    code = status or reply_code or ""
+    if code[:1] == "5" and status is not None and status[1:] != ".4.7":
+        return by_status(status)
+    return None
+
+
 def classify(text: str, status: str | None, reply_code: str | None, action: str | None) -> str:
     """Pick the category for one recipient.
 
@@ -84,14 +137,30 @@ def classify(text: str, status: str | None, reply_code: str | None, action: str 
     if action in _SUCCESS:
         return "delivered"
     found = by_text(text)
+    if found == "expired":
+        found = _beyond_expiry(text, status, reply_code) or found
+    found = _by_mailbox_code(status, found) or found
     if action == "delayed":
         return found if found not in (None, "expired") else "deferral"
-    if found:
-        return found
     first = (status or reply_code or "")[:1]
-    if first == "4" and _LATER.search(text[:MAX_CLASSIFY].lower()):
-        return "deferral"  # "421 4.7.0 Try again later": a temporary refusal, no rule named
-    coded = by_status(status) or _BY_REPLY.get(reply_code or "")
-    if coded:
-        return coded
-    return "deferral" if first == "4" else "other"
+    if not found:
+        if first == "4" and _LATER.search(text[:MAX_CLASSIFY].lower()):
+            found = "deferral"  # "421 4.7.0 Try again later": a temporary refusal, no rule named
+        else:
+            found = by_status(status) or _BY_REPLY.get(reply_code or "")
+            found = found or ("deferral" if first == "4" else "other")
+    if action == "failed" and first == "4" and _gave_up(found, text):
+        return "expired"  # gave up retrying a temporary failure (RFC 3464 2.3.3)
+    return found
+
+
+def _gave_up(found: str, text: str) -> bool:
+    """Whether a failed report with a transient status is an expiry of ``found``.
+
+    A bare deferral or a failed connection was retried until the MTA gave up; a
+    domain that does not exist (NXDOMAIN, null MX) fails at once and stays a
+    routing failure.
+    """
+    if found in ("deferral", "other", "expired"):
+        return True
+    return found == "routing/DNS failure" and _CONNECT.search(text[:MAX_CLASSIFY].lower()) is not None

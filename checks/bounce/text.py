@@ -37,6 +37,12 @@ _HOST = re.compile(
 _WS = re.compile(r"\s+")
 #: Tags are bounded by ``<`` as well as ``>`` so a run of ``<`` costs linear time.
 _TAG = re.compile(r"<[^<>]{0,2000}>")
+#: Tags of HTML markup only (an address in angle brackets is not one).
+_MARKUP = re.compile(
+    r"</?(?:br|p|div|span|b|i|u|a|font|td|tr|th|table|tbody|thead|html|body|head|strong|em|"
+    r"ul|ol|li|hr|h[1-6]|pre|code|tt|center|blockquote)(?:[ \t\r\n/][^<>]{0,500})?>",
+    re.IGNORECASE,
+)
 _BLOCK_OPEN = re.compile(r"<(?:style|script)[^<>]{0,200}>", re.IGNORECASE)
 _BLOCK_CLOSE = re.compile(r"</(?:style|script)\s{0,20}>", re.IGNORECASE)
 
@@ -118,6 +124,14 @@ def _drop_blocks(markup: str) -> str:
 def html_text(markup: str) -> str:
     """Rough plain text of an HTML part (tags dropped, entities decoded)."""
     return html.unescape(_TAG.sub(" ", _drop_blocks(markup[:MAX_HTML])))
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without HTML tags and entities, when it carries any (``<addr>`` is kept)."""
+    if "<" not in text and "&" not in text:
+        return text
+    stripped = _MARKUP.sub(" ", _drop_blocks(text))
+    return html.unescape(stripped) if stripped != text or "&" in text else text
 
 
 def html_texts(markups: list[str]) -> list[str]:

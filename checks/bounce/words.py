@@ -38,7 +38,8 @@ _RULES: tuple[tuple[str, str], ...] = (
         "relay denied",
         r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)|"
         r"not (?:configured|allowed|permitted|authori[sz]ed) to relay|unable to relay|"
-        r"we do not relay|no relaying|open relay (?:is )?not allowed|relay access",
+        r"we do not relay|no relaying|open relay (?:is )?not allowed|relay access|"
+        r"not in my list of allowed rcpthosts",
     ),
     (
         "deferral",
@@ -87,7 +88,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"connection (?:refused|timed out|reset)|could not connect|unable to connect|"
         r"network (?:is )?unreachable|no route to host|mail loop|loops back|hop count|"
         r"routing loop|too many hops|doesn't receive email|does not accept mail|no such domain|"
-        r"could not be resolved|domain .{1,80} couldn't be found",
+        r"could not be resolved|domain .{1,80} couldn't be found|requests to connect",
     ),
     (
         "recipient unknown",
@@ -102,7 +103,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"account (?:is |has been )?(?:disabled|inactive|suspended|closed|deactivated)|"
         r"is inactive|not our customer|no mailbox|"
         r"user (?:not found|doesn't have|does not have|not listed)|bad destination mailbox|"
-        r"unrouteable address|no longer (?:valid|available|with)|has moved|undeliverable address|"
+        r"unrouteable address|no longer (?:valid|available|with|accepts mail)|has moved|undeliverable address|"
         r"not a valid (?:recipient|user|mailbox)",
     ),
     (
