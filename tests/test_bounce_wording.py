@@ -287,3 +287,77 @@ def test_delivered_and_relayed_are_not_failures() -> None:
     for r in _bounce("postfix-success.eml").recipients:
         assert r.permanent is None
         assert r.category == "delivered"
+
+
+def test_window_stops_at_the_next_recipient() -> None:
+    """A recipient's fallback diagnostic never runs into its neighbour's lines."""
+    from mailtriage.checks.bounce.text import window
+
+    notice = (
+        "Delivery failed.\n\nbob@example.com\n  550 5.1.1 no such user\n"
+        "carol@example.net\n  552 5.2.2 mailbox full\n"
+    )
+    got = window(notice, "bob@example.com", others=("bob@example.com", "carol@example.net"))
+    assert "no such user" in got and "mailbox full" not in got
+
+
+def test_dsn_recipients_without_a_blank_line_between() -> None:
+    """RFC 3464 2.3: each recipient is its own group, even when the separator was lost."""
+    from mailtriage.checks.bounce.dsn import parse
+
+    report = parse(
+        "Reporting-MTA: dns; mx.example.org\n\n"
+        "Final-Recipient: rfc822; bob@example.com\nAction: failed\nStatus: 5.1.1\n"
+        "Final-Recipient: rfc822; carol@example.net\nAction: failed\nStatus: 5.2.2\n"
+    )
+    assert [(d.recipient, d.status) for d in report.recipients] == [
+        ("bob@example.com", "5.1.1"),
+        ("carol@example.net", "5.2.2"),
+    ]
+
+
+def test_html_markup_is_stripped_from_a_diagnostic() -> None:
+    """Exchange's HTML NDR text in a diagnostic: tags and entities go, ``<addr>`` stays."""
+    from mailtriage.checks.bounce.classify import classify
+    from mailtriage.checks.bounce.model import Draft
+
+    r = classify(
+        Draft(
+            "bob@example.com",
+            "<p>550 5.1.1 &lt;x&gt; <b>RESOLVER.ADR.RecipNotFound</b>; not found <bob@example.com>"
+            "<br></p>",
+            "5.1.1",
+            "failed",
+        ),
+        True,
+    )
+    assert "<p>" not in r.diagnostic and "<b>" not in r.diagnostic and "<br>" not in r.diagnostic
+    assert "<x>" in r.diagnostic and "<bob@example.com>" in r.diagnostic
+    assert r.category == "recipient unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "action", "category"),
+    [
+        # The remote's reply inside an expiry wrapper decides (QSBMF, Exim retry rules).
+        ("Remote host said: 550 5.1.1 <b@example.com>... User unknown Giving up on "
+         "192.0.2.10.", "5.1.1", "failed", "recipient unknown"),
+        ("550 5.7.1 Message rejected as spam: retry timeout exceeded", "5.7.1", "failed",
+         "spam/content rejection"),
+        ("Delivery time expired: 452 4.2.2 Mailbox full", "4.2.2", "failed", "mailbox full"),
+        # Nothing more specific was answered: the expiry stands.
+        ("retry timeout exceeded", None, "failed", "expired"),
+        ("Delivery time expired: connect to mx.example.com[192.0.2.10]:25: Connection refused",
+         "4.4.1", "failed", "expired"),
+        # A domain that does not exist fails at once: a routing failure, not an expiry.
+        ("DNS Error: Domain name not found: example.invalid", "4.0.0", "failed",
+         "routing/DNS failure"),
+        # RFC 3463: X.1.1 names the mailbox; vaguer words do not overrule it.
+        ("550 5.1.1 <b@example.com>: Recipient rejected: filtered", "5.1.1", "failed",
+         "recipient unknown"),
+    ],
+)
+def test_remote_reply_decides(text: str, status: str | None, action: str, category: str) -> None:
+    from mailtriage.checks.bounce.rules import classify
+
+    assert classify(text, status, None, action) == category

@@ -82,7 +82,11 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
         text_dialect, texts = bouncedialects.read(rich_notice)
     kind = "dsn" if drafts else "ndr"
     if drafts:
-        drafts = [bouncesupport.complete(d, i, failed, texts, notice) for i, d in enumerate(drafts)]
+        named = tuple(d.recipient for d in drafts)
+        drafts = [
+            bouncesupport.complete(d, i, failed, texts, notice, named)
+            for i, d in enumerate(drafts)
+        ]
     elif texts:
         drafts = texts[:MAX_RECIPIENTS]
     else:
@@ -95,8 +99,13 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
         rcpts = failed or bouncesupport.addresses(notice, exclude)
         if hint == "maybe" and not (rcpts and _PHRASES.search(notice[:20000])):
             return None
+        others = tuple(rcpts)
         drafts = [
-            Draft(r, bouncetext.window(notice, r) or bouncetext.window(notice, ""), action="failed")
+            Draft(
+                r,
+                bouncetext.window(notice, r, others=others) or bouncetext.window(notice, ""),
+                action="failed",
+            )
             for r in rcpts
         ]
     if kind == "ndr" and _DELAY.search(f"{sample.subject or ''}\n{notice[:3000]}"):

@@ -94,7 +94,20 @@ def clean_recipient(value: str, index: int, failed: list[str]) -> str:
     return failed[index] if index < len(failed) else value
 
 
-def complete(draft: Draft, index: int, failed: list[str], texts: list[Draft], notice: str) -> Draft:
+def complete(
+    draft: Draft,
+    index: int,
+    failed: list[str],
+    texts: list[Draft],
+    notice: str,
+    others: tuple[str, ...] = (),
+) -> Draft:
+    """A DSN recipient with its address cleaned and a missing diagnostic filled in.
+
+    The diagnostic comes from the notice reader's entry for the same address, else
+    (when the status says little) from the lines that mention it, which stop at a
+    line naming one of ``others`` (the report's other recipients).
+    """
     rcpt = clean_recipient(draft.recipient, index, failed)
     diag, remote = draft.diagnostic, draft.remote_mta
     if not diag.strip():
@@ -102,7 +115,8 @@ def complete(draft: Draft, index: int, failed: list[str], texts: list[Draft], no
         if same:
             diag, remote = same[0].diagnostic, remote or same[0].remote_mta
         elif by_status(draft.status) in (None, "other"):
-            diag = window(notice, rcpt) if rcpt and rcpt.lower() in notice.lower() else ""
+            found = rcpt and rcpt.lower() in notice.lower()
+            diag = window(notice, rcpt, others=others) if found else ""
     return Draft(rcpt, diag, draft.status, draft.action, remote)
 
 

@@ -77,13 +77,24 @@ def is_marker(line: str) -> bool:
     return any(m in low for m in COPY_MARKERS)
 
 
-def window(text: str, rcpt: str, limit: int = 14) -> str:
-    """The lines from the one that first mentions ``rcpt`` on, as a fallback diagnostic."""
+def window(text: str, rcpt: str, limit: int = 14, others: tuple[str, ...] = ()) -> str:
+    """The lines from the one that first mentions ``rcpt`` on, as a fallback diagnostic.
+
+    Args:
+        text: The notice.
+        rcpt: The recipient ("" for the notice's start).
+        limit: Lines kept at most.
+        others: The bounce's other recipients: the window stops at a line that names
+            one of them, so a recipient never takes its neighbour's error.
+    """
     at = text.lower().find(rcpt.lower()) if rcpt else -1
     start = text.rfind("\n", 0, at) + 1 if at > 0 else 0
+    skip = {o.lower() for o in others if o and o.lower() != rcpt.lower()}
     kept: list[str] = []
     for line in lines(text[start:]):
         if is_marker(line) or (kept and looks_like_header(line)):
+            break
+        if kept and skip and any(o in line.lower() for o in skip):
             break
         if line.strip():
             kept.append(line)
