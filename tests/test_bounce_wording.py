@@ -31,8 +31,7 @@ OPENSMTPD = (
     "https://github.com/OpenSMTPD/OpenSMTPD/blob/master/usr.sbin/smtpd/bounce.c"
 )
 GMAIL_REF = (
-    "Google Workspace Admin Help, SMTP error reference, "
-    "https://support.google.com/a/answer/3726730"
+    "Google Workspace Admin Help, SMTP error reference, https://support.google.com/a/answer/3726730"
 )
 MS_NDR = (
     "Microsoft Learn, Email non-delivery reports and SMTP errors in Exchange Online, "
@@ -223,8 +222,20 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
         "ndr",
         "offer-12@example.org",
         (
-            ("frank@example.com", "5.4.1", "failed", "recipient unknown", "rejected: Access denied"),
-            ("grace@example.com", "5.7.509", "failed", "authentication failure", "policy of reject"),
+            (
+                "frank@example.com",
+                "5.4.1",
+                "failed",
+                "recipient unknown",
+                "rejected: Access denied",
+            ),
+            (
+                "grace@example.com",
+                "5.7.509",
+                "failed",
+                "authentication failure",
+                "policy of reject",
+            ),
         ),
     ),
     "exchange-2010-remote-host.eml": (
@@ -340,21 +351,41 @@ def test_html_markup_is_stripped_from_a_diagnostic() -> None:
     ("text", "status", "action", "category"),
     [
         # The remote's reply inside an expiry wrapper decides (QSBMF, Exim retry rules).
-        ("Remote host said: 550 5.1.1 <b@example.com>... User unknown Giving up on "
-         "192.0.2.10.", "5.1.1", "failed", "recipient unknown"),
-        ("550 5.7.1 Message rejected as spam: retry timeout exceeded", "5.7.1", "failed",
-         "spam/content rejection"),
+        (
+            "Remote host said: 550 5.1.1 <b@example.com>... User unknown Giving up on 192.0.2.10.",
+            "5.1.1",
+            "failed",
+            "recipient unknown",
+        ),
+        (
+            "550 5.7.1 Message rejected as spam: retry timeout exceeded",
+            "5.7.1",
+            "failed",
+            "spam/content rejection",
+        ),
         ("Delivery time expired: 452 4.2.2 Mailbox full", "4.2.2", "failed", "mailbox full"),
         # Nothing more specific was answered: the expiry stands.
         ("retry timeout exceeded", None, "failed", "expired"),
-        ("Delivery time expired: connect to mx.example.com[192.0.2.10]:25: Connection refused",
-         "4.4.1", "failed", "expired"),
+        (
+            "Delivery time expired: connect to mx.example.com[192.0.2.10]:25: Connection refused",
+            "4.4.1",
+            "failed",
+            "expired",
+        ),
         # A domain that does not exist fails at once: a routing failure, not an expiry.
-        ("DNS Error: Domain name not found: example.invalid", "4.0.0", "failed",
-         "routing/DNS failure"),
+        (
+            "DNS Error: Domain name not found: example.invalid",
+            "4.0.0",
+            "failed",
+            "routing/DNS failure",
+        ),
         # RFC 3463: X.1.1 names the mailbox; vaguer words do not overrule it.
-        ("550 5.1.1 <b@example.com>: Recipient rejected: filtered", "5.1.1", "failed",
-         "recipient unknown"),
+        (
+            "550 5.1.1 <b@example.com>: Recipient rejected: filtered",
+            "5.1.1",
+            "failed",
+            "recipient unknown",
+        ),
     ],
 )
 def test_remote_reply_decides(text: str, status: str | None, action: str, category: str) -> None:

@@ -59,9 +59,13 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
         ("Evidence", evidence, ""),
         ("Next step", step, "$success" if a.layer else ""),
         ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else ""),
-        *([("Bounce", _bounce(a), "$error" if a.bounce else "")] if bounced else []),
+        *(
+            [("Bounce", _bounce(a), "$error" if a.bounce else ""), *_ids(a, True)]
+            if bounced
+            else []
+        ),
         ("Date", s.date.isoformat() if s.date else (s.date_raw or "—"), ""),
-        *_ids(a, bounced),
+        *([] if bounced else _ids(a, False)),
         ("Envelope from", s.envelope_from or "—", ""),
         ("Envelope to", ", ".join(s.envelope_to) or "—", ""),
         ("Connecting IP", a.connecting_ip or "—", ""),
