@@ -392,3 +392,71 @@ def test_remote_reply_decides(text: str, status: str | None, action: str, catego
     from mailtriage.checks.bounce.rules import classify
 
     assert classify(text, status, None, action) == category
+
+
+#: Replies quoted in the documents of :data:`SOURCES` (reply, enhanced status, category).
+DOCUMENTED_REPLIES: list[tuple[str, str, str, str]] = [
+    (GMAIL_REF, "550 5.4.5 Daily sending quota exceeded.", "5.4.5", "rate limited"),
+    (
+        GMAIL_REF,
+        "550 5.7.1 The IP you're using to send mail is not authorized to send email directly "
+        "to our servers. Please use the SMTP relay at your service provider instead.",
+        "5.7.1",
+        "reputation block",
+    ),
+    (
+        GMAIL_REF,
+        "421 4.7.0 This message does not have authentication information or fails to pass "
+        "authentication checks.",
+        "4.7.0",
+        "authentication failure",
+    ),
+    (
+        GMAIL_REF,
+        "450 4.2.1 The user you are trying to contact is receiving mail too quickly.",
+        "4.2.1",
+        "rate limited",
+    ),
+    (GMAIL_REF, "550 5.7.1 Invalid credentials for relay.", "5.7.1", "relay denied"),
+    (
+        EXIM,
+        "all relevant MX records point to non-existent hosts",
+        "",
+        "routing/DNS failure",
+    ),
+    (
+        EXIM,
+        "retry time not reached for any host after a long failure period",
+        "",
+        "expired",
+    ),
+    (
+        MS_NDR,
+        "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
+        "5.1.1",
+        "recipient unknown",
+    ),
+    (
+        MS_NDR,
+        "550 5.4.316 Message expired, connection refused",
+        "5.4.316",
+        "expired",
+    ),
+    (
+        QSBMF,
+        "The users mailfolder is over the allowed quota (size). (#5.2.2)",
+        "5.2.2",
+        "mailbox full",
+    ),
+]
+
+
+@pytest.mark.parametrize(("doc", "reply", "status", "category"), DOCUMENTED_REPLIES)
+def test_documented_replies(doc: str, reply: str, status: str, category: str) -> None:
+    from mailtriage.checks.bounce.entry import parse_reply
+
+    assert "https://" in doc
+    bounce = parse_reply(reply)
+    assert bounce is not None and bounce.recipients
+    r = bounce.recipients[0]
+    assert (r.status or "", r.category) == (status, category)
