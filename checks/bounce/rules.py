@@ -12,9 +12,10 @@ expired" around a ``550 5.1.1 user unknown`` is an unknown recipient, not an exp
 when nothing more specific was answered: a connection or DNS failure, a bare
 deferral, or no reply at all. A report whose action is ``failed`` with a transient
 (4.x.x) status after a bare deferral or a failed connection is such an expiry too
-(RFC 3464 section 2.3.3: the MTA stopped retrying a temporary failure). An enhanced status whose detail names the mailbox
-(X.1.1, X.1.6, X.1.10 "bad destination mailbox"; X.2.2 "mailbox full") outweighs
-looser wording such as "denied", "filtered" or "expired".
+(RFC 3464 section 2.3.3: the MTA stopped retrying a temporary failure). An enhanced
+status whose detail names the mailbox (X.1.1, X.1.6, X.1.10 "bad destination
+mailbox"; X.2.2 "mailbox full") outweighs looser wording such as "denied",
+"filtered" or "expired".
 """
 
 from __future__ import annotations
@@ -163,4 +164,5 @@ def _gave_up(found: str, text: str) -> bool:
     """
     if found in ("deferral", "other", "expired"):
         return True
-    return found == "routing/DNS failure" and _CONNECT.search(text[:MAX_CLASSIFY].lower()) is not None
+    connect = _CONNECT.search(text[:MAX_CLASSIFY].lower())
+    return found == "routing/DNS failure" and connect is not None

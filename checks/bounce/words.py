@@ -120,7 +120,8 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"account (?:is |has been )?(?:disabled|inactive|suspended|closed|deactivated)|"
         r"is inactive|not our customer|no mailbox|"
         r"user (?:not found|doesn't have|does not have|not listed)|bad destination mailbox|"
-        r"unrouteable address|no longer (?:valid|available|with|accepts mail)|has moved|undeliverable address|"
+        r"unrouteable address|no longer (?:valid|available|with|accepts mail)|has moved|"
+        r"undeliverable address|"
         r"not a valid (?:recipient|user|mailbox)",
     ),
     (
