@@ -43,6 +43,10 @@ SES = (
     "diagnosticCode) and the account-level suppression list, "
     "https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html"
 )
+SENDMAIL = (
+    "sendmail 8 source, sendmail/savemail.c errbody(): the returned-mail notice, its "
+    "'(reason: ...)' lines and session transcript, https://ftp.sendmail.org/"
+)
 RFC3464 = "RFC 3464, An Extensible Message Format for DSNs, https://www.rfc-editor.org/rfc/rfc3464"
 RFC3463 = "RFC 3463, Enhanced Mail System Status Codes, https://www.rfc-editor.org/rfc/rfc3463"
 RFC5965 = "RFC 5965, An Extensible Format for Email Feedback Reports, https://www.rfc-editor.org/rfc/rfc5965"
@@ -72,6 +76,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "exchange-541-and-dmarc.eml": (MS_NDR,),
     "exchange-2010-remote-host.eml": (MS_NDR,),
     "arf-two-recipients.eml": (RFC5965,),
+    "sendmail-two-recipients.eml": (SENDMAIL, RFC3463),
 }
 
 # (recipient, status, action, category, words of its own diagnostic)
@@ -243,6 +248,14 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
         "draft-13@example.org",
         (("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),),
     ),
+    "sendmail-two-recipients.eml": (
+        "ndr",
+        "agenda-14@example.org",
+        (
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),
+            ("carol@example.net", "5.2.2", "failed", "mailbox full", "Mailbox full"),
+        ),
+    ),
     "arf-two-recipients.eml": (
         "feedback",
         "8787KJKJ3K4J3K4J3K4J3.mail@example.net",
@@ -372,6 +385,14 @@ def test_html_markup_is_stripped_from_a_diagnostic() -> None:
             "failed",
             "expired",
         ),
+        (
+            "connect to mx.example.com[192.0.2.10]:25: Connection timed out",
+            "5.4.7",
+            "failed",
+            "expired",
+        ),
+        # The recipient's account expired: an address that no longer works, not an expiry.
+        ("550 Account expired", None, "failed", "recipient unknown"),
         # A domain that does not exist fails at once: a routing failure, not an expiry.
         (
             "DNS Error: Domain name not found: example.invalid",

@@ -95,7 +95,9 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
     if draft.action in ("delivered", "relayed", "expanded"):
         category, notes = "delivered", []
     elif category is None:
-        category = bouncerules.classify(reply.text, status, reply_code, draft.action)
+        category = bouncerules.classify(
+            reply.text, status, reply_code, draft.action, stated=draft.status
+        )
     elif draft.action == "delayed" and category == "expired":
         category = "deferral"
     meaning, next_step, layer = describe(category)

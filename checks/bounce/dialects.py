@@ -117,13 +117,55 @@ QMAIL = Dialect("qmail", ("qmail", "indimail"))
 # --- Sendmail ------------------------------------------------------------------------------
 
 _SENDMAIL_LINE = re.compile(
-    r"(?:<<< )?([245]\d\d) <?([^<>\s]{1,320}@[^<>\s.]{1,255}(?:\.[^<>\s.]{1,63}){0,10}?)>?"
+    r"(?:<<< )?([245]\d\d)(?:[ -][245]\.\d{1,3}\.\d{1,3})? "
+    r"<?([^<>\s]{1,320}@[^<>\s.]{1,255}(?:\.[^<>\s.]{1,63}){0,10}?)>?"
     r"\.\.\. (.*)"
 )
+_SENDMAIL_LISTED = re.compile(r"<?([^<>\s@]{1,64}@[^<>\s]{1,255}?)>?")
+_SENDMAIL_REASON = re.compile(r"\(reason: (.{1,2000})\)$", re.IGNORECASE)
+
+
+def _sendmail_listed(text: str) -> list[tuple[str, str]]:
+    """``(address, reason)`` from the "following addresses had ... errors" blocks."""
+    out: list[tuple[str, str]] = []
+    inside = False
+    for line in lines(text):
+        stripped = line.strip()
+        if stripped.startswith("-----"):
+            inside = "following addresses had" in stripped.lower()
+            continue
+        if not inside or not stripped:
+            continue
+        listed = _SENDMAIL_LISTED.fullmatch(stripped)
+        reason = _SENDMAIL_REASON.match(stripped)
+        if listed is not None and len(out) < MAX_RECIPIENTS:
+            out.append((listed.group(1), ""))
+        elif reason is not None and out and not out[-1][1]:
+            out[-1] = (out[-1][0], reason.group(1).strip())
+    return out
 
 
 def sendmail(text: str) -> list[Draft]:
-    """Sendmail transcripts: ``550 <addr>... reason``, with the lines leading up to it."""
+    """Sendmail: the listed addresses with their ``(reason: ...)``, and the session transcript.
+
+    Each address of the "following addresses had permanent fatal errors" block keeps its
+    own reason; the transcript (``550 5.1.1 <addr>... reason`` after ``... while talking
+    to host``) adds the remote host, and its lines stand in where no reason was listed.
+    """
+    said = _sendmail_transcript(text)
+    out: list[Draft] = []
+    for rcpt, reason in _sendmail_listed(text):
+        heard = said.pop(rcpt, None)
+        if heard is None and not reason:
+            continue
+        diag = reason or (heard.diagnostic if heard else "")
+        remote = heard.remote_mta if heard is not None else None
+        out.append(Draft(rcpt, diag, action="failed", remote_mta=remote))
+    return out + list(said.values())[: MAX_RECIPIENTS - len(out)]
+
+
+def _sendmail_transcript(text: str) -> dict[str, Draft]:
+    """Transcript lines ``550 <addr>... reason``, with the lines leading up to each."""
     out: dict[str, Draft] = {}
     context: list[str] = []
     talking: str | None = None
@@ -144,7 +186,7 @@ def sendmail(text: str) -> list[Draft]:
         if rcpt not in out and len(out) < MAX_RECIPIENTS:
             out[rcpt] = Draft(rcpt, join([*context, stripped]), action="failed", remote_mta=talking)
         context = []
-    return list(out.values())
+    return out
 
 
 SENDMAIL = Dialect(

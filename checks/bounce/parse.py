@@ -84,8 +84,7 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
     if drafts:
         named = tuple(d.recipient for d in drafts)
         drafts = [
-            bouncesupport.complete(d, i, failed, texts, notice, named)
-            for i, d in enumerate(drafts)
+            bouncesupport.complete(d, i, failed, texts, notice, named) for i, d in enumerate(drafts)
         ]
     elif texts:
         drafts = texts[:MAX_RECIPIENTS]

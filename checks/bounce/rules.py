@@ -123,7 +123,13 @@ def _beyond_expiry(text: str, status: str | None, reply_code: str | None) -> str
     return None
 
 
-def classify(text: str, status: str | None, reply_code: str | None, action: str | None) -> str:
+def classify(
+    text: str,
+    status: str | None,
+    reply_code: str | None,
+    action: str | None,
+    stated: str | None = None,
+) -> str:
     """Pick the category for one recipient.
 
     Args:
@@ -131,6 +137,8 @@ def classify(text: str, status: str | None, reply_code: str | None, action: str 
         status: Enhanced status code or ``None``.
         reply_code: SMTP reply code or ``None``.
         action: DSN action or ``None``.
+        stated: The report's own ``Status`` when the diagnostic's code was chosen over
+            it; its X.4.7 ("delivery time expired") still marks an expiry.
 
     Returns:
         A key of :data:`mailtriage.checks.bounce.categories.CATEGORIES`.
@@ -150,7 +158,8 @@ def classify(text: str, status: str | None, reply_code: str | None, action: str 
         else:
             found = by_status(status) or _BY_REPLY.get(reply_code or "")
             found = found or ("deferral" if first == "4" else "other")
-    if action == "failed" and first == "4" and _gave_up(found, text):
+    expiry = any(code and code[1:] == ".4.7" for code in (status, stated))
+    if (expiry or (action == "failed" and first == "4")) and _gave_up(found, text):
         return "expired"  # gave up retrying a temporary failure (RFC 3464 2.3.3)
     return found
 

@@ -18,9 +18,7 @@ from mailtriage.checks.model import Sample
 
 MAX_RECIPIENTS = 100
 _MSGID = re.compile(r"[ \t]*message-id[ \t]*:[ \t]*<?([^\s<>]{1,250})>?", re.I)
-_REPORTED_ID = re.compile(
-    r"^x-original-message-id[ \t]*:[ \t]*<?([^\s<>]{1,250})>?", re.I | re.M
-)
+_REPORTED_ID = re.compile(r"^x-original-message-id[ \t]*:[ \t]*<?([^\s<>]{1,250})>?", re.I | re.M)
 _HEADER_LINE = re.compile(
     r"^(?:received|from|to|subject|date|message-id|return-path)[ \t]*:", re.I | re.M
 )

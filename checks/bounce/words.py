@@ -23,6 +23,10 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"not authori[sz]ed to send (?:e-?mail )?directly",
     ),
     (
+        "recipient unknown",
+        r"(?:account|mailbox|user) (?:has )?expired",
+    ),
+    (
         "virus",
         r"virus|malware|infected|trojan|malicious (?:attachment|content|payload)",
     ),
