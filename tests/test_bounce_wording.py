@@ -481,3 +481,21 @@ def test_documented_replies(doc: str, reply: str, status: str, category: str) ->
     assert bounce is not None and bounce.recipients
     r = bounce.recipients[0]
     assert (r.status or "", r.category) == (status, category)
+
+
+def test_sendmail_expiry_keeps_the_last_error() -> None:
+    """sendmail (savemail.c): an expired message's last error is its ``Deferred:`` line."""
+    from mailtriage.checks.bounce.dialects import sendmail
+
+    notice = (
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<bob@example.com>\n    (reason: )\n\n"
+        "   ----- Transcript of session follows -----\n"
+        "... while talking to mx.example.com.:\n<<< 421\n"
+        "<bob@example.com>... Deferred: Connection timed out with mx.example.com.\n"
+        "Message could not be delivered for 5 days\n"
+    )
+    (draft,) = sendmail(notice)
+    assert draft.recipient == "bob@example.com"
+    assert "Connection timed out" in draft.diagnostic
+    assert draft.remote_mta == "mx.example.com"

@@ -118,8 +118,13 @@ QMAIL = Dialect("qmail", ("qmail", "indimail"))
 
 _SENDMAIL_LINE = re.compile(
     r"(?:<<< )?([245]\d\d)(?:[ -][245]\.\d{1,3}\.\d{1,3})? "
-    r"<?([^<>\s]{1,320}@[^<>\s.]{1,255}(?:\.[^<>\s.]{1,63}){0,10}?)>?"
+    r"<?(?P<rcpt>[^<>\s]{1,320}@[^<>\s.]{1,255}(?:\.[^<>\s.]{1,63}){0,10}?)>?"
     r"\.\.\. (.*)"
+)
+#: The last error of a message sendmail gave up on: ``<addr>... Deferred: reason``.
+_SENDMAIL_DEFERRED = re.compile(
+    r"<?(?P<rcpt>[^<>\s]{1,320}@[^<>\s]{1,255}?)>?\.\.\. (?:deferred|queued)\b.{0,2000}",
+    re.IGNORECASE,
 )
 _SENDMAIL_LISTED = re.compile(r"<?([^<>\s@]{1,64}@[^<>\s]{1,255}?)>?")
 _SENDMAIL_REASON = re.compile(r"\(reason: (.{1,2000})\)$", re.IGNORECASE)
@@ -165,7 +170,8 @@ def sendmail(text: str) -> list[Draft]:
 
 
 def _sendmail_transcript(text: str) -> dict[str, Draft]:
-    """Transcript lines ``550 <addr>... reason``, with the lines leading up to each."""
+    """Transcript lines ``550 <addr>... reason`` (or ``<addr>... Deferred: reason``), each
+    with the lines leading up to it."""
     out: dict[str, Draft] = {}
     context: list[str] = []
     talking: str | None = None
@@ -177,12 +183,12 @@ def _sendmail_transcript(text: str) -> dict[str, Draft]:
         if stripped.lower().startswith(("while talking to", "... while talking to")):
             talking, context = remote_host(stripped), []
             continue
-        m = _SENDMAIL_LINE.match(stripped)
+        m = _SENDMAIL_LINE.match(stripped) or _SENDMAIL_DEFERRED.match(stripped)
         if m is None or stripped.startswith("<<<"):
             if not stripped.startswith(">>>"):
                 context = [*context[-9:], stripped.removeprefix("<<<").strip()]
             continue
-        rcpt = m.group(2)
+        rcpt = m.group("rcpt")
         if rcpt not in out and len(out) < MAX_RECIPIENTS:
             out[rcpt] = Draft(rcpt, join([*context, stripped]), action="failed", remote_mta=talking)
         context = []
