@@ -499,3 +499,13 @@ def test_sendmail_expiry_keeps_the_last_error() -> None:
     assert draft.recipient == "bob@example.com"
     assert "Connection timed out" in draft.diagnostic
     assert draft.remote_mta == "mx.example.com"
+
+
+def test_delivery_notices_are_not_titled_bounces() -> None:
+    """RFC 3464 ``delivered`` / ``relayed`` and RFC 5965 reports: info findings, no "Bounce"."""
+    from mailtriage.checks.analysis import analyse
+
+    for name in ("postfix-success.eml", "arf-two-recipients.eml"):
+        a = analyse(load_path(FIXTURES / name))
+        assert a.findings and all(f.severity == "info" for f in a.findings)
+        assert not any(f.title.startswith("Bounce") for f in a.findings), name
