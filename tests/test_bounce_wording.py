@@ -391,6 +391,23 @@ def test_html_markup_is_stripped_from_a_diagnostic() -> None:
             "failed",
             "expired",
         ),
+        # Postfix's plain notice carries no code: a timed-out connection is bounced only when
+        # the queue lifetime ran out; a temporary DNS failure likewise.
+        (
+            "connect to mx.example.com[192.0.2.10]:25: Connection timed out",
+            None,
+            "failed",
+            "expired",
+        ),
+        (
+            "Host or domain name not found. Name service error for name=example.com type=MX: Host "
+            "not found, try again",
+            "4.4.3",
+            "failed",
+            "expired",
+        ),
+        # An expiry whose last error was a permanent routing code stays an expiry.
+        ("retry timeout exceeded: 554 5.4.4 unable to route", "5.4.4", "failed", "expired"),
         # The recipient's account expired: an address that no longer works, not an expiry.
         ("550 Account expired", None, "failed", "recipient unknown"),
         # A domain that does not exist fails at once: a routing failure, not an expiry.

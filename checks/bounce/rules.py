@@ -58,11 +58,13 @@ _BY_REPLY = {"551": "recipient unknown", "552": "mailbox full", "530": "TLS requ
 _SUCCESS = frozenset({"delivered", "relayed", "expanded"})
 _LATER = re.compile(r"try (?:again )?later|please retry|retry later|temporar(?:il)?y")
 _EXPIRY = next(pattern for category, pattern in TEXT_RULES if category == "expired")
-#: A failed connection: the retried kind of routing failure (a missing domain is not retried).
+#: A failed connection or a temporary DNS failure: the retried kinds of routing failure (a
+#: domain that does not exist is not retried).
 _CONNECT = re.compile(
     r"connection (?:timed out|refused|reset|lost|dropped)|timed out|no route to host|"
     r"(?:network|host) (?:is )?unreachable|(?:could not|unable to|couldn't|failed to) connect|"
-    r"establish an smtp connection|requests to connect|server did not respond"
+    r"establish an smtp connection|requests to connect|server did not respond|"
+    r"try again|servfail|temporary (?:dns|lookup) failure|temporary failure in name resolution"
 )
 #: Enhanced status details that name the mailbox (RFC 3463 3.2, 3.3) and the looser
 #: categories they outweigh when the wording says something vaguer.
@@ -119,7 +121,8 @@ def _beyond_expiry(text: str, status: str | None, reply_code: str | None) -> str
         return inner
     code = status or reply_code or ""
     if code[:1] == "5" and status is not None and status[1:] != ".4.7":
-        return by_status(status)
+        coded = by_status(status)  # a routing code inside the wrapper is the expiry's last error
+        return coded if coded not in ("routing/DNS failure", "expired") else None
     return None
 
 
@@ -161,6 +164,8 @@ def classify(
     expiry = any(code and code[1:] == ".4.7" for code in (status, stated))
     if (expiry or (action == "failed" and first == "4")) and _gave_up(found, text):
         return "expired"  # gave up retrying a temporary failure (RFC 3464 2.3.3)
+    if action == "failed" and not first and found == "routing/DNS failure" and _retried(text):
+        return "expired"  # no code at all: a failed connection is only given up on at expiry
     return found
 
 
@@ -173,5 +178,9 @@ def _gave_up(found: str, text: str) -> bool:
     """
     if found in ("deferral", "other", "expired"):
         return True
-    connect = _CONNECT.search(text[:MAX_CLASSIFY].lower())
-    return found == "routing/DNS failure" and connect is not None
+    return found == "routing/DNS failure" and _retried(text)
+
+
+def _retried(text: str) -> bool:
+    """Whether a routing failure is of the retried kind: a connection, or a DNS "try again"."""
+    return _CONNECT.search(text[:MAX_CLASSIFY].lower()) is not None
