@@ -75,6 +75,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "exchange-html-ndr.eml": (MS_NDR, RFC3464),
     "exchange-541-and-dmarc.eml": (MS_NDR,),
     "exchange-2010-remote-host.eml": (MS_NDR,),
+    "exchange-no-admin-section.eml": (MS_NDR,),
     "arf-two-recipients.eml": (RFC5965,),
     "sendmail-two-recipients.eml": (SENDMAIL, RFC3463),
 }
@@ -254,6 +255,14 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
         (
             ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),
             ("carol@example.net", "5.2.2", "failed", "mailbox full", "Mailbox full"),
+        ),
+    ),
+    "exchange-no-admin-section.eml": (
+        "ndr",
+        "lunch-15@example.org",
+        (
+            ("bob@example.com", None, "failed", "recipient unknown", "couldn't be found"),
+            ("carol@example.com", None, "failed", "mailbox full", "mailbox is full"),
         ),
     ),
     "arf-two-recipients.eml": (

@@ -120,6 +120,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"recip(?:ient)?notfound|addressee unknown|not a known user|no such (?:e-?mail|person)|"
         r"(?:account|mailbox) is unavailable|not a valid (?:e-?mail )?address|"
         r"not listed in (?:the )?(?:domino )?directory|wasn't found at|"
+        r"address you entered (?:couldn't|could not|can't|cannot) be found|"
         r"mailbox (?:unavailable|not found|does not exist|disabled|inactive|not available)|"
         r"account (?:is |has been )?(?:disabled|inactive|suspended|closed|deactivated)|"
         r"is inactive|not our customer|no mailbox|"
