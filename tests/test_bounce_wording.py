@@ -490,6 +490,37 @@ DOCUMENTED_REPLIES: list[tuple[str, str, str, str]] = [
         "expired",
     ),
     (
+        MS_NDR,
+        "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required",
+        "5.7.1",
+        "policy block",
+    ),
+    (
+        MS_NDR,
+        "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required",
+        "5.7.133",
+        "policy block",
+    ),
+    (
+        MS_NDR,
+        "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",
+        "5.7.606",
+        "reputation block",
+    ),
+    (
+        MS_NDR,
+        "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+        "5.7.708",
+        "reputation block",
+    ),
+    (
+        MS_NDR,
+        "451 4.7.500 Server busy, please try again later from [192.0.2.1].",
+        "4.7.500",
+        "rate limited",
+    ),
+    (MS_NDR, "550 5.4.1 Relay Access Denied ATTR36", "5.4.1", "relay denied"),
+    (
         QSBMF,
         "The users mailfolder is over the allowed quota (size). (#5.2.2)",
         "5.2.2",
