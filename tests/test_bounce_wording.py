@@ -566,3 +566,24 @@ def test_delivery_notices_are_not_titled_bounces() -> None:
         a = analyse(load_path(FIXTURES / name))
         assert a.findings and all(f.severity == "info" for f in a.findings)
         assert not any(f.title.startswith("Bounce") for f in a.findings), name
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Delivery failed: Plans", "Message not delivered", "Unzustellbar: Plans", "Non remis : Plans"],
+)
+def test_bounce_subjects_without_a_daemon_sender(subject: str) -> None:
+    """A notice sent from an ordinary address is still read by its subject (Exchange's
+    localized "Undeliverable:" included) and its recipient found."""
+    from mailtriage.checks.message.loader import load_bytes
+
+    raw = (
+        f"From: Helpdesk <helpdesk@example.org>\nTo: alice@example.org\nSubject: {subject}\n\n"
+        "Your message to bob@example.com couldn't be delivered.\n"
+        "bob wasn't found at example.com.\n"
+    ).encode()
+    bounce = parse_bounce(load_bytes(raw, "n.eml"))
+    assert bounce is not None
+    assert [(r.recipient, r.category) for r in bounce.recipients] == [
+        ("bob@example.com", "recipient unknown")
+    ]
