@@ -33,8 +33,15 @@ from mailtriage.checks.verdicts import (
 )
 
 # The engine's face for the UI: the Analysis and the types its fields hold.
-__all__ = ["Analysis", "AuthResults", "Bounce", "Finding", "Hop", "Sample", "Timeline",
-           "VerdictHeader", "analyse"]  # fmt: skip
+__all__ = ["BOUNCE_ID_LABEL", "ORIGINAL_ID_LABEL", "Analysis", "AuthResults", "Bounce",
+           "Finding", "Hop", "Sample", "Timeline", "VerdictHeader", "analyse"]  # fmt: skip
+
+#: How every view labels :attr:`Analysis.original_message_id` of a bounce (short enough
+#: for the sample pane's label column).
+ORIGINAL_ID_LABEL = "Original ID"
+#: How every view labels a bounce's own Message-ID (secondary: no log knows the
+#: bounced message by it).
+BOUNCE_ID_LABEL = "Bounce's ID"
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,19 @@ class Analysis:
         (:func:`mailtriage.checks.auth.dkimsig.read_signature`), then kept.
         """
         return read_signatures(self.sample)
+
+    @property
+    def original_message_id(self) -> str | None:
+        """The Message-ID to trace this sample by.
+
+        For a bounce, NDR, feedback report or auto-reply: the Message-ID of the
+        original message it is about (from the returned headers, the report, or the
+        reply's ``In-Reply-To``), or ``None`` when it does not say; the bounce's own
+        Message-ID is ``sample.message_id``. For other mail: its own Message-ID.
+        """
+        if self.bounce is not None:
+            return self.bounce.original_message_id
+        return self.sample.message_id
 
     @property
     def boundary(self) -> AuthResults | None:

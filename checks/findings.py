@@ -51,7 +51,13 @@ _BAD = {
     "spoof": "medium",
     "suspicious": "low",
 }
-_NO_WEIGHT = ("delivered", "auto-reply", "feedback report")
+#: How a report that tells of no failure is titled (not "Bounce"); these weigh nothing.
+_NOT_FAILURES = {
+    "delivered": "Delivery notice: delivered or relayed",
+    "auto-reply": "Auto-reply",
+    "feedback report": "Feedback report",
+}
+_NO_WEIGHT = tuple(_NOT_FAILURES)
 SLOW_SECONDS = 600.0
 _STAGE_LAYER = {"before": "routing/connector", "inside": "policy", "after": "downstream/mailbox"}
 _STAGE_STEP = {
@@ -292,7 +298,10 @@ def bounce_findings(bounce: Bounce | None) -> list[Finding]:
         code = r.code
         severity = "info" if r.category in _NO_WEIGHT else ("high" if r.permanent else "medium")
         where = f" at {r.remote_mta}" if r.remote_mta else ""
-        title = f"Bounce{where}: {r.category}" + (f" ({code})" if code else "")
+        if r.category in _NOT_FAILURES:  # RFC 3464 delivered/relayed, ARF, auto-replies
+            title = f"{_NOT_FAILURES[r.category]}{where}" + (f" ({code})" if code else "")
+        else:
+            title = f"Bounce{where}: {r.category}" + (f" ({code})" if code else "")
         title += f" for {r.recipient}" if r.recipient else ""
         evidence = r.diagnostic or code or bounce.format
         title, evidence = printable(title, 160), printable(evidence, 240)

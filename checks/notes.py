@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
 from mailtriage.checks.diff import DiffRow
 from mailtriage.checks.live.run import LiveRun, unanswered
 from mailtriage.checks.playbook import ItemState
 from mailtriage.checks.text import printable
+
+
+def _ids(a: Analysis) -> list[str]:
+    """Message-ID lines: a bounce's original first, labelled, then the bounce's own."""
+    if a.bounce is None:
+        return [f"  Message-ID: {a.sample.message_id or '-'}"]
+    return [
+        f"  {ORIGINAL_ID_LABEL}: {a.original_message_id or '- (not returned)'}",
+        f"  {BOUNCE_ID_LABEL}: {a.sample.message_id or '-'}",
+    ]
 
 
 def _sample_block(
@@ -22,7 +32,7 @@ def _sample_block(
         f"{', '.join(x.addr for x in s.to) or '-'}",
         f"  Subject: {s.subject or '-'}",
         f"  Date: {s.date.isoformat() if s.date else s.date_raw or '-'}",
-        f"  Message-ID: {s.message_id or '-'}",
+        *_ids(a),
         f"  Connecting IP: {a.connecting_ip or '-'}   Hops: {len(a.hops)}",
     ]
     for r in a.recorded:

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
 from mailtriage.checks.diff import diff_samples
 from mailtriage.checks.live.run import unanswered
 from mailtriage.checks.message.authres import summary
@@ -212,17 +212,24 @@ def _join(parts: list[str]) -> str:
 
 
 def message_ids(analyses: Analyses, live: Lives) -> Outcome:
-    """Every sample has a Message-ID; evidence lists them."""
-    samples = [a.sample for a in analyses]
-    if not samples:
+    """Every sample has a Message-ID to trace by; evidence lists them.
+
+    For a bounce that is the original message's (labelled so); the bounce's own ID
+    follows in brackets, and does not count.
+    """
+    if not analyses:
         return False, None
-    n = len(samples)
+    n = len(analyses)
     width = 40 if n > 1 else 80
-    parts = [
-        _label(i, n) + (printable(s.message_id, width) if s.message_id else "none")
-        for i, s in enumerate(samples)
-    ]
-    return all(s.message_id for s in samples), _join(parts)
+    parts = []
+    for i, a in enumerate(analyses):
+        traced = a.original_message_id
+        shown = printable(traced, width) if traced else "none"
+        if a.bounce is not None:
+            own = printable(a.sample.message_id, width) if a.sample.message_id else "none"
+            shown = f"{ORIGINAL_ID_LABEL} {shown} ({BOUNCE_ID_LABEL} {own})"
+        parts.append(_label(i, n) + shown)
+    return all(a.original_message_id for a in analyses), _join(parts)
 
 
 def basics(analyses: Analyses, live: Lives) -> Outcome:

@@ -71,6 +71,7 @@ class Scores:
     perm_compared: int = 0
     perm_ok: int = 0
     category_ok: int = 0
+    recipients_ok: int = 0
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -102,6 +103,10 @@ def score() -> Scores:
             s.rows += 1
             i = int(row["index"]) - 1
             got = found[i] if i < len(found) else None
+            if got is not None and "@" in got.recipient:
+                s.recipients_ok += 1
+            else:
+                s.misses.append(f"recipient {name}#{i + 1}: got {got and got.recipient!r}")
             want = row["status"]
             if PSEUDO.fullmatch(want):
                 s.pseudo += 1
@@ -127,7 +132,7 @@ def score() -> Scores:
 
 
 def markdown(s: Scores) -> str:
-    """The three agreement figures as a Markdown table."""
+    """The agreement figures as a Markdown table."""
     lines = [
         "| Agreement with Sisimai (sisimai-dev) | Matched | Compared | Rate |",
         "| --- | ---: | ---: | ---: |",
@@ -137,5 +142,7 @@ def markdown(s: Scores) -> str:
         f"| {s.rate(s.perm_ok, s.perm_compared):.1%} |",
         f"| Category (mapped to Sisimai reasons) | {s.category_ok} | {s.rows} "
         f"| {s.rate(s.category_ok, s.rows):.1%} |",
+        f"| Failed recipient found (an address at its place) | {s.recipients_ok} | {s.rows} "
+        f"| {s.rate(s.recipients_ok, s.rows):.1%} |",
     ]
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """parse_bounce over real bounces: agreement with Sisimai's expectations, and no false alarms.
 
 The floors sit a little under what the engine reaches today (status 46/46,
-permanence 62/62, category 60/65), so a regression fails. The figures are printed
+permanence 62/62, category 60/65, failed recipients found 63/65: the two misses
+are ARF reports that name no recipient), so a regression fails. The figures are printed
 (``pytest -s``); ``tests/benchmarks/bounce_scores.py`` prints them as a table.
 """
 
@@ -27,6 +28,7 @@ def test_agreement_with_sisimai() -> None:
     assert s.rate(s.status_ok, s.status_compared) >= 0.95, s.misses
     assert s.rate(s.perm_ok, s.perm_compared) >= 0.97, s.misses
     assert s.rate(s.category_ok, s.rows) >= 0.88, s.misses
+    assert s.rate(s.recipients_ok, s.rows) >= 0.95, s.misses
 
 
 def test_every_corpus_email_is_a_bounce() -> None:

@@ -102,6 +102,17 @@ FIXTURES: dict[str, tuple[str, str]] = {
         "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\n\n"
         "Message headers follow.\n",
     ),
+    "OpenSMTPD": (
+        "OpenSMTPD source, usr.sbin/smtpd/bounce.c: NOTICE_INTRO and notice_error, one "
+        "'address: reason' line per recipient",
+        "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\nTo: alice@example.org\n"
+        "Subject: Delivery status notification: error\nContent-Type: text/plain\n\n"
+        "    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
+        "    An error has occurred while attempting to deliver a message for\n"
+        "    the following list of recipients:\n\n"
+        "bob@example.com: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\n"
+        "\n    Below is a copy of the original message:\n",
+    ),
     "qmail": (
         "D. J. Bernstein, qmail-send Bounce Message Format (QSBMF), cr.yp.to/proto/qsbmf.txt",
         "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: failure notice\n"

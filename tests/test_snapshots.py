@@ -89,3 +89,23 @@ def test_explain_pasted(snap_compare, server, size) -> None:  # type: ignore[no-
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=run_before)
+
+
+BOUNCE = Path(__file__).resolve().parent / "samples" / "bounce-proofpoint.eml"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_bounce_sample(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
+    """A bounce in slot A: the original's Message-ID first, the bounce's own second."""
+    from mailtriage.checks.message.loader import load_bytes
+    from mailtriage.widgets.sample_pane import SamplePane
+
+    bounce = load_bytes(BOUNCE.read_bytes(), "bounce-proofpoint.eml")
+    app = make_app([bounce, make_app().initial_samples[1]], offline=True)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settled("1")(pilot)
+        pilot.app.screen.query_one(SamplePane).scroll_to(y=11, animate=False)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

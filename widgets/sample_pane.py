@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
 from mailtriage.checks.model import Address
 from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe
 from mailtriage.widgets.pane import Pane
@@ -35,6 +35,17 @@ def _bounce(a: Analysis) -> str:
     return f"{r.category} {code} · {r.recipient or '?'}{more}"
 
 
+def _ids(a: Analysis, bounced: bool) -> list[tuple[str, str, str]]:
+    """Message-ID rows: with a bounce loaded, the original's first, the bounce's own second."""
+    if not bounced:
+        return [("Message-ID", a.sample.message_id or "—", "")]
+    own = a.sample.message_id or "—" if a.bounce is not None else "—"
+    return [
+        (ORIGINAL_ID_LABEL, a.original_message_id or "— (not returned)", "bold"),
+        (BOUNCE_ID_LABEL, own, "$text-muted"),
+    ]
+
+
 def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str, str]]:
     s = a.sample
     evidence, step = _top(a)
@@ -48,9 +59,13 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
         ("Evidence", evidence, ""),
         ("Next step", step, "$success" if a.layer else ""),
         ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else ""),
-        *([("Bounce", _bounce(a), "$error" if a.bounce else "")] if bounced else []),
+        *(
+            [("Bounce", _bounce(a), "$error" if a.bounce else ""), *_ids(a, True)]
+            if bounced
+            else []
+        ),
         ("Date", s.date.isoformat() if s.date else (s.date_raw or "—"), ""),
-        ("Message-ID", s.message_id or "—", ""),
+        *([] if bounced else _ids(a, False)),
         ("Envelope from", s.envelope_from or "—", ""),
         ("Envelope to", ", ".join(s.envelope_to) or "—", ""),
         ("Connecting IP", a.connecting_ip or "—", ""),

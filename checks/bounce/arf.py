@@ -2,15 +2,17 @@
 
 These are not failures: a feedback report says a delivered message drew a
 complaint or failed authentication at the receiver; an auto-reply says it
-arrived. Each becomes one recipient with a fixed category.
+arrived. Each becomes recipients with a fixed category: one per ``Original-Rcpt-To``
+of a feedback report (one with no address when it names none), the replying
+address of an auto-reply.
 """
 
 from __future__ import annotations
 
 from mailtriage.checks.bounce.classify import fixed
-from mailtriage.checks.bounce.dsn import address, groups, host
+from mailtriage.checks.bounce.dsn import MAX_LINES, address, groups, host
 from mailtriage.checks.bounce.mime import Part
-from mailtriage.checks.bounce.model import BounceRecipient
+from mailtriage.checks.bounce.model import MAX_RECIPIENTS, BounceRecipient
 from mailtriage.checks.model import Sample
 
 _AUTH_NOTE = (
@@ -61,10 +63,25 @@ def feedback(
         )
     else:
         note, layer, name = _ABUSE_NOTE.format(kind=f"feedback type {kind}"), None, "ARF"
-    rcpt = fixed(
-        address(fields.get("original-rcpt-to")), "feedback report", diagnostic, layer, note
+    rcpts = tuple(
+        fixed(who, "feedback report", diagnostic, layer, note)
+        for who in recipients(report.text) or [""]
     )
-    return name, host(fields.get("reporting-mta")), (rcpt,)
+    return name, host(fields.get("reporting-mta")), rcpts
+
+
+def recipients(text: str) -> list[str]:
+    """Every ``Original-Rcpt-To`` of a feedback report, in order (RFC 5965 3.2 allows several)."""
+    found: list[str] = []
+    for line in text.splitlines()[:MAX_LINES]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "original-rcpt-to":
+            who = address(value)
+            if who and who.lower() not in (f.lower() for f in found):
+                found.append(who)
+        if len(found) >= MAX_RECIPIENTS:
+            break
+    return found
 
 
 def autoreply(sample: Sample, text: str) -> BounceRecipient:

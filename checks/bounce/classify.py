@@ -18,6 +18,7 @@ from mailtriage.checks.bounce import smtpreply
 from mailtriage.checks.bounce import vendors as bouncevendor
 from mailtriage.checks.bounce.categories import describe
 from mailtriage.checks.bounce.model import MAX_DIAGNOSTIC, BounceRecipient, Draft
+from mailtriage.checks.bounce.text import strip_markup
 
 _WS = re.compile(r"\s+")
 _QUARANTINE = ("quarantin", "held for review", "held in ")
@@ -35,7 +36,12 @@ def choose_codes(stated: str | None, reply: smtpreply.Reply) -> tuple[str | None
         return reply.status, reply.reply_code
     generic = stated.endswith(".0.0") or stated[1:] == ".4.7"
     if generic:
-        better = [s for s in reply.statuses if s[0] == stated[0] and s != stated]
+        # A code with an undefined detail (X.4.0) says less than the expiry code X.4.7.
+        better = [
+            s
+            for s in reply.statuses
+            if s[0] == stated[0] and s != stated and (stated.endswith(".0.0") or s[-2:] != ".0")
+        ]
         if better:
             chosen = better[-1]
             paired = [r for r, s in reply.pairs if s == chosen]
@@ -68,7 +74,8 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
         microsoft: Whether the bounce is known to come from Microsoft.
         reporter: The reporting MTA, or ``None`` (anchors vendor rules).
     """
-    reply = smtpreply.parse(draft.diagnostic)
+    diagnostic = strip_markup(draft.diagnostic)  # Exchange's HTML NDRs
+    reply = smtpreply.parse(diagnostic)
     status, reply_code = choose_codes(draft.status, reply)
     low = reply.text.lower()
     ms_context = microsoft or bool(bouncems.CONTEXT.search(low))
@@ -88,7 +95,9 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
     if draft.action in ("delivered", "relayed", "expanded"):
         category, notes = "delivered", []
     elif category is None:
-        category = bouncerules.classify(reply.text, status, reply_code, draft.action)
+        category = bouncerules.classify(
+            reply.text, status, reply_code, draft.action, stated=draft.status
+        )
     elif draft.action == "delayed" and category == "expired":
         category = "deferral"
     meaning, next_step, layer = describe(category)
@@ -101,7 +110,7 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
         permanent=permanence(status, reply_code, draft.action),
         category=category,
         remote_mta=draft.remote_mta,
-        diagnostic=_WS.sub(" ", draft.diagnostic[: MAX_DIAGNOSTIC * 4]).strip()[:MAX_DIAGNOSTIC],
+        diagnostic=_WS.sub(" ", diagnostic[: MAX_DIAGNOSTIC * 4]).strip()[:MAX_DIAGNOSTIC],
         action=draft.action,
         meaning=meaning,
         next_step=_join_notes(notes, next_step),

@@ -37,7 +37,9 @@ BOUNCE_SUBJECT = re.compile(
     r"mail delivery failed|failure notice|delivery failure|non[- ]?delivery|"
     r"delivery notification|delivery has failed|could not be delivered|mail system error|"
     r"warning: could not send|delayed mail|delivery delayed|message delivery delayed|"
-    r"mail could not be delivered|nondeliverable|delivery problem)",
+    r"mail could not be delivered|nondeliverable|delivery problem|delivery failed|"
+    r"message delivery failure|message not delivered|message could not be delivered|"
+    r"unzustellbar:|non remis ?:|onbestelbaar:|non recapitabile:|no se puede entregar:)",
     re.I,
 )
 FEEDBACK_SUBJECT = re.compile(

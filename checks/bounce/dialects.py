@@ -8,7 +8,7 @@ before MTA software and Sendmail's loose ``(8.`` comes last. A row's ``readers``
 read the human-readable notice when there is no usable RFC 3464 report;
 :func:`read` tries them in :data:`READ_ORDER`, and the first that finds
 recipients wins. Rows with a reader are defined beside it here (Exim, Postfix and
-qmail, Sendmail, DragonFly, Gmail) or, for Exchange, in
+qmail, Sendmail, DragonFly, OpenSMTPD, Gmail) or, for Exchange, in
 :mod:`mailtriage.checks.bounce.microsoft` with Microsoft's status codes. Every
 loop is bounded by line counts; every pattern is linear.
 
@@ -88,7 +88,11 @@ def angle_paragraphs(text: str) -> list[Draft]:
     out: list[Draft] = []
     current: tuple[str, list[str]] | None = None
     for line in lines(text):
-        m = _ANGLE_PARA.match(line.strip())
+        # Postfix folds a long reason onto lines indented by four spaces; a folded line that
+        # starts with the address ("    <bob@...>: Recipient address rejected") continues the
+        # paragraph, it does not open one.
+        folded = current is not None and line[:1] in (" ", "\t")
+        m = None if folded else _ANGLE_PARA.match(line.strip())
         if m is not None:
             if current:
                 out.append(_para_draft(*current))
@@ -119,13 +123,61 @@ QMAIL = Dialect(_name("qmail"), ("qmail", "indimail"))
 # --- Sendmail ------------------------------------------------------------------------------
 
 _SENDMAIL_LINE = re.compile(
-    r"(?:<<< )?([245]\d\d) <?([^<>\s]{1,320}@[^<>\s.]{1,255}(?:\.[^<>\s.]{1,63}){0,10}?)>?"
+    r"(?:<<< )?([245]\d\d)(?:[ -][245]\.\d{1,3}\.\d{1,3})? "
+    r"<?(?P<rcpt>[^<>\s]{1,320}@[^<>\s.]{1,255}(?:\.[^<>\s.]{1,63}){0,10}?)>?"
     r"\.\.\. (.*)"
 )
+#: The last error of a message sendmail gave up on: ``<addr>... Deferred: reason``.
+_SENDMAIL_DEFERRED = re.compile(
+    r"<?(?P<rcpt>[^<>\s]{1,320}@[^<>\s]{1,255}?)>?\.\.\. (?:deferred|queued)\b.{0,2000}",
+    re.IGNORECASE,
+)
+_SENDMAIL_LISTED = re.compile(r"<?([^<>\s@]{1,64}@[^<>\s]{1,255}?)>?")
+_SENDMAIL_REASON = re.compile(r"\(reason: (.{1,2000})\)$", re.IGNORECASE)
+
+
+def _sendmail_listed(text: str) -> list[tuple[str, str]]:
+    """``(address, reason)`` from the "following addresses had ... errors" blocks."""
+    out: list[tuple[str, str]] = []
+    inside = False
+    for line in lines(text):
+        stripped = line.strip()
+        if stripped.startswith("-----"):
+            inside = "following addresses had" in stripped.lower()
+            continue
+        if not inside or not stripped:
+            continue
+        listed = _SENDMAIL_LISTED.fullmatch(stripped)
+        reason = _SENDMAIL_REASON.match(stripped)
+        if listed is not None and len(out) < MAX_RECIPIENTS:
+            out.append((listed.group(1), ""))
+        elif reason is not None and out and not out[-1][1]:
+            out[-1] = (out[-1][0], reason.group(1).strip())
+    return out
 
 
 def sendmail(text: str) -> list[Draft]:
-    """Sendmail transcripts: ``550 <addr>... reason``, with the lines leading up to it."""
+    """Sendmail: the listed addresses with their ``(reason: ...)``, and the session transcript.
+
+    Each address of the "following addresses had permanent fatal errors" block keeps its
+    own reason; the transcript (``550 5.1.1 <addr>... reason`` after ``... while talking
+    to host``) adds the remote host, and its lines stand in where no reason was listed.
+    """
+    said = _sendmail_transcript(text)
+    out: list[Draft] = []
+    for rcpt, reason in _sendmail_listed(text):
+        heard = said.pop(rcpt, None)
+        if heard is None and not reason:
+            continue
+        diag = reason or (heard.diagnostic if heard else "")
+        remote = heard.remote_mta if heard is not None else None
+        out.append(Draft(rcpt, diag, action="failed", remote_mta=remote))
+    return out + list(said.values())[: MAX_RECIPIENTS - len(out)]
+
+
+def _sendmail_transcript(text: str) -> dict[str, Draft]:
+    """Transcript lines ``550 <addr>... reason`` (or ``<addr>... Deferred: reason``), each
+    with the lines leading up to it."""
     out: dict[str, Draft] = {}
     context: list[str] = []
     talking: str | None = None
@@ -137,16 +189,16 @@ def sendmail(text: str) -> list[Draft]:
         if stripped.lower().startswith(("while talking to", "... while talking to")):
             talking, context = remote_host(stripped), []
             continue
-        m = _SENDMAIL_LINE.match(stripped)
+        m = _SENDMAIL_LINE.match(stripped) or _SENDMAIL_DEFERRED.match(stripped)
         if m is None or stripped.startswith("<<<"):
             if not stripped.startswith(">>>"):
                 context = [*context[-9:], stripped.removeprefix("<<<").strip()]
             continue
-        rcpt = m.group(2)
+        rcpt = m.group("rcpt")
         if rcpt not in out and len(out) < MAX_RECIPIENTS:
             out[rcpt] = Draft(rcpt, join([*context, stripped]), action="failed", remote_mta=talking)
         context = []
-    return list(out.values())
+    return out
 
 
 SENDMAIL = Dialect(
@@ -195,10 +247,10 @@ DRAGONFLY = Dialect(_name("dragonfly"), ("dragonfly mail agent",), (dragonfly,))
 _GMAIL = re.compile(
     r"delivery to the following recipients? (?:failed|has been delayed)", re.IGNORECASE
 )
-_GMAIL_DETAILS = re.compile(
-    r"technical details of (?:permanent|temporary) failure:\s*(.{1,2000}?)(?:\n\s*\n|$)",
-    re.IGNORECASE | re.DOTALL,
-)
+_GMAIL_DETAILS = re.compile(r"technical details of (?:permanent|temporary) failure:", re.IGNORECASE)
+#: Gmail's legacy details run to the copy of the original; the other server's reply comes
+#: after a blank line ("The error that the other server returned was:").
+_GMAIL_DETAIL_LINES = 30
 
 
 def gmail(text: str) -> list[Draft]:
@@ -207,7 +259,12 @@ def gmail(text: str) -> list[Draft]:
     if m is None:
         return []
     details = _GMAIL_DETAILS.search(text)
-    diag = join(details.group(1).splitlines()) if details else ""
+    kept: list[str] = []
+    for line in lines(text[details.end() :])[:_GMAIL_DETAIL_LINES] if details else []:
+        if is_marker(line) or line.startswith("-----"):
+            break
+        kept.append(line)
+    diag = join(kept)
     head = text[m.end() : details.start() if details else m.end() + 2000]
     action = "delayed" if "delayed" in m.group(0).lower() else "failed"
     return [Draft(a, diag, action=action) for a in ADDRESS.findall(head)[:MAX_RECIPIENTS]]
@@ -215,6 +272,36 @@ def gmail(text: str) -> list[Draft]:
 
 # Google's bounce hosts come from the vendor table.
 GMAIL = Dialect("Gmail", by_key("google").bounce_marks, (gmail,))
+
+# --- OpenSMTPD -----------------------------------------------------------------------------
+
+_OPENSMTPD = re.compile(
+    r"(?:following list of recipients|following\s+list of recipients):[ \t]*\n", re.IGNORECASE
+)
+_OPENSMTPD_LINE = re.compile(r"<?([^<>\s:@]{1,64}@[^<>\s:]{1,255})>?:[ \t]+(\S.{0,2000})")
+
+
+def opensmtpd(text: str) -> list[Draft]:
+    """OpenSMTPD (smtpd/bounce.c): after the notice, one ``addr: reason`` line per recipient."""
+    m = _OPENSMTPD.search(text)
+    if m is None:
+        return []
+    out: list[Draft] = []
+    for line in lines(text[m.end() :]):
+        if is_marker(line) or line.strip().lower().startswith("below is a copy"):
+            break
+        hit = _OPENSMTPD_LINE.match(line)
+        if hit is not None and len(out) < MAX_RECIPIENTS:
+            diag = hit.group(2).strip()
+            out.append(Draft(hit.group(1), diag, action="failed", remote_mta=remote_host(diag)))
+    return out
+
+
+OPENSMTPD = Dialect(
+    "OpenSMTPD",
+    ("this is the mailer-daemon, please do not reply", "(opensmtpd)"),
+    (opensmtpd,),
+)
 
 # --- the table -----------------------------------------------------------------------------
 
@@ -226,6 +313,7 @@ DIALECTS: tuple[Dialect, ...] = (
     GMAIL,
     Dialect("Zoho", ("zoho",)),
     DRAGONFLY,
+    OPENSMTPD,
     QMAIL,
     Dialect(_name("imail"), ("<smtp32 v", "imail")),
     Dialect("m-FILTER", ("m-filter",)),
@@ -241,7 +329,15 @@ DIALECTS: tuple[Dialect, ...] = (
 #: landmark in the notice, not on who sent it, and Sendmail's transcript lines are the
 #: loosest form, so they come last. Moving a row changes which reader wins on a notice
 #: that more than one can read.
-READ_ORDER: tuple[Dialect | None, ...] = (EXIM, DRAGONFLY, EXCHANGE, GMAIL, None, SENDMAIL)
+READ_ORDER: tuple[Dialect | None, ...] = (
+    EXIM,
+    DRAGONFLY,
+    OPENSMTPD,
+    EXCHANGE,
+    GMAIL,
+    None,
+    SENDMAIL,
+)
 _READERS: tuple[tuple[str | None, Reader], ...] = tuple(
     (row.name if row else None, reader)
     for row in READ_ORDER

@@ -25,6 +25,8 @@ _START = re.compile(
 _TYPED = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,30}[ \t]*;[ \t]*")
 _STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 _WS = re.compile(r"\s+")
+#: Fields that open a per-recipient group (RFC 3464 2.3): seen twice, a group has two recipients.
+_OPENS = frozenset({"final-recipient", "original-recipient"})
 ACTIONS = frozenset({"failed", "delayed", "delivered", "relayed", "expanded"})
 
 
@@ -46,7 +48,9 @@ class Report:
 def groups(text: str) -> list[dict[str, str]]:
     """Split ``Name: value`` groups (lower-cased names, unfolded values, first wins).
 
-    Lines that are neither fields, continuations nor blank are skipped.
+    Lines that are neither fields, continuations nor blank are skipped. A
+    ``Final-Recipient`` or ``Original-Recipient`` already in the group starts a new
+    one (reports that lost the blank line between two recipients).
     """
     out: list[dict[str, str]] = []
     current: dict[str, str] = {}
@@ -64,7 +68,12 @@ def groups(text: str) -> list[dict[str, str]]:
                 current[last] += " " + line.strip()
             continue
         m = _FIELD.match(line)
-        if m is None or m.group(1).lower() in current:
+        name = m.group(1).lower() if m else None
+        if name in _OPENS and name in current:
+            # A second recipient in the same group: the blank line between was lost.
+            out.append(current)
+            current = {}
+        if m is None or name in current:
             last = None
             continue
         last = m.group(1).lower()

@@ -31,7 +31,7 @@ _EX2003 = "did not reach the following recipient(s):"
 _EX2003_LINE = re.compile(r"([^\s@]{1,320}@[^\s@]{1,255}) on ")
 _ADMIN = re.compile(
     r"^[ \t]*([^\s@]{1,320}@[^\s@]{1,255})[ \t]*\r?\n"
-    r"[ \t]*((?:#|remote server returned)[^\r\n]{1,2000})",
+    r"[ \t]*(?:([\w.-]{1,253})[ \t]+(?=#))?((?:#|remote server returned)[^\r\n]{1,2000})",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -52,11 +52,20 @@ def exchange2003(text: str) -> list[Draft]:
 
 
 def exchange_admin(text: str) -> list[Draft]:
-    """Exchange 2007+: ``addr`` then ``#550 5.x.x ...`` under "Diagnostic information"."""
+    """Exchange 2007+: ``addr`` then ``#550 5.x.x ...`` under "Diagnostic information".
+
+    Exchange 2010 names the remote server before the code (``mx.example.com #550 5.1.1
+    ... ##``); that host is kept as the remote MTA.
+    """
     if "diagnostic information for administrators" not in text.lower():
         return []
     return [
-        Draft(m.group(1), m.group(2).strip().lstrip("#").rstrip("#").strip(), action="failed")
+        Draft(
+            m.group(1),
+            m.group(3).strip().lstrip("#").rstrip("#").strip(),
+            action="failed",
+            remote_mta=m.group(2),
+        )
         for m in list(_ADMIN.finditer(text))[:MAX_RECIPIENTS]
     ]
 

@@ -55,7 +55,9 @@ class Part:
 
     Attributes:
         ctype: Lower-cased content type, e.g. ``"message/delivery-status"``.
-        text: Decoded text (for an attached original: its header block only).
+        text: Decoded text (for an attached original: its header block only; for
+            ``text/html``: the text with tags dropped and entities decoded; a
+            message with HTML and no plain text has its HTML as ``text/plain``).
     """
 
     ctype: str
@@ -192,7 +194,9 @@ def walk(top: tuple[Header, ...], raw: bytes) -> tuple[list[Part], list[str]]:
             parts.append(Part(ctype, _header_text(data)))
         elif ctype in REPORT_TYPES or ctype.startswith("text/"):
             parts.append(Part(ctype, _text_of(value, cte, data)))
+    plain = iter(bouncetext.html_texts([p.text for p in parts if p.ctype == "text/html"]))
     if not any(p.ctype == "text/plain" for p in parts):
-        plain = iter(bouncetext.html_texts([p.text for p in parts if p.ctype == "text/html"]))
         parts = [Part("text/plain", next(plain)) if p.ctype == "text/html" else p for p in parts]
+    else:  # kept beside the plain text, as text: Exchange's HTML may say more than its plain part
+        parts = [Part("text/html", next(plain)) if p.ctype == "text/html" else p for p in parts]
     return parts, notes

@@ -56,9 +56,11 @@ def parse_sample(sample: Sample, hint: str) -> Bounce | None:
 
 def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bounce | None:
     problems = [Problem("Bounce", n) for n in notes]
-    full = "\n".join(p.text for p in parts if p.ctype in ("text/plain", "text/html"))[:MAX_TEXT]
+    full = "\n".join(p.text for p in parts if p.ctype == "text/plain")[:MAX_TEXT]
     cut = bouncetext.copy_cut(full.lower())
     notice = full[:cut]
+    rich = "\n".join(p.text for p in parts if p.ctype == "text/html")[:MAX_TEXT]
+    rich_notice = rich[: bouncetext.copy_cut(rich.lower())]
     msgid, present = bouncesupport.original(sample, parts, full, cut)
     if hint == "feedback" or any(p.ctype == "message/feedback-report" for p in parts):
         fmt, mta, fb = bouncearf.feedback(sample, parts)
@@ -76,9 +78,14 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
     fields = next((r.fields for r in reports if r.fields), {})
     failed = bouncesupport.header_list(sample, "X-Failed-Recipients")
     text_dialect, texts = bouncedialects.read(notice)
+    if not texts and rich_notice.strip():  # the HTML alternative (Exchange) may carry the details
+        text_dialect, texts = bouncedialects.read(rich_notice)
     kind = "dsn" if drafts else "ndr"
     if drafts:
-        drafts = [bouncesupport.complete(d, i, failed, texts, notice) for i, d in enumerate(drafts)]
+        named = tuple(d.recipient for d in drafts)
+        drafts = [
+            bouncesupport.complete(d, i, failed, texts, notice, named) for i, d in enumerate(drafts)
+        ]
     elif texts:
         drafts = texts[:MAX_RECIPIENTS]
     else:
@@ -91,8 +98,13 @@ def _parse(sample: Sample, hint: str, parts: list[Part], notes: list[str]) -> Bo
         rcpts = failed or bouncesupport.addresses(notice, exclude)
         if hint == "maybe" and not (rcpts and _PHRASES.search(notice[:20000])):
             return None
+        others = tuple(rcpts)
         drafts = [
-            Draft(r, bouncetext.window(notice, r) or bouncetext.window(notice, ""), action="failed")
+            Draft(
+                r,
+                bouncetext.window(notice, r, others=others) or bouncetext.window(notice, ""),
+                action="failed",
+            )
             for r in rcpts
         ]
     if kind == "ndr" and _DELAY.search(f"{sample.subject or ''}\n{notice[:3000]}"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mailtriage.checks.bounce.mime import ORIGINAL_TYPES, Part
+from mailtriage.checks.bounce.mime import ORIGINAL_TYPES, REPORT_TYPES, Part
 from mailtriage.checks.bounce.model import Draft
 from mailtriage.checks.bounce.rules import by_status
 from mailtriage.checks.bounce.text import ADDRESS, looks_like_header, window
@@ -18,6 +18,7 @@ from mailtriage.checks.model import Sample
 
 MAX_RECIPIENTS = 100
 _MSGID = re.compile(r"[ \t]*message-id[ \t]*:[ \t]*<?([^\s<>]{1,250})>?", re.I)
+_REPORTED_ID = re.compile(r"^x-original-message-id[ \t]*:[ \t]*<?([^\s<>]{1,250})>?", re.I | re.M)
 _HEADER_LINE = re.compile(
     r"^(?:received|from|to|subject|date|message-id|return-path)[ \t]*:", re.I | re.M
 )
@@ -58,12 +59,26 @@ def message_id(text: str) -> str | None:
 
 
 def original(sample: Sample, parts: list[Part], full: str, cut: int) -> tuple[str | None, bool]:
+    """The bounced message's Message-ID and whether its headers came back.
+
+    Looked for in the returned header block (``message/rfc822``,
+    ``text/rfc822-headers``), then the report's ``X-Original-Message-ID`` (Gmail
+    writes it in the per-message DSN fields), then an inline copy in the notice,
+    then the bounce's ``In-Reply-To``. Never the bounce's own Message-ID.
+    """
     originals = [p.text for p in parts if p.ctype in ORIGINAL_TYPES]
     present = bool(originals) or (cut < len(full) and _HEADER_LINE.search(full, cut) is not None)
-    for text in [*originals, full]:
+    for text in originals:
         found = message_id(text)
         if found:
             return found, present
+    for part in parts:
+        m = _REPORTED_ID.search(part.text) if part.ctype in REPORT_TYPES else None
+        if m is not None:
+            return m.group(1), present
+    found = message_id(full)
+    if found:
+        return found, present
     m = ANGLED.search(sample.first("In-Reply-To") or "")
     return (m.group(1) if m else None), present
 
@@ -77,7 +92,20 @@ def clean_recipient(value: str, index: int, failed: list[str]) -> str:
     return failed[index] if index < len(failed) else value
 
 
-def complete(draft: Draft, index: int, failed: list[str], texts: list[Draft], notice: str) -> Draft:
+def complete(
+    draft: Draft,
+    index: int,
+    failed: list[str],
+    texts: list[Draft],
+    notice: str,
+    others: tuple[str, ...] = (),
+) -> Draft:
+    """A DSN recipient with its address cleaned and a missing diagnostic filled in.
+
+    The diagnostic comes from the notice reader's entry for the same address, else
+    (when the status says little) from the lines that mention it, which stop at a
+    line naming one of ``others`` (the report's other recipients).
+    """
     rcpt = clean_recipient(draft.recipient, index, failed)
     diag, remote = draft.diagnostic, draft.remote_mta
     if not diag.strip():
@@ -85,7 +113,8 @@ def complete(draft: Draft, index: int, failed: list[str], texts: list[Draft], no
         if same:
             diag, remote = same[0].diagnostic, remote or same[0].remote_mta
         elif by_status(draft.status) in (None, "other"):
-            diag = window(notice, rcpt) if rcpt and rcpt.lower() in notice.lower() else ""
+            found = rcpt and rcpt.lower() in notice.lower()
+            diag = window(notice, rcpt, others=others) if found else ""
     return Draft(rcpt, diag, draft.status, draft.action, remote)
 
 

@@ -37,6 +37,12 @@ _HOST = re.compile(
 _WS = re.compile(r"\s+")
 #: Tags are bounded by ``<`` as well as ``>`` so a run of ``<`` costs linear time.
 _TAG = re.compile(r"<[^<>]{0,2000}>")
+#: Tags of HTML markup only (an address in angle brackets is not one).
+_MARKUP = re.compile(
+    r"</?(?:br|p|div|span|b|i|u|a|font|td|tr|th|table|tbody|thead|html|body|head|strong|em|"
+    r"ul|ol|li|hr|h[1-6]|pre|code|tt|center|blockquote)(?:[ \t\r\n/][^<>]{0,500})?>",
+    re.IGNORECASE,
+)
 _BLOCK_OPEN = re.compile(r"<(?:style|script)[^<>]{0,200}>", re.IGNORECASE)
 _BLOCK_CLOSE = re.compile(r"</(?:style|script)\s{0,20}>", re.IGNORECASE)
 
@@ -71,13 +77,24 @@ def is_marker(line: str) -> bool:
     return any(m in low for m in COPY_MARKERS)
 
 
-def window(text: str, rcpt: str, limit: int = 14) -> str:
-    """The lines from the one that first mentions ``rcpt`` on, as a fallback diagnostic."""
+def window(text: str, rcpt: str, limit: int = 14, others: tuple[str, ...] = ()) -> str:
+    """The lines from the one that first mentions ``rcpt`` on, as a fallback diagnostic.
+
+    Args:
+        text: The notice.
+        rcpt: The recipient ("" for the notice's start).
+        limit: Lines kept at most.
+        others: The bounce's other recipients: the window stops at a line that names
+            one of them, so a recipient never takes its neighbour's error.
+    """
     at = text.lower().find(rcpt.lower()) if rcpt else -1
     start = text.rfind("\n", 0, at) + 1 if at > 0 else 0
+    skip = {o.lower() for o in others if o and o.lower() != rcpt.lower()}
     kept: list[str] = []
     for line in lines(text[start:]):
         if is_marker(line) or (kept and looks_like_header(line)):
+            break
+        if kept and skip and any(o in line.lower() for o in skip):
             break
         if line.strip():
             kept.append(line)
@@ -118,6 +135,14 @@ def _drop_blocks(markup: str) -> str:
 def html_text(markup: str) -> str:
     """Rough plain text of an HTML part (tags dropped, entities decoded)."""
     return html.unescape(_TAG.sub(" ", _drop_blocks(markup[:MAX_HTML])))
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without HTML tags and entities, when it carries any (``<addr>`` is kept)."""
+    if "<" not in text and "&" not in text:
+        return text
+    stripped = _MARKUP.sub(" ", _drop_blocks(text))
+    return html.unescape(stripped) if stripped != text or "&" in text else text
 
 
 def html_texts(markups: list[str]) -> list[str]:

@@ -4,7 +4,8 @@ Tried in order, first match wins, so the order encodes which wording is more
 specific: "mailbox is full: retry timeout exceeded" is a full mailbox, not an
 expiry; "Blacklisted URL in message" is content, not the sending IP; "Recipient
 address rejected: Access denied" (Microsoft's edge block) is an unknown recipient,
-not a policy. Each pattern is a plain alternation without nested repeats, run on
+not a policy; Google's "Daily sending quota exceeded" is a sending limit, not a full
+mailbox. Each pattern is a plain alternation without nested repeats, run on
 lower-cased text of bounded length.
 """
 
@@ -13,6 +14,18 @@ from __future__ import annotations
 import re
 
 _RULES: tuple[tuple[str, str], ...] = (
+    (
+        "rate limited",
+        r"sending (?:quota|limits?) (?:exceeded|reached)|daily (?:sending |user |message )?quota",
+    ),
+    (
+        "reputation block",
+        r"not authori[sz]ed to send (?:e-?mail )?directly",
+    ),
+    (
+        "recipient unknown",
+        r"(?:account|mailbox|user) (?:has )?expired",
+    ),
     (
         "virus",
         r"virus|malware|infected|trojan|malicious (?:attachment|content|payload)",
@@ -32,13 +45,15 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"\bspf\b|\bdkim\b|\bdmarc\b|sender policy framework|"
         r"unauthenticated (?:email|mail|sender)|sender is unauthenticated|"
         r"authentication (?:check )?fail|failed (?:sender )?authentication|"
-        r"did not pass (?:dmarc|spf|dkim)|domain's (?:dmarc )?policy",
+        r"did not pass (?:dmarc|spf|dkim)|domain's (?:dmarc )?policy|"
+        r"fails? to pass authentication|does not have authentication information",
     ),
     (
         "relay denied",
         r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)|"
         r"not (?:configured|allowed|permitted|authori[sz]ed) to relay|unable to relay|"
-        r"we do not relay|no relaying|open relay (?:is )?not allowed|relay access",
+        r"we do not relay|no relaying|open relay (?:is )?not allowed|relay access|"
+        r"not in my list of allowed rcpthosts|invalid credentials for relay",
     ),
     (
         "deferral",
@@ -58,7 +73,8 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"mailbox (?:is )?full|over ?quota|quota (?:exceeded|exceed|full)|"
         r"exceeded (?:storage|its quota|the quota)|storage (?:allocation|quota|space)|"
         r"insufficient (?:storage|disk)|mailbox size limit|disk quota|mailbox has exceeded|"
-        r"out of storage|full mailbox|mail ?folder is full|mailbox full",
+        r"out of storage|full mailbox|mail ?folder is full|mailbox full|"
+        r"over (?:the|its|his|her) (?:allowed |storage )?quota|exceeds? (?:the |its )?quota",
     ),
     (
         "message too large",
@@ -76,7 +92,9 @@ _RULES: tuple[tuple[str, str], ...] = (
         "expired",
         r"expired|could not be delivered for|too long in (?:the )?queue|in the queue too long|"
         r"retry time(?:out)? (?:exceeded|expired)|delivery time expired|retry timeout exceeded|"
-        r"gave up|giving up|maximum time",
+        r"gave up|giving up|maximum time|retry time not reached|"
+        r"(?:have|has) been failing for a long time|cannot send message for|message timed out|"
+        r"unable to deliver (?:message )?after multiple retries|within the allowed queue period",
     ),
     (
         "routing/DNS failure",
@@ -87,7 +105,8 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"connection (?:refused|timed out|reset)|could not connect|unable to connect|"
         r"network (?:is )?unreachable|no route to host|mail loop|loops back|hop count|"
         r"routing loop|too many hops|doesn't receive email|does not accept mail|no such domain|"
-        r"could not be resolved|domain .{1,80} couldn't be found",
+        r"could not be resolved|domain .{1,80} couldn't be found|requests to connect|"
+        r"non-existent hosts?|forwarding loop",
     ),
     (
         "recipient unknown",
@@ -97,18 +116,24 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"recipient address rejected: (?:user unknown|access denied|undeliverable|no such)|"
         r"all recipient addresses rejected|recipient name is not recognized|"
         r"address (?:not found|does not exist|unknown)|does not exist|doesn't exist|"
-        r"invalid (?:recipient|mailbox|address|final delivery userid|user)|recipientnotfound|"
+        r"invalid (?:recipient|mailbox|address|final delivery userid|user|e-?mail address)|"
+        r"recip(?:ient)?notfound|addressee unknown|not a known user|no such (?:e-?mail|person)|"
+        r"(?:account|mailbox) is unavailable|not a valid (?:e-?mail )?address|"
+        r"not listed in (?:the )?(?:domino )?directory|wasn't found at|"
+        r"address you entered (?:couldn't|could not|can't|cannot) be found|"
         r"mailbox (?:unavailable|not found|does not exist|disabled|inactive|not available)|"
         r"account (?:is |has been )?(?:disabled|inactive|suspended|closed|deactivated)|"
         r"is inactive|not our customer|no mailbox|"
         r"user (?:not found|doesn't have|does not have|not listed)|bad destination mailbox|"
-        r"unrouteable address|no longer (?:valid|available|with)|has moved|undeliverable address|"
+        r"unrouteable address|no longer (?:valid|available|with|accepts mail)|has moved|"
+        r"undeliverable address|"
         r"not a valid (?:recipient|user|mailbox)",
     ),
     (
         "rate limited",
         r"rate limit|too many (?:connections|messages|recipients|concurrent|sessions)|"
         r"sending rate|throttl|receiving mail at a rate|unusual rate|connection rate|too fast|"
+        r"too quickly|"
         r"limit (?:exceeded|reached)|"
         r"exceeded (?:the )?(?:maximum )?(?:number|sending limit|rate)|"
         r"daily (?:sending |user |message )?(?:limit|quota)|unexpected volume",
