@@ -21,7 +21,7 @@ from mailtriage.checks.verdicts.find import (
 from mailtriage.checks.verdicts.microsoft_codes import DEST
 from mailtriage.checks.verdicts.model import VERDICT_WORDS, VerdictField, VerdictHeader
 from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
-from mailtriage.checks.verdicts.signals import quarantine_signal
+from mailtriage.checks.verdicts.signals import quarantine_signal, quarantine_source
 from mailtriage.checks.verdicts.split import split_fields
 from mailtriage.checks.verdicts.unknown import unknown_headers
 
@@ -38,6 +38,7 @@ __all__ = [
     "microsoft_mailbox",
     "microsoft_placement",
     "quarantine_signal",
+    "quarantine_source",
     "split_fields",
     "unknown_headers",
 ]
