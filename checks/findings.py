@@ -387,7 +387,7 @@ def microsoft_checked_ip(
                 return hit.group(1), _line(r)
     for r in recorded:
         spf = r.method("spf")
-        if r.header == "Received-SPF" and spf is not None and "protection.outlook.com" in r.raw:
+        if r.header == "Received-SPF" and spf is not None and _MICROSOFT_AUTHSERV in r.raw.lower():
             if ip := spf.prop("client-ip"):
                 return ip, _line(r)
     ff = _topmost(verdicts, _FF)

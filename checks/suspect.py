@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
+from mailtriage.checks.findings import microsoft_checked_ip
 from mailtriage.checks.model import AuthResults, Finding
+from mailtriage.checks.route.release import reinjection
 from mailtriage.checks.text import printable
 from mailtriage.checks.vendors import with_role
-from mailtriage.checks.verdicts import VerdictHeader, microsoft_cip, microsoft_mailbox
+from mailtriage.checks.verdicts import VerdictHeader, microsoft_mailbox
 from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, DEST
 from mailtriage.checks.verdicts.proofpoint import rule_verdict
 
@@ -60,7 +62,6 @@ _RANK = {
     "phish": 3,
     "malware": 3,
 }
-_RELEASE_FROM = ("pps.reinject",)  # Proofpoint re-injects a released message from this name
 _RISKY = (
     ".html",
     ".htm",
@@ -190,17 +191,16 @@ def _facts(a: Analysis) -> _Copy:
     gateway = tl.systems[gw_at] if gw_at is not None else None
     start = gw_at if gw_at is not None else -1
     mailbox_at = next((i for i in range(start + 1, len(hops)) if tl.systems[i] in _MAILBOXES), None)
-    release_at = next(
-        (i for i, h in enumerate(hops) if (h.from_host or "").lower() in _RELEASE_FROM), None
-    )
-    after_release = release_at is not None and any(
+    again = reinjection(hops, tl.systems)  # a gateway re-sending a released message
+    release_at = again.index if again is not None else None
+    after_release = again is not None and any(
         tl.systems[i] in _MAILBOXES and tl.systems[i] != gateway
-        for i in range(release_at + 1, len(hops))
+        for i in range(again.index + 1, len(hops))
     )
     handoff = None
     if gw_at is not None and mailbox_at is not None:
         handoff = hops[mailbox_at].from_ip
-    cips = microsoft_cip(a.verdicts)
+    checked = microsoft_checked_ip(a.recorded, a.verdicts)  # the one reader of it
     folder, _scl = microsoft_mailbox(a.verdicts)
     box = next(
         (v for v in a.verdicts if v.name.lower() == "x-microsoft-antispam-mailbox-delivery"), None
@@ -231,16 +231,9 @@ def _facts(a: Analysis) -> _Copy:
         mailbox=mailbox_at is not None,
         released=released,
         after_release=after_release,
-        cip=cips[0] if cips else None,
+        cip=checked[0] if checked else None,
         handoff_ip=handoff,
-        cip_line=next(
-            (
-                _line(v.name, v.raw)
-                for v in a.verdicts
-                if v.name.lower() == "x-forefront-antispam-report"
-            ),
-            "",
-        ),
+        cip_line=printable(checked[1], 200) if checked else "",
         handoff_line=_hop_line(a, mailbox_at) if handoff and mailbox_at is not None else "",
         entry_line=_hop_line(a, mailbox_at) if mailbox_at is not None else "",
         worst_line=max(verdicts.values(), default=(0, "", ""))[2],
