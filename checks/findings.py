@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mailtriage.checks import psl
 from mailtriage.checks.auth.dmarc.evaluate import aligned
 from mailtriage.checks.bounce.model import Bounce
-from mailtriage.checks.message.addresses import Rewritten, rewritten_sender
+from mailtriage.checks.message.addresses import rewritten_sender
 from mailtriage.checks.model import AuthMethod, AuthResults, Finding
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.release import Reinjection, reinjection
@@ -109,6 +109,10 @@ class Fate:
         sfv: Microsoft's ``SFV`` code (upper case), or ``""``.
         reinjection: A gateway's re-injection hop (a release), or ``None``.
         at_gateway: The route ends at a third-party gateway: no hop after it.
+        held_by: The third-party gateway whose verdict header says it held the
+            message (its quarantine signal), or ``""``.
+        held_then_passed: That gateway kept it a while (``HELD_SECONDS`` or more) and
+            then handed it on: a release or re-delivery, even without a re-injection hop.
     """
 
     delivered: bool | None
@@ -116,11 +120,13 @@ class Fate:
     sfv: str
     reinjection: Reinjection | None
     at_gateway: bool
+    held_by: str = ""
+    held_then_passed: bool = False
 
     @property
     def released(self) -> bool:
-        """Whether a release shows: Microsoft's ``SFV:SKQ`` or a gateway re-injection."""
-        return self.sfv == "SKQ" or self.reinjection is not None
+        """Whether a release shows: ``SFV:SKQ``, a re-injection, or a hold then a hand-off."""
+        return self.sfv == "SKQ" or self.reinjection is not None or self.held_then_passed
 
 
 def _topmost(verdicts: Sequence[VerdictHeader], name: str) -> VerdictHeader | None:
@@ -172,7 +178,25 @@ def fate(hops: Sequence[Hop], tl: Timeline, verdicts: Sequence[VerdictHeader]) -
         delivered = None  # Junk or quarantine: the policy action decides, no folder recorded
     else:
         delivered = True if hops else None
-    return Fate(delivered, folder.upper(), sfv, again, at_gateway)
+    source = _gateway_signal(verdicts)
+    held_by = source[0].vendor if source is not None else ""
+    passed = (
+        bool(held_by)
+        and delivered is True
+        and tl.handoff_index is not None
+        and (tl.inside_seconds or 0.0) >= HELD_SECONDS
+    )
+    return Fate(delivered, folder.upper(), sfv, again, at_gateway, held_by, passed)
+
+
+def _gateway_signal(verdicts: Sequence[VerdictHeader]) -> tuple[VerdictHeader, str] | None:
+    """The quarantine signal when a third-party gateway's header gives it (not Microsoft's)."""
+    source = quarantine_source(verdicts)
+    if source is None:
+        return None
+    vendor = by_name(source[0].vendor)
+    ok = vendor is not None and vendor.role == "gateway" and vendor.name != _MICROSOFT_FILTER
+    return source if ok else None
 
 
 def _auth_findings(frm: str | None, recorded: Sequence[AuthResults]) -> list[Finding]:
@@ -261,7 +285,9 @@ def _arc_upstream(recorded: Sequence[AuthResults]) -> tuple[str, str] | None:
         key=lambda r: r.instance or 0,
     )  # fmt: skip
     for r in aars:
-        passed = [m for m in r.methods if m.method in ("dmarc", "dkim", "spf") and m.result == "pass"]
+        passed = [
+            m for m in r.methods if m.method in ("dmarc", "dkim", "spf") and m.result == "pass"
+        ]
         if passed:
             said = ", ".join(f"{m.method}=pass" for m in passed)
             return r.authserv_id or f"ARC i={r.instance}", f"i={r.instance}: {said}"
@@ -382,14 +408,14 @@ def microsoft_checked_ip(
     """
     for r in recorded:
         spf = r.method("spf")
-        if r.header == "Authentication-Results" and _is_microsoft(r) and spf is not None:
-            if hit := _SENDER_IP.search(spf.raw or r.raw):
-                return hit.group(1), _line(r)
+        ours = r.header == "Authentication-Results" and _is_microsoft(r)
+        if ours and spf is not None and (hit := _SENDER_IP.search(spf.raw or r.raw)):
+            return hit.group(1), _line(r)
     for r in recorded:
         spf = r.method("spf")
-        if r.header == "Received-SPF" and spf is not None and _MICROSOFT_AUTHSERV in r.raw.lower():
-            if ip := spf.prop("client-ip"):
-                return ip, _line(r)
+        ours = r.header == "Received-SPF" and _MICROSOFT_AUTHSERV in r.raw.lower()
+        if ours and spf is not None and (ip := spf.prop("client-ip")):
+            return ip, _line(r)
     ff = _topmost(verdicts, _FF)
     cips = microsoft_cip(verdicts)
     if ff is not None and cips:
@@ -476,7 +502,7 @@ def findings(
     """
     what = fate(hops, timeline, verdicts)
     out = _auth_findings(from_domain, recorded)
-    out.extend(placement_findings(verdicts, what, timeline, quarantine))
+    out.extend(placement_findings(verdicts, what, timeline, hops))
     out.extend(bounce_findings(bounce))
     out.extend(verdict_findings(verdicts))
     out.extend(route_findings(timeline, what))
@@ -484,10 +510,8 @@ def findings(
     if gateway_note is not None:
         out.append(gateway_note)
     # A bounce or report comes from a mail server, not the sender: no results is normal.
-    if not any(r.header == "Authentication-Results" for r in recorded) and has_headers and (
-        bounce is None
-    ):
-        out.append(_not_recorded(recorded, what))
+    if not recorded and has_headers and bounce is None:
+        out.append(_not_recorded(what))
     if message_id is None and has_headers:
         out.append(
             Finding(
@@ -501,12 +525,9 @@ def findings(
     return tuple(sorted(out, key=lambda f: SEVERITIES.index(f.severity)))
 
 
-def _not_recorded(recorded: Sequence[AuthResults], what: Fate) -> Finding:
-    """No Authentication-Results: authentication is not recorded, which is not a failure."""
-    others = sorted({r.header for r in recorded})
-    evidence = "no Authentication-Results header" + (
-        f" (only {', '.join(others)})" if others else ""
-    )
+def _not_recorded(what: Fate) -> Finding:
+    """No recorded results: authentication is not recorded, which is not a failure."""
+    evidence = "no Authentication-Results, ARC-Authentication-Results or Received-SPF header"
     if what.delivered:
         return Finding(
             "authentication",
@@ -527,7 +548,7 @@ def _not_recorded(recorded: Sequence[AuthResults], what: Fate) -> Finding:
 
 
 def placement_findings(
-    verdicts: Sequence[VerdictHeader], what: Fate, tl: Timeline, quarantine: str | None = None
+    verdicts: Sequence[VerdictHeader], what: Fate, tl: Timeline, hops: Sequence[Hop] = ()
 ) -> list[Finding]:
     """Where the message went: held, released, filed in Junk or a folder, and by whom.
 
@@ -540,10 +561,10 @@ def placement_findings(
         verdicts: The decoded verdict headers.
         what: What the route shows happened (:func:`fate`).
         tl: The timeline (for the time a hold took).
-        quarantine: The quarantine signal's words, if any (shown as evidence).
+        hops: Received hops, oldest first (a re-injection hop is shown as evidence).
     """
     out = _microsoft_placement(verdicts, what)
-    out.extend(_gateway_hold(verdicts, what, tl))
+    out.extend(_gateway_hold(verdicts, what, tl, hops))
     return out
 
 
@@ -642,26 +663,30 @@ def _microsoft_placement(verdicts: Sequence[VerdictHeader], what: Fate) -> list[
     return out
 
 
-def _gateway_hold(verdicts: Sequence[VerdictHeader], what: Fate, tl: Timeline) -> list[Finding]:
+def _gateway_hold(
+    verdicts: Sequence[VerdictHeader], what: Fate, tl: Timeline, hops: Sequence[Hop]
+) -> list[Finding]:
     """A third-party gateway's hold, release (re-injection) and hand-off."""
-    source = quarantine_source(verdicts)
-    held = None
-    if source is not None:
-        vendor = by_name(source[0].vendor)
-        if vendor is not None and vendor.role == "gateway" and vendor.name != _MICROSOFT_FILTER:
-            held = source
+    held = _gateway_signal(verdicts)
     again = what.reinjection
     gw = tl.gateway or (held[0].vendor if held else "the gateway")
     if again is not None:
         hold = f"{held[1]}; " if held else ""
+        if again.index < len(hops):
+            hold = f"Received: {hops[again.index].raw} | {hold}"
         if again.handed_on:
-            title = f"Released from {again.vendor}'s quarantine and handed on to {again.next_system or 'the next server'}"
+            nxt = again.next_system or "the next server"
+            title = (
+                f"Released from {again.vendor}'s quarantine and handed on to {nxt}"
+                if held
+                else f"Re-injected by {again.vendor} (as a release does) and handed on to {nxt}"
+            )
             return [
                 Finding(
                     "quarantine/release",
                     "info",
                     printable(title, 160),
-                    printable(f"{hold}re-injected at hop {again.index + 1}", 240),
+                    printable(hold.rstrip("; ") or f"re-injected at hop {again.index + 1}", 240),
                     "Delivered after the release: if it is still missing, trace it downstream "
                     "(message trace, mailbox rules) from the release time.",
                 )
@@ -670,8 +695,9 @@ def _gateway_hold(verdicts: Sequence[VerdictHeader], what: Fate, tl: Timeline) -
             Finding(
                 "quarantine/release",
                 "high",
-                f"Released by {again.vendor}, but no later hop: not handed on after the release",
-                printable(f"{hold}re-injected at hop {again.index + 1}; nothing follows it", 240),
+                f"{'Released' if held else 'Re-injected'} by {again.vendor}, but no later hop: "
+                "not handed on after it",
+                printable(f"{hold}no hop after it", 240),
                 f"Check {again.vendor}'s release log and delivery queue for this message, then "
                 "run a message trace downstream from the release time; check the connector "
                 "released mail is re-sent through.",
@@ -690,14 +716,14 @@ def _gateway_hold(verdicts: Sequence[VerdictHeader], what: Fate, tl: Timeline) -
                 "the cause is understood, then trace it again downstream.",
             )
         ]
-    inside = tl.inside_seconds
-    if what.delivered and inside is not None and inside >= HELD_SECONDS and tl.handoff_index:
+    if what.held_then_passed and tl.handoff_index is not None:
         nxt = tl.systems[tl.handoff_index] or "the next server"
+        took = duration(tl.inside_seconds or 0.0)
         return [
             Finding(
                 "quarantine/release",
                 "info",
-                printable(f"Held by {gw} for {duration(inside)}, then handed on to {nxt}", 160),
+                printable(f"Held by {gw} for {took}, then handed on to {nxt}", 160),
                 printable(held[1], 240),
                 "A hold that ended in a hand-off is usually a release (or a re-delivery): "
                 "check the gateway's log for who released it.",
@@ -790,7 +816,8 @@ def route_findings(tl: Timeline, what: Fate | None = None) -> list[Finding]:
     """
     out: list[Finding] = []
     total = tl.total_seconds
-    if total is not None and total >= SLOW_SECONDS and (what is None or what.delivered is not False):
+    reached = what is None or what.delivered is not False
+    if total is not None and total >= SLOW_SECONDS and reached:
         minutes = round(total / 60)
         severity = "info" if tl.sandbox else "medium"
         evidence = printable(tl.verdict, 240)

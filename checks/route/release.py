@@ -50,9 +50,7 @@ def reinjection(hops: Sequence[Hop], systems: Sequence[str | None]) -> Reinjecti
     Returns:
         The re-injection, or ``None`` when no hop comes from a re-injection host.
     """
-    found = [
-        (i, v) for i, h in enumerate(hops) if (v := reinject_vendor(h.from_host)) is not None
-    ]
+    found = [(i, v) for i, h in enumerate(hops) if (v := reinject_vendor(h.from_host)) is not None]
     if not found:
         return None
     i, vendor = found[-1]
