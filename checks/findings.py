@@ -704,6 +704,17 @@ def _gateway_hold(
             )
         ]
     if held is None:
+        if what.at_gateway and tl.gateway_index is not None:
+            return [
+                Finding(
+                    "quarantine/release",
+                    "info",
+                    f"The route ends at {gw}: no hand-off to the mailbox shows",
+                    printable(f"Received: {hops[-1].raw}", 240) if hops else "",
+                    f"Look the message up in {gw}'s log or held queue: it shows whether it is "
+                    "held by a policy, queued for delivery or bounced.",
+                )
+            ]
         return []
     if what.at_gateway or not tl.systems:
         return [
