@@ -310,3 +310,11 @@ def test_delivered_copy_without_results_is_not_an_authentication_failure() -> No
     assert [f.title for f in auth] == ["Authentication not recorded in this copy"]
     assert auth[0].severity == "info" and "fail" not in auth[0].title.lower()
     assert likely_layer(a.findings) is None
+
+
+def test_timeline_words_a_release_hop_and_what_followed_it() -> None:
+    """The route pane's line for pair 11: the wait ends at the re-injection (the release)."""
+    a = _pair("11", "a").timeline.verdict
+    assert "re-sent at hop 4 (a release)" in a and "no hop after it" in a
+    b = _pair("11", "b").timeline.verdict
+    assert "held until it was re-sent at hop 4 (a release), then handed to Microsoft EOP" in b

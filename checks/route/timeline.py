@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from mailtriage.checks.model import Sample
 from mailtriage.checks.route.hops import Hop
+from mailtriage.checks.route.release import reinjection
 from mailtriage.checks.route.systems import classify
 from mailtriage.checks.text import duration
 from mailtriage.checks.vendors import sandbox_name, with_role
@@ -53,6 +54,8 @@ class Timeline:
         stage: The stage that took most of the time, or ``None`` when nothing stood out.
         sandbox: Whether the time inside the gateway looks like an attachment sandbox hold.
         verdict: One plain line saying where the time went.
+        release_index: Index of a gateway's re-injection hop (how a released
+            message is re-sent, see :mod:`mailtriage.checks.route.release`), or ``None``.
     """
 
     delays: tuple[float | None, ...]
@@ -69,6 +72,7 @@ class Timeline:
     stage: Stage | None = None
     sandbox: bool = False
     verdict: str = ""
+    release_index: int | None = None
 
 
 def mha_delay(seconds: float | None) -> str:
@@ -116,6 +120,19 @@ def _longest(tl: Timeline, start: int = 0) -> str:
 
 def _inside(tl: Timeline, took: str, seconds: float, nxt: str) -> tuple[str, bool]:
     gw = tl.gateway or "the gateway"
+    if tl.release_index is not None:
+        where = f"hop {tl.release_index + 1}"
+        if tl.handoff_index is None:
+            return (
+                f"{took} was spent inside {gw}: it was held, then re-sent at {where} (a release), "
+                "and no hop after it shows a hand-off to the next system.",
+                False,
+            )
+        return (
+            f"{took} was spent inside {gw}: it was held until it was re-sent at {where} "
+            f"(a release), then handed to {nxt}.",
+            False,
+        )
     if not tl.has_attachments:
         return (
             f"{took} was spent inside {gw} with no attachments to sandbox: its message log "
@@ -232,6 +249,8 @@ def build_timeline(hops: Sequence[Hop], has_attachments: bool = False) -> Timeli
         "has_attachments": has_attachments,
         **split,
     }
+    if (again := reinjection(hops, systems)) is not None:
+        fields["release_index"] = again.index
     stage, sandbox, verdict = say(Timeline(**fields))
     return Timeline(**fields, stage=stage, sandbox=sandbox, verdict=verdict)
 
