@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
-from mailtriage.checks.findings import findings, likely_layer
+from mailtriage.checks.findings import Fate, fate, findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
 from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
@@ -31,7 +31,7 @@ from mailtriage.checks.verdicts import (
 )
 
 # The engine's face for the UI: the Analysis and the types its fields hold.
-__all__ = ["Analysis", "AuthResults", "Bounce", "Finding", "Hop", "Sample", "Timeline",
+__all__ = ["Analysis", "AuthResults", "Bounce", "Fate", "Finding", "Hop", "Sample", "Timeline",
            "VerdictHeader", "analyse"]  # fmt: skip
 
 
@@ -74,6 +74,11 @@ class Analysis:
         """
         returned = returned_original(self.bounce, self.sample.source)
         return analyse(returned) if returned is not None else None
+
+    @cached_property
+    def fate(self) -> Fate:
+        """What the route and placement show happened: delivered, held, released."""
+        return fate(self.hops, self.timeline, self.verdicts)
 
     @property
     def boundary(self) -> AuthResults | None:

@@ -318,3 +318,18 @@ def test_timeline_words_a_release_hop_and_what_followed_it() -> None:
     assert "re-sent at hop 4 (a release)" in a and "no hop after it" in a
     b = _pair("11", "b").timeline.verdict
     assert "held until it was re-sent at hop 4 (a release), then handed to Microsoft EOP" in b
+
+
+def test_trace_does_not_call_a_junked_copy_held_upstream() -> None:
+    """Pair 13 A went through Proofpoint Essentials and was filed in Junk Email by the
+    mailbox: a trace without its row must not say the gateway held it."""
+    from mailtriage.checks.msgtrace.load import load_trace, match
+
+    head = '"Date (UTC)","Sender address","Recipient address","Subject","Status","Message ID"\r\n'
+    row = '"2025-04-08 14:22:19","a@example.com","b@example.org","x","Delivered","<x@example.com>"'
+    trace = load_trace((head + row + "\r\n").encode(), "t.csv")
+    (junked,) = match(trace, [_pair("13", "a")])
+    assert "held it upstream" not in (junked.disagreement or "")
+    assert junked.layer != "quarantine/release"
+    (held,) = match(trace, [_pair("08", "a")])  # stopped at Proofpoint: held upstream
+    assert "Proofpoint held it upstream" in (held.disagreement or "")
