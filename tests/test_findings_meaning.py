@@ -202,7 +202,9 @@ def test_reinjection_reader() -> None:
     )
     found = reinjection(hops, ("Proofpoint", "Proofpoint"))
     assert found is not None and found.vendor == "Proofpoint" and not found.handed_on
-    nxt = parse_received("from mx0a-1.pphosted.com (198.51.100.58) by x.mail.protection.outlook.com")
+    nxt = parse_received(
+        "from mx0a-1.pphosted.com (198.51.100.58) by x.mail.protection.outlook.com"
+    )
     found = reinjection((*hops, nxt), ("Proofpoint", "Proofpoint", "Microsoft EOP"))
     assert found is not None and found.handed_on and found.next_system == "Microsoft EOP"
     assert reinjection(hops[:1], ("Proofpoint",)) is None
