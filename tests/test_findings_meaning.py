@@ -335,3 +335,14 @@ def test_trace_does_not_call_a_junked_copy_held_upstream() -> None:
     assert junked.layer != "quarantine/release"
     (held,) = match(trace, [_pair("08", "a")])  # stopped at Proofpoint: held upstream
     assert "Proofpoint held it upstream" in (held.disagreement or "")
+
+
+def test_diff_does_not_file_a_junked_copy_under_quarantine() -> None:
+    """Pair 13: the Junk Email copy differs in the mailbox folder, not in a quarantine row."""
+    from mailtriage.checks.diff import diff_samples
+
+    rows = {r.field: r for r in diff_samples(_pair("13", "a"), _pair("13", "b"))}
+    assert not rows["Quarantine"].differs
+    assert rows["Mailbox folder"].differs and rows["Mailbox folder"].layer == "downstream/mailbox"
+    held = {r.field: r for r in diff_samples(_pair("08", "a"), _pair("08", "b"))}
+    assert held["Quarantine"].differs and "Proofpoint rule spam held" in held["Quarantine"].a
