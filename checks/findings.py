@@ -22,8 +22,9 @@ from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.release import Reinjection, reinjection
 from mailtriage.checks.route.timeline import Timeline
 from mailtriage.checks.text import duration, printable
-from mailtriage.checks.vendors import by_key, by_name, fact, with_role
+from mailtriage.checks.vendors import by_key, fact, with_role
 from mailtriage.checks.verdicts import DEST, microsoft_cip, microsoft_mailbox, quarantine_source
+from mailtriage.checks.verdicts.microsoft import FOREFRONT, MAILBOX, ORG_SCL, topmost
 from mailtriage.checks.verdicts.microsoft_codes import SPAM_SFV
 from mailtriage.checks.verdicts.model import VerdictHeader
 
@@ -89,9 +90,11 @@ def org_domain(domain: str) -> str:
 
 # Third-party filtering gateways (not Microsoft's or Google's own tiers).
 _GATEWAYS = frozenset(v.name for v in with_role("gateway")) - {_MICROSOFT_FILTER}
-_FF = "x-forefront-antispam-report"
-_BOX = "x-microsoft-antispam-mailbox-delivery"
-_ORG_SCL = "x-ms-exchange-organization-scl"
+# The names verdict decoders give those products ("Proofpoint", "Cisco"...): product or company.
+_GATEWAY_VENDORS = frozenset(
+    x for v in with_role("gateway") for x in (v.name, v.company, v.name.split()[0])
+) - {"Microsoft"}
+_FF, _BOX, _ORG_SCL = FOREFRONT, MAILBOX, ORG_SCL
 _RULES = "x-ms-exchange-organization-rules-execution-history"
 _SENDER_IP = re.compile(r"sender ip is \[?([0-9a-f:.]+)\]?", re.I)
 HELD_SECONDS = 300.0  # a wait inside a gateway this long before a hand-off reads as a hold
@@ -129,13 +132,9 @@ class Fate:
         return self.sfv == "SKQ" or self.reinjection is not None or self.held_then_passed
 
 
-def _topmost(verdicts: Sequence[VerdictHeader], name: str) -> VerdictHeader | None:
-    return next((v for v in verdicts if v.name.lower() == name), None)
-
-
 def _microsoft_spam(verdicts: Sequence[VerdictHeader]) -> bool:
     """Microsoft's own filter (not a rule or list) called it spam, phish or malware."""
-    ff = _topmost(verdicts, _FF)
+    ff = topmost(verdicts, _FF)
     _, scl = microsoft_mailbox(verdicts)
     sfv = (ff.get("SFV") or "").upper() if ff else ""
     if sfv in ("SKS", "SKB", "SKQ"):
@@ -158,7 +157,7 @@ def fate(hops: Sequence[Hop], tl: Timeline, verdicts: Sequence[VerdictHeader]) -
         verdicts: The decoded verdict headers.
     """
     folder, _ = microsoft_mailbox(verdicts)
-    ff = _topmost(verdicts, _FF)
+    ff = topmost(verdicts, _FF)
     sfv = (ff.get("SFV") or "").upper() if ff else ""
     again = reinjection(hops, tl.systems)
     at_gateway = (
@@ -190,13 +189,13 @@ def fate(hops: Sequence[Hop], tl: Timeline, verdicts: Sequence[VerdictHeader]) -
 
 
 def _gateway_signal(verdicts: Sequence[VerdictHeader]) -> tuple[VerdictHeader, str] | None:
-    """The quarantine signal when a third-party gateway's header gives it (not Microsoft's)."""
-    source = quarantine_source(verdicts)
-    if source is None:
-        return None
-    vendor = by_name(source[0].vendor)
-    ok = vendor is not None and vendor.role == "gateway" and vendor.name != _MICROSOFT_FILTER
-    return source if ok else None
+    """The topmost quarantine signal a third-party gateway's header gives (not Microsoft's)."""
+    for v in verdicts:
+        if v.vendor not in _GATEWAY_VENDORS:
+            continue
+        if (source := quarantine_source((v,))) is not None:
+            return source
+    return None
 
 
 def _auth_findings(frm: str | None, recorded: Sequence[AuthResults]) -> list[Finding]:
@@ -416,7 +415,7 @@ def microsoft_checked_ip(
         ours = r.header == "Received-SPF" and _MICROSOFT_AUTHSERV in r.raw.lower()
         if ours and spf is not None and (ip := spf.prop("client-ip")):
             return ip, _line(r)
-    ff = _topmost(verdicts, _FF)
+    ff = topmost(verdicts, _FF)
     cips = microsoft_cip(verdicts)
     if ff is not None and cips:
         return cips[0], _verdict_line(ff)
@@ -570,11 +569,11 @@ def placement_findings(
 
 def _microsoft_placement(verdicts: Sequence[VerdictHeader], what: Fate) -> list[Finding]:
     out: list[Finding] = []
-    ff, box = _topmost(verdicts, _FF), _topmost(verdicts, _BOX)
+    ff, box = topmost(verdicts, _FF), topmost(verdicts, _BOX)
     where = DEST.get(what.folder, f"folder {what.folder}") if what.folder else ""
     placed = f"delivered to {where}" if where else "no mailbox placement recorded"
     if ff is not None and what.sfv in ("SKS", "SKB"):
-        rules = _topmost(verdicts, _RULES)
+        rules = topmost(verdicts, _RULES)
         evidence = _verdict_line(ff)
         if what.sfv == "SKS":
             title = f"A mail flow rule marked it spam before filtering (SFV:SKS); {placed}"
@@ -798,7 +797,7 @@ def verdict_findings(verdicts: Sequence[VerdictHeader]) -> list[Finding]:
     """
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-    ff = _topmost(verdicts, _FF)
+    ff = topmost(verdicts, _FF)
     sfv = (ff.get("SFV") or "").upper() if ff else ""
     junk, _ = microsoft_mailbox(verdicts)
     for v in verdicts:
