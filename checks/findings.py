@@ -17,6 +17,7 @@ from mailtriage.checks import psl
 from mailtriage.checks.auth.dmarc.evaluate import aligned
 from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.message.addresses import rewritten_sender
+from mailtriage.checks.message.authres import boundary
 from mailtriage.checks.model import AuthMethod, AuthResults, Finding
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.release import Reinjection, reinjection
@@ -198,9 +199,17 @@ def _gateway_signal(verdicts: Sequence[VerdictHeader]) -> tuple[VerdictHeader, s
     return None
 
 
-def _auth_findings(frm: str | None, recorded: Sequence[AuthResults]) -> list[Finding]:
+def _auth_findings(
+    frm: str | None, recorded: Sequence[AuthResults], behind: bool = False
+) -> list[Finding]:
+    """Authentication findings; ``behind``: Microsoft judged the gateway's IP, so its
+    own results are a routing fact (see :func:`judged_by_gateway_ip`), left out here."""
     out: list[Finding] = []
-    ars = [r for r in recorded if r.header == "Authentication-Results"]
+    ars = [
+        r
+        for r in recorded
+        if r.header == "Authentication-Results" and not (behind and _is_microsoft(r))
+    ]
     dmarc = next((r for r in ars if (m := r.method("dmarc")) and m.result == "fail"), None)
     if dmarc is not None:
         out.append(_dmarc_finding(frm, dmarc, recorded))
@@ -434,37 +443,76 @@ def gateway_handoff(hops: Sequence[Hop], tl: Timeline) -> Hop | None:
     return hop if hop.from_ip else None
 
 
-def _behind_gateway(
+def judged_by_gateway_ip(
     hops: Sequence[Hop],
     recorded: Sequence[AuthResults],
     verdicts: Sequence[VerdictHeader],
     tl: Timeline,
-) -> Finding | None:
-    """Microsoft checked SPF against the gateway's IP: only when the IPs show it."""
+) -> tuple[str, str, str] | None:
+    """``(gateway, ip, evidence line)`` when Microsoft 365 judged the message by the
+    IP of the gateway that handed it over, else ``None``.
+
+    Only the evidence decides: the IP Microsoft recorded (:func:`microsoft_checked_ip`)
+    must be the ``from`` IP of the hop where Microsoft received it from a
+    third-party gateway (:func:`gateway_handoff`). Behind a gateway with Enhanced
+    Filtering for Connectors, Microsoft records the original sender's IP instead.
+    """
     handoff = gateway_handoff(hops, tl)
     checked = microsoft_checked_ip(recorded, verdicts)
     if handoff is None or checked is None or checked[0] != handoff.from_ip:
         return None
-    failed = any(
-        r.header == "Authentication-Results"
-        and _is_microsoft(r)
-        and (m := r.method("spf")) is not None
-        and m.result in ("fail", "softfail")
-        for r in recorded
-    )
-    if not failed:
+    return tl.gateway or "the gateway", checked[0], checked[1]
+
+
+def _behind_gateway(
+    judged: tuple[str, str, str] | None, recorded: Sequence[AuthResults]
+) -> Finding | None:
+    """Microsoft checked SPF against the gateway's IP: only when the IPs show it."""
+    if judged is None:
         return None
-    gw = tl.gateway or "the gateway"
-    ip, line = checked
+    mine = [r for r in recorded if r.header == "Authentication-Results" and _is_microsoft(r)]
+
+    def failed(method: str) -> bool:
+        return any((m := r.method(method)) is not None and m.result in _FAILED for r in mine)
+
+    if not failed("spf"):
+        return None
+    gw, ip, line = judged
+    step = (
+        "Expected behind a gateway without Enhanced Filtering: add the gateway's IPs to "
+        "Enhanced Filtering for Connectors on the inbound connector so Microsoft sees "
+        "the original sending IP."
+    )
+    edge = boundary(recorded)
+    edge_dmarc = edge.method("dmarc") if edge is not None and not _is_microsoft(edge) else None
+    if failed("dmarc") or failed("compauth"):
+        passed = (
+            f"; {gw} recorded dmarc=pass at the boundary"
+            if edge_dmarc is not None and edge_dmarc.result == "pass"
+            else ""
+        )
+        return Finding(
+            "routing/connector",
+            "high",
+            printable(
+                f"Microsoft 365 failed SPF and DMARC against {gw}'s IP {ip}, not the "
+                f"sender's{passed}",
+                200,
+            ),
+            printable(f"{gw} handed it over from {ip}; {line}", 240),
+            step + " Its DMARC or composite authentication failure follows from that, "
+            "not from the sender's records.",
+        )
     return Finding(
         "routing/connector",
         "info",
         f"Microsoft 365 checked SPF against {gw}'s IP {ip}, not the sender's",
         printable(f"{gw} handed it over from {ip}; {line}", 240),
-        "Expected behind a gateway without Enhanced Filtering: add the gateway's IPs to "
-        "Enhanced Filtering for Connectors on the inbound connector so Microsoft sees "
-        "the original sending IP.",
+        step,
     )
+
+
+_FAILED = ("fail", "softfail")
 
 
 def findings(
@@ -500,12 +548,13 @@ def findings(
         The findings, sorted by severity (stable within a severity).
     """
     what = fate(hops, timeline, verdicts)
-    out = _auth_findings(from_domain, recorded)
+    judged = judged_by_gateway_ip(hops, recorded, verdicts, timeline)
+    out = _auth_findings(from_domain, recorded, behind=judged is not None)
     out.extend(placement_findings(verdicts, what, timeline, hops))
     out.extend(bounce_findings(bounce))
     out.extend(verdict_findings(verdicts))
     out.extend(route_findings(timeline, what))
-    gateway_note = _behind_gateway(hops, recorded, verdicts, timeline)
+    gateway_note = _behind_gateway(judged, recorded)
     if gateway_note is not None:
         out.append(gateway_note)
     # A bounce or report comes from a mail server, not the sender: no results is normal.

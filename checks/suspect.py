@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
-from mailtriage.checks.findings import microsoft_checked_ip
+from mailtriage.checks.findings import judged_by_gateway_ip, microsoft_checked_ip
 from mailtriage.checks.model import AuthResults, Finding
 from mailtriage.checks.route.release import reinjection
 from mailtriage.checks.text import printable
@@ -162,6 +162,7 @@ class _Copy:
     entry_line: str  # the hop where the mailbox system took the copy in
     worst_line: str  # the filter header with the worst verdict
     handoff_line: str  # the hop where Microsoft received the copy from the gateway
+    judged_gw: bool  # Microsoft judged the copy by the gateway's own IP
     auth: dict[str, tuple[str, str]]  # method -> (result, line) at the boundary
     compauth: tuple[str, str] | None  # Microsoft's composite result and its line
     verdicts: dict[str, tuple[int, str, str]]  # vendor -> (rank, word, line)
@@ -231,6 +232,7 @@ def _facts(a: Analysis) -> _Copy:
         mailbox=mailbox_at is not None,
         released=released,
         after_release=after_release,
+        judged_gw=judged_by_gateway_ip(a.hops, a.recorded, a.verdicts, a.timeline) is not None,
         cip=checked[0] if checked else None,
         handoff_ip=handoff,
         cip_line=printable(checked[1], 200) if checked else "",
@@ -382,8 +384,7 @@ def _routing(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
                 ev,
             )
         )
-    a_gw_ip = bool(a.cip and a.handoff_ip and a.cip == a.handoff_ip)
-    b_gw_ip = bool(b.cip and b.handoff_ip and b.cip == b.handoff_ip)
+    a_gw_ip, b_gw_ip = a.judged_gw, b.judged_gw
     if a.gateway and a.gateway == b.gateway and a_gw_ip != b_gw_ip:
         out.append(
             Difference(

@@ -215,10 +215,15 @@ def test_reinjection_reader() -> None:
 
 def test_enhanced_filtering_advice_needs_the_gateways_ip() -> None:
     a = _pair("10", "a")  # sender IP is 198.51.100.214 = the Mimecast hop's IP
-    f = _titled(a, "Microsoft 365 checked SPF against Mimecast's IP 198.51.100.214")
+    f = _titled(a, "Microsoft 365 failed SPF and DMARC against Mimecast's IP 198.51.100.214")
     assert f.layer == "routing/connector" and "Enhanced Filtering" in f.next_step
+    assert "Mimecast recorded dmarc=pass at the boundary" in f.title
+    # Microsoft's DMARC failure is a consequence of the IP it checked, not the sender's DNS.
+    assert not any(x.layer == "authentication" for x in a.findings)
+    assert likely_layer(a.findings) == "routing/connector"
     demo = analyse(load_path(DEMO / "delivered.eml"))
-    assert any("192.0.2.18" in f.title for f in demo.findings)
+    note = _titled(demo, "Microsoft 365 checked SPF against Proofpoint's IP 192.0.2.18")
+    assert note.severity == "info" and likely_layer(demo.findings) is None
 
 
 # --- DMARC: which identifier, which mode (RFC 7489 section 3.1) ---
