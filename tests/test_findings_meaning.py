@@ -351,3 +351,20 @@ def test_diff_does_not_file_a_junked_copy_under_quarantine() -> None:
     assert rows["Mailbox folder"].differs and rows["Mailbox folder"].layer == "downstream/mailbox"
     held = {r.field: r for r in diff_samples(_pair("08", "a"), _pair("08", "b"))}
     assert held["Quarantine"].differs and "Proofpoint rule spam held" in held["Quarantine"].a
+
+
+def test_sample_pane_shows_a_junked_copy_as_placed_not_quarantined() -> None:
+    from mailtriage.widgets.sample_pane import _hold_row
+
+    label, value, _ = _hold_row(_pair("13", "a"))
+    assert label == "Placement" and "Junk Email" in value
+    assert _hold_row(_pair("08", "a"))[0] == "Quarantine"
+
+
+def test_ticket_notes_call_a_junked_copy_placed() -> None:
+    from mailtriage.checks.notes import ticket_notes
+
+    text = ticket_notes([_pair("13", "a"), _pair("08", "a")], [None, None], [], [], frozenset())
+    assert "Placement: Microsoft delivered it to the Junk Email folder" in text
+    assert "Quarantine signal: Proofpoint rule spam held the message" in text
+    assert "Quarantine signal: Microsoft delivered" not in text
