@@ -315,7 +315,20 @@ def _dmarc_finding(frm: str | None, r: AuthResults, recorded: Sequence[AuthResul
     srs = [rw for x in spf if (rw := rewritten_sender(_mailfrom(x))) and rw.kind == "SRS"]
     strict_spf = [d for d in spf_ok if aligned(d, pol, "r") and not aligned(d, pol, "s")]
     strict_dkim = [d for d in dkim_ok if aligned(d, pol, "r") and not aligned(d, pol, "s")]
-    if strict_spf or strict_dkim:
+    exact = [f"SPF {d}" for d in spf_ok if aligned(d, pol, "s")] + [
+        f"DKIM d={d}" for d in dkim_ok if aligned(d, pol, "s")
+    ]
+    if exact:
+        title = (
+            f"DMARC failed for {shown}, yet {exact[0]} passed and aligns in any mode: "
+            "the recorded results disagree"
+        )
+        step = (
+            "The receiver's own results contradict each other: find which SPF or DKIM "
+            "result its DMARC check used (a signature broken after this check, a result "
+            "from another hop) before anyone changes the sender's DNS."
+        )
+    elif strict_spf or strict_dkim:
         which, tag, dom = ("SPF", "aspf", strict_spf[0]) if strict_spf else (
             "DKIM", "adkim", f"d={strict_dkim[0]}")  # fmt: skip
         title = (

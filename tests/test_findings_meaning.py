@@ -368,3 +368,15 @@ def test_ticket_notes_call_a_junked_copy_placed() -> None:
     assert "Placement: Microsoft delivered it to the Junk Email folder" in text
     assert "Quarantine signal: Proofpoint rule spam held the message" in text
     assert "Quarantine signal: Microsoft delivered" not in text
+
+
+def test_dmarc_failure_next_to_an_exactly_aligned_pass_is_not_blamed_on_a_third_party() -> None:
+    """RFC 7489 section 3.1: an identical domain aligns in strict and relaxed mode alike, so
+    a recorded dmarc=fail beside it is a contradiction to resolve, not a third-party d=."""
+    odd = (
+        "Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=example.com;"
+        " dkim=pass header.d=example.com; dmarc=fail header.from=example.com\r\n"
+    )
+    f = _titled(_eop("SCL:1;SFV:NSPM", "dest:I", auth=odd), "DMARC failed for example.com")
+    assert "DKIM d=example.com passed and aligns in any mode" in f.title
+    assert "only another domain" not in f.title and "sign with their own domain" not in f.next_step
