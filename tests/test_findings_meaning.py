@@ -127,7 +127,8 @@ def test_inbox_rule_folder_is_downstream_and_spf_fail_is_not_blamed_on_the_gatew
 
 
 def test_gateway_hold_is_quarantine_and_not_a_delivery() -> None:
-    """Pair 08: Proofpoint rule=spam and no hop after pphosted.com."""
+    """Pair 08: Proofpoint rule=spam and no hop after pphosted.com (its case.toml cites the
+    Proofpoint allowlist and support guides it was written from)."""
     a = _pair("08", "a")
     held = _titled(a, "Held by Proofpoint")
     assert held.layer == "quarantine/release" and held.severity == "high"
@@ -168,7 +169,10 @@ def test_mimecast_hold_then_redelivery_is_a_release_with_a_downstream_hop() -> N
 
 
 def test_proofpoint_release_with_no_hop_after_it() -> None:
-    """Pair 11 A: re-injected from pps.reinject hours later, nothing follows it."""
+    """Pair 11 A: re-injected from pps.reinject hours later, nothing follows it. Written from
+    "Trouble-shooting possible email delivery problems using the Proofpoint Essentials
+    Interface" (statuses quarantined / "Cleared (released from quarantine)") and the
+    Proofpoint allowlist guide (release hand-off), as its case.toml records."""
     a = _pair("11", "a")
     top = _titled(a, "Released by Proofpoint, but no later hop")
     assert top.severity == "high" and "pps.reinject" in top.evidence
