@@ -96,6 +96,8 @@ _GATEWAY_VENDORS = frozenset(
     x for v in with_role("gateway") for x in (v.name, v.company, v.name.split()[0])
 ) - {"Microsoft"}
 _FF, _BOX, _ORG_SCL = FOREFRONT, MAILBOX, ORG_SCL
+# Spam marks a rule or a list set before the filter ran: the admin's (SKS, SKB), the user's (BLK).
+_LISTED = frozenset({"SKS", "SKB", "BLK"})
 _RULES = "x-ms-exchange-organization-rules-execution-history"
 _SENDER_IP = re.compile(r"sender ip is \[?([0-9a-f:.]+)\]?", re.I)
 HELD_SECONDS = 300.0  # a wait inside a gateway this long before a hand-off reads as a hold
@@ -138,7 +140,7 @@ def _microsoft_spam(verdicts: Sequence[VerdictHeader]) -> bool:
     ff = topmost(verdicts, _FF)
     _, scl = microsoft_mailbox(verdicts)
     sfv = (ff.get("SFV") or "").upper() if ff else ""
-    if sfv in ("SKS", "SKB", "SKQ"):
+    if sfv in _LISTED or sfv == "SKQ":
         return False
     word = ff.verdict if ff else None
     return sfv in SPAM_SFV or (scl is not None and scl >= 5) or word in ("phish", "malware")
@@ -174,7 +176,7 @@ def fate(hops: Sequence[Hop], tl: Timeline, verdicts: Sequence[VerdictHeader]) -
         delivered = again.handed_on
     elif at_gateway:
         delivered = False
-    elif ff is not None and (_microsoft_spam(verdicts) or sfv in ("SKS", "SKB")):
+    elif ff is not None and (_microsoft_spam(verdicts) or sfv in _LISTED):
         delivered = None  # Junk or quarantine: the policy action decides, no folder recorded
     else:
         delivered = True if hops else None
@@ -654,6 +656,18 @@ def _microsoft_placement(verdicts: Sequence[VerdictHeader], what: Fate) -> list[
             )
         out.append(Finding("policy", "high", title, evidence, step))
         return out
+    if ff is not None and what.sfv == "BLK":
+        out.append(
+            Finding(
+                "downstream/mailbox",
+                "medium",
+                f"The recipient's Blocked Senders list junked it (SFV:BLK); {placed}",
+                _verdict_line(box if box is not None else ff),
+                "Remove the sender from that user's Blocked Senders (Outlook junk settings) if "
+                "the mail is wanted; nothing is held, and the filter did not judge it.",
+            )
+        )
+        return out
     if ff is not None and what.sfv == "SKQ":
         title = "Released from the Microsoft 365 quarantine" + (
             f", then {placed}" if where else "; no mailbox placement recorded after it"
@@ -868,7 +882,7 @@ def verdict_findings(verdicts: Sequence[VerdictHeader]) -> list[Finding]:
             continue  # said with the placement: sent to Junk Email by the filter
         if low == _BOX or (low == _ORG_SCL and ff is not None):
             continue
-        if v.vendor == "Microsoft" and sfv in ("SKS", "SKB", "SKQ"):
+        if v.vendor == "Microsoft" and (sfv in _LISTED or sfv == "SKQ"):
             continue
         severity = _BAD.get(v.verdict or "")
         if severity is None or (v.vendor, v.verdict or "") in seen:

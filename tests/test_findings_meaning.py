@@ -384,3 +384,13 @@ def test_dmarc_failure_next_to_an_exactly_aligned_pass_is_not_blamed_on_a_third_
     f = _titled(_eop("SCL:1;SFV:NSPM", "dest:I", auth=odd), "DMARC failed for example.com")
     assert "DKIM d=example.com passed and aligns in any mode" in f.title
     assert "only another domain" not in f.title and "sign with their own domain" not in f.next_step
+
+
+def test_users_blocked_senders_blk_is_downstream() -> None:
+    """SFV:BLK (Microsoft Learn, as above: the sender is on the user's Blocked Senders list):
+    the user's own list moved it, a mailbox fact, not the filter's verdict."""
+    a = _eop("SCL:6;SRV:;IPV:NLI;SFV:BLK;CAT:NONE", "jmr:1;auth:0;dest:J")
+    top = _titled(a, "The recipient's Blocked Senders list junked it (SFV:BLK)")
+    assert top.layer == "downstream/mailbox" and likely_layer(a.findings) == "downstream/mailbox"
+    assert not any(f.layer in ("verdict", "quarantine/release") for f in a.findings)
+    assert "by the anti-spam policy" not in (a.placement or "")
