@@ -26,6 +26,7 @@ from mailtriage.checks.verdicts import (
     find_verdicts,
     microsoft_cip,
     microsoft_placement,
+    microsoft_released,
     quarantine_signal,
     unknown_headers,
 )
@@ -110,7 +111,7 @@ def analyse(sample: Sample) -> Analysis:
     verdicts = find_verdicts(sample)
     quarantine = quarantine_signal(verdicts)
     bounce = parse_bounce(sample)
-    timeline = build_timeline(hops, has_attachments(sample))
+    timeline = build_timeline(hops, has_attachments(sample), microsoft_released(verdicts))
     found = findings(
         from_domain=sample.from_domain,
         message_id=sample.message_id,

@@ -394,3 +394,10 @@ def test_users_blocked_senders_blk_is_downstream() -> None:
     assert top.layer == "downstream/mailbox" and likely_layer(a.findings) == "downstream/mailbox"
     assert not any(f.layer in ("verdict", "quarantine/release") for f in a.findings)
     assert "by the anti-spam policy" not in (a.placement or "")
+
+
+def test_timeline_names_the_wait_before_an_eop_release() -> None:
+    """Pair 12 B (SFV:SKQ): the six-hour wait is the quarantine hold, not downstream queues."""
+    line = _pair("12", "b").timeline.verdict
+    assert "held in quarantine before its release" in line
+    assert "look downstream" not in line

@@ -56,6 +56,8 @@ class Timeline:
         verdict: One plain line saying where the time went.
         release_index: Index of a gateway's re-injection hop (how a released
             message is re-sent, see :mod:`mailtriage.checks.route.release`), or ``None``.
+        quarantine_release: A filter's header says it was released from quarantine
+            (Microsoft's ``SFV:SKQ``): the long wait is the time it was held.
     """
 
     delays: tuple[float | None, ...]
@@ -73,6 +75,7 @@ class Timeline:
     sandbox: bool = False
     verdict: str = ""
     release_index: int | None = None
+    quarantine_release: bool = False
 
 
 def mha_delay(seconds: float | None) -> str:
@@ -193,6 +196,12 @@ def say(tl: Timeline) -> tuple[Stage | None, bool, str]:
             f"{took} passed before {gw} received it: the delay is on the sending side "
             "(its outbound queue, or retries after greylisting or a temporary rejection)."
         )
+    elif tl.quarantine_release and tl.release_index is None:
+        text = (
+            f"{took} passed {'inside' if stage == 'inside' else 'after'} {gw} received it, "
+            f"{_longest(tl)}: the time it was held in quarantine before its release, not "
+            "a slow route."
+        )
     elif stage == "after":
         text = (
             f"{took} passed after {gw} handed it to {nxt}, {_longest(tl, (h or 0) + 1)}: "
@@ -225,8 +234,17 @@ def _first_date(hops: Sequence[Hop], start: int) -> datetime | None:
     return next((h.date for h in hops[start:] if h.date), None)
 
 
-def build_timeline(hops: Sequence[Hop], has_attachments: bool = False) -> Timeline:
-    """Compute delays, skew and the gateway split for ``hops`` (oldest first)."""
+def build_timeline(
+    hops: Sequence[Hop], has_attachments: bool = False, quarantine_release: bool = False
+) -> Timeline:
+    """Compute delays, skew and the gateway split for ``hops`` (oldest first).
+
+    Args:
+        hops: Received hops, oldest first.
+        has_attachments: Whether the message carries attachments (sandbox holds).
+        quarantine_release: Whether a filter's header says it was released from
+            quarantine (Microsoft's ``SFV:SKQ``), so the wait is named as the hold.
+    """
     named = [classify(h) for h in hops]
     systems = tuple(name for name, _ in named)
     delays, dated = _delays(hops)
@@ -247,6 +265,7 @@ def build_timeline(hops: Sequence[Hop], has_attachments: bool = False) -> Timeli
         "systems": systems,
         "total_seconds": (dated[-1] - dated[0]).total_seconds() if len(dated) > 1 else None,
         "has_attachments": has_attachments,
+        "quarantine_release": quarantine_release,
         **split,
     }
     if (again := reinjection(hops, systems)) is not None:

@@ -17,6 +17,7 @@ from mailtriage.checks.verdicts.find import (
     microsoft_cip,
     microsoft_mailbox,
     microsoft_placement,
+    microsoft_released,
 )
 from mailtriage.checks.verdicts.microsoft_codes import DEST
 from mailtriage.checks.verdicts.model import VERDICT_WORDS, VerdictField, VerdictHeader
@@ -37,6 +38,7 @@ __all__ = [
     "microsoft_cip",
     "microsoft_mailbox",
     "microsoft_placement",
+    "microsoft_released",
     "quarantine_signal",
     "quarantine_source",
     "split_fields",
