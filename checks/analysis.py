@@ -14,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from mailtriage.checks.auth.dkimsig import DkimSignature, read_signatures
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
 from mailtriage.checks.findings import Fate, fate, findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
+from mailtriage.checks.message.mime import has_attachments
 from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
 from mailtriage.checks.route.hops import Hop, parse_hops
-from mailtriage.checks.route.timeline import Timeline, build_timeline, has_attachments
+from mailtriage.checks.route.timeline import Timeline, build_timeline
 from mailtriage.checks.verdicts import (
     VerdictHeader,
     find_verdicts,
@@ -80,6 +82,15 @@ class Analysis:
     def fate(self) -> Fate:
         """What the route and placement show happened: delivered, held, released."""
         return fate(self.hops, self.timeline, self.verdicts)
+
+    @cached_property
+    def signatures(self) -> tuple[DkimSignature, ...]:
+        """What each DKIM-Signature field says, topmost first: read once, here, for every reader.
+
+        Read on first use with the one reader of their tags
+        (:func:`mailtriage.checks.auth.dkimsig.read_signature`), then kept.
+        """
+        return read_signatures(self.sample)
 
     @property
     def boundary(self) -> AuthResults | None:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.message.authres import boundary, summary
-from mailtriage.checks.model import Sample
+from mailtriage.checks.message.mime import attachment_count
 from mailtriage.checks.route.gateways import find_gateway
-from mailtriage.checks.taglist import parse_tags
 from mailtriage.checks.text import printable
 from mailtriage.checks.verdicts import DEST, key_first, microsoft_mailbox
 
@@ -52,12 +51,8 @@ def _domain(addr: str | None) -> str | None:
     return addr.rpartition("@")[2].strip().strip("<>").lower() or None
 
 
-def _dkim_domains(s: Sample) -> str | None:
-    out = []
-    for h in s.all("DKIM-Signature")[:10]:
-        tags = parse_tags(h.value[:4000])
-        if tags.get("d"):
-            out.append(f"{tags.get('d')} (s={tags.get('s') or '?'})")
+def _dkim_domains(x: Analysis) -> str | None:
+    out = [f"{sig.domain} (s={sig.selector or '?'})" for sig in x.signatures[:10] if sig.domain]
     return ", ".join(out) or None
 
 
@@ -75,13 +70,13 @@ def _facts(x: Analysis) -> dict[str, str]:
     else:
         policy = None
     dest = microsoft_mailbox(verdicts)[0]
-    attachments = sum(1 for p in s.parts if p.disposition == "attachment" or p.filename)
+    attachments = attachment_count(s)
     facts = {
         "Sending IP": _show(x.connecting_ip),
         "Envelope From": _show(_domain(s.envelope_from)),
         "Header From": _show(s.from_[0].addr if s.from_ else None),
         "Return-Path": _show(s.return_path),
-        "DKIM d=": _show(_dkim_domains(s)),
+        "DKIM d=": _show(_dkim_domains(x)),
         "Hop count": str(len(hops)),
         "Gateway": _show(gw[0] if gw else None),
         "Gateway rule": _show(policy),
@@ -91,7 +86,7 @@ def _facts(x: Analysis) -> dict[str, str]:
         "Mailbox folder": _show(DEST.get(dest, dest)),
         "Last hop": _show(hops[-1].by_host if hops else None),
         "Size": f"{s.size:,} bytes",
-        "Attachments": str(attachments) if s.has_body else ABSENT,
+        "Attachments": str(attachments) if attachments is not None else ABSENT,
     }
     # Compare like with like: what each sample's boundary gateway recorded. Results
     # written later, inside the tenant (behind the gateway), are a different check.

@@ -26,7 +26,7 @@ from mailtriage.checks.text import duration, printable
 from mailtriage.checks.vendors import by_key, fact, with_role
 from mailtriage.checks.verdicts import DEST, microsoft_cip, microsoft_mailbox, quarantine_source
 from mailtriage.checks.verdicts.microsoft import FOREFRONT, MAILBOX, ORG_SCL, topmost
-from mailtriage.checks.verdicts.microsoft_codes import SPAM_SFV
+from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, FILTER_SKIPPED_SFV, SPAM_SFV
 from mailtriage.checks.verdicts.model import VerdictHeader
 
 SEVERITIES = ("high", "medium", "low", "info")
@@ -97,7 +97,7 @@ _GATEWAY_VENDORS = frozenset(
 ) - {"Microsoft"}
 _FF, _BOX, _ORG_SCL = FOREFRONT, MAILBOX, ORG_SCL
 # Spam marks a rule or a list set before the filter ran: the admin's (SKS, SKB), the user's (BLK).
-_LISTED = frozenset({"SKS", "SKB", "BLK"})
+_LISTED = FILTER_SKIPPED_SFV - BYPASS_SFV
 _RULES = "x-ms-exchange-organization-rules-execution-history"
 _SENDER_IP = re.compile(r"sender ip is \[?([0-9a-f:.]+)\]?", re.I)
 HELD_SECONDS = 300.0  # a wait inside a gateway this long before a hand-off reads as a hold

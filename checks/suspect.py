@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
 from mailtriage.checks.findings import judged_by_gateway_ip, microsoft_checked_ip
+from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
+from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.route.release import reinjection
 from mailtriage.checks.text import printable
 from mailtriage.checks.vendors import with_role
 from mailtriage.checks.verdicts import VerdictHeader, microsoft_mailbox
-from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, DEST
+from mailtriage.checks.verdicts.microsoft_codes import DEST, FILTER_SKIPPED_SFV, USER_LIST_SFV
 from mailtriage.checks.verdicts.proofpoint import rule_verdict
 
 #: The six layers, in causal order: a difference in an earlier layer explains
@@ -47,7 +49,6 @@ _PLATFORM = frozenset(
     for v in with_role("gateway", "filter", "mailbox")
     if v.key in ("microsoft-eop", "exchange-online", "google")
 )
-_GATEWAYS = frozenset(v.name for v in with_role("gateway")) - _PLATFORM
 _MAILBOXES = frozenset(v.name for v in with_role("mailbox")) | _PLATFORM
 # How bad a filter's word is; words not listed (identifiers, "released", "allowed") rank None.
 _RANK = {
@@ -174,6 +175,7 @@ class _Copy:
     folder_line: str
     filter_spam: bool  # Microsoft's filter itself called it spam
     held: str  # the gateway's hold, or ""
+    user_list: str  # the line where the recipient's own sender list decided (SFV:BLK/SFE), or ""
     disposition: str  # the DMARC disposition the boundary applied (quarantine, reject), or ""
 
 
@@ -188,8 +190,9 @@ def _hop_line(a: Analysis, i: int) -> str:
 def _facts(a: Analysis) -> _Copy:
     tl, hops = a.timeline, a.hops
     systems = tuple(dict.fromkeys(s for s in tl.systems if s))
-    gw_at = next((i for i, s in enumerate(tl.systems) if s in _GATEWAYS), None)
-    gateway = tl.systems[gw_at] if gw_at is not None else None
+    found = gateway_at(hops, third_party=True)
+    gw_at = found[0] if found is not None else None
+    gateway = found[1].name if found is not None else None
     start = gw_at if gw_at is not None else -1
     mailbox_at = next((i for i in range(start + 1, len(hops)) if tl.systems[i] in _MAILBOXES), None)
     again = reinjection(hops, tl.systems)  # a gateway re-sending a released message
@@ -210,7 +213,8 @@ def _facts(a: Analysis) -> _Copy:
     policy: dict[str, tuple[str, str]] = {}
     verdicts: dict[str, tuple[int, str, str]] = {}
     scores: dict[str, tuple[int, str]] = {}
-    filter_spam = False
+    filter_spam = skipped = False
+    user_list = ""
     for v in a.verdicts:
         _read_verdict(v, verdicts, scores, policy)
         if v.name.lower() == "x-forefront-antispam-report":
@@ -218,9 +222,17 @@ def _facts(a: Analysis) -> _Copy:
             if sfv == "SKQ" and not released:
                 released = _line(v.name, v.raw)
                 after_release = bool(box)
+            if sfv in USER_LIST_SFV and not user_list:
+                user_list = _line(v.name, v.raw)
+            skipped = skipped or sfv in FILTER_SKIPPED_SFV
             filter_spam = filter_spam or v.verdict in ("spam", "phish", "spoof", "malware", "bulk")
-            filter_spam = filter_spam and sfv not in BYPASS_SFV
-    files = tuple(f"{p.filename} ({p.content_type})" for p in a.sample.parts if p.filename)
+    if skipped:
+        # Microsoft: with these SFV codes filtering was skipped, so its SCL is the rule's
+        # or the sender list's, not a filter verdict to compare.
+        filter_spam = False
+        verdicts.pop("Microsoft", None)
+    attached = attachments(a.sample.parts)
+    files = tuple(f"{p.filename or '(no name)'} ({p.content_type})" for p in attached)
     # A copy the mailbox filed (Inbox, Junk, a folder) was delivered, not held,
     # whatever the filter thought of it.
     held = "" if folder else (a.quarantine or "")
@@ -246,12 +258,13 @@ def _facts(a: Analysis) -> _Copy:
         policy=policy,
         attachments=files,
         risky=tuple(
-            p.filename for p in a.sample.parts if p.filename and p.filename.lower().endswith(_RISKY)
+            p.filename for p in attached if p.filename and p.filename.lower().endswith(_RISKY)
         ),
         folder=folder.upper(),
         folder_line=_line(box.name, box.raw) if box else "",
         filter_spam=filter_spam,
         held=held,
+        user_list=user_list,
         disposition=disposition,
     )
 
@@ -530,11 +543,33 @@ def _quarantine(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
     return out
 
 
+def _list_word(line: str) -> str:
+    if not line:
+        return ABSENT
+    return "Blocked Senders (SFV:BLK)" if "SFV:BLK" in line.upper() else "Safe Senders (SFV:SFE)"
+
+
 def _downstream(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
+    out = []
+    if a.user_list and a.user_list != b.user_list:
+        out.append(
+            Difference(
+                "Recipient's own sender list",
+                _list_word(a.user_list),
+                _list_word(b.user_list),
+                worse and "SFV:BLK" in a.user_list.upper(),
+                tuple(
+                    x
+                    for x in (f"A: {a.user_list}", f"B: {b.user_list}" if b.user_list else "")
+                    if x
+                ),
+            )
+        )
     if a.folder == b.folder or not (a.folder or b.folder):
-        return []
+        return out
     user = a.folder in ("J", "C", "D") and not a.filter_spam and b.folder in ("I", "")
     return [
+        *out,
         Difference(
             "Mailbox folder",
             DEST.get(a.folder, a.folder or ABSENT),
@@ -548,7 +583,7 @@ def _downstream(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
                 )
                 if x
             ),
-        )
+        ),
     ]
 
 
@@ -608,6 +643,12 @@ def _next_step(layer: str, d: Difference, a: _Copy, b: _Copy, found: Sequence[Fi
         return (
             "Both were held alike; only copy B was released. Find copy A in the quarantine, "
             "check why it was held and release it if it is safe."
+        )
+    if a.user_list and "SFV:BLK" in a.user_list.upper():
+        return (
+            "Microsoft skipped filtering copy A because the sender is on the recipient's own "
+            "Blocked Senders list. Have the user (or an admin for that mailbox) remove the "
+            "sender from Blocked Senders in Outlook's junk settings; no tenant change is needed."
         )
     return (
         "The filter passed copy A; the mailbox moved it. Check the user's inbox rules, "

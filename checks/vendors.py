@@ -1,9 +1,10 @@
 """What mailtriage knows about mail vendors: one row per product, one table.
 
-Every place that names a vendor's hosts or products reads this table: the
-inbound-gateway lookup (:mod:`mailtriage.checks.route.gateways`), the system
-named per Received hop (:mod:`mailtriage.checks.route.systems`), the timeline's
-filtering gateways and sandbox names (:mod:`mailtriage.checks.route.timeline`),
+Every place that names a vendor's hosts or products (mail server software too) reads this
+table: the inbound-gateway lookup, the one rule for which hop is the gateway
+(:mod:`mailtriage.checks.route.gateways`), the system named per Received hop
+(:mod:`mailtriage.checks.route.systems`), the timeline's sandbox names
+(:mod:`mailtriage.checks.route.timeline`),
 the MX-versus-gateway comparison (:mod:`mailtriage.checks.live.mx`), the
 bounce wording and dialect markers (:mod:`mailtriage.checks.bounce.gateways`,
 :mod:`mailtriage.checks.bounce.vendors`, :mod:`mailtriage.checks.bounce.dialects`,
@@ -317,6 +318,28 @@ VENDORS: tuple[Vendor, ...] = (
     Vendor(
         "iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)
     ),
+    # Mail server software: the one place its names are spelled. The hop systems
+    # (route/systems.py, from the comment an MTA writes in its Received line) and the
+    # bounce dialects (bounce/dialects.py, from its notice) both name it from these rows.
+    *(
+        Vendor(key, name, company, "mta")
+        for key, name, company in (
+            ("postfix", "Postfix", "Postfix"),
+            ("exim", "Exim", "Exim"),
+            ("qmail", "qmail", "qmail"),
+            ("powermta", "PowerMTA", "PowerMTA"),
+            ("sendmail", "Sendmail", "Sendmail"),
+            ("haraka", "Haraka", "Haraka"),
+            ("zonemta", "ZoneMTA", "ZoneMTA"),
+            ("opensmtpd", "OpenSMTPD", "OpenSMTPD"),
+            ("amavisd", "amavisd", "amavisd"),
+            ("oracle-messaging", "Oracle Messaging Server", "Oracle"),
+            ("dragonfly", "DragonFly Mail Agent", "DragonFly BSD"),
+            ("mdaemon", "MDaemon", "MDaemon"),
+            ("zimbra", "Zimbra", "Zimbra"),
+            ("imail", "IMail", "IMail"),
+        )
+    ),
 )
 
 _BY_KEY = {v.key: v for v in VENDORS}
@@ -401,14 +424,6 @@ def host_vendor(host: str | None) -> Vendor | None:
     The longest matching suffix wins; host patterns are tried when no suffix matches.
     """
     if found := suffix_lookup(host, _ANY_SUFFIXES):
-        return found
-    name = (host or "").lower().rstrip(".")
-    return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
-
-
-def other_host_vendor(host: str | None) -> Vendor | None:
-    """Like :func:`host_vendor`, but only the hosts that are not inbound gateways."""
-    if found := suffix_lookup(host, _OTHER_SUFFIXES):
         return found
     name = (host or "").lower().rstrip(".")
     return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)

@@ -18,6 +18,9 @@ from mailtriage.checks.bounce import dialects
 from mailtriage.checks.bounce.dialects import DIALECTS, READ_ORDER, dialect, read
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce
 from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.route.hops import parse_received
+from mailtriage.checks.route.systems import hop_system
+from mailtriage.checks.vendors import with_role
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +92,7 @@ FIXTURES: dict[str, tuple[str, str]] = {
         "This is a permanent error.\n\nbob@example.com Invalid Address, ERROR_CODE :550, "
         "ERROR_CODE :5.1.1 <bob@example.com>... User Unknown\n",
     ),
-    "DragonFly": (
+    "DragonFly Mail Agent": (
         "DragonFly Mail Agent (dma) source, mail.c bounce(): the notice text",
         "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\n"
         "Subject: Mail delivery failed\nContent-Type: text/plain\n\n"
@@ -251,3 +254,24 @@ def test_ordinary_mail_never_loads_the_dialect_table() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_software_is_named_once_for_bounces_and_hops() -> None:
+    """One table of software names (checks/vendors.py): a dialect and a hop system agree.
+
+    Before, the bounce dialect said ``"DragonFly"`` while the hop systems said
+    ``"DragonFly Mail Agent"`` for the same software. The notice is the DragonFly Mail
+    Agent fixture above (dma source, mail.c bounce()); the Received line has the form
+    dma writes for local submission (DragonFly Mail Agent (dma) source, mail.c:
+    ``from <user> (uid N) (envelope-from <addr>) id <id> by <host> (<version>); <date>``).
+    """
+    hop = parse_received(
+        "from alice (uid 1000) (envelope-from alice@mx.example.org) id 1a2b3c "
+        "by mx.example.org (DragonFly Mail Agent v0.11); Mon, 1 Jan 2024 10:00:00 +0000"
+    )
+    assert _parse("DragonFly Mail Agent").format == "DragonFly Mail Agent"  # before: "DragonFly"
+    assert hop_system(hop) == "DragonFly Mail Agent"
+    software = {v.name for v in with_role("mta")}
+    shared = {"Postfix", "Exim", "qmail", "Sendmail", "IMail", "Oracle Messaging Server"}
+    assert shared | {"DragonFly Mail Agent"} <= software
+    assert shared | {"DragonFly Mail Agent"} <= {row.name for row in DIALECTS}

@@ -121,3 +121,74 @@ def test_gateways() -> None:
         sending_ip(parse_auth_results(s), hops, microsoft_cip(find_verdicts(s))) == "198.51.100.90"
     )
     assert find_gateway(()) is None
+
+
+def test_attachments_are_counted_by_one_rule() -> None:
+    """Attachment facts come from one function (checks/message/mime.py).
+
+    Before, the diff counted every part with a file name or an attachment disposition
+    (3 here), the two-copy decision listed every named part (the inline logo too, an
+    .svg it called a risky attachment) and the timeline said "has attachments" by a
+    third rule (named inline parts left out). Now all three use the one rule:
+    ``Content-Disposition: attachment``, or a file name without ``inline`` (RFC 2183,
+    "The Content-Disposition Header Field", sections 2.1 and 2.2:
+    https://www.rfc-editor.org/rfc/rfc2183).
+    """
+    from mailtriage.checks.message.mime import attachment_count, attachments
+    from mailtriage.checks.suspect import suspect
+
+    def copy(parts: str, mid: str) -> bytes:
+        return (
+            "From: a@fabrikam.example\r\nTo: b@northwind.example\r\nSubject: s\r\n"
+            f"Message-ID: <{mid}@fabrikam.example>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+            "--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n" + parts + "--b--\r\n"
+        ).encode()
+
+    logo = (
+        "--b\r\nContent-Type: image/svg+xml\r\n"
+        'Content-Disposition: inline; filename="logo.svg"\r\n\r\nAAAA\r\n'
+    )
+    named = '--b\r\nContent-Type: application/pdf; name="invoice.pdf"\r\n\r\nAAAA\r\n'
+    attached = (
+        "--b\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment\r\n\r\nAAAA\r\n"
+    )
+    a = analyse(load_bytes(copy(logo + named + attached, "a"), "a.eml"))
+    b = analyse(load_bytes(copy("", "b"), "b.eml"))
+    assert [p.filename for p in attachments(a.sample.parts)] == ["invoice.pdf", None]
+    assert (attachment_count(a.sample), attachment_count(b.sample)) == (2, 0)
+    rows = {r.field: r for r in diff_samples(a, b)}
+    assert (rows["Attachments"].a, rows["Attachments"].b) == ("2", "0")  # before: ("3", "0")
+    assert a.timeline.has_attachments and not b.timeline.has_attachments
+    policy = next(x for x in suspect(a, b).layers if x.layer == "policy")
+    # before: "Risky attachment types" logo.svg (an inline part, not an attachment)
+    assert [d.field for d in policy.differences if "attachment" in d.field.lower()] == []
+
+
+def test_dkim_signatures_are_read_once_on_the_analysis() -> None:
+    """The diff's DKIM row reads ``Analysis.signatures`` (checks/auth/dkimsig.py), the
+    verifier's own reader, instead of splitting the tag list again.
+
+    Before, the diff kept ``d=`` as written, so two copies signed by the same domain
+    in different case ("RFC 6376 section 3.5": ``d=`` is a domain name, and DNS names
+    compare case-insensitively, RFC 4343 https://www.rfc-editor.org/rfc/rfc4343) showed
+    as a difference; the verifier and the live key plan already read it in lower case.
+    """
+    from mailtriage.checks.auth.dkimsig import read_signature
+
+    def copy(d: str, mid: str) -> bytes:
+        return (
+            f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d={d};\r\n"
+            " s=sel1; h=from:to:subject; bh=AAAA; b=BBBB\r\n"
+            f"From: a@fabrikam.example\r\nTo: b@northwind.example\r\nSubject: s\r\n"
+            f"Message-ID: <{mid}@fabrikam.example>\r\n\r\nhi\r\n"
+        ).encode()
+
+    a = analyse(load_bytes(copy("Fabrikam.EXAMPLE", "a"), "a.eml"))
+    b = analyse(load_bytes(copy("fabrikam.example", "b"), "b.eml"))
+    assert a.signatures == (read_signature(a.sample.all("DKIM-Signature")[0].value),)
+    assert a.signatures[0].domain == "fabrikam.example"
+    assert a.signatures[0].signed_headers == ("from", "to", "subject")
+    row = next(r for r in diff_samples(a, b) if r.field == "DKIM d=")
+    assert row.a == "fabrikam.example (s=sel1)" and not row.differs  # before: differed

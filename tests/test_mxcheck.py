@@ -18,6 +18,8 @@ ZONES = {
         "m365 IN MX 0 m365-contoso-example.mail.protection.outlook.com.\n"
         "own IN MX 10 mx1.contoso.example.\nmx1 IN A 192.0.2.25\n"
         "nomail IN MX 0 .\n"
+        "twonull IN MX 0 .\ntwonull IN MX 10 .\n"
+        "mixed IN MX 0 .\nmixed IN MX 10 mx1.contoso.example.\n"
         "bare IN A 192.0.2.26\n"
     ),
     "broken.example": SOA,
@@ -86,3 +88,40 @@ def test_vendors() -> None:
     assert vendor_of("eu-smtp-inbound-1.mimecast.com.") == "Mimecast"
     assert vendor_of("mail.example.com") is None
     assert compare("mx.other.example", ["mx.contoso.example"]).mx is None
+
+
+@pytest.mark.parametrize(
+    ("domain", "null"),
+    [
+        ("nomail.contoso.example", True),
+        ("twonull.contoso.example", True),
+        ("mixed.contoso.example", False),
+        ("own.contoso.example", False),
+    ],
+)
+async def test_one_mx_reader_and_one_null_mx_rule(res: Resolver, domain: str, null: bool) -> None:
+    """MX records are read by one parser (checks/dns/model.py parse_mx, is_null_mx).
+
+    Before, the MX-versus-gateway check called two root records (``0 .`` and ``10 .``)
+    a null MX while the live MX row listed them as two hosts with empty names. RFC 7505
+    ("A "Null MX" No Service Resource Record for Domains That Accept No Mail",
+    https://www.rfc-editor.org/rfc/rfc7505) section 3: the null MX's exchange is the
+    root; with only root records there is no host to deliver to.
+    """
+    from mailtriage.checks.live.model import LiveSpec
+    from mailtriage.checks.live.records import run_mx as run
+
+    check = await mx_vs_gateway(domain, [], res)
+    row = await run(LiveSpec("mx", domain), res)
+    assert (check.status == "null-mx") is null
+    assert ("null MX" in row.summary) is null  # before: False for twonull
+    assert bool(row.warnings) is null
+
+
+def test_parse_mx() -> None:
+    from mailtriage.checks.dns.model import MxRecord, parse_mx, parse_mx_records
+
+    assert parse_mx("10 MX1.Example.COM.") == MxRecord(10, "mx1.example.com")
+    assert parse_mx("0 .") == MxRecord(0, ".") and parse_mx("0 .").is_root
+    assert parse_mx("x") == MxRecord(65535, ".") and parse_mx("") == MxRecord(65535, ".")
+    assert [r.host for r in parse_mx_records(["20 b.", "10 c.", "10 a."])] == ["a", "c", "b"]

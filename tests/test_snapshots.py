@@ -36,8 +36,8 @@ def settled(*keys: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
     "keys",
-    [(), ("2",), ("3",), ("4",), ("5",)],
-    ids=["sample", "auth", "diff", "checklist", "route"],
+    [(), ("2",), ("3",), ("4",), ("5",), ("right_square_bracket",) * 2],
+    ids=["sample", "auth", "diff", "checklist", "route", "diff-step"],
 )
 def test_dashboard(snap_compare, server, size, keys) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=settled(*keys))

@@ -92,6 +92,32 @@ def test_a_junk_placement_by_the_filter_is_a_verdict_not_the_mailbox() -> None:
     assert not folder.explains
 
 
+def test_the_recipients_blocked_senders_list_is_the_mailbox_not_a_filter_verdict() -> None:
+    """SFV:BLK: filtering was skipped because the sender is on the recipient's own Blocked
+    Senders list, so the SCL beside it is not the filter's verdict (Microsoft Learn,
+    "Anti-spam message headers in Microsoft 365", SFV values:
+    https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo)."""
+    a = _copy(
+        "X-MS-Exchange-Organization-SCL: 6\r\n"
+        "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:6;SFV:BLK;CAT:NONE;DIR:INB\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery: ucf:1;jmr:0;auth:0;dest:J\r\n",
+        "a",
+    )
+    b = _copy(
+        "X-MS-Exchange-Organization-SCL: 1\r\n"
+        "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;CAT:NONE;DIR:INB\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:0;dest:I\r\n",
+        "b",
+    )
+    result = suspect(a, b)
+    assert result.suspect_layer == "downstream/mailbox"
+    assert "Blocked Senders" in result.next_step
+    assert any("SFV:BLK" in e for e in result.evidence)
+    assert not next(x for x in result.layers if x.layer == "verdict").explains
+    # The same SCL set by a Safe Senders entry on B is no filter verdict either.
+    assert suspect(b, a).suspect_layer is None
+
+
 def test_samples_without_authentication_results_are_not_blamed_for_authentication() -> None:
     a = _copy("X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;DIR:INB\r\n", "a")
     b = _copy(
@@ -153,3 +179,28 @@ def test_diff_command_exit_status_and_errors(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr
     twice = _cli("diff", "-", "-")
     assert twice.returncode == 2
+
+
+def test_a_comment_naming_a_gateway_is_no_gateway_passed() -> None:
+    """One gateway rule (checks/route/gateways.py): only the receiving host makes a gateway.
+
+    Copy A passed an on-premises server whose Received comment says ``(PPS)``; copy B
+    did not. Before, the two-copy decision took A's hop as "Proofpoint passed" (its own
+    rule read the hop system, which a comment can name) while the diff's Gateway row,
+    the findings and the MX check said no gateway. Now none of them sees a gateway.
+    """
+    onprem = (
+        "Received: from pps.corp.example (pps.corp.example [10.0.0.9]) by exch.corp.example "
+        "(10.0.0.5) with Microsoft SMTP Server id 15.1.2507.6; Mon, 23 Nov 2026 09:13:00 +0000\r\n"
+        "Received: from mail.sender.example (mail.sender.example [203.0.113.9]) by "
+        "pps.corp.example (PPS) with ESMTPS id 1; Mon, 23 Nov 2026 09:12:40 +0000\r\n"
+    )
+    direct = (
+        "Received: from mail.sender.example (mail.sender.example [203.0.113.9]) by "
+        "exch.corp.example (10.0.0.5) with Microsoft SMTP Server id 15.1.2507.6; "
+        "Mon, 23 Nov 2026 09:12:40 +0000\r\n"
+    )
+    a, b = _copy(onprem, "a"), _copy(direct, "b")
+    assert a.timeline.systems[0] == "Proofpoint"
+    routing = next(x for x in suspect(a, b).layers if x.layer == "routing/connector")
+    assert [d.field for d in routing.differences if d.field == "Gateway passed"] == []

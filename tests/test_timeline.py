@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_bytes
+from mailtriage.checks.message.mime import has_attachments
+from mailtriage.checks.route.gateways import find_gateway
 from mailtriage.checks.route.hops import parse_hops
-from mailtriage.checks.route.timeline import build_timeline, has_attachments, mha_delay
+from mailtriage.checks.route.timeline import build_timeline, mha_delay
 from mailtriage.checks.text import duration
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -140,16 +142,27 @@ def test_quick_undated_and_backwards_routes():
     assert "run backwards" in back.verdict
 
 
-def test_comment_only_gateway_counts():
+def test_a_comment_alone_makes_no_gateway():
+    """One gateway rule (route/gateways.py): the receiving host decides, not a comment.
+
+    Before, the timeline took this on-premises ``(PPS)`` hop as the Proofpoint gateway
+    (and blamed the time "inside" it) while the gateway lookup that findings, the diff
+    and the MX check use said there was none. Now all say none; the hop is still
+    named Proofpoint.
+    """
     s = sample(
         "from pps.corp.example (pps.corp.example [10.0.0.9]) by exch.corp.example (10.0.0.5) with "
         "Microsoft SMTP Server id 15.1.2507.6; Mon, 1 Jan 2024 10:20:00 +0000",
         "from mail.sender.example (mail.sender.example [203.0.113.9]) by pps.corp.example (PPS) "
         "with ESMTPS id 1; Mon, 1 Jan 2024 10:00:00 +0000",
     )
-    tl = analyse(s).timeline
-    assert (tl.gateway, tl.gateway_index, tl.handoff_index) == ("Proofpoint", 0, 1)
-    assert tl.stage == "inside" and "Exchange on-prem" in tl.verdict
+    a = analyse(s)
+    tl = a.timeline
+    assert tl.systems == ("Proofpoint", "Exchange on-prem")
+    # before: ("Proofpoint", 0, 1) here, while find_gateway said None
+    assert (tl.gateway, tl.gateway_index, tl.handoff_index) == (None, None, None)
+    assert find_gateway(a.hops) is None
+    assert tl.stage is None and "No known filtering gateway" in tl.verdict
 
 
 @pytest.mark.parametrize(

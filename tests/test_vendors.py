@@ -19,10 +19,10 @@ from mailtriage.checks.bounce.gateways import PP_NOTE
 from mailtriage.checks.bounce.microsoft import CODES, CONTEXT, DELIST
 from mailtriage.checks.bounce.vendors import matches
 from mailtriage.checks.live.mx import compare, vendor_of
-from mailtriage.checks.route.gateways import find_gateway, gateway_product
+from mailtriage.checks.route.gateways import find_gateway, gateway_at, gateway_product
 from mailtriage.checks.route.hops import Hop, parse_received
 from mailtriage.checks.route.systems import classify
-from mailtriage.checks.route.timeline import FILTERING, build_timeline
+from mailtriage.checks.route.timeline import build_timeline
 from mailtriage.checks.vendors import (
     VENDORS,
     by_key,
@@ -59,7 +59,8 @@ def test_rows_are_unique_and_suffixes_are_plain_lower_case_names() -> None:
 def test_lookups() -> None:
     assert by_key("proofpoint").name == "Proofpoint"
     assert by_name("Proofpoint Essentials") is by_key("proofpoint-essentials")
-    assert by_name("Postfix") is None and by_name(None) is None
+    assert by_name("Postfix") is by_key("postfix") and by_name("Nope") is None
+    assert by_name(None) is None
     with pytest.raises(KeyError):
         by_key("nope")
     assert gateway_vendor("MX1-US1.PPE-HOSTED.COM.") is by_key("proofpoint-essentials")
@@ -75,8 +76,8 @@ def test_lookups() -> None:
     assert sandbox_name("Forcepoint") == "Forcepoint's attachment sandbox"
 
 
-def test_filtering_gateways_are_the_gateway_rows() -> None:
-    """The timeline's comment-recognised gateways are the old nine, now read from the table."""
+def test_third_party_gateways_are_the_gateway_rows() -> None:
+    """The third-party filtering services (the two-copy decision's "gateway passed")."""
     old = {
         "Proofpoint",
         "Proofpoint Essentials",
@@ -88,7 +89,7 @@ def test_filtering_gateways_are_the_gateway_rows() -> None:
         "Symantec",
         "Forcepoint",
     }
-    assert old == FILTERING
+    assert old == {v.name for v in with_role("gateway")}
 
 
 # --- where the old lists disagreed: the union wins ---------------------------------------
@@ -388,7 +389,8 @@ def test_every_gateway_row_reaches_every_consumer(vendor, host) -> None:  # type
     assert sandbox_name(vendor.name) in tl.verdict
     assert vendor_of(gw) == vendor.company
     assert compare(gw, [f"mx2.{host}"]).how == f"same vendor ({vendor.company})"
-    assert vendor.role != "gateway" or vendor.name in FILTERING
+    third = gateway_at(hops, third_party=True)
+    assert third == ((1, vendor) if vendor.role == "gateway" else None)
 
 
 @pytest.mark.parametrize(
@@ -401,11 +403,20 @@ def test_every_comment_word_names_its_row(vendor, word) -> None:  # type: ignore
     assert classify(hop) == (vendor.name, False)
 
 
-def test_gateway_rows_with_words_are_gateways_in_the_timeline_by_comment_alone() -> None:
+def test_a_comment_word_alone_makes_no_gateway() -> None:
+    """One gateway rule (route/gateways.py hop_gateway): only the receiving host decides.
+
+    Before, the timeline counted a hop whose comment named a gateway vendor
+    (``(PPS)``, ``IronPort``) as the gateway, while the gateway lookup (findings, diff,
+    MX check) did not: the same sample had a gateway in one pane and none in another.
+    Now the comment still names the hop's system, and no place calls it the gateway.
+    """
     for v in with_role("gateway"):
         for word in v.words:
             hops = (
                 _hop("mail.sender.example", 0, 0),
                 parse_received(f"{FROM}by gw.corp.example ({word}) with ESMTP id 1{DATE}", 1),
             )
-            assert build_timeline(hops).gateway == v.name, word
+            assert classify(hops[1]) == (v.name, False), word
+            assert build_timeline(hops).gateway is None, word  # before: v.name
+            assert find_gateway(hops) is None and gateway_at(hops, third_party=True) is None

@@ -74,6 +74,31 @@ def test_gmail_flags(name: str, value: str, verdict: str | None, flagged: bool) 
     assert (quarantine_signal(find_verdicts(load_bytes(text.encode(), "t"))) is not None) is flagged
 
 
+def test_google_arc_is_read_by_the_one_tag_list_and_results_readers() -> None:
+    """Google's ARC fields are read as the ARC verifier reads them (checks/taglist.py for
+    ARC-Seal and ARC-Message-Signature, checks/message/authres.py for
+    ARC-Authentication-Results), not by a splitter of their own.
+
+    Before, the decoder lower-cased tag names, so ``D=google.com`` passed as Google's
+    seal although tag names are case-sensitive (RFC 6376 "DomainKeys Identified Mail
+    (DKIM) Signatures" section 3.2, https://www.rfc-editor.org/rfc/rfc6376, whose tag
+    list ARC uses: RFC 8617 section 4.1); and an authserv-id with its version
+    (RFC 8601 section 2.2, ``authserv-id [CFWS authres-version]``) was not seen as
+    Google's.
+    """
+    assert decode("ARC-Seal", "i=1; a=rsa-sha256; cv=none; D=google.com; s=arc") is None
+    seal = decode("ARC-Seal", "i=2; a=rsa-sha256; cv=pass; d=google.com; s=arc-20160816")
+    assert seal is not None and seal.get("cv") == "pass" and "i=2" in seal.meaning
+    results = decode(
+        "ARC-Authentication-Results",
+        "i=1; mx.google.com 1; spf=pass (google.com: domain of a@example.com; said so) "
+        "smtp.mailfrom=a@example.com; dmarc=PASS header.from=example.com",
+    )
+    assert results is not None  # before: None (the version was read into the authserv-id)
+    assert results.get("authserv-id") == "mx.google.com" and results.get("dmarc") == "pass"
+    assert "spf=pass, dmarc=pass" in results.meaning
+
+
 def test_google_arc_only_when_google_sealed() -> None:
     other = decode(
         "ARC-Seal", "i=1; a=rsa-sha256; t=1; cv=none; d=microsoft.com; s=arcselector9901"

@@ -18,13 +18,13 @@ import asyncio
 from dataclasses import dataclass, field
 
 import dkim
-from mailtriage.checks.auth.dkim import DkimInputError, classify_error, valid_key_name
+from mailtriage.checks.auth.dkim import DkimInputError, classify_error
+from mailtriage.checks.auth.dkimsig import key_name, valid_key_name
 from mailtriage.checks.auth.keys import (
     KeyLookup,
     LogCapture,
     capture_logger,
     fetch_keys,
-    key_name,
     make_dnsfunc,
 )
 from mailtriage.checks.dns.resolver import Resolver

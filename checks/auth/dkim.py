@@ -6,7 +6,8 @@ with a result (``pass``/``fail``/``permerror``/``temperror``/``neutral``) and a
 :class:`mailtriage.checks.model.Sample` does not keep them): callers read the file.
 
 Two stages: :func:`parse_signature` reads what a signature says
-(:class:`DkimSignature`, no DNS; its tags are read by :func:`read_signature`, which
+(:class:`DkimSignature`, no DNS; its tags are read by
+:func:`mailtriage.checks.auth.dkimsig.read_signature`, which
 the live key plan shares); after the keys are fetched, :func:`verify_one`
 runs dkimpy and classifies the outcome (synchronous, no network: keys come
 prefetched, see :mod:`mailtriage.checks.auth.keys`). A
@@ -22,23 +23,21 @@ and ``allow_sha1`` loosen this for comparing with pre-RFC 8301 verifiers only.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import dkim
 import dkim.util
+from mailtriage.checks.auth.dkimsig import DkimSignature, read_signature, valid_key_name
 from mailtriage.checks.auth.keys import (
     KEY_REASONS,
     KeyLookup,
     capture_logger,
     fetch_keys,
     hash_allowed,
-    key_name,
     make_dnsfunc,
 )
 from mailtriage.checks.dns.resolver import Resolver
-from mailtriage.checks.taglist import parse_tags
 
 __all__ = [
     "REASONS",
@@ -66,47 +65,8 @@ REASONS = {
 #: ``(reason, message, weak, dkimpy message)`` for one signature.
 Outcome = tuple[str, str, str | None, str | None]
 
-_LABEL_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\Z")
-
-
 class DkimInputError(Exception):
     """The message's header block cannot be parsed at all (the message says where)."""
-
-
-@dataclass(frozen=True)
-class DkimSignature:
-    """What one DKIM-Signature header field says, read leniently (no DNS, no crypto).
-
-    Attributes:
-        domain: ``d=`` (signing domain), ``""`` when missing.
-        selector: ``s=``, ``""`` when missing.
-        algorithm: ``a=``, e.g. ``"rsa-sha256"``.
-        header_canon: Header canonicalization, ``"simple"`` or ``"relaxed"``.
-        body_canon: Body canonicalization.
-        identity: ``i=`` or ``None``.
-        signed_headers: ``h=`` names, lower-case, in order.
-        body_length: ``l=`` (only this many body bytes are signed) or ``None``.
-        timestamp: ``t=`` or ``None``.
-        expires: ``x=`` or ``None``.
-        key_name: The DNS name of the key, or ``""`` when ``d=``/``s=`` are unusable.
-    """
-
-    domain: str
-    selector: str
-    algorithm: str
-    header_canon: str
-    body_canon: str
-    identity: str | None
-    signed_headers: tuple[str, ...]
-    body_length: int | None
-    timestamp: int | None
-    expires: int | None
-    key_name: str
-
-    @property
-    def covers_from(self) -> bool:
-        """Whether ``h=`` includes From."""
-        return "from" in self.signed_headers
 
 
 @dataclass(frozen=True)
@@ -219,58 +179,6 @@ def prepare_message(message: bytes) -> Prepared:
     verifier = dkim.DKIM(message, logger=logger, minkey=0)
     sigs = [(n, v) for n, v in verifier.headers if n.lower() == b"dkim-signature"]
     return Prepared(verifier, sigs)
-
-
-def _int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
-
-
-def valid_key_name(selector: str, domain: str) -> bool:
-    """Whether ``selector`` and ``domain`` make a usable DNS name."""
-    labels = f"{selector}.{domain}".rstrip(".").split(".")
-    return (
-        bool(selector and domain)
-        and len(".".join(labels)) < 240
-        and all(_LABEL_RE.match(label) for label in labels)
-    )
-
-
-def read_signature(text: str) -> DkimSignature:
-    """Read what one DKIM-Signature field value says: the one reader of its tags (no dkimpy).
-
-    The verifier and the live key plan (:mod:`mailtriage.checks.live.plan`) both use
-    it. The field is unfolded first; inside ``h=``, ``a=``, ``c=`` and the numbers,
-    white space is dropped (folding may split ``h=``, RFC 6376 section 3.5). ``d=``
-    and ``s=`` keep inner white space: their grammar has none, so ``s=go od`` names
-    no key (``key_name`` is ``""``) rather than the key of ``s=good``.
-
-    Args:
-        text: The field value (folded or not).
-
-    Returns:
-        What the signature says; never raises.
-    """
-    tags = parse_tags(" ".join(text.split()))
-
-    def tag(name: str) -> str:
-        return "".join((tags.get(name) or "").split())
-
-    domain, selector = (tags.get("d") or "").lower().rstrip("."), tags.get("s") or ""
-    canon = (tag("c") or "simple/simple").lower().split("/")
-    name = key_name(selector, domain) if valid_key_name(selector, domain) else ""
-    return DkimSignature(
-        domain=domain,
-        selector=selector,
-        algorithm=tag("a").lower(),
-        header_canon=canon[0],
-        body_canon=canon[1] if len(canon) > 1 else "simple",
-        identity=tags.get("i"),
-        signed_headers=tuple(h.strip().lower() for h in tag("h").split(":") if h.strip()),
-        body_length=_int(tag("l")),
-        timestamp=_int(tag("t")),
-        expires=_int(tag("x")),
-        key_name=name,
-    )
 
 
 def parse_signature(prepared: Prepared, index: int) -> tuple[DkimSignature, Outcome | None]:

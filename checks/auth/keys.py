@@ -89,16 +89,11 @@ def key_bits(key_type: str, p: str) -> tuple[int | None, str | None]:
     return int(modulus).bit_length(), None
 
 
-def key_name(selector: str, domain: str) -> str:
-    """``<selector>._domainkey.<domain>`` in lower case without the final dot."""
-    return f"{selector}._domainkey.{domain}".lower().rstrip(".")
-
-
 async def fetch_keys(names: Iterable[str], resolver: Resolver) -> dict[str, KeyLookup]:
     """Look up every key name (once each, concurrently) through ``resolver``.
 
     Args:
-        names: Key names as made by :func:`key_name`.
+        names: Key names as made by :func:`mailtriage.checks.auth.dkimsig.key_name`.
         resolver: The resolver; every lookup shows in its query log.
 
     Returns:

@@ -37,6 +37,12 @@ from mailtriage.checks.bounce.model import MAX_RECIPIENTS, Dialect, Draft, Reade
 from mailtriage.checks.bounce.text import ADDRESS, is_marker, join, lines, remote_host
 from mailtriage.checks.vendors import by_key
 
+
+def _name(key: str) -> str:
+    """A software's name, from the vendor table (the hop systems name it from there too)."""
+    return by_key(key).name
+
+
 # --- Exim ----------------------------------------------------------------------------------
 
 _EXIM = ("following address(es) failed:", "could not be delivered to one or more of its")
@@ -65,7 +71,7 @@ def exim(text: str) -> list[Draft]:
 
 
 EXIM = Dialect(
-    "Exim", ("created automatically by mail delivery software", "eximdsn", "(exim "), (exim,)
+    _name("exim"), ("created automatically by mail delivery software", "eximdsn", "(exim "), (exim,)
 )
 
 # --- Postfix and qmail ---------------------------------------------------------------------
@@ -106,9 +112,9 @@ def _para_draft(rcpt: str, body: list[str]) -> Draft:
 
 
 POSTFIX = Dialect(
-    "Postfix", ("x-postfix", "this is the mail system at host", "the postfix program")
+    _name("postfix"), ("x-postfix", "this is the mail system at host", "the postfix program")
 )
-QMAIL = Dialect("qmail", ("qmail", "indimail"))
+QMAIL = Dialect(_name("qmail"), ("qmail", "indimail"))
 
 # --- Sendmail ------------------------------------------------------------------------------
 
@@ -144,7 +150,7 @@ def sendmail(text: str) -> list[Draft]:
 
 
 SENDMAIL = Dialect(
-    "Sendmail",
+    _name("sendmail"),
     (
         "transcript of session follows",
         "following addresses had",
@@ -182,7 +188,7 @@ def dragonfly(text: str) -> list[Draft]:
     ]
 
 
-DRAGONFLY = Dialect("DragonFly", ("dragonfly mail agent",), (dragonfly,))
+DRAGONFLY = Dialect(_name("dragonfly"), ("dragonfly mail agent",), (dragonfly,))
 
 # --- Gmail ---------------------------------------------------------------------------------
 
@@ -221,9 +227,9 @@ DIALECTS: tuple[Dialect, ...] = (
     Dialect("Zoho", ("zoho",)),
     DRAGONFLY,
     QMAIL,
-    Dialect("IMail", ("<smtp32 v", "imail")),
+    Dialect(_name("imail"), ("<smtp32 v", "imail")),
     Dialect("m-FILTER", ("m-filter",)),
-    Dialect("Oracle Messaging Server", ("communications messaging server", "sun java system")),
+    Dialect(_name("oracle-messaging"), ("communications messaging server", "sun java system")),
     POSTFIX,
     EXIM,
     EXCHANGE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,55 @@ class DnsAnswer:
     def ok(self) -> bool:
         """True for a definite answer from the DNS (NOERROR, NODATA or NXDOMAIN)."""
         return self.rcode in ("NOERROR", "NODATA", "NXDOMAIN")
+
+
+#: The preference given to an MX record whose preference cannot be read: tried last.
+UNREADABLE_PREFERENCE = 65535
+
+
+@dataclass(frozen=True)
+class MxRecord:
+    """One MX record, read from its rendered form (``"10 mx.example.com."``).
+
+    Attributes:
+        preference: Lower is tried first; :data:`UNREADABLE_PREFERENCE` when unreadable.
+        host: The exchange, lower-case without the final dot; ``"."`` for the root
+            (the null MX of RFC 7505, or a record with no exchange).
+    """
+
+    preference: int
+    host: str
+
+    @property
+    def is_root(self) -> bool:
+        """Whether the exchange is the root: this record names no host to deliver to."""
+        return self.host == "."
+
+
+def parse_mx(record: str) -> MxRecord:
+    """Read one rendered MX record: the one MX reader of the engine (never raises)."""
+    words = record.split()
+    pref = words[0] if words else ""
+    host = words[1].rstrip(".").lower() if len(words) > 1 else ""
+    return MxRecord(int(pref) if pref.isdigit() else UNREADABLE_PREFERENCE, host or ".")
+
+
+def parse_mx_records(records: Iterable[str]) -> tuple[MxRecord, ...]:
+    """Read rendered MX records, in the order a sender tries them (preference, then host)."""
+    return tuple(sorted(map(parse_mx, records), key=lambda r: (r.preference, r.host)))
+
+
+def is_null_mx(records: Sequence[MxRecord]) -> bool:
+    """Whether an MX answer says the domain accepts no mail (RFC 7505 null MX).
+
+    RFC 7505 ("A "Null MX" No Service Resource Record for Domains That Accept No
+    Mail", https://www.rfc-editor.org/rfc/rfc7505), section 3, defines the null MX as
+    an MX record whose exchange is the root, ``"."``. When every
+    record of the answer names the root there is no host to deliver to at all, so the
+    domain takes no mail; a root record beside real hosts is a misconfiguration that
+    senders skip, not a null MX.
+    """
+    return bool(records) and all(r.is_root for r in records)
 
 
 @dataclass(frozen=True)

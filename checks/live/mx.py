@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from mailtriage.checks.dns.model import is_null_mx, parse_mx_records
 from mailtriage.checks.dns.resolver import DnsAnswer, Resolver
 from mailtriage.checks.psl import org_domain
 from mailtriage.checks.vendors import host_vendor
@@ -127,16 +128,11 @@ async def mx_vs_gateway(
             "no-domain" if answer.rcode == "NXDOMAIN" else "no-mx"
         )
         return MxCheck(domain, status, answers=(answer,))
-    mx = sorted(_parse_mx(r) for r in answer.records)
-    if all(host in ("", ".") for _, host in mx):
-        return MxCheck(domain, "null-mx", tuple(mx), answers=(answer,))
+    records = parse_mx_records(answer.records)
+    mx = tuple((r.preference, r.host) for r in records)
+    if is_null_mx(records):
+        return MxCheck(domain, "null-mx", mx, answers=(answer,))
     hosts = [h for _, h in mx]
     gws = [g for g in dict.fromkeys(g.strip().rstrip(".").lower() for g in gateway_hosts) if g]
     matches = tuple(compare(g, hosts) for g in gws)
-    return MxCheck(domain, "ok", tuple(mx), matches, (answer,))
-
-
-def _parse_mx(text: str) -> tuple[int, str]:
-    pref, _, host = text.partition(" ")
-    host = host.strip().rstrip(".").lower()
-    return (int(pref) if pref.isdigit() else 65535, host or ".")
+    return MxCheck(domain, "ok", mx, matches, (answer,))

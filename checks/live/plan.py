@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
-from mailtriage.checks.auth.dkim import read_signature
+from mailtriage.checks.auth.dkimsig import read_signatures
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.live.dmarc import run_dmarc
 from mailtriage.checks.live.keys import run_dkim
@@ -51,8 +51,7 @@ def plan(sample: Sample) -> tuple[LiveSpec, ...]:
         specs.append(LiveSpec("spf", from_domain, why="From domain"))
     if from_domain:
         specs.append(LiveSpec("dmarc", from_domain, why="From domain"))
-    for header in sample.all("DKIM-Signature"):
-        sig = read_signature(header.value)  # the verifier's reader: the same d= and s=
+    for sig in read_signatures(sample):  # the verifier's reader: the same d= and s=
         domain, selector = clean_domain(sig.domain), clean_selector(sig.selector)
         if domain and selector:
             why = f"DKIM-Signature d={domain} s={selector}"

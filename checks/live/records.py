@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mailtriage.checks.auth.spf.macro import SpfSyntaxError
 from mailtriage.checks.auth.spf.record import is_spf_record, parse_record
+from mailtriage.checks.dns.model import is_null_mx, parse_mx
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.live.model import LiveResult, LiveSpec, lookup_failed
 
@@ -80,17 +81,13 @@ async def run_mx(spec: LiveSpec, resolver: Resolver) -> LiveResult:
     if not answer.records:
         summary = f"no MX: mail falls back to the A record of {spec.domain}"
         return LiveResult(spec, "missing", (), summary, (), answers)
-    ranked = sorted(answer.records, key=_mx_key)
-    if [_mx_key(r)[1] for r in ranked] == ["."]:
+    read = {r: parse_mx(r) for r in answer.records}
+    ranked = sorted(answer.records, key=lambda r: (read[r].preference, read[r].host))
+    if is_null_mx(tuple(read.values())):
         summary = f"null MX: {spec.domain} says it accepts no mail at all"
         warning = "null MX (RFC 7505): every message to this domain is rejected"
         return LiveResult(spec, "found", tuple(ranked), summary, (warning,), answers)
-    hosts = ", ".join(f"{host.rstrip('.')} ({pref})" for pref, host in map(_mx_key, ranked))
+    hosts = ", ".join(f"{read[r].host} ({read[r].preference})" for r in ranked)
     noun = "host" if len(ranked) == 1 else "hosts"
     summary = f"{len(ranked)} MX {noun}, tried in this order: {hosts}"
     return LiveResult(spec, "found", tuple(ranked), summary[:300], (), answers)
-
-
-def _mx_key(record: str) -> tuple[int, str]:
-    pref, _, host = record.partition(" ")
-    return (int(pref) if pref.isdigit() else 65536, host.lower())

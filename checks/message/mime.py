@@ -9,12 +9,13 @@ never raises: anything odd becomes a ``Problem``.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from mailtriage.checks.message.headers import find_header_end, parse_block
 from mailtriage.checks.message.mimedigest import digest
 from mailtriage.checks.message.mimemeta import Meta, meta_of
-from mailtriage.checks.model import Header, MimePart, Problem
+from mailtriage.checks.model import Header, MimePart, Problem, Sample
 
 MAX_PARTS = 500
 MAX_DEPTH = 16
@@ -160,3 +161,35 @@ def _once(problems: list[Problem]) -> list[Problem]:
     return [
         p if n == 1 else Problem(p.where, f"{p.message} ({n} times)") for p, n in counts.items()
     ]
+
+
+def is_attachment(part: MimePart) -> bool:
+    """Whether ``part`` is an attachment: the one rule every count and list uses.
+
+    A part is one when it says ``Content-Disposition: attachment``, or carries a
+    file name without saying ``inline`` (many clients name an attachment only in
+    the Content-Type ``name=``). An inline part with a file name (a logo in the
+    HTML) is shown in the body, not attached.
+    """
+    return part.disposition == "attachment" or bool(part.filename and part.disposition != "inline")
+
+
+def attachments(parts: Sequence[MimePart]) -> tuple[MimePart, ...]:
+    """The attachments among ``parts`` (see :func:`is_attachment`), in order."""
+    return tuple(p for p in parts if is_attachment(p))
+
+
+def attachment_count(sample: Sample) -> int | None:
+    """How many attachments ``sample`` carries, or ``None`` when it has no body to count."""
+    return len(attachments(sample.parts)) if sample.has_body else None
+
+
+def has_attachments(sample: Sample) -> bool:
+    """Whether ``sample`` carries attachments.
+
+    Its MIME parts decide (:func:`is_attachment`); Microsoft's ``X-MS-Has-Attach: yes``
+    says so too, for a header block without its body.
+    """
+    if attachments(sample.parts):
+        return True
+    return (sample.first("x-ms-has-attach") or "").strip().lower() == "yes"

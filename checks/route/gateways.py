@@ -4,6 +4,14 @@ A tenant's MX often points at a filtering gateway (Proofpoint, Mimecast...) that
 then relays to the mailbox service; the gateways' host suffixes are in
 :mod:`mailtriage.checks.vendors`. The hop that gateway wrote carries the IP
 of the real sending server; later hops only show the gateway itself.
+
+This module holds the one rule for which hop is "the gateway" (:func:`hop_gateway`,
+:func:`gateway_at`): a hop is a gateway's when its receiving host carries an inbound
+gateway host suffix of the vendor table. A vendor word in a Received comment
+(``(PPS)``, ``IronPort``) names the hop's system but never makes it a gateway: anyone
+can write that comment, and on-premises appliances use the customer's own host names.
+The hop systems, the timeline split, the findings, the diff and the two-copy
+decision all take the gateway from here.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from collections.abc import Sequence
 
 from mailtriage.checks.model import AuthResults
 from mailtriage.checks.route.hops import Hop, connecting_ip
-from mailtriage.checks.vendors import gateway_vendor
+from mailtriage.checks.vendors import Vendor, gateway_vendor
 
 
 def gateway_product(host: str | None) -> str | None:
@@ -24,16 +32,42 @@ def gateway_product(host: str | None) -> str | None:
     return found.name if found is not None else None
 
 
+def hop_gateway(hop: Hop) -> Vendor | None:
+    """The vendor whose inbound gateway received ``hop``, or ``None``: the one gateway rule.
+
+    Only the receiving host (``by``) decides, through the vendor table's gateway
+    hosts; comments and protocol words do not.
+    """
+    return gateway_vendor(hop.by_host)
+
+
+def gateway_at(hops: Sequence[Hop], *, third_party: bool = False) -> tuple[int, Vendor] | None:
+    """Return ``(index, vendor)`` of the oldest hop received by a known gateway.
+
+    Args:
+        hops: Received hops, oldest first.
+        third_party: Only a third-party filtering service (vendor role
+            ``"gateway"``: Proofpoint, Mimecast...) counts, not the mailbox
+            provider's own front door (Microsoft EOP, Google's MX).
+
+    Returns:
+        The hop's index and its gateway vendor (see :func:`hop_gateway`), or ``None``.
+    """
+    for i, hop in enumerate(hops):
+        found = hop_gateway(hop)
+        if found is not None and (not third_party or found.role == "gateway"):
+            return i, found
+    return None
+
+
 def gateway_hop(hops: Sequence[Hop]) -> tuple[str, Hop] | None:
     """Return ``(product, hop)`` for the oldest hop received by a known gateway.
 
     Args:
         hops: Received hops, oldest first.
     """
-    for hop in hops:
-        if product := gateway_product(hop.by_host):
-            return product, hop
-    return None
+    found = gateway_at(hops)
+    return (found[1].name, hops[found[0]]) if found else None
 
 
 def find_gateway(hops: Sequence[Hop]) -> tuple[str, str] | None:

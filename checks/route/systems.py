@@ -12,34 +12,39 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mailtriage.checks.route.gateways import gateway_product
+from mailtriage.checks.route.gateways import hop_gateway
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.vendors import EXCHANGE_ONPREM as EXCHANGE_ONPREM
-from mailtriage.checks.vendors import VENDORS, by_key, other_host_vendor
+from mailtriage.checks.vendors import VENDORS, by_key, host_vendor
 
 _GOOGLE = by_key("google").name
 _GOOGLE_ID = re.compile(r"^[a-z]{1,3}\d{1,4}(?:csp|mr|so|si|sor)\d+[a-z]{2,4}(?:\.\d+)*$")
 
 # (text, name): a lower-case word, a lower-case phrase (has a space), or an exact-case word.
 # Vendor words come from the vendor table (row order is their priority); the MTA
-# software words below are parsing rules for the comment an MTA writes.
+# software words below are parsing rules for the comment an MTA writes, each naming
+# a software row of the same table (its name is spelled there only).
 _VENDOR_WORDS = tuple((word, v.name) for v in VENDORS for word in v.words)
-_MTA_WORDS = (
-    ("postfix", "Postfix"),
-    ("exim", "Exim"),
-    ("qmail", "qmail"),
-    ("indimail", "qmail"),
-    ("powermta", "PowerMTA"),
-    ("sendmail", "Sendmail"),
-    ("haraka", "Haraka"),
-    ("zonemta", "ZoneMTA"),
-    ("opensmtpd", "OpenSMTPD"),
-    ("amavisd", "amavisd"),
-    ("oracle communications messaging server", "Oracle Messaging Server"),
-    ("dragonfly mail agent", "DragonFly Mail Agent"),
-    ("mdaemon", "MDaemon"),
-    ("zimbra", "Zimbra"),
+_MTA_WORDS = tuple(
+    (word, by_key(key).name)
+    for word, key in (
+        ("postfix", "postfix"),
+        ("exim", "exim"),
+        ("qmail", "qmail"),
+        ("indimail", "qmail"),
+        ("powermta", "powermta"),
+        ("sendmail", "sendmail"),
+        ("haraka", "haraka"),
+        ("zonemta", "zonemta"),
+        ("opensmtpd", "opensmtpd"),
+        ("amavisd", "amavisd"),
+        ("oracle communications messaging server", "oracle-messaging"),
+        ("dragonfly mail agent", "dragonfly"),
+        ("mdaemon", "mdaemon"),
+        ("zimbra", "zimbra"),
+    )
 )
+_SENDMAIL = by_key("sendmail").name
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _SENDMAIL_VERSION = re.compile(r"\d+\.\d+(?:\.\d+){0,2}/\d+\.\d+(?:\.\d+){0,2}(?:/\w+)?|V8/")
 
@@ -74,11 +79,6 @@ def _name(index: _Index, text: str) -> str | None:
     return names[best] if best < len(names) else None
 
 
-def _host_system(host: str) -> str | None:
-    found = other_host_vendor(host)
-    return found.name if found is not None else None
-
-
 def _google_internal(hop: Hop, host: str) -> bool:
     """Gmail's internal hops: ``by 2002:a05:...`` or ``by 10.x.x.x`` with a Gmail-shaped id."""
     if host.startswith("2002:a") and ":" in host:
@@ -96,13 +96,14 @@ def classify(hop: Hop) -> tuple[str | None, bool]:
         ``(name, gateway_host)``: a product or software name such as
         ``"Proofpoint"``, ``"Microsoft EOP"``, ``"Exchange Online"``, ``"Google"``
         or ``"Postfix"`` (``None`` when nothing names it), and whether the
-        receiving host is a gateway host of the ``mailtriage.checks.vendors`` table.
+        receiving host is a gateway host of the ``mailtriage.checks.vendors`` table
+        (the one gateway rule, :func:`mailtriage.checks.route.gateways.hop_gateway`).
     """
     host = (hop.by_host or "").lower().rstrip(".")
-    if product := gateway_product(host):
-        return product, True
-    if host and (name := _host_system(host)):
-        return name, False
+    if (gateway := hop_gateway(hop)) is not None:
+        return gateway.name, True
+    if host and (found := host_vendor(host)) is not None:
+        return found.name, False
     if host and _google_internal(hop, host):
         return _GOOGLE, False
     notes = [n for n in hop.notes if "@" not in n]  # skip "(envelope-from <a@vendor.com>)"
@@ -111,7 +112,7 @@ def classify(hop: Hop) -> tuple[str | None, bool]:
         return name, False
     for note in notes:
         if _SENDMAIL_VERSION.match(note):
-            return "Sendmail", False
+            return _SENDMAIL, False
         if name := _name(_MTA_INDEX, note):
             return name, False
     return None, False

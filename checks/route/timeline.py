@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from mailtriage.checks.model import Sample
+from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.release import reinjection
-from mailtriage.checks.route.systems import classify
+from mailtriage.checks.route.systems import hop_systems
 from mailtriage.checks.text import duration
-from mailtriage.checks.vendors import sandbox_name, with_role
+from mailtriage.checks.vendors import sandbox_name
 
 Stage = Literal["before", "inside", "after"]
-# Gateways recognised from comments alone (``(PPS)``, ``IronPort``...), not only by host name.
-FILTERING = frozenset(v.name for v in with_role("gateway"))
 SKEW_SECONDS = 0.5  # a delay below -0.5 s rounds to a whole negative second: clock skew
 QUICK = 60.0  # below this no stage is worth blaming
 SANDBOX_RANGE = (270.0, 930.0)  # 5 to 15 minutes, with half a minute of slack each side
@@ -222,14 +220,6 @@ def _delays(hops: Sequence[Hop]) -> tuple[list[float | None], list[datetime]]:
     return delays, dated
 
 
-def _gateway(systems: Sequence[str | None], hosts: Sequence[bool]) -> tuple[str, int] | None:
-    """The first hop received by a gateway host, or earlier by a gateway named in comments."""
-    for i, (name, gateway_host) in enumerate(zip(systems, hosts, strict=True)):
-        if name is not None and (gateway_host or name in FILTERING):
-            return name, i
-    return None
-
-
 def _first_date(hops: Sequence[Hop], start: int) -> datetime | None:
     return next((h.date for h in hops[start:] if h.date), None)
 
@@ -245,12 +235,11 @@ def build_timeline(
         quarantine_release: Whether a filter's header says it was released from
             quarantine (Microsoft's ``SFV:SKQ``), so the wait is named as the hold.
     """
-    named = [classify(h) for h in hops]
-    systems = tuple(name for name, _ in named)
+    systems = hop_systems(hops)
     delays, dated = _delays(hops)
     split: dict[str, Any] = {}
-    if found := _gateway(systems, [g for _, g in named]):
-        product, g = found
+    if found := gateway_at(hops):
+        g, product = found[0], found[1].name
         handoff = next((i for i in range(g + 1, len(hops)) if systems[i] != systems[g]), None)
         split = {"gateway": product, "gateway_index": g, "handoff_index": handoff}
         received = hops[g].date
@@ -272,11 +261,3 @@ def build_timeline(
         fields["release_index"] = again.index
     stage, sandbox, verdict = say(Timeline(**fields))
     return Timeline(**fields, stage=stage, sandbox=sandbox, verdict=verdict)
-
-
-def has_attachments(sample: Sample) -> bool:
-    """Whether ``sample`` carries attachments (MIME parts, or Microsoft's X-MS-Has-Attach)."""
-    for p in sample.parts:
-        if p.disposition == "attachment" or (p.filename and p.disposition != "inline"):
-            return True
-    return (sample.first("x-ms-has-attach") or "").strip().lower() == "yes"

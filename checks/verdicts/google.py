@@ -7,6 +7,9 @@ known to be. ARC headers count as Google's only when Google added them
 
 from __future__ import annotations
 
+from mailtriage.checks.message.authres import parse_header
+from mailtriage.checks.model import Header
+from mailtriage.checks.taglist import parse_tags
 from mailtriage.checks.vendors import fact
 from mailtriage.checks.verdicts.model import (
     NOT_DOCUMENTED,
@@ -17,7 +20,6 @@ from mailtriage.checks.verdicts.model import (
     show,
     single,
 )
-from mailtriage.checks.verdicts.split import semicolon_pairs
 
 _DOMAIN = fact("google", "domain")
 
@@ -63,37 +65,35 @@ def _x_received(name: str, value: str) -> Decoded | None:
     return Decoded(fields, said)
 
 
-def _tags(value: str) -> dict[str, str]:
-    return {k.lower(): v for k, v in reversed(semicolon_pairs(value, "="))}
-
-
 def _arc_signature(name: str, value: str) -> Decoded | None:
-    tags = _tags(value)
-    if tags.get("d", "").lower() != _DOMAIN:
+    # The one tag-list reader (checks/taglist.py), as the ARC verifier reads these
+    # fields: tag names are case-sensitive (RFC 6376 section 3.2, RFC 8617 section 4.1).
+    tags = parse_tags(value)
+    if (tags.get("d") or "").lower() != _DOMAIN:
         return None
-    fields = tuple(
-        fld(k, v, ARC_TAGS.get(k.lower(), NOT_DOCUMENTED)) for k, v in semicolon_pairs(value, "=")
-    )
+    fields = tuple(fld(k, v, ARC_TAGS.get(k, NOT_DOCUMENTED)) for k, v in tags.tags)
     what = "seal" if name.lower() == "arc-seal" else "message signature"
-    said = f"Google ARC {what}, instance i={show(tags.get('i', '?'), 6)}"
+    said = f"Google ARC {what}, instance i={show(tags.get('i') or '?', 6)}"
     if "cv" in tags:
-        said += f", chain validation {show(tags['cv'], 12)}"
+        said += f", chain validation {show(tags.get('cv') or '', 12)}"
     return Decoded(fields, said)
 
 
 def _arc_results(name: str, value: str) -> Decoded | None:
-    parts = [p.strip() for p in value.split(";")]
-    if len(parts) < 2 or not parts[1].lower().endswith("." + _DOMAIN):
+    # The one Authentication-Results reader (checks/message/authres.py), as the ARC
+    # verifier and the recorded results read this field.
+    found = parse_header(Header(name, value, value, 0))
+    if not found.authserv_id.lower().endswith("." + _DOMAIN):
         return None
-    fields = [fld("i", parts[0].removeprefix("i=").strip(), ARC_TAGS["i"])]
-    fields.append(fld("authserv-id", parts[1], "the Gmail system that checked the message"))
+    instance = "" if found.instance is None else str(found.instance)
+    fields = [fld("i", instance, ARC_TAGS["i"])]
+    who = "the Gmail system that checked the message"
+    fields.append(fld("authserv-id", found.authserv_id, who))
     seen = []
-    for part in parts[2:]:
-        method, _, rest = part.partition("=")
-        if method.strip().lower() in _RESULTS and rest:
-            result = rest.split()[0]
-            fields.append(fld(method.strip(), result, f"{method.strip().upper()} result Gmail saw"))
-            seen.append(f"{method.strip().lower()}={result}")
+    for m in found.methods:
+        if m.method in _RESULTS and m.result:
+            fields.append(fld(m.method, m.result, f"{m.method.upper()} result Gmail saw"))
+            seen.append(f"{m.method}={m.result}")
     said = "Gmail recorded the authentication it saw when it received the message"
     if seen:
         said += " (" + show(", ".join(seen), 80) + ")"

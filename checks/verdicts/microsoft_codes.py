@@ -26,6 +26,11 @@ SFV = {
 }
 SPAM_SFV = frozenset({"SPM", "SKS", "SKB", "BLK"})
 BYPASS_SFV = frozenset({"SKN", "SKA", "SFE", "SKI"})
+#: SFV codes where Microsoft says spam filtering was skipped: the SCL that goes with them
+#: was set by a rule or a sender list, not by the filter's own judgement.
+FILTER_SKIPPED_SFV = frozenset({"SKS", "SKB", "BLK"}) | BYPASS_SFV
+#: SFV codes set by the recipient's own sender lists (Blocked / Safe Senders).
+USER_LIST_SFV = frozenset({"BLK", "SFE"})
 
 #: CAT code -> (plain words, decision word).
 CAT = {

@@ -12,11 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, CAT, DEST, SFV, SPAM_SFV
+from mailtriage.checks.verdicts.microsoft_codes import (
+    BYPASS_SFV,
+    CAT,
+    DEST,
+    FILTER_SKIPPED_SFV,
+    SFV,
+    SPAM_SFV,
+)
 from mailtriage.checks.verdicts.model import as_int, show
 
 # Spam verdicts a rule or a list set before the filter ran (SFV:SKS, SKB, BLK).
-_LISTED = frozenset({"SKS", "SKB", "BLK"})
+_LISTED = FILTER_SKIPPED_SFV - BYPASS_SFV
 _INBOX_OVERRIDE = "an allow entry, transport rule or safe-sender override is the usual reason"
 
 

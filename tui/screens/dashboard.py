@@ -26,6 +26,7 @@ from mailtriage.checks.message.loader import SampleError, load_path
 from mailtriage.checks.model import Sample
 from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
+from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
@@ -218,11 +219,13 @@ class DashboardScreen(Screen[None]):
                     route.show(x)
             if a and b:
                 (sa, sb), notes = compared(a, b)
-                self.query_one(DiffPane).show(diff_samples(sa, sb), notes, labels)
+                decision = self._decide(a, b, notes)
+                self.query_one(DiffPane).show(diff_samples(sa, sb), notes, labels, decision)
             else:
                 one = a or b
                 hints = single_sample_hint(one) if one else ()
-                self.query_one(DiffPane).show((), hints, labels)
+                missing = "A" if b else "B" if a else "AB"
+                self.query_one(DiffPane).show((), hints, labels, missing=missing)
             self._update_title()
         self.query_one(AuthPane).show(
             self.analyses,
@@ -235,6 +238,18 @@ class DashboardScreen(Screen[None]):
             ],
         )
         self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
+
+    @staticmethod
+    def _decide(a: Analysis, b: Analysis, notes: list[str]) -> Comparison | None:
+        """The two-copy decision for the diff pane; an engine bug becomes a note, not a crash."""
+        try:
+            return suspect(a, b)
+        except Exception as exc:  # runs on the UI thread: a decision bug must not end the app
+            notes.append(
+                f"Could not decide which layer explains the block ({type(exc).__name__}); "
+                "please report this pair. The field-by-field comparison follows."
+            )
+            return None
 
     def checklist_states(self) -> tuple[ItemState, ...]:
         """Evaluate the playbook against the loaded samples and finished lookups."""
@@ -503,6 +518,32 @@ class DashboardScreen(Screen[None]):
     def on_live_finished(self, msg: LiveFinished) -> None:
         """Mark a run done or cancelled."""
         self.on_live_event(msg)
+
+    # ---- diff pane: stepping through the differences ------------------------
+    def action_step_difference(self, by: int) -> None:
+        """Highlight the next (``1``) or previous (``-1``) difference between the copies.
+
+        Brings the diff pane forward first (on a narrow terminal it may be hidden).
+        """
+        pane = self.query_one(DiffPane)
+        if pane.comparison is None:
+            why = (
+                "Load a second sample to compare (a: blocked copy, b: delivered copy)."
+                if any(x is None for x in self.analyses)
+                else "No decision on this pair: see the diff pane."
+            )
+            self.notify(why, title="No differences to step through", markup=False)
+            return
+        if not pane.differences:
+            self.notify(
+                "The two copies differ in no layer.",
+                title="No differences to step through",
+                markup=False,
+            )
+            return
+        if self.active_pane != "diff":
+            self.action_show_pane("diff")
+        pane.step(by)
 
     # ---- actions: re-check, cancel, swap, open ------------------------------
     def action_recheck(self) -> None:

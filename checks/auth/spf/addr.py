@@ -78,8 +78,3 @@ def same_or_sub(name: str, domain: str) -> bool:
     """True when ``name`` equals ``domain`` or ends with ``"." + domain`` (case-insensitive)."""
     name, domain = name.rstrip(".").lower(), domain.rstrip(".").lower()
     return name == domain or name.endswith("." + domain)
-
-
-def mx_host(record: str) -> str:
-    """The exchange of a rendered MX record (``"10 mx.example.com."``), no final dot."""
-    return record.split()[-1].rstrip(".")

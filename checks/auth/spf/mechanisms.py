@@ -13,13 +13,12 @@ from mailtriage.checks.auth.spf.addr import (
     IP,
     address_type,
     in_network,
-    mx_host,
     reverse_name,
     same_or_sub,
 )
 from mailtriage.checks.auth.spf.record import Term
 from mailtriage.checks.auth.spf.tree import Draft
-from mailtriage.checks.dns.model import DnsAnswer
+from mailtriage.checks.dns.model import DnsAnswer, parse_mx
 from mailtriage.checks.dns.resolver import Resolver
 
 MX_LIMIT = 10
@@ -77,7 +76,7 @@ class Mechanisms:
         if len(answer.records) > MX_LIMIT:
             draft.error = f"{len(answer.records)} MX records (at most {MX_LIMIT} may be looked up)"
             return "permerror"
-        hosts = [h for h in (mx_host(r) for r in answer.records) if h]
+        hosts = [mx.host for mx in map(parse_mx, answer.records) if not mx.is_root]
         rdtype = address_type(self.ip)
         found = await asyncio.gather(*(self.resolver.query(h, rdtype) for h in hosts))
         for got in found:
