@@ -16,7 +16,7 @@ from functools import cached_property
 
 from mailtriage.checks.auth.dkimsig import DkimSignature, read_signatures
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
-from mailtriage.checks.findings import findings, likely_layer
+from mailtriage.checks.findings import Fate, fate, findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
 from mailtriage.checks.message.mime import has_attachments
 from mailtriage.checks.model import AuthResults, Finding, Sample
@@ -28,13 +28,14 @@ from mailtriage.checks.verdicts import (
     find_verdicts,
     microsoft_cip,
     microsoft_placement,
+    microsoft_released,
     quarantine_signal,
     unknown_headers,
 )
 
 # The engine's face for the UI: the Analysis and the types its fields hold.
 __all__ = ["BOUNCE_ID_LABEL", "ORIGINAL_ID_LABEL", "Analysis", "AuthResults", "Bounce",
-           "Finding", "Hop", "Sample", "Timeline", "VerdictHeader", "analyse"]  # fmt: skip
+           "Fate", "Finding", "Hop", "Sample", "Timeline", "VerdictHeader", "analyse"]  # fmt: skip
 
 #: How every view labels :attr:`Analysis.original_message_id` of a bounce (short enough
 #: for the sample pane's label column).
@@ -83,6 +84,11 @@ class Analysis:
         """
         returned = returned_original(self.bounce, self.sample.source)
         return analyse(returned) if returned is not None else None
+
+    @cached_property
+    def fate(self) -> Fate:
+        """What the route and placement show happened: delivered, held, released."""
+        return fate(self.hops, self.timeline, self.verdicts)
 
     @cached_property
     def signatures(self) -> tuple[DkimSignature, ...]:
@@ -136,7 +142,7 @@ def analyse(sample: Sample) -> Analysis:
     verdicts = find_verdicts(sample)
     quarantine = quarantine_signal(verdicts)
     bounce = parse_bounce(sample)
-    timeline = build_timeline(hops, has_attachments(sample))
+    timeline = build_timeline(hops, has_attachments(sample), microsoft_released(verdicts))
     found = findings(
         from_domain=sample.from_domain,
         message_id=sample.message_id,

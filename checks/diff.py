@@ -81,7 +81,8 @@ def _facts(x: Analysis) -> dict[str, str]:
         "Gateway": _show(gw[0] if gw else None),
         "Gateway rule": _show(policy),
         "Verdict headers": _show(shown),
-        "Quarantine": _show(x.quarantine),
+        # A held copy only: one a mailbox filed (Junk Email included) was delivered.
+        "Quarantine": _show(x.quarantine if x.fate.delivered is not True else None),
         "Mailbox folder": _show(DEST.get(dest, dest)),
         "Last hop": _show(hops[-1].by_host if hops else None),
         "Size": f"{s.size:,} bytes",

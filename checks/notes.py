@@ -46,7 +46,9 @@ def _sample_block(
     if a.timeline.verdict:
         lines.append(f"  Route: {a.timeline.verdict}")
     if a.quarantine:
-        lines.append(f"  Quarantine signal: {a.quarantine}")
+        # A copy a mailbox filed (Junk Email too) was delivered: its signal is a placement.
+        label = "Placement" if a.fate.delivered is True else "Quarantine signal"
+        lines.append(f"  {label}: {a.quarantine}")
     if a.bounce is not None:
         for rcpt in a.bounce.recipients[:5]:
             code = rcpt.code or "no code"

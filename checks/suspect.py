@@ -22,12 +22,14 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
+from mailtriage.checks.findings import judged_by_gateway_ip, microsoft_checked_ip
 from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
 from mailtriage.checks.route.gateways import gateway_at
+from mailtriage.checks.route.release import reinjection
 from mailtriage.checks.text import printable
 from mailtriage.checks.vendors import with_role
-from mailtriage.checks.verdicts import VerdictHeader, microsoft_cip, microsoft_mailbox
+from mailtriage.checks.verdicts import VerdictHeader, microsoft_mailbox
 from mailtriage.checks.verdicts.microsoft_codes import DEST, FILTER_SKIPPED_SFV, USER_LIST_SFV
 from mailtriage.checks.verdicts.proofpoint import rule_verdict
 
@@ -61,7 +63,6 @@ _RANK = {
     "phish": 3,
     "malware": 3,
 }
-_RELEASE_FROM = ("pps.reinject",)  # Proofpoint re-injects a released message from this name
 _RISKY = (
     ".html",
     ".htm",
@@ -162,6 +163,7 @@ class _Copy:
     entry_line: str  # the hop where the mailbox system took the copy in
     worst_line: str  # the filter header with the worst verdict
     handoff_line: str  # the hop where Microsoft received the copy from the gateway
+    judged_gw: bool  # Microsoft judged the copy by the gateway's own IP
     auth: dict[str, tuple[str, str]]  # method -> (result, line) at the boundary
     compauth: tuple[str, str] | None  # Microsoft's composite result and its line
     verdicts: dict[str, tuple[int, str, str]]  # vendor -> (rank, word, line)
@@ -198,17 +200,16 @@ def _facts(a: Analysis) -> _Copy:
     gateway = found[1].name if found is not None else None
     start = gw_at if gw_at is not None else -1
     mailbox_at = next((i for i in range(start + 1, len(hops)) if tl.systems[i] in _MAILBOXES), None)
-    release_at = next(
-        (i for i, h in enumerate(hops) if (h.from_host or "").lower() in _RELEASE_FROM), None
-    )
-    after_release = release_at is not None and any(
+    again = reinjection(hops, tl.systems)  # a gateway re-sending a released message
+    release_at = again.index if again is not None else None
+    after_release = again is not None and any(
         tl.systems[i] in _MAILBOXES and tl.systems[i] != gateway
-        for i in range(release_at + 1, len(hops))
+        for i in range(again.index + 1, len(hops))
     )
     handoff = None
     if gw_at is not None and mailbox_at is not None:
         handoff = hops[mailbox_at].from_ip
-    cips = microsoft_cip(a.verdicts)
+    checked = microsoft_checked_ip(a.recorded, a.verdicts)  # the one reader of it
     folder, _scl = microsoft_mailbox(a.verdicts)
     box = next(
         (v for v in a.verdicts if v.name.lower() == "x-microsoft-antispam-mailbox-delivery"), None
@@ -248,16 +249,10 @@ def _facts(a: Analysis) -> _Copy:
         mailbox=mailbox_at is not None,
         released=released,
         after_release=after_release,
-        cip=cips[0] if cips else None,
+        judged_gw=judged_by_gateway_ip(a.hops, a.recorded, a.verdicts, a.timeline) is not None,
+        cip=checked[0] if checked else None,
         handoff_ip=handoff,
-        cip_line=next(
-            (
-                _line(v.name, v.raw)
-                for v in a.verdicts
-                if v.name.lower() == "x-forefront-antispam-report"
-            ),
-            "",
-        ),
+        cip_line=printable(checked[1], 200) if checked else "",
         handoff_line=_hop_line(a, mailbox_at) if handoff and mailbox_at is not None else "",
         entry_line=_hop_line(a, mailbox_at) if mailbox_at is not None else "",
         worst_line=max(verdicts.values(), default=(0, "", ""))[2],
@@ -407,8 +402,7 @@ def _routing(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
                 ev,
             )
         )
-    a_gw_ip = bool(a.cip and a.handoff_ip and a.cip == a.handoff_ip)
-    b_gw_ip = bool(b.cip and b.handoff_ip and b.cip == b.handoff_ip)
+    a_gw_ip, b_gw_ip = a.judged_gw, b.judged_gw
     if a.gateway and a.gateway == b.gateway and a_gw_ip != b_gw_ip:
         out.append(
             Difference(

@@ -76,6 +76,9 @@ class Vendor:
         submission_host: The host that mail clients and devices submit to with
             SMTP AUTH, or ``None``.
         sandbox: The product's attachment sandbox, or ``None``.
+        reinject_hosts: Host names the product's own Received hop comes ``from`` when
+            it re-injects a message it held (a quarantine release re-sends it that
+            way), e.g. Proofpoint's ``pps.reinject``.
         source: The public documents the host names come from.
     """
 
@@ -93,6 +96,7 @@ class Vendor:
     help_site: str | None = None
     submission_host: str | None = None
     sandbox: str | None = None
+    reinject_hosts: tuple[str, ...] = ()
     source: str = ""
 
     @property
@@ -126,6 +130,7 @@ VENDORS: tuple[Vendor, ...] = (
         bounce_marks=("pphosted.com", "ppops.net"),
         reputation_site="ipcheck.proofpoint.com",
         sandbox="Proofpoint Attachment Defense",
+        reinject_hosts=("pps.reinject",),
         source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com; its "
         "filtering hosts m<id>.ppops.net (its own Received lines: 'from pps.filterd "
         "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
@@ -422,6 +427,12 @@ def host_vendor(host: str | None) -> Vendor | None:
         return found
     name = (host or "").lower().rstrip(".")
     return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
+
+
+def reinject_vendor(host: str | None) -> Vendor | None:
+    """The product whose re-injection host name is ``host`` (e.g. ``pps.reinject``), or ``None``."""
+    h = (host or "").strip().rstrip(".").lower()
+    return next((v for v in VENDORS if h and h in v.reinject_hosts), None)
 
 
 def with_role(*roles: Role) -> tuple[Vendor, ...]:

@@ -46,6 +46,13 @@ def _ids(a: Analysis, bounced: bool) -> list[tuple[str, str, str]]:
     ]
 
 
+def _hold_row(a: Analysis) -> tuple[str, str, str]:
+    """The quarantine signal; for a copy a mailbox filed (Junk Email too) it is a placement."""
+    if a.quarantine and a.fate.delivered is True:
+        return ("Placement", a.quarantine, "$warning")
+    return ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else "")
+
+
 def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str, str]]:
     s = a.sample
     evidence, step = _top(a)
@@ -58,7 +65,7 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
         ("Likely layer", a.layer or "—", "$warning bold" if a.layer else ""),
         ("Evidence", evidence, ""),
         ("Next step", step, "$success" if a.layer else ""),
-        ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else ""),
+        _hold_row(a),
         *(
             [("Bounce", _bounce(a), "$error" if a.bounce else ""), *_ids(a, True)]
             if bounced

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from email.utils import getaddresses
 
 from mailtriage.checks.model import Address, Problem
@@ -106,3 +107,66 @@ def parse_addresses(value: str, where: str) -> tuple[tuple[Address, ...], list[P
         problems.append(Problem(where, "no address could be parsed"))
         found.append(Address(display=text, addr="", domain=""))
     return tuple(found), problems
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """An envelope sender that a forwarder or the sender's own MTA rewrote.
+
+    Attributes:
+        kind: ``"SRS"`` (Sender Rewriting Scheme: a forwarder re-sends the message
+            under its own domain) or ``"BATV"`` (Bounce Address Tag Validation:
+            the sender's MTA tags its own local part).
+        domain: The real domain behind the rewrite: the original sender's domain
+            for SRS, the address's own domain for BATV.
+        local: The original local part, when the rewrite keeps it (else ``""``).
+        via: The domain the rewritten address is under (for SRS the forwarder's).
+    """
+
+    kind: str
+    domain: str
+    local: str
+    via: str
+
+    @property
+    def address(self) -> str:
+        """The address the rewrite stands for, e.g. ``"ann@fabrikam.example"``."""
+        return f"{self.local}@{self.domain}" if self.local else self.domain
+
+
+# SRS (Shevek's "Sender Rewriting Scheme" paper, libsrs2): SRS0=HHH=TT=domain=local@forwarder;
+# SRS1=HHH=first-forwarder==HHH=TT=domain=local@forwarder. The separator after SRS0/SRS1
+# may be "=", "+" or "-".
+_SRS0 = re.compile(r"^srs0[=+-][^=]*=[^=]*=(?P<domain>[^=@]+)=(?P<local>.+)$", re.I)
+_SRS1 = re.compile(r"^srs1[=+-][^=]*=[^=]+==[^=]*=[^=]*=(?P<domain>[^=@]+)=(?P<local>.+)$", re.I)
+# BATV (draft-levine-smtp-batv): prvs=tag-val=loc-core@domain; some MTAs write
+# loc-core=tag-val after prvs= or use btv1==tag==local.
+_PRVS = re.compile(r"^prvs=(?P<a>[^=]+)=(?P<b>.+)$", re.I)
+_BTV1 = re.compile(r"^btv1==[^=]+==(?P<local>.+)$", re.I)
+_TAG = re.compile(r"^[0-9][0-9a-f]{3}[0-9a-f]{6}$", re.I)
+
+
+def rewritten_sender(addr: str | None) -> Rewritten | None:
+    """Recognise an SRS or BATV envelope sender and name the real sender behind it.
+
+    Args:
+        addr: An envelope sender (``smtp.mailfrom``, Return-Path), brackets allowed.
+
+    Returns:
+        The rewrite, or ``None`` for an ordinary address.
+    """
+    text = (addr or "").strip().strip("<>").strip()
+    local, at, via = text.rpartition("@")
+    if not at or not local:
+        return None
+    via = via.strip().rstrip(".").lower()
+    for pattern in (_SRS1, _SRS0):
+        if m := pattern.match(local):
+            return Rewritten("SRS", m["domain"].strip().rstrip(".").lower(), m["local"], via)
+    if m := _PRVS.match(local):
+        # prvs=tag=local (the draft) or prvs=local=tag (older MTAs): the tag is 10 hex-ish chars.
+        real = m["a"] if _TAG.match(m["b"]) and not _TAG.match(m["a"]) else m["b"]
+        return Rewritten("BATV", via, real, via)
+    if m := _BTV1.match(local):
+        return Rewritten("BATV", via, m["local"], via)
+    return None

@@ -154,6 +154,8 @@ def match(trace: Trace, analyses: Iterable[Analysis]) -> tuple[TraceMatch, ...]:
             out.append(_judge(a, _mine(sample, rows), how))
             continue
         in_mailbox = bool(microsoft_mailbox(a.verdicts)[0])
-        held = held_upstream(a.hops, a.quarantine)
+        # Only a copy whose route ends upstream was held there; one Microsoft filed
+        # (Inbox, Junk Email) was delivered, whatever its quarantine signal says.
+        held = held_upstream(a.hops, a.quarantine) if a.fate.delivered is False else None
         out.append(no_rows_match(sample, trace, time_range(trace), in_mailbox, held))
     return tuple(out)

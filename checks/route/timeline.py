@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.route.hops import Hop
+from mailtriage.checks.route.release import reinjection
 from mailtriage.checks.route.systems import hop_systems
 from mailtriage.checks.text import duration
 from mailtriage.checks.vendors import sandbox_name
@@ -51,6 +52,10 @@ class Timeline:
         stage: The stage that took most of the time, or ``None`` when nothing stood out.
         sandbox: Whether the time inside the gateway looks like an attachment sandbox hold.
         verdict: One plain line saying where the time went.
+        release_index: Index of a gateway's re-injection hop (how a released
+            message is re-sent, see :mod:`mailtriage.checks.route.release`), or ``None``.
+        quarantine_release: A filter's header says it was released from quarantine
+            (Microsoft's ``SFV:SKQ``): the long wait is the time it was held.
     """
 
     delays: tuple[float | None, ...]
@@ -67,6 +72,8 @@ class Timeline:
     stage: Stage | None = None
     sandbox: bool = False
     verdict: str = ""
+    release_index: int | None = None
+    quarantine_release: bool = False
 
 
 def mha_delay(seconds: float | None) -> str:
@@ -114,6 +121,19 @@ def _longest(tl: Timeline, start: int = 0) -> str:
 
 def _inside(tl: Timeline, took: str, seconds: float, nxt: str) -> tuple[str, bool]:
     gw = tl.gateway or "the gateway"
+    if tl.release_index is not None:
+        where = f"hop {tl.release_index + 1}"
+        if tl.handoff_index is None:
+            return (
+                f"{took} was spent inside {gw}: it was held, then re-sent at {where} (a release), "
+                "and no hop after it shows a hand-off to the next system.",
+                False,
+            )
+        return (
+            f"{took} was spent inside {gw}: it was held until it was re-sent at {where} "
+            f"(a release), then handed to {nxt}.",
+            False,
+        )
     if not tl.has_attachments:
         return (
             f"{took} was spent inside {gw} with no attachments to sandbox: its message log "
@@ -174,6 +194,12 @@ def say(tl: Timeline) -> tuple[Stage | None, bool, str]:
             f"{took} passed before {gw} received it: the delay is on the sending side "
             "(its outbound queue, or retries after greylisting or a temporary rejection)."
         )
+    elif tl.quarantine_release and tl.release_index is None:
+        text = (
+            f"{took} passed {'inside' if stage == 'inside' else 'after'} {gw} received it, "
+            f"{_longest(tl)}: the time it was held in quarantine before its release, not "
+            "a slow route."
+        )
     elif stage == "after":
         text = (
             f"{took} passed after {gw} handed it to {nxt}, {_longest(tl, (h or 0) + 1)}: "
@@ -198,8 +224,17 @@ def _first_date(hops: Sequence[Hop], start: int) -> datetime | None:
     return next((h.date for h in hops[start:] if h.date), None)
 
 
-def build_timeline(hops: Sequence[Hop], has_attachments: bool = False) -> Timeline:
-    """Compute delays, skew and the gateway split for ``hops`` (oldest first)."""
+def build_timeline(
+    hops: Sequence[Hop], has_attachments: bool = False, quarantine_release: bool = False
+) -> Timeline:
+    """Compute delays, skew and the gateway split for ``hops`` (oldest first).
+
+    Args:
+        hops: Received hops, oldest first.
+        has_attachments: Whether the message carries attachments (sandbox holds).
+        quarantine_release: Whether a filter's header says it was released from
+            quarantine (Microsoft's ``SFV:SKQ``), so the wait is named as the hold.
+    """
     systems = hop_systems(hops)
     delays, dated = _delays(hops)
     split: dict[str, Any] = {}
@@ -219,7 +254,10 @@ def build_timeline(hops: Sequence[Hop], has_attachments: bool = False) -> Timeli
         "systems": systems,
         "total_seconds": (dated[-1] - dated[0]).total_seconds() if len(dated) > 1 else None,
         "has_attachments": has_attachments,
+        "quarantine_release": quarantine_release,
         **split,
     }
+    if (again := reinjection(hops, systems)) is not None:
+        fields["release_index"] = again.index
     stage, sandbox, verdict = say(Timeline(**fields))
     return Timeline(**fields, stage=stage, sandbox=sandbox, verdict=verdict)

@@ -17,11 +17,12 @@ from mailtriage.checks.verdicts.find import (
     microsoft_cip,
     microsoft_mailbox,
     microsoft_placement,
+    microsoft_released,
 )
 from mailtriage.checks.verdicts.microsoft_codes import DEST
 from mailtriage.checks.verdicts.model import VERDICT_WORDS, VerdictField, VerdictHeader
 from mailtriage.checks.verdicts.registry import KEY_VERDICTS, decode
-from mailtriage.checks.verdicts.signals import quarantine_signal
+from mailtriage.checks.verdicts.signals import quarantine_signal, quarantine_source
 from mailtriage.checks.verdicts.split import split_fields
 from mailtriage.checks.verdicts.unknown import unknown_headers
 
@@ -37,7 +38,9 @@ __all__ = [
     "microsoft_cip",
     "microsoft_mailbox",
     "microsoft_placement",
+    "microsoft_released",
     "quarantine_signal",
+    "quarantine_source",
     "split_fields",
     "unknown_headers",
 ]

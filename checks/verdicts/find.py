@@ -61,6 +61,13 @@ def microsoft_cip(found: Sequence[VerdictHeader]) -> tuple[str, ...]:
     return tuple(cip for v in ffs if (cip := v.get("CIP")))
 
 
+def microsoft_released(found: Sequence[VerdictHeader]) -> bool:
+    """Whether Microsoft's filter report says the message was released from quarantine
+    (``SFV:SKQ`` in the topmost X-Forefront-Antispam-Report)."""
+    ff = microsoft.topmost(found, microsoft.FOREFRONT)
+    return ff is not None and (ff.get("SFV") or "").strip().upper() == "SKQ"
+
+
 def microsoft_placement(found: Sequence[VerdictHeader]) -> str | None:
     """One line on what Microsoft 365 decided and where the message went.
 

@@ -109,6 +109,9 @@ EXACT: dict[str, Decoder] = {
         "Microsoft server that stamped the cross-tenant headers", "server"
     ),
     "x-ms-exchange-transport-endtoendlatency": named("time Exchange took to deliver it"),
+    "x-ms-exchange-organization-rules-execution-history": named(
+        "mail flow (transport) rules that acted on it, by rule ID", "rules"
+    ),
 }
 PREFIXES: tuple[tuple[str, Decoder], ...] = (
     ("x-ms-exchange-crosstenant-", _cross_tenant),

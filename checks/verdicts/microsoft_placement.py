@@ -12,9 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, CAT, DEST, SFV, SPAM_SFV
+from mailtriage.checks.verdicts.microsoft_codes import (
+    BYPASS_SFV,
+    CAT,
+    DEST,
+    FILTER_SKIPPED_SFV,
+    SFV,
+    SPAM_SFV,
+)
 from mailtriage.checks.verdicts.model import as_int, show
 
+# Spam verdicts a rule or a list set before the filter ran (SFV:SKS, SKB, BLK).
+_LISTED = FILTER_SKIPPED_SFV - BYPASS_SFV
 _INBOX_OVERRIDE = "an allow entry, transport rule or safe-sender override is the usual reason"
 
 
@@ -53,6 +62,9 @@ def _filter_state(ff: Mapping[str, str], org_scl: str | None) -> tuple[str, str]
     cat_word = CAT.get(cat, ("", ""))[1]
     if sfv == "SKQ":
         return "released", "released from quarantine"
+    if sfv in _LISTED:
+        # A mail flow rule or a blocked senders list marked it, not the spam filter.
+        return "spam", f"{SFV[sfv][0]} ({evidence})"
     if sfv in SPAM_SFV or (scl is not None and scl >= 5) or cat_word in ("phish", "malware"):
         kind = CAT[cat][0] if cat in CAT and cat != "NONE" else "spam"
         return "spam", f"marked {kind} ({evidence})"
@@ -119,8 +131,8 @@ def placement(
     if state == "spam":
         # jmr:1 / RF:JunkEmail are also what the spam policy's Junk action stamps, so the
         # user-rule reading below is kept for clean and bypassed verdicts only.
-        line = f"{words} and delivered to Junk Email by the anti-spam policy"
-        return "Microsoft 365: " + line, "junk"
+        by = "" if ff.get("sfv", "").upper() in _LISTED else " by the anti-spam policy"
+        return f"Microsoft 365: {words} and delivered to Junk Email{by}", "junk"
     reason = _junk_reason(box)
     if state == "clean":
         return f"Microsoft 365: {words} but moved to Junk {reason}", "junk"

@@ -93,6 +93,23 @@ RULES: dict[str, Rule] = {
 }
 
 
+def quarantine_source(verdicts: Sequence[VerdictHeader]) -> tuple[VerdictHeader, str] | None:
+    """The header that gives the quarantine signal, with the signal's words.
+
+    Args:
+        verdicts: The sample's decoded verdict headers, topmost first.
+
+    Returns:
+        ``(header, reason)`` for the topmost header with a signal, or ``None``.
+    """
+    for v in verdicts:
+        rule = RULES.get(v.name.lower())
+        said = rule(v) if rule is not None else None
+        if said:
+            return v, said
+    return None
+
+
 def quarantine_signal(verdicts: Sequence[VerdictHeader]) -> str | None:
     """Say in plain words whether a header shows the message was held, junked or flagged.
 
@@ -103,9 +120,5 @@ def quarantine_signal(verdicts: Sequence[VerdictHeader]) -> str | None:
     Returns:
         The reason, or ``None`` when no header says so.
     """
-    for v in verdicts:
-        rule = RULES.get(v.name.lower())
-        said = rule(v) if rule is not None else None
-        if said:
-            return said
-    return None
+    found = quarantine_source(verdicts)
+    return found[1] if found is not None else None
