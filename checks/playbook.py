@@ -200,7 +200,9 @@ Analyses: TypeAlias = tuple[Analysis, ...]
 Lives: TypeAlias = "tuple[LiveResult, ...]"
 Outcome: TypeAlias = tuple[bool, str | None]
 Rule: TypeAlias = Callable[[Analyses, Lives], Outcome]
-_MAX = 90
+#: Evidence is kept whole up to RFC 5322's line limit (the pane wraps it and Enter shows it
+#: in full); only a hostile sample's value is cut.
+_MAX = 998
 
 
 def _label(i: int, n: int) -> str:
@@ -220,13 +222,13 @@ def message_ids(analyses: Analyses, live: Lives) -> Outcome:
     if not analyses:
         return False, None
     n = len(analyses)
-    width = 40 if n > 1 else 80
     parts = []
     for i, a in enumerate(analyses):
+        # Whole IDs: a technician pastes them into a message trace search.
         traced = a.original_message_id
-        shown = printable(traced, width) if traced else "none"
+        shown = printable(traced, _MAX) if traced else "none"
         if a.bounce is not None:
-            own = printable(a.sample.message_id, width) if a.sample.message_id else "none"
+            own = printable(a.sample.message_id, _MAX) if a.sample.message_id else "none"
             shown = f"{ORIGINAL_ID_LABEL} {shown} ({BOUNCE_ID_LABEL} {own})"
         parts.append(_label(i, n) + shown)
     return all(a.original_message_id for a in analyses), _join(parts)

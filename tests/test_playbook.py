@@ -73,6 +73,10 @@ def test_two_demo_samples(demo: tuple[Sample, Sample]) -> None:
     auto = _by_auto(states)
     assert auto["message_ids"].auto_done
     assert "A: 20261123091902" in (auto["message_ids"].evidence or "")
+    # Both IDs whole, never cut: they are pasted into a message trace search.
+    for x in demo:
+        assert x.message_id and x.message_id in (auto["message_ids"].evidence or "")
+    assert "…" not in (auto["message_ids"].evidence or "")
     assert auto["basics"].auto_done
     assert auto["basics"].evidence == "A: 2026-11-23 09:19 UTC, B: 2026-11-23 09:12 UTC"
     assert auto["full_headers"].evidence == "A: 3 hops, B: 7 hops"
