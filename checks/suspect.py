@@ -305,8 +305,11 @@ def _read_verdict(
             return
         if sfv == "SKQ":
             return  # a release marker
-    if v.verdict in _RANK and v.vendor not in verdicts:
-        verdicts[v.vendor] = (_RANK[v.verdict or ""], v.verdict or "", line)
+    # A vendor writing several headers (Microsoft: the organisation SCL, the Forefront
+    # report, X-Microsoft-Antispam) is judged by its worst word, as the findings are.
+    rank = _RANK.get(v.verdict or "")
+    if rank is not None and (v.vendor not in verdicts or rank > verdicts[v.vendor][0]):
+        verdicts[v.vendor] = (rank, v.verdict or "", line)
 
 
 def _int(text: str | None) -> int | None:

@@ -218,3 +218,14 @@ def test_evidence_keeps_whole_header_lines_up_to_the_rfc_line_limit() -> None:
     spam = "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:9;SFV:SPM;"
     huge = _copy(spam + "x" * 50_000 + "\r\n", "h")
     assert all(len(e) <= 1002 for e in suspect(huge, b).evidence)
+
+
+def test_a_vendor_is_judged_by_its_worst_header_as_the_findings_are() -> None:
+    """Microsoft writes several verdict headers; CAT:PHSH in the Forefront report outranks the
+    organisation SCL that comes first (Microsoft Learn, "Anti-spam message headers in
+    Microsoft 365": CAT values). The two-copy decision and the findings agree on "phish"."""
+    a, b = _pair(PAIRS / "07-eop-phish-verdict")
+    result = suspect(a, b)
+    verdict = next(x for x in result.layers if x.layer == "verdict").differences[0]
+    assert verdict.a == "phish"
+    assert any("phish" in f.title.lower() for f in a.findings if f.layer == "verdict")
