@@ -480,8 +480,9 @@ def _policy(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
         ev = tuple(x for x in (f"A: {la}" if la else "", f"B: {lb}" if lb else "") if x)
         if key == "Microsoft SFV":
             can = va in ("SKS", "SKB")  # a rule or blocked-senders list marked A as spam
-        else:  # a different route or rule with the same classifier scores
-            can = not a.scores or not b.scores or _close_scores(a, b)
+        else:  # a different route or rule with the same classifier scores; a copy that
+            # never met the policy (A has no such fact) cannot be explained by it
+            can = va != ABSENT and (not a.scores or not b.scores or _close_scores(a, b))
         out.append(Difference(key, va, vb, worse and can, ev))
     if a.risky != b.risky and (a.risky or b.risky):
         ev = tuple(f"A: attachment {printable(f, 120)}" for f in a.attachments[:3]) + tuple(

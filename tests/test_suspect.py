@@ -229,3 +229,13 @@ def test_a_vendor_is_judged_by_its_worst_header_as_the_findings_are() -> None:
     verdict = next(x for x in result.layers if x.layer == "verdict").differences[0]
     assert verdict.a == "phish"
     assert any("phish" in f.title.lower() for f in a.findings if f.layer == "verdict")
+
+
+def test_a_policy_the_blocked_copy_never_met_does_not_explain_its_block() -> None:
+    """Copy A reached Exchange Online around Proofpoint (no X-Proofpoint-Spam-Details): B's
+    policy route is shown as a difference but cannot explain A's fate (Microsoft Learn,
+    "Enhanced Filtering for Connectors in Exchange Online": mail that bypasses the gateway)."""
+    a, b = _pair(PAIRS / "09-direct-to-eop-bypass")
+    policy = next(x for x in suspect(a, b).layers if x.layer == "policy")
+    route = next(d for d in policy.differences if d.field == "Proofpoint policy route")
+    assert route.a == "—" and not route.explains
