@@ -583,9 +583,10 @@ def findings(
         out.append(_not_recorded(what))
     if message_id is None and has_headers:
         out.append(
+            # A fact for tracing, not a cause: it weighs nothing toward the likely layer.
             Finding(
                 "verdict",
-                "low",
+                "info",
                 "No Message-ID",
                 "the Message-ID header is missing or empty",
                 "Trace by sender, recipient and time instead; some filters score this.",

@@ -61,6 +61,18 @@ def test_missing_message_id_and_no_auth_results() -> None:
     assert likely_layer(found) == "authentication"
 
 
+def test_a_missing_message_id_alone_names_no_layer() -> None:
+    """RFC 5322 §3.6.4 only recommends Message-ID: its absence makes tracing harder but is
+    not a filter's verdict, so a delivered copy without one is not pointed at a layer."""
+    ar = (
+        "Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=fabrikam.example;"
+        " dmarc=pass header.from=fabrikam.example"
+    )
+    found = analyse(_sample(ar, message_id=False)).findings
+    assert "No Message-ID" in _titles(found)
+    assert likely_layer(found) is None
+
+
 def test_aligned_results_give_no_alignment_findings() -> None:
     ar = (
         "Authentication-Results: mx.northwind.example; spf=pass "
