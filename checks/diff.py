@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.findings import org_domain
 from mailtriage.checks.message.authres import boundary, summary
 from mailtriage.checks.message.mime import attachment_count
 from mailtriage.checks.route.gateways import find_gateway
@@ -163,7 +164,8 @@ def compared(a: Analysis, b: Analysis) -> tuple[tuple[Analysis, Analysis], list[
         b: Usually the delivered sample's analysis.
 
     Returns:
-        ``((a', b'), notes)``: what to compare, and one note per substituted slot.
+        ``((a', b'), notes)``: what to compare, one note per substituted slot, and a
+        warning when the two come from different senders (organisational domains).
     """
     chosen: list[Analysis] = []
     notes: list[str] = []
@@ -176,6 +178,13 @@ def compared(a: Analysis, b: Analysis) -> tuple[tuple[Analysis, Analysis], list[
                 f"{slot} is a bounce without the original's headers: compared here are the "
                 "bounce's own headers; its reason is in the sample pane's Bounce row."
             )
+    senders = [x.sample.from_domain for x in chosen]
+    if all(senders) and len({org_domain((d or "").lower()) for d in senders}) > 1:
+        notes.append(
+            f"A and B come from different senders ({printable(senders[0], 80)} and "
+            f"{printable(senders[1], 80)}): some differences may be the senders' own, not "
+            "the path's. Compare two messages from one sender when you can."
+        )
     return (chosen[0], chosen[1]), notes
 
 

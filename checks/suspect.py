@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.model import BounceRecipient
-from mailtriage.checks.findings import judged_by_gateway_ip, microsoft_checked_ip
+from mailtriage.checks.findings import HELD_SECONDS, judged_by_gateway_ip, microsoft_checked_ip
 from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
 from mailtriage.checks.route.gateways import gateway_at
 from mailtriage.checks.route.release import reinjection
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import duration, printable
 from mailtriage.checks.vendors import with_role
 from mailtriage.checks.verdicts import VerdictHeader, microsoft_mailbox
 from mailtriage.checks.verdicts.microsoft_codes import DEST, FILTER_SKIPPED_SFV, USER_LIST_SFV
@@ -171,6 +171,10 @@ class _Copy:
     policy: dict[str, tuple[str, str]]  # fact -> (value, line)
     attachments: tuple[str, ...]
     risky: tuple[str, ...]
+    handed_on: bool  # a later hop by another system follows the gateway's
+    inside: float | None  # seconds from the gateway's receipt to the hand-off, when handed on
+    sfv: str  # Microsoft's SFV code (upper case), or ""
+    next_line: str  # the hop where the next system took the copy from the gateway
     folder: str  # Microsoft dest code ("" when not said)
     folder_line: str
     filter_spam: bool  # Microsoft's filter itself called it spam
@@ -242,6 +246,7 @@ def _facts(a: Analysis) -> _Copy:
     # whatever the filter thought of it.
     held = "" if folder else (a.quarantine or "")
     disposition = _dmarc_disposition(a.recorded)
+    handed_on = gw_at is not None and (tl.handoff_index is not None or mailbox_at is not None)
     return _Copy(
         systems=systems,
         gateway=gateway,
@@ -265,6 +270,10 @@ def _facts(a: Analysis) -> _Copy:
         risky=tuple(
             p.filename for p in attached if p.filename and p.filename.lower().endswith(_RISKY)
         ),
+        handed_on=handed_on,
+        inside=tl.inside_seconds if handed_on else None,
+        sfv=a.fate.sfv,
+        next_line=_hop_line(a, tl.handoff_index) if tl.handoff_index is not None else "",
         folder=folder.upper(),
         folder_line=_line(box.name, box.raw) if box else "",
         filter_spam=filter_spam,
@@ -363,7 +372,7 @@ def _outcome(c: _Copy) -> tuple[str, bool]:
         return "held: " + c.held, True
     if c.released and not c.after_release:
         return "released, but no delivery after the release", True
-    if c.gateway and not c.mailbox:
+    if c.gateway and not c.mailbox and not c.handed_on:
         return f"stopped at {c.gateway} (no later hop)", True
     if c.folder and c.folder != "I":
         where = DEST.get(c.folder, f"folder {c.folder}")
@@ -374,12 +383,28 @@ def _outcome(c: _Copy) -> tuple[str, bool]:
         return f"DMARC policy applied: {c.disposition}", True
     if c.released:
         return "released and delivered", False
+    if _delayed(c):
+        return f"handed on after {duration(c.inside or 0.0)} inside {c.gateway}", True
     return (
         "delivered to the Inbox" if c.folder == "I" else "delivered, as far as the headers show"
     ), False
 
 
 ABSENT = "—"
+#: Verdict words after which a release is never the first advice.
+_DANGEROUS = frozenset(
+    {"phish", "malware", "impersonation", "spoof", "virus", "high confidence phish"}
+)
+
+
+def _delayed(c: _Copy) -> bool:
+    """The gateway kept a copy it then handed on for a hold's length (not a release)."""
+    return bool(c.handed_on and not c.released and (c.inside or 0.0) >= HELD_SECONDS)
+
+
+def _worse_verdict(a: _Copy, b: _Copy) -> bool:
+    """Some filter judged copy A worse than copy B."""
+    return any(rank > b.verdicts.get(v, (0, "", ""))[0] for v, (rank, _w, _l) in a.verdicts.items())
 
 
 def _routing(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
@@ -472,9 +497,36 @@ def _close_scores(a: _Copy, b: _Copy) -> bool:
 
 def _policy(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
     out = []
+    if _delayed(a) != _delayed(b) and a.gateway and a.gateway == b.gateway:
+        # No hold signal, no worse verdict, yet the gateway kept A: a policy that holds
+        # mail while it works on it (attachment sandboxing, a delay or review rule).
+        can = _delayed(a) and not a.held and not _worse_verdict(a, b)
+        out.append(
+            Difference(
+                f"Time inside {a.gateway}",
+                duration(a.inside or 0.0) if a.inside is not None else ABSENT,
+                duration(b.inside or 0.0) if b.inside is not None else ABSENT,
+                worse and can,
+                tuple(
+                    x
+                    for x in (
+                        f"A: {a.gateway_line}" if a.gateway_line else "",
+                        f"A: {a.next_line}" if a.next_line else "",
+                        f"B: {b.gateway_line}" if b.gateway_line else "",
+                        f"B: {b.next_line}" if b.next_line else "",
+                    )
+                    if x
+                ),
+            )
+        )
     for key in sorted(set(a.policy) | set(b.policy)):
         va, la = a.policy.get(key, (ABSENT, ""))
         vb, lb = b.policy.get(key, (ABSENT, ""))
+        if key == "Microsoft SFV":  # the other copy's own SFV, not a dash, beside a rule's
+            va, vb = (
+                (va if va != ABSENT else a.sfv or ABSENT),
+                (vb if vb != ABSENT else b.sfv or ABSENT),
+            )
         if va == vb:
             continue
         ev = tuple(x for x in (f"A: {la}" if la else "", f"B: {lb}" if lb else "") if x)
@@ -488,7 +540,7 @@ def _policy(a: _Copy, b: _Copy, worse: bool) -> list[Difference]:
         ev = tuple(f"A: attachment {printable(f, 120)}" for f in a.attachments[:3]) + tuple(
             f"B: attachment {printable(f, 120)}" for f in b.attachments[:3]
         )
-        can = bool(a.risky) and not b.risky and not a.mailbox
+        can = bool(a.risky) and not b.risky and (not a.mailbox or _delayed(a))
         out.append(
             Difference(
                 "Risky attachment types", _names(a.risky), _names(b.risky), worse and can, ev
@@ -630,17 +682,35 @@ def _next_step(layer: str, d: Difference, a: _Copy, b: _Copy, found: Sequence[Fi
         )
     if layer == "authentication":
         return _auth_step(found, d)
+    if layer == "policy" and d.field.startswith("Time inside"):
+        files = f" with an attachment type copy B lacked ({_names(a.risky)})" if a.risky else ""
+        return (
+            f"{a.gateway} kept copy A for {d.a} before handing it on{files}, with no hold "
+            f"verdict; copy B passed in {d.b}. A policy that holds mail while it works on "
+            "it (attachment sandboxing, a delay or review rule) is the likely cause: find "
+            f"A in {a.gateway}'s message log, note the policy that acted, and narrow that "
+            "policy (file type, sender and recipient) rather than allowlisting the sender."
+        )
     if layer == "policy":
         return (
             f"The copies took different policy paths ({d.field}: {d.a} vs {d.b}). Review "
             "that rule or route and who it applies to; narrow it rather than allowlisting "
             "the sender."
         )
+    if layer == "verdict" and d.a in _DANGEROUS:
+        return (
+            f"The filter judged copy A {d.a} ({d.field}; copy B: {d.b}). Treat A as possibly "
+            "malicious: do not release it on the customer's word. Confirm with the sender "
+            "through a known contact (not the message's own), check the links and "
+            "attachments, and only if it is genuine release that one message and report it "
+            "to the vendor as a false positive. Never allowlist the sender's domain for it."
+        )
     if layer == "verdict":
         return (
             f"The filter judged copy A worse ({d.field}: {d.a} vs {d.b}) with the same "
-            "route, authentication and policy. Submit A to the vendor as a false positive and "
-            "release it once the content is checked; do not allowlist the whole domain."
+            "route, authentication and policy. Find A where the filter put it (quarantine or "
+            "Junk Email); once its content is checked, release or move that one message and "
+            "submit it to the vendor as a false positive. Do not allowlist the whole domain."
         )
     if layer == "quarantine/release":
         if a.released and not a.after_release:

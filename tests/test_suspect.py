@@ -239,3 +239,62 @@ def test_a_policy_the_blocked_copy_never_met_does_not_explain_its_block() -> Non
     policy = next(x for x in suspect(a, b).layers if x.layer == "policy")
     route = next(d for d in policy.differences if d.field == "Proofpoint policy route")
     assert route.a == "—" and not route.explains
+    # Beside B's rule code, A's own SFV is shown, not a dash.
+    sfv = next(d for d in policy.differences if d.field == "Microsoft SFV")
+    assert sfv.a != "—" and not sfv.explains
+
+
+def _route(gw_in: str, handed: str, att: str = "") -> str:
+    """Received hops (newest first) through Mimecast to an on-premises Postfix server."""
+    return (
+        "Received: from eu-smtp-inbound-1.mimecast.com (eu-smtp-inbound-1.mimecast.com"
+        f" [192.0.2.61]) by mx.northwind.example (Postfix) with ESMTPS id 9C0D1; {handed}\r\n"
+        "Received: from mail.fabrikam.example (mail.fabrikam.example [198.51.100.20]) by"
+        f" relay.mimecast.com with ESMTP id abc-MC-1; {gw_in}\r\n"
+        "X-Mimecast-Spam-Score: 0\r\n" + att
+    )
+
+
+def test_a_long_stay_inside_the_gateway_without_a_hold_verdict_is_policy() -> None:
+    """Mimecast holds attachments while it sandboxes them (Mimecast: "Attachment Protection"
+    policies, https://community.mimecast.com/s/article/Attachment-Protection): a copy handed
+    on 27 minutes after arrival with a clean score is a policy delay, not a verdict, and it
+    was delivered in the end (never "stopped at the gateway")."""
+    a = _copy(_route("Mon, 23 Nov 2026 09:05:01 +0000", "Mon, 23 Nov 2026 09:32:10 +0000"), "a")
+    b = _copy(_route("Mon, 23 Nov 2026 09:05:01 +0000", "Mon, 23 Nov 2026 09:05:04 +0000"), "b")
+    result = suspect(a, b)
+    assert result.outcome_a.startswith("handed on after 27m")
+    assert "stopped" not in result.outcome_b
+    assert result.suspect_layer == "policy"
+    first = next(d for x in result.layers for d in x.differences if d.explains)
+    assert first.field == "Time inside Mimecast"
+    assert any("mx.northwind.example" in e for e in result.evidence)
+    assert "narrow that policy" in result.next_step
+    assert suspect(b, a).suspect_layer is None
+
+
+def test_no_release_advice_for_a_phish_verdict() -> None:
+    """CAT:PHSH / HPHISH (Microsoft Learn, "Anti-spam message headers in Microsoft 365"): the
+    next step never starts from releasing the message."""
+    a = _copy(
+        "X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:9;SFV:SPM;CAT:HPHISH;DIR:INB\r\n", "a"
+    )
+    b = _copy("X-Forefront-Antispam-Report: CIP:192.0.2.1;SCL:1;SFV:NSPM;CAT:NONE;DIR:INB\r\n", "b")
+    result = suspect(a, b)
+    assert result.suspect_layer == "verdict"
+    assert "possibly malicious" in result.next_step
+    assert "Never allowlist" in result.next_step
+
+
+def test_copies_from_different_senders_carry_a_warning() -> None:
+    from mailtriage.checks.diff import compared
+
+    a = _copy("", "a")
+    other = HEAD.replace("ann@fabrikam.example", "ann@contoso.example")
+    b = analyse(
+        load_bytes((other + "Message-ID: <b@contoso.example>\r\n\r\nbody\r\n").encode(), "b")
+    )
+    _, notes = compared(a, b)
+    assert any("different senders" in n for n in notes)
+    same = _copy("", "c")
+    assert not any("different senders" in n for n in compared(a, same)[1])
