@@ -178,8 +178,8 @@ def compared(a: Analysis, b: Analysis) -> tuple[tuple[Analysis, Analysis], list[
                 f"{slot} is a bounce without the original's headers: compared here are the "
                 "bounce's own headers; its reason is in the sample pane's Bounce row."
             )
-    senders = [x.sample.from_domain for x in chosen]
-    if all(senders) and len({org_domain((d or "").lower()) for d in senders}) > 1:
+    senders = [x.sample.from_domain or "" for x in chosen]
+    if all(senders) and len({org_domain(d.lower()) for d in senders}) > 1:
         notes.append(
             f"A and B come from different senders ({printable(senders[0], 80)} and "
             f"{printable(senders[1], 80)}): some differences may be the senders' own, not "

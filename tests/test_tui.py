@@ -170,6 +170,16 @@ async def test_open_sample_and_swap(tmp_path: Path) -> None:
         assert dash.analyses[0].sample.message_id == "hostile@evil.example"
 
 
+async def test_an_unopenable_first_sample_leaves_slot_a_empty() -> None:
+    """`mailtriage MISSING DELIVERED`: the delivered copy stays B (the CLI passes None for A)."""
+    delivered = make_app().initial_samples[1]
+    app = make_app([None, delivered])
+    async with app.run_test(size=(80, 24)) as pilot:
+        dash = app.screen
+        await wait_for(pilot, lambda: dash.analyses[1] is not None)
+        assert dash.analyses[0] is None
+
+
 async def test_open_bad_file_says_why(tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 40)

@@ -39,7 +39,7 @@ def demo_server(delay: float = 0.0, hang: Callable[[str, str], bool] | None = No
 
 
 def make_app(
-    samples: Sequence[Sample | str] | None = None,
+    samples: Sequence[Sample | str | None] | None = None,
     server: ZoneServer | None = None,
     *,
     offline: bool = False,

@@ -32,7 +32,7 @@ class MailtriageApp(App[None]):
 
     def __init__(
         self,
-        samples: Sequence[Sample | str] = (),
+        samples: Sequence[Sample | str | None] = (),
         *,
         config: Config | None = None,
         nameserver: tuple[str, int] | Callable[[], tuple[str, int]] | None = None,
@@ -43,7 +43,8 @@ class MailtriageApp(App[None]):
         """Create the app.
 
         Args:
-            samples: Up to two samples (loaded Sample or path), A then B.
+            samples: Up to two samples (loaded Sample or path), A then B; ``None``
+                leaves that slot empty (a sample the CLI could not open).
             config: Settings; defaults when ``None``.
             nameserver: ``(host, port)`` for live DNS, or a callable returning it on
                 first use (the demo server starts lazily); ``None`` = system resolvers.

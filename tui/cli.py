@@ -43,15 +43,18 @@ def dashboard_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_some(paths: Sequence[str]) -> tuple[list[Sample], list[str]]:
+def load_some(paths: Sequence[str]) -> tuple[list[Sample | None], list[str]]:
     """Load the samples that can be loaded; the others become one-line errors to show.
+
+    Each keeps its slot: a sample that cannot be opened leaves ``None`` in its place,
+    so the delivered copy given second never moves into slot A.
 
     Raises:
         SampleError: None of them could be loaded (there would be nothing to show).
     """
     if list(paths).count("-") > 1:
         raise SampleError("stdin ('-') can be given only once")
-    samples: list[Sample] = []
+    samples: list[Sample | None] = []
     errors: list[str] = []
     for p in paths:
         try:
@@ -60,7 +63,8 @@ def load_some(paths: Sequence[str]) -> tuple[list[Sample], list[str]]:
             if not paths[1:]:
                 raise
             errors.append(str(exc))
-    if paths and not samples:
+            samples.append(None)
+    if paths and not any(samples):
         raise SampleError(errors[0])
     return samples, errors
 
@@ -97,7 +101,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
         return fail(str(exc))
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
-    if args.demo and not samples:
+    if args.demo and not any(samples):
         from mailtriage.tui.demo.runtime import DemoDns, demo_samples
 
         demo = DemoDns()

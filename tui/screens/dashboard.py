@@ -153,7 +153,8 @@ class DashboardScreen(Screen[None]):
         self._apply_layout(self.app.size.width, self.app.size.height)
         self.query_one("#sample").add_class("active")
         for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
-            self.load(slot, item)
+            if item is not None:  # None: the CLI could not open it; the slot stays empty
+                self.load(slot, item)
         self.refresh_all()
         self.query_one("#sample", SamplePane).focus()
         for error in getattr(self.app, "initial_errors", ()):
