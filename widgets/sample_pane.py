@@ -14,7 +14,9 @@ SLOT_NAMES = ("A", "B")
 
 
 def _addrs(addrs: Sequence[Address]) -> str:
-    return ", ".join(a.addr or a.display for a in addrs) or "—"
+    """Display name and address: a spoofed name beside a stranger's address must show."""
+    return ", ".join(f"{a.display} <{a.addr}>" if a.display and a.addr else a.addr or a.display
+                     for a in addrs) or "—"  # fmt: skip
 
 
 def _top(a: Analysis) -> tuple[str, str]:
