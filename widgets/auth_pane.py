@@ -103,7 +103,15 @@ class AuthPane(Pane):
 
     def _recorded(self, loaded: list[tuple[int, Analysis]], width: int) -> list[Content]:
         bounds = [a.boundary for _, a in loaded]
-        where = " / ".join(dict.fromkeys(b.authserv_id or "?" for b in bounds if b)) or "none"
+        # Microsoft 365 writes Authentication-Results without an authserv-id.
+        where = (
+            " / ".join(
+                dict.fromkeys(
+                    b.authserv_id or "unnamed receiver (no authserv-id)" for b in bounds if b
+                )
+            )
+            or "none"
+        )
         lines = [heading(f"Recorded then · boundary check at {where}", width)]
         if not any(bounds):
             lines.append(Content.styled("  no Authentication-Results in the sample(s)", "$warning"))
