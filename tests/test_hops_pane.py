@@ -107,3 +107,21 @@ async def test_a_very_long_chain_shows_its_ends() -> None:
         await pilot.pause()
         text = body(app)
         assert "90 hops not shown" in text and " 1 " in text and "150" in text
+
+
+def test_routes_side_by_side_share_one_bar_scale() -> None:
+    """A 3 s hop next to a 9 minute one draws short: the scale is shared, not per route."""
+    from mailtriage.widgets.hops_pane import largest_delay
+
+    slow = analyse(load_bytes(SANDBOXED, "slow.eml"))
+    fast = analyse(load_bytes(SANDBOXED.replace(b"10:09:12", b"10:00:06").replace(
+        b"10:09:15", b"10:00:07"), "fast.eml"))  # fmt: skip
+    scale = largest_delay([slow.timeline, fast.timeline, None])
+    assert scale == max(d for d in slow.timeline.delays if d is not None)
+    pane = HopsPane()
+    pane.show(fast, scale=scale)
+    own = HopsPane()
+    own.show(fast)
+    shared_bars = pane.build(80).plain.count("█")
+    own_bars = own.build(80).plain.count("█")
+    assert shared_bars < own_bars

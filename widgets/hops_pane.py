@@ -33,6 +33,20 @@ def _columns(width: int) -> tuple[int, int, int]:
     return system, host, min(max(rest - system - host, 3), 40)
 
 
+def largest_delay(timelines: Sequence[Timeline | None]) -> float:
+    """The largest dated, unskewed hop delay over several routes (a shared bar scale)."""
+    return max(
+        (
+            abs(d)
+            for tl in timelines
+            if tl is not None
+            for d, skew in zip(tl.delays, tl.skew, strict=False)
+            if d is not None and not skew
+        ),
+        default=0.0,
+    )
+
+
 def _bar(hop: Hop, delay: float | None, skew: bool, largest: float, cols: int) -> Content:
     """The bar and delay cells of one hop (``cols + DELAY`` cells)."""
     span = cols + DELAY
@@ -75,6 +89,7 @@ class HopsPane(Pane):
         self.hops: tuple[Hop, ...] = ()
         self.timeline: Timeline | None = None
         self.gateway_ip: str | None = None
+        self.scale: float = 0.0  # the delay a full bar stands for; 0: this route's largest
 
     def show(
         self,
@@ -82,12 +97,16 @@ class HopsPane(Pane):
         *,
         hops: Sequence[Hop] = (),
         timeline: Timeline | None = None,
+        scale: float = 0.0,
     ) -> None:
         """Display one analysis, or explicit ``hops`` with their ``timeline``.
 
         With an analysis, the connecting IP shown is ``analysis.connecting_ip`` (what
-        the gateway saw); otherwise the ``from`` IP of the gateway hop.
+        the gateway saw); otherwise the ``from`` IP of the gateway hop. ``scale`` is the
+        delay a full bar stands for, shared by the routes shown side by side (so a 3 s
+        hop never draws as long as a 27 min one); 0 scales to this route's largest.
         """
+        self.scale = scale
         g = timeline.gateway_index if timeline else None
         ip = hops[g].from_ip if g is not None and g < len(hops) else None
         if analysis is not None:
@@ -102,7 +121,7 @@ class HopsPane(Pane):
             return Content.styled("No Received headers to show.", "$text-muted")
         system_w, host_w, bar_w = _columns(width)
         known = [abs(d) for d, s in zip(tl.delays, tl.skew, strict=True) if d is not None and not s]
-        largest = max(known, default=0.0)
+        largest = max([self.scale, *known])
         gap = Content(" ")
         lines = [
             Content("").join(

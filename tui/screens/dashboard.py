@@ -47,7 +47,7 @@ from mailtriage.tui.screens.key_footer import KeyFooter
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
-from mailtriage.widgets.hops_pane import HopsPane
+from mailtriage.widgets.hops_pane import HopsPane, largest_delay
 from mailtriage.widgets.pane import FullTextRequested, Pane
 from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
@@ -214,12 +214,13 @@ class DashboardScreen(Screen[None]):
         if key != self._shown:
             self._shown = key
             self.query_one(SamplePane).show(self.analyses, labels, self.trace_lines())
+            scale = largest_delay([x.timeline if x else None for x in self.analyses])
             for slot, x in enumerate(self.analyses):
                 route = self.query_one(f"#route-{slot}", HopsPane)
                 route.display = x is not None
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
                 if x is not None:
-                    route.show(x)
+                    route.show(x, scale=scale)
             if a and b:
                 (sa, sb), notes = compared(a, b)
                 decision = self._decide(a, b, notes)
