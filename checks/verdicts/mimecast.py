@@ -82,7 +82,11 @@ def _impersonation(name: str, value: str) -> Decoded:
             continue
         if key.lower() != "policy":
             hit = val.lower() == "true"
-            label = ("HIT: " if hit else "no: ") + label
+            label = (
+                ("HIT: " if hit else "not hit (it checks whether: ")
+                + label
+                + ("" if hit else ")")
+            )
             if hit:
                 hits.append(key)
         fields.append(fld(key, val, label))
