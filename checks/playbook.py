@@ -302,9 +302,16 @@ def live_dns(analyses: Analyses, live: Lives, status: str = "running") -> Outcom
     return True, ", ".join(k.upper() for k in kinds) + " answered"
 
 
+#: Headers a vendor writes that carry no verdict: its ARC seal and signature (read by the
+#: authentication pane) and Google's internal X-Received hop.
+_NOT_VERDICTS = frozenset({"arc-seal", "arc-message-signature", "x-received"})
+
+
 def verdicts(analyses: Analyses, live: Lives) -> Outcome:
     """Vendor verdict or quarantine headers are present (evidence: their names)."""
-    names = key_first([v.name for a in analyses for v in a.verdicts])
+    names = key_first(
+        [v.name for a in analyses for v in a.verdicts if v.name.lower() not in _NOT_VERDICTS]
+    )
     if not names:
         return False, ("no verdict headers in the samples" if analyses else None)
     shown = names[:3]

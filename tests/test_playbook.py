@@ -206,3 +206,21 @@ def test_live_items_say_why_they_have_no_answer(demo, status, mx, live) -> None:
     by_rule = {s.item.auto: s for s in states if s.item.auto}
     assert mx in (by_rule["recipient_mx"].evidence or "")
     assert by_rule["live_dns"].evidence == live
+
+
+def test_verdict_headers_item_lists_no_arc_seal_or_x_received() -> None:
+    """Google signs ARC-Seal / ARC-Message-Signature and adds X-Received (RFC 8617; Google
+    Workspace Admin Help, "Understand email headers"): none is a filter verdict."""
+    raw = (
+        b"From: a@fabrikam.example\r\nTo: b@northwind.example\r\nSubject: x\r\n"
+        b"X-Received: by 2002:a05:6a00:1a8e with SMTP id x; Mon, 23 Nov 2026 09:00:00 -0800\r\n"
+        b"ARC-Seal: i=1; a=rsa-sha256; t=1; cv=none; d=google.com; s=arc-20160816; b=AAAA\r\n"
+        b"ARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=google.com;"
+        b" s=arc-20160816; h=from; bh=AAAA; b=AAAA\r\n"
+        b"X-Gm-Spam: 0\r\n\r\nbody\r\n"
+    )
+    from mailtriage.checks.message.loader import load_bytes
+
+    states = evaluate(load_playbook(), [analyse(load_bytes(raw, "g.eml"))])
+    evidence = _by_auto(states)["verdicts"].evidence or ""
+    assert "ARC-Seal" not in evidence and "X-Received" not in evidence
