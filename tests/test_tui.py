@@ -14,7 +14,7 @@ from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.pane import Pane
 from textual.widgets import Static
 
-from tests.tui_support import demo_server, live_done, make_app, wait_for
+from tests.tui_support import ROOT, demo_server, live_done, make_app, wait_for
 
 HOSTILE = (
     b"From: Mallory <m@evil.example>\r\nTo: v@northwind.example\r\n"
@@ -328,3 +328,18 @@ async def test_hostile_method_name_is_neutralised(tmp_path: Path) -> None:
         await pilot.pause(0.2)
         screen_text = "".join(s.text for s in app.screen._compositor.render_strips())
         assert "\x1b" not in screen_text
+
+
+async def test_title_line_names_both_samples_on_one_line_at_80_columns() -> None:
+    """Long sample paths never wrap the title out of sight: folder/file, cut with an ellipsis,
+    and the offline mode comes first so it is never the part that is cut."""
+    from textual.widgets import Static
+
+    pair = ROOT / "tests" / "fixtures" / "pairs-heldout" / "02-postfix-ndr-exo-5-7-509-ipv6"
+    app = make_app([str(pair / "a.eml"), str(pair / "b.eml")], offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: all(app.screen.analyses))
+        title = app.screen.query_one("#title", Static)
+        shown = "".join(s.text for s in title.render_lines(title.region.reset_offset))
+        assert shown.startswith(" mailtriage · offline · 02-postfix-ndr-exo-5-7-509-ipv6/a.eml")
+        assert "tests/fixtures" not in shown

@@ -70,6 +70,12 @@ INLINE_BYTES = 2_000_000
 """Samples already loaded and smaller than this are analysed without a thread."""
 
 
+def _short_source(source: str) -> str:
+    """``folder/file`` of a sample path (the whole of a short one, e.g. ``demo/blocked.eml``)."""
+    parts = Path(source).parts
+    return "/".join(parts[-2:]) if len(parts) > 2 else source
+
+
 class DashboardHost(Protocol):
     """What the dashboard uses of its app beyond textual's App (MailtriageApp provides it).
 
@@ -263,10 +269,12 @@ class DashboardScreen(Screen[None]):
         return evaluate(self.host.playbook, loaded, live, live_state(statuses))
 
     def _update_title(self) -> None:
-        names = [x.sample.source for x in self.analyses if x]
-        mode = " · offline" if getattr(self.app, "offline", False) else ""
+        # The last folder and the file name: the whole path does not fit 80 columns, and
+        # the line is cut with an ellipsis rather than wrapped out of sight.
+        names = [printable(_short_source(x.sample.source), 120) for x in self.analyses if x]
+        mode = "offline · " if getattr(self.app, "offline", False) else ""
         self.query_one("#title", Static).update(
-            "mailtriage · " + (" vs ".join(names) if names else "no sample") + mode
+            "mailtriage · " + mode + (" vs ".join(names) if names else "no sample")
         )
 
     # ---- full text of a row --------------------------------------------------
