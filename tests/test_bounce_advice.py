@@ -25,9 +25,10 @@ from mailtriage.checks.bounce import rules as bouncerules
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, parse_reply
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.suspect import suspect
-from mailtriage.widgets.sample_pane import BOUNCE_ROW, SamplePane
+from mailtriage.widgets.sample_pane import SamplePane
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+BOUNCE_ROW = "Bounce"
 DELIVERED = (
     b"From: Alice <alice@example.org>\nTo: carol@example.net\nSubject: Minutes\n"
     b"Message-ID: <minutes-22@example.org>\n"
