@@ -137,7 +137,10 @@ def test_postfix_host_or_domain_name_not_found_is_worded_as_a_dns_failure() -> N
 
 
 def test_a_domain_that_does_not_exist_is_not_a_temporary_dns_failure() -> None:
-    text = "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found"
+    text = (
+        "Host or domain name not found. Name service error for name=example.invalid "
+        "type=A: Host not found"
+    )
     assert not bouncerules.temporary_dns_failure(text, "5.4.4")
     assert bouncerules.temporary_dns_failure(text + ", try again", "4.4.3")
 
