@@ -19,9 +19,9 @@ def test_from_shows_the_display_name_beside_the_address() -> None:
     """Display-name spoofing ("Microsoft Support" from a stranger's address) is the first
     thing an impersonation ticket needs to see; invisible characters in it stay escaped."""
     raw = (
-        "From: =?utf-8?q?Micro=E2=80=8Bsoft_Support?= <help@contoso-billing.example>\r\n"
-        "To: ap@northwind.example\r\nSubject: x\r\n\r\nbody\r\n"
-    ).encode()
+        b"From: =?utf-8?q?Micro=E2=80=8Bsoft_Support?= <help@contoso-billing.example>\r\n"
+        b"To: ap@northwind.example\r\nSubject: x\r\n\r\nbody\r\n"
+    )
     text = _text(raw)
     assert "Micro\\u200bsoft Support <help@contoso-billing.example>" in text
     assert "\u200b" not in text
