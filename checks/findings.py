@@ -18,7 +18,7 @@ from mailtriage.checks.auth.dmarc.evaluate import aligned
 from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.message.addresses import rewritten_sender
 from mailtriage.checks.message.authres import boundary
-from mailtriage.checks.model import AuthMethod, AuthResults, Finding
+from mailtriage.checks.model import LAYER_PRECEDENCE, AuthMethod, AuthResults, Finding
 from mailtriage.checks.route.hops import Hop
 from mailtriage.checks.route.release import Reinjection, reinjection
 from mailtriage.checks.route.timeline import Timeline
@@ -36,14 +36,7 @@ _MICROSOFT_AUTHSERV = fact("exchange-online", "domain")
 
 _WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}
 # Tie-break: causes before effects.
-_LAYER_ORDER = (
-    "authentication",
-    "policy",
-    "verdict",
-    "routing/connector",
-    "quarantine/release",
-    "downstream/mailbox",
-)
+_LAYER_ORDER = LAYER_PRECEDENCE
 
 
 MAX_RECIPIENTS = 5

@@ -19,6 +19,16 @@ LAYERS = (
     "routing/connector",
     "downstream/mailbox",
 )
+#: The same layers, causes before effects: which one a tie (or a choice between the
+#: recipients of one bounce) goes to.
+LAYER_PRECEDENCE = (
+    "authentication",
+    "policy",
+    "verdict",
+    "routing/connector",
+    "quarantine/release",
+    "downstream/mailbox",
+)
 
 
 @dataclass(frozen=True)

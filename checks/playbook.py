@@ -346,11 +346,11 @@ def layer(analyses: Analyses, live: Lives) -> Outcome:
 
 
 def bounce(analyses: Analyses, live: Lives) -> Outcome:
-    """A sample is a bounce or NDR (evidence: the first recipient's code and category)."""
+    """A sample is a bounce or NDR (evidence: the deciding recipient's code and category)."""
     for i, a in enumerate(analyses):
         b = a.bounce
         if b is not None and b.recipients:
-            r = b.recipients[0]
+            r = b.deciding or b.recipients[0]
             code = r.code
             return True, _join([_label(i, len(analyses)) + f"{code} {r.category}".strip()])
     return False, None

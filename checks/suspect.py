@@ -736,13 +736,8 @@ def _next_step(layer: str, d: Difference, a: _Copy, b: _Copy, found: Sequence[Fi
 
 
 def _failed(a: Analysis) -> BounceRecipient | None:
-    """The first failed or delayed recipient of a bounce with a specific reason."""
-    if a.bounce is None:
-        return None
-    return next(
-        (r for r in a.bounce.recipients if r.permanent is not None and r.category != "other"),
-        None,
-    )
+    """The recipient that decides a bounce (:attr:`Bounce.deciding`), or ``None``."""
+    return a.bounce.deciding if a.bounce is not None else None
 
 
 def suspect(a: Analysis, b: Analysis) -> Comparison:

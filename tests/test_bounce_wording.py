@@ -49,6 +49,10 @@ SENDMAIL = (
 )
 RFC3464 = "RFC 3464, An Extensible Message Format for DSNs, https://www.rfc-editor.org/rfc/rfc3464"
 RFC3463 = "RFC 3463, Enhanced Mail System Status Codes, https://www.rfc-editor.org/rfc/rfc3463"
+POSTFIX_RBL = (
+    "Postfix postconf(5), default_rbl_reply ('Service unavailable; ... blocked using ...'), "
+    "https://www.postfix.org/postconf.5.html#default_rbl_reply"
+)
 RFC5965 = "RFC 5965, An Extensible Format for Email Feedback Reports, https://www.rfc-editor.org/rfc/rfc5965"
 
 #: fixture -> the documents it is written from
@@ -72,6 +76,9 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "ses-suppressed.eml": (SES, RFC3464),
     "ses-expired-dns.eml": (SES, RFC3464, RFC3463),
     "exchange-two-recipients.eml": (MS_NDR, RFC3464),
+    "exchange-third-party-reject.eml": (MS_NDR, RFC3464, POSTFIX_RBL),
+    "gmail-three-recipients.eml": (GMAIL_REF, RFC3464),
+    "postfix-dns-not-found.eml": (POSTFIX_BOUNCE, RFC3464, RFC3463),
     "exchange-html-ndr.eml": (MS_NDR, RFC3464),
     "exchange-541-and-dmarc.eml": (MS_NDR,),
     "exchange-2010-remote-host.eml": (MS_NDR,),
@@ -218,6 +225,28 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[Row, ...]]] = {
             ("bob@example.com", "5.1.10", "failed", "recipient unknown", "RecipientNotFound"),
             ("carol@example.com", "5.2.2", "failed", "mailbox full", "QuotaExceeded"),
         ),
+    ),
+    "exchange-third-party-reject.eml": (
+        "dsn",
+        "contract-22@example.org",
+        (
+            ("bob@example.com", "5.1.10", "failed", "recipient unknown", "RecipientNotFound"),
+            ("carol@example.net", "5.7.1", "failed", "reputation block", "zen.spamhaus.org"),
+        ),
+    ),
+    "gmail-three-recipients.eml": (
+        "dsn",
+        "minutes-21@example.org",
+        (
+            ("bob@example.com", "5.1.1", "failed", "recipient unknown", "User unknown"),
+            ("carol@example.net", "5.7.26", "failed", "authentication failure", "unauthenticated"),
+            ("dan@example.net", "4.4.1", "failed", "expired", "timed out"),
+        ),
+    ),
+    "postfix-dns-not-found.eml": (
+        "dsn",
+        "invoice-23@example.org",
+        (("bob@example.net", "4.4.3", "failed", "expired", "Name service error"),),
     ),
     "exchange-html-ndr.eml": (
         "dsn",

@@ -31,10 +31,26 @@ def _bounce(a: Analysis) -> str:
         return "not a bounce"
     if not b.recipients:
         return f"{b.kind} ({b.format}), no recipient found"
-    r = b.recipients[0]
+    r = b.deciding or b.recipients[0]
     code = r.code
     more = f" +{len(b.recipients) - 1} more" if len(b.recipients) > 1 else ""
     return f"{r.category} {code} · {r.recipient or '?'}{more}"
+
+
+def _recipients(a: Analysis) -> list[str]:
+    """Every recipient of a bounce in full: address, status, category and its own reason."""
+    b = a.bounce
+    if b is None or not b.recipients:
+        return ["  none"]
+    out: list[str] = []
+    for r in b.recipients:
+        mark = " (decides)" if r is b.deciding and len(b.recipients) > 1 else ""
+        where = f" at {r.remote_mta}" if r.remote_mta else ""
+        out += [
+            f"  {r.recipient or '?'}: {' '.join(x for x in (r.code, r.category) if x)}{mark}",
+            f"    reason{where}: {r.diagnostic or '—'}",
+        ]
+    return [safe(line) for line in out]
 
 
 def _ids(a: Analysis, bounced: bool) -> list[tuple[str, str, str]]:
@@ -69,7 +85,7 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
         ("Next step", step, "$success" if a.layer else ""),
         _hold_row(a),
         *(
-            [("Bounce", _bounce(a), "$error" if a.bounce else ""), *_ids(a, True)]
+            [(BOUNCE_ROW, _bounce(a), "$error" if a.bounce else ""), *_ids(a, True)]
             if bounced
             else []
         ),
@@ -87,6 +103,8 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
 
 FINDING_ROWS = ("Likely layer", "Evidence", "Next step")
 """Rows whose full text lists every finding, not only the top one."""
+BOUNCE_ROW = "Bounce"
+"""The row whose full text lists every recipient of a bounce with its own status and reason."""
 
 
 def _findings(a: Analysis) -> list[str]:
@@ -159,6 +177,14 @@ class SamplePane(Pane):
         for r, (label, _, _) in enumerate(table[0]):
             text = [f"{SLOT_NAMES[i]} · {self.labels[i]}: {safe(t[r][1])}" for (i, _), t in
                     zip(loaded, table, strict=True)]  # fmt: skip
+            if label == BOUNCE_ROW:
+                for i, a in loaded:
+                    if a.bounce is not None:
+                        text += [
+                            "",
+                            f"{SLOT_NAMES[i]} · {self.labels[i]}: every recipient",
+                            *_recipients(a),
+                        ]
             if label in FINDING_ROWS:
                 for i, a in loaded:
                     text += [

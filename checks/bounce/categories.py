@@ -145,3 +145,18 @@ CATEGORIES: dict[str, tuple[str, str, str]] = {
 def describe(category: str) -> tuple[str, str, str]:
     """Return ``(meaning, next_step, layer)`` for a category (``"other"`` if unknown)."""
     return CATEGORIES.get(category, CATEGORIES["other"])
+
+
+#: (meaning, next step) for a temporary DNS failure of the recipient domain (RFC 3463
+#: X.4.3; Postfix's "Host or domain name not found ... try again"), whatever category the
+#: retrying gave it (expired, deferral or routing).
+DNS_LOOKUP = (
+    "The sending server could not look up the recipient domain's MX (or A) record: DNS "
+    "gave a temporary failure (its name servers did not answer, or answered SERVFAIL), so "
+    "it never had a server to deliver to. It retries such a failure until its queue "
+    "lifetime runs out.",
+    "Check the recipient domain in the address for a typo first. Then check its DNS: that "
+    "the domain is registered and not expired, that its name servers answer (a broken or "
+    "lame delegation, or DNSSEC that fails to validate, gives this error) and that it has "
+    "an MX or A record. Once it resolves, resend.",
+)

@@ -5,7 +5,13 @@ the expiry code (``X.4.7``) and the diagnostic carries the remote server's own
 code of the same class, which says more. Category: Microsoft's code table, then
 vendor wording, then the generic rules; Microsoft's 5.4.1 with relay-denied
 wording is a routing problem, not an unknown recipient. Vendor notes go in
-front of the category's next step.
+front of the category's next step, with sentences that repeat one another said once.
+
+The vendor whose advice applies is the one whose server refused the mail: the
+recipient's remote MTA, or the host the diagnostic names, not whoever wrote the
+notice. Microsoft's reading of a code that other systems use too (5.7.1, 5.2.2...)
+is given when Microsoft answered (its hosts or words in the diagnostic), or when a
+Microsoft notice names no other server for that recipient.
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from mailtriage.checks.bounce import microsoft as bouncems
 from mailtriage.checks.bounce import rules as bouncerules
 from mailtriage.checks.bounce import smtpreply
 from mailtriage.checks.bounce import vendors as bouncevendor
-from mailtriage.checks.bounce.categories import describe
+from mailtriage.checks.bounce.categories import DNS_LOOKUP, describe
 from mailtriage.checks.bounce.model import MAX_DIAGNOSTIC, BounceRecipient, Draft
 from mailtriage.checks.bounce.text import strip_markup
+from mailtriage.checks.vendors import host_vendor
 
 _WS = re.compile(r"\s+")
 _QUARANTINE = ("quarantin", "held for review", "held in ")
+#: Categories whose wording a temporary DNS failure of the recipient domain replaces.
+_DNS_CATEGORIES = frozenset({"expired", "deferral", "routing/DNS failure"})
 RELAY_541 = (
     "Exchange Online refused to relay: the recipient domain is not an accepted domain in the "
     "tenant that received the message, so the MX record or a connector sent it to the wrong "
@@ -61,9 +70,69 @@ def permanence(status: str | None, reply_code: str | None, action: str | None) -
     return None
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_WORD = re.compile(r"[a-z0-9']+")
+#: How many opening words make two sentences the same advice ("Check the spelling...").
+_OPENING = 3
+
+
 def _join_notes(notes: list[str], base: str) -> str:
-    unique = list(dict.fromkeys(notes))
-    return " ".join([*unique, base]) if unique else base
+    """Vendor notes, then the category's next step, each piece of advice said once.
+
+    A sentence that repeats an earlier one, or opens with the same words (the same
+    instruction said twice), is kept once: the longer wording, where the first stood.
+    """
+    kept: list[str] = []
+    openings: dict[tuple[str, ...], int] = {}
+    for part in [*notes, base]:
+        for sentence in _SENTENCE.split(part.strip()):
+            words = tuple(_WORD.findall(sentence.lower()))
+            key = words[:_OPENING] if len(words) >= _OPENING else words
+            at = openings.get(key)
+            if at is None:
+                openings[key] = len(kept)
+                kept.append(sentence)
+            elif len(sentence) > len(kept[at]):
+                kept[at] = sentence
+    return " ".join(kept)
+
+
+#: A host named in a diagnostic as the one that answered: Postfix's "host H[IP] said",
+#: Gmail's "[H. IP: timed out]".
+_NAMED_HOST = re.compile(
+    r"\bhost ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63})\.?\s*\[[0-9a-f.:]+\]\s*said\b"
+    r"|\[([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63})\.? [0-9a-f.:]{3,45}: ",
+    re.IGNORECASE,
+)
+
+
+def answering_host(remote_mta: str | None, diagnostic: str) -> str | None:
+    """The server that gave this recipient's answer: the remote MTA, else the host the text names.
+
+    Args:
+        remote_mta: The report's remote MTA, or ``None``.
+        diagnostic: The diagnostic text.
+
+    Returns:
+        A lower-case host name without a final dot, or ``None`` when neither names one.
+    """
+    host = (remote_mta or "").split(" ", 1)[0].strip().rstrip(".").lower()
+    if host:
+        return host
+    hit = _NAMED_HOST.search(diagnostic[:4000])
+    return (hit.group(1) or hit.group(2)).rstrip(".").lower() if hit else None
+
+
+def _microsoft_answered(microsoft: bool, low: str, host: str | None) -> bool:
+    """Whether Microsoft's server gave this answer (its reading of shared codes applies)."""
+    if bouncems.CONTEXT.search(low):
+        return True
+    if host is None:
+        return microsoft
+    found = host_vendor(host)
+    return bool(bouncems.CONTEXT.search(host)) or (
+        found is not None and found.company == bouncems.COMPANY
+    )
 
 
 def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> BounceRecipient:
@@ -78,7 +147,8 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
     reply = smtpreply.parse(diagnostic)
     status, reply_code = choose_codes(draft.status, reply)
     low = reply.text.lower()
-    ms_context = microsoft or bool(bouncems.CONTEXT.search(low))
+    host = answering_host(draft.remote_mta, reply.text)
+    ms_context = _microsoft_answered(microsoft, low, host)
     domain = draft.recipient.rpartition("@")[2] if "@" in draft.recipient else None
     notes: list[str] = []
     category: str | None = None
@@ -88,7 +158,7 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
     if ms is not None:
         category = ms[0]
         notes.append(ms[1])
-    for rule in bouncevendor.matches(reply.text, draft.remote_mta, domain, reporter):
+    for rule in bouncevendor.matches(reply.text, host, domain, reporter):
         if category is None and rule.category is not None:
             category = rule.category
         notes.append(rule.note)
@@ -101,6 +171,8 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
     elif draft.action == "delayed" and category == "expired":
         category = "deferral"
     meaning, next_step, layer = describe(category)
+    if category in _DNS_CATEGORIES and bouncerules.temporary_dns_failure(reply.text, status):
+        meaning, next_step = DNS_LOOKUP
     if any(word in low for word in _QUARANTINE):
         layer = "quarantine/release"
     return BounceRecipient(

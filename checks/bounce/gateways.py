@@ -40,6 +40,11 @@ class VendorRule:
         also: A second pattern that must match the diagnostic too, or ``None``.
         anchor: A pattern that must match the diagnostic, the remote host or the
             reporting MTA (proof the vendor is involved), or ``None``.
+        company: The company (:attr:`mailtriage.checks.vendors.Vendor.company`) whose
+            servers must have answered when the answering host is known, or ``None``.
+            A note about how a provider's own servers judge mail must not be given
+            for a refusal by someone else's server that the provider only reported
+            (Gmail's notice quoting a timeout at a third party's MX).
     """
 
     vendor: str
@@ -49,6 +54,7 @@ class VendorRule:
     where: str = "text"
     also: re.Pattern[str] | None = None
     anchor: re.Pattern[str] | None = None
+    company: str | None = None
 
 
 def rule(
@@ -59,6 +65,7 @@ def rule(
     where: str = "text",
     also: str | None = None,
     anchor: str | None = None,
+    company: str | None = None,
 ) -> VendorRule:
     """Build a rule (patterns compiled once, at import)."""
     return VendorRule(
@@ -69,6 +76,7 @@ def rule(
         where,
         re.compile(also) if also else None,
         re.compile(anchor) if anchor else None,
+        company,
     )
 
 

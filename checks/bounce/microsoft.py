@@ -21,6 +21,8 @@ from mailtriage.checks.bounce.model import MAX_RECIPIENTS, Dialect, Draft
 from mailtriage.checks.bounce.text import join, lines
 from mailtriage.checks.vendors import bounce_marks, fact
 
+#: The company of Microsoft's mail products in the vendor table.
+COMPANY = "Microsoft 365"
 # Microsoft's hosts that the notes name, from the vendor table.
 _DELIST_PORTAL = fact("microsoft-eop", "reputation_site")
 _SUBMISSION = fact("exchange-online", "submission_host")
@@ -76,7 +78,7 @@ EXCHANGE = Dialect(
     (
         "x-ms-exchange",
         "x-ms-embedded-report",
-        *bounce_marks("Microsoft 365"),
+        *bounce_marks(COMPANY),
         "microsoft exchange",
         "diagnostic information for administrators",
         "did not reach the following recipient",
@@ -246,7 +248,7 @@ _BANNED = re.compile(r"5\.7\.6(?:0[6-9]|[1-4]\d)$")
 _THROTTLE = re.compile(r"4\.7\.[5-8]\d\d$")
 _TENANT = re.compile(r"5\.7\.7[0-4]\d$")
 CONTEXT = re.compile(
-    "|".join(map(re.escape, bounce_marks("Microsoft 365")))
+    "|".join(map(re.escape, bounce_marks(COMPANY)))
     + r"|office ?365|microsoft|\bresolver\.|\bcategorizer\.|\brouting\.|\bstoredrv"
 )
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mailtriage.checks.model import Problem
+from mailtriage.checks.model import LAYER_PRECEDENCE, Problem
 
 MAX_DIAGNOSTIC = 1000
 #: Recipients a notice reader returns at most.
 MAX_RECIPIENTS = 100
+#: Categories that report no failure: a delivery notice, an auto-reply, a complaint.
+NOT_FAILURES = frozenset({"delivered", "auto-reply", "feedback report"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,19 @@ class BounceRecipient:
         """Reply code and status together, e.g. ``"550 5.1.1"`` (``""`` when neither)."""
         return " ".join(x for x in (self.reply_code, self.status) if x)
 
+    @property
+    def failed_with_reason(self) -> bool:
+        """Whether this recipient failed (or was delayed) for a reason the bounce names.
+
+        A delivery notice, an auto-reply, a complaint, a recipient whose bounce gives no
+        permanence and an unstated reason (``other``) do not count.
+        """
+        return (
+            self.permanent is not None
+            and self.category != "other"
+            and self.category not in NOT_FAILURES
+        )
+
 
 @dataclass(frozen=True)
 class Bounce:
@@ -86,6 +101,23 @@ class Bounce:
     original_headers_present: bool
     problems: tuple[Problem, ...] = ()
     original_headers: str = field(default="", repr=False)
+
+    @property
+    def deciding(self) -> BounceRecipient | None:
+        """The recipient that decides what this bounce says, or ``None``.
+
+        One rule for every view of a bounce with several recipients (the sample pane's
+        Bounce row, ``mailtriage diff``, the playbook): among the recipients that failed
+        for a stated reason (:attr:`BounceRecipient.failed_with_reason`), the one whose
+        reason names the layer nearest the cause (:data:`LAYER_PRECEDENCE`: authentication
+        before policy, verdict, routing, quarantine and the mailbox); a tie goes to the
+        one the report lists first.
+        """
+        failed = [r for r in self.recipients if r.failed_with_reason]
+        if not failed:
+            return None
+        rank = {layer: i for i, layer in enumerate(LAYER_PRECEDENCE)}
+        return min(failed, key=lambda r: rank.get(r.layer, len(rank)))
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,26 @@ def _gave_up(found: str, text: str) -> bool:
 def _retried(text: str) -> bool:
     """Whether a routing failure is of the retried kind: a connection, or a DNS "try again"."""
     return _CONNECT.search(text[:MAX_CLASSIFY].lower()) is not None
+
+
+#: A failed lookup of the recipient domain: Postfix's "Host or domain name not found. Name
+#: service error ...", a resolver's SERVFAIL, a stub resolver's "temporary failure in name
+#: resolution", SES's "Unable to lookup DNS".
+_DNS_LOOKUP = re.compile(
+    r"host or domain name not found|name service error|temporary failure in name resolution|"
+    r"servfail|unable to look ?up dns|dns (?:lookup|query) (?:failed|timed out)"
+)
+_DNS_TEMPORARY = re.compile(r"try again|servfail|temporar|timed out|unable to look ?up dns")
+
+
+def temporary_dns_failure(text: str, status: str | None) -> bool:
+    """Whether the diagnostic is a temporary failure to look up the recipient domain.
+
+    RFC 3463 X.4.3 ("directory server failure") or wording that says the lookup may
+    work later (Postfix's "Host not found, try again", SERVFAIL); a domain that does
+    not exist (NXDOMAIN, X.4.4 / X.1.2) is not temporary.
+    """
+    low = text[:MAX_CLASSIFY].lower()
+    if not _DNS_LOOKUP.search(low):
+        return False
+    return (status is not None and status[1:] == ".4.3") or bool(_DNS_TEMPORARY.search(low))

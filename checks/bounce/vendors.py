@@ -13,7 +13,10 @@ import re
 
 from mailtriage.checks.bounce.gateways import GATEWAY_RULES, VendorRule
 from mailtriage.checks.bounce.gateways import rule as _r
-from mailtriage.checks.vendors import fact, text_pattern
+from mailtriage.checks.vendors import by_key, fact, host_vendor, text_pattern
+
+#: The company whose servers answer for Gmail / Google Workspace (from the vendor table).
+_GOOGLE = by_key("google").company
 
 _PROVIDER_RULES: tuple[VendorRule, ...] = (
     _r(
@@ -23,6 +26,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
         "Gmail is rate-limiting this sender because much of its recent mail (from this IP or "
         "DKIM domain) looks unwanted. Slow down, remove unengaged recipients and check Google "
         "Postmaster Tools; it clears as reputation recovers.",
+        company=_GOOGLE,
     ),
     _r(
         "Gmail",
@@ -30,6 +34,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
         "rate limited",
         "The recipient's Gmail account is receiving too much mail right now; it is not about "
         "the sender. Retry later.",
+        company=_GOOGLE,
     ),
     _r(
         "Gmail",
@@ -37,6 +42,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
         "spam/content rejection",
         "Gmail's filter judged this message unsolicited or suspicious; check authentication, "
         "content and links, and the sender's reputation in Google Postmaster Tools.",
+        company=_GOOGLE,
     ),
     _r(
         "Gmail",
@@ -44,6 +50,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
         "authentication failure",
         "Gmail requires SPF or DKIM on every message, and DMARC with an aligned pass for bulk "
         "senders; add the sending service to SPF and sign with DKIM for the From domain.",
+        company=_GOOGLE,
     ),
     _r(
         "Gmail",
@@ -51,6 +58,7 @@ _PROVIDER_RULES: tuple[VendorRule, ...] = (
         None,
         "Google (Gmail / Workspace) answered: the support link in the reply explains this exact "
         "code; Google Postmaster Tools shows the sender's reputation there.",
+        company=_GOOGLE,
     ),
     _r(
         "Yahoo",
@@ -123,13 +131,20 @@ def matches(
 ) -> tuple[VendorRule, ...]:
     """Return every vendor rule that applies, most specific first.
 
+    A rule tied to a company (:attr:`VendorRule.company`) applies only when the
+    answering host is unknown or belongs to that company: the advice follows the
+    server that refused the mail, not the one that wrote the notice.
+
     Args:
         text: The diagnostic text (any case; only the start is read).
-        host: Remote MTA host, or ``None``.
+        host: The host that answered (the remote MTA, or the host the diagnostic
+            names), or ``None``.
         domain: Recipient domain, or ``None``.
         reporter: Reporting MTA, or ``None`` (only read by rules with an anchor).
     """
     low = text[:4000].lower()
+    answered = host_vendor(host) if host else None
+    company = answered.company if answered is not None else None
     fields = {"text": low, "host": (host or "").lower(), "domain": (domain or "").lower()}
     anchors = (low, fields["host"], (reporter or "")[:255].lower())
     found: list[VendorRule] = []
@@ -140,6 +155,8 @@ def matches(
         if rule.also is not None and not rule.also.search(low):
             continue
         if rule.anchor is not None and not any(rule.anchor.search(a) for a in anchors):
+            continue
+        if rule.company is not None and host and rule.company != company:
             continue
         if rule.vendor in seen_vendor_category and rule.category is None:
             continue
