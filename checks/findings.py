@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from mailtriage.checks import psl
 from mailtriage.checks.auth.dmarc.evaluate import aligned
-from mailtriage.checks.bounce.model import Bounce
+from mailtriage.checks.bounce.model import NOT_FAILURES, Bounce
 from mailtriage.checks.message.addresses import rewritten_sender
 from mailtriage.checks.message.authres import boundary
 from mailtriage.checks.model import LAYER_PRECEDENCE, AuthMethod, AuthResults, Finding
@@ -51,13 +51,13 @@ _BAD = {
     "spoof": "medium",
     "suspicious": "low",
 }
-#: How a report that tells of no failure is titled (not "Bounce"); these weigh nothing.
-_NOT_FAILURES = {
+#: How a report that tells of no failure (bounce.model.NOT_FAILURES) is titled, not
+#: "Bounce"; these weigh nothing.
+NOT_FAILURE_TITLES = {
     "delivered": "Delivery notice: delivered or relayed",
     "auto-reply": "Auto-reply",
     "feedback report": "Feedback report",
 }
-_NO_WEIGHT = tuple(_NOT_FAILURES)
 SLOW_SECONDS = 600.0
 _STAGE_LAYER = {"before": "routing/connector", "inside": "policy", "after": "downstream/mailbox"}
 _STAGE_STEP = {
@@ -853,10 +853,10 @@ def bounce_findings(bounce: Bounce | None) -> list[Finding]:
     out: list[Finding] = []
     for r in bounce.recipients[:MAX_RECIPIENTS]:
         code = r.code
-        severity = "info" if r.category in _NO_WEIGHT else ("high" if r.permanent else "medium")
+        severity = "info" if r.category in NOT_FAILURES else ("high" if r.permanent else "medium")
         where = f" at {r.remote_mta}" if r.remote_mta else ""
-        if r.category in _NOT_FAILURES:  # RFC 3464 delivered/relayed, ARF, auto-replies
-            title = f"{_NOT_FAILURES[r.category]}{where}" + (f" ({code})" if code else "")
+        if r.category in NOT_FAILURES:  # RFC 3464 delivered/relayed, ARF, auto-replies
+            title = f"{NOT_FAILURE_TITLES[r.category]}{where}" + (f" ({code})" if code else "")
         else:
             title = f"Bounce{where}: {r.category}" + (f" ({code})" if code else "")
         title += f" for {r.recipient}" if r.recipient else ""
