@@ -221,13 +221,25 @@ def _filetime(raw: int) -> datetime | None:
     if raw <= 0:
         return None
     try:
-        return _FILETIME_EPOCH + timedelta(microseconds=raw // 10)
+        return _FILETIME_EPOCH + timedelta(seconds=raw // 10_000_000)
     except OverflowError:
         return None
 
 
 def _strip_nul(text: str) -> str:
     return text.split("\x00", 1)[0] if "\x00" in text else text
+
+
+_CUT_SHORT = "truncated Outlook .msg: a stream ends before its recorded size"
+
+
+def _whole(ole: Any, path: str, cap: int) -> bytes:
+    """A stream's bytes (at most ``cap``); one shorter than its recorded size means damage."""
+    want = min(ole.get_size(path), cap)
+    data: bytes = ole.openstream(path).read(want)
+    if len(data) < want:
+        raise MsgError(_CUT_SHORT)
+    return data
 
 
 class _Reader:
@@ -240,7 +252,7 @@ class _Reader:
         self.fixed: dict[int, tuple[int, bytes]] = {}
         path = prefix + "__properties_version1.0"
         if ole.exists(path) and ole.get_size(path) <= MAX_PROPERTIES:
-            data = ole.openstream(path).read()
+            data = _whole(ole, path, MAX_PROPERTIES)
             for off in range(header, len(data) - 15, 16):
                 ptype, pid, _flags = struct.unpack_from("<HHI", data, off)
                 self.fixed.setdefault(pid, (ptype, data[off + 8 : off + 16]))
@@ -264,10 +276,7 @@ class _Reader:
         path = self.prefix + name
         if not self.ole.exists(path) or self.ole.get_type(path) != 2:
             return None
-        if self.ole.get_size(path) > cap:
-            return self.ole.openstream(path).read(cap)
-        data: bytes = self.ole.openstream(path).read()
-        return data
+        return _whole(self.ole, path, cap)
 
     def string(self, pid: int) -> str | None:
         """A string property, Unicode (001F) or 8-bit (001E) in the message's code page."""
@@ -297,6 +306,8 @@ class _Reader:
         while chunk := stream.read(_HASH_STEP):
             digest.update(chunk)
             size += len(chunk)
+        if size < self.ole.get_size(path):
+            raise MsgError(_CUT_SHORT)
         return size, digest.hexdigest()
 
     def children(self, pattern: re.Pattern[str]) -> list[str]:
