@@ -160,7 +160,11 @@ def test_recognised_by_magic_bytes_not_by_name(tmp_path: Path) -> None:
 def test_sent_item_says_the_received_copy_is_needed() -> None:
     sample = load_bytes(
         build_msg(
-            recipients=(("Bob", "bob@example.org", 1), ("Cy", "cy@example.org", 2), ("D", "d@x.org", 3))
+            recipients=(
+                ("Bob", "bob@example.org", 1),
+                ("Cy", "cy@example.org", 2),
+                ("D", "d@x.org", 3),
+            )
         ),
         "sent.msg",
     )
@@ -208,7 +212,8 @@ def test_non_message_class_is_a_one_line_error(message_class: str, kind: str) ->
 
 
 @pytest.mark.parametrize(
-    "message_class", ["IPM.Note", "IPM.Note.SMIME", "IPM.Schedule.Meeting.Request", "REPORT.IPM.Note.NDR"]
+    "message_class",
+    ["IPM.Note", "IPM.Note.SMIME", "IPM.Schedule.Meeting.Request", "REPORT.IPM.Note.NDR"],
 )
 def test_message_classes_load(message_class: str) -> None:
     assert load_bytes(build_msg(message_class=message_class), "m.msg").subject == "Invoice 42"
@@ -217,7 +222,10 @@ def test_message_classes_load(message_class: str) -> None:
 def test_attachment_table_and_embedded_message() -> None:
     data = build_msg(attachments=(("invoice.pdf", b"%PDF-1.4 test"), ("big.bin", b"x" * 10_000)))
     sample = load_bytes(data, "a.msg")
-    assert [(p.filename, p.size) for p in sample.parts] == [("invoice.pdf", 13), ("big.bin", 10_000)]
+    assert [(p.filename, p.size) for p in sample.parts] == [
+        ("invoice.pdf", 13),
+        ("big.bin", 10_000),
+    ]
     assert sample.parts[1].sha256 == __import__("hashlib").sha256(b"x" * 10_000).hexdigest()
     assert attachment_count(sample) == 2
     inner = {
@@ -242,7 +250,9 @@ def test_office_document_is_not_a_message() -> None:
 
 def _garbage_cases() -> list[tuple[str, bytes]]:
     good = build_msg(headers=RECEIVED_HEADERS, attachments=(("big.bin", b"y" * 9000),))
-    cases = [(f"cut at {n}", good[:n]) for n in (8, 200, 512, 1024, len(good) // 2, len(good) - 600)]
+    cases = [
+        (f"cut at {n}", good[:n]) for n in (8, 200, 512, 1024, len(good) // 2, len(good) - 600)
+    ]
     cases.append(("magic then zeros", good[:8] + b"\0" * 4000))
     cases.append(("magic then junk", good[:8] + bytes(range(256)) * 20))
     broken = bytearray(good)
@@ -251,7 +261,9 @@ def _garbage_cases() -> list[tuple[str, bytes]]:
     return cases
 
 
-@pytest.mark.parametrize(("why", "data"), _garbage_cases(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("why", "data"), _garbage_cases(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_damaged_ole_is_one_line(why: str, data: bytes) -> None:
     start = time.perf_counter()
     with pytest.raises(SampleError) as err:
@@ -326,6 +338,11 @@ def test_reading_eml_samples_never_imports_olefile() -> None:
         "print('olefile' in sys.modules)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True, env=os.environ
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        env=os.environ,
     )
     assert out.stdout.strip() == "False"

@@ -291,9 +291,13 @@ class _Reader:
         return _strip_nul(decode_bytes(data))
 
     def has(self, pid: int) -> bool:
-        return any(
-            self.ole.exists(f"{self.prefix}__substg1.0_{pid:04X}{t}") for t in ("001F", "001E", "0102")
-        ) or pid in self.fixed
+        return (
+            any(
+                self.ole.exists(f"{self.prefix}__substg1.0_{pid:04X}{t}")
+                for t in ("001F", "001E", "0102")
+            )
+            or pid in self.fixed
+        )
 
     def sha256(self, pid: int) -> tuple[int, str] | None:
         """Size and hex digest of a binary property's stream, read in 1 MB steps."""
@@ -312,12 +316,10 @@ class _Reader:
 
     def children(self, pattern: re.Pattern[str]) -> list[str]:
         """Names of the sub-storages of this storage matching ``pattern``, sorted."""
-        parts = [p for p in self.prefix.split("/") if p]
-        found: set[str] = set()
-        for entry in self.ole.listdir(streams=False, storages=True):
-            if len(entry) == len(parts) + 1 and entry[: len(parts)] == parts:
-                if pattern.fullmatch(entry[-1]):
-                    found.add(entry[-1])
+        node = self.ole.root
+        for part in (p for p in self.prefix.split("/") if p):
+            node = next(k for k in node.kids if k.name.lower() == part.lower())
+        found = {k.name for k in node.kids if k.entry_type == 1 and pattern.fullmatch(k.name)}
         return sorted(found)
 
 
@@ -462,7 +464,7 @@ def read_message(data: bytes) -> OutlookMessage:
             return _read(ole)
     except MsgError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any damage olefile meets is one line, not a traceback
+    except Exception as exc:  # any damage olefile meets is one line, never a traceback
         why = printable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 100)
         raise MsgError(f"damaged or truncated Outlook .msg (OLE2) file: {why}") from None
 
@@ -488,7 +490,9 @@ def _mapi_fields(msg: OutlookMessage, problems: list[Problem]) -> dict[str, Any]
     if msg.sender is None:
         problems.append(Problem("From", "no sender recorded"))
     elif not msg.sender.addr:
-        problems.append(Problem("From", "the sender has no SMTP address (an Exchange address only)"))
+        problems.append(
+            Problem("From", "the sender has no SMTP address (an Exchange address only)")
+        )
     if msg.message_id is None:
         problems.append(Problem("Message-ID", "no Message-ID"))
     if msg.exchange_internal:
