@@ -346,3 +346,13 @@ def test_reading_eml_samples_never_imports_olefile() -> None:
         env=os.environ,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_streams_past_the_read_budget_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many entries pointing at the same sectors cannot make the reader loop for long."""
+    import mailtriage.checks.message.outlook_msg as outlook_msg
+
+    monkeypatch.setattr(outlook_msg, "READ_BUDGET", 8000)
+    with pytest.raises(SampleError, match="add up to more than") as err:
+        load_bytes(build_msg(attachments=(("big.bin", b"z" * 9000),)), "loop.msg")
+    assert "\n" not in str(err.value)

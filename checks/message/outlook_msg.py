@@ -39,6 +39,9 @@ MAX_RECIPIENTS = 2_000
 MAX_ATTACHMENTS = 500
 MAX_STRING = 4 * 1024 * 1024
 MAX_PROPERTIES = 1024 * 1024
+#: Most bytes read from streams in all. A sound file's streams add up to less than its
+#: size; a hostile one can point many entries at the same sectors, and this stops it.
+READ_BUDGET = 160 * 1024 * 1024
 _HASH_STEP = 1024 * 1024
 
 _TOP = ""  # the root storage's prefix
@@ -233,9 +236,24 @@ def _strip_nul(text: str) -> str:
 _CUT_SHORT = "truncated Outlook .msg: a stream ends before its recorded size"
 
 
-def _whole(ole: Any, path: str, cap: int) -> bytes:
+class _Budget:
+    """Bytes read so far from one file's streams, against ``READ_BUDGET``."""
+
+    def __init__(self) -> None:
+        self.spent = 0
+
+    def charge(self, size: int) -> None:
+        self.spent += size
+        if self.spent > READ_BUDGET:
+            raise MsgError(
+                f"damaged Outlook .msg: its streams add up to more than {READ_BUDGET >> 20} MB"
+            )
+
+
+def _whole(ole: Any, path: str, cap: int, budget: _Budget) -> bytes:
     """A stream's bytes (at most ``cap``); one shorter than its recorded size means damage."""
     want = min(ole.get_size(path), cap)
+    budget.charge(want)
     data: bytes = ole.openstream(path).read(want)
     if len(data) < want:
         raise MsgError(_CUT_SHORT)
@@ -245,14 +263,17 @@ def _whole(ole: Any, path: str, cap: int) -> bytes:
 class _Reader:
     """Reads properties of one storage (the message, a recipient, an attachment)."""
 
-    def __init__(self, ole: Any, prefix: str, header: int, codepage: str | None = None) -> None:
+    def __init__(
+        self, ole: Any, prefix: str, header: int, budget: _Budget, codepage: str | None = None
+    ) -> None:
         self.ole = ole
         self.prefix = prefix
+        self.budget = budget
         self.codepage = codepage
         self.fixed: dict[int, tuple[int, bytes]] = {}
         path = prefix + "__properties_version1.0"
         if ole.exists(path) and ole.get_size(path) <= MAX_PROPERTIES:
-            data = _whole(ole, path, MAX_PROPERTIES)
+            data = _whole(ole, path, MAX_PROPERTIES, budget)
             for off in range(header, len(data) - 15, 16):
                 ptype, pid, _flags = struct.unpack_from("<HHI", data, off)
                 self.fixed.setdefault(pid, (ptype, data[off + 8 : off + 16]))
@@ -276,7 +297,7 @@ class _Reader:
         path = self.prefix + name
         if not self.ole.exists(path) or self.ole.get_type(path) != 2:
             return None
-        return _whole(self.ole, path, cap)
+        return _whole(self.ole, path, cap, self.budget)
 
     def string(self, pid: int) -> str | None:
         """A string property, Unicode (001F) or 8-bit (001E) in the message's code page."""
@@ -304,6 +325,7 @@ class _Reader:
         path = f"{self.prefix}__substg1.0_{pid:04X}0102"
         if not self.ole.exists(path) or self.ole.get_type(path) != 2:
             return None
+        self.budget.charge(self.ole.get_size(path))
         stream = self.ole.openstream(path)
         digest = hashlib.sha256()
         size = 0
@@ -362,7 +384,7 @@ def _recipients(ole: Any, msg: _Reader, problems: list[Problem]) -> tuple[MsgRec
         names = names[:MAX_RECIPIENTS]
     found = []
     for name in names:
-        row = _Reader(ole, f"{msg.prefix}{name}/", _SUB_HEADER, msg.codepage)
+        row = _Reader(ole, f"{msg.prefix}{name}/", _SUB_HEADER, msg.budget, msg.codepage)
         kind = _RECIPIENT_KINDS.get(row.long(PR_RECIPIENT_TYPE) or 1, "To")
         addr = _smtp(row.string(PR_SMTP_ADDRESS), row.string(PR_EMAIL_ADDRESS))
         found.append(MsgRecipient(row.string(PR_DISPLAY_NAME) or "", addr, kind))
@@ -377,7 +399,7 @@ def _attachments(ole: Any, msg: _Reader, problems: list[Problem]) -> tuple[MsgAt
         names = names[:MAX_ATTACHMENTS]
     found = []
     for name in names:
-        row = _Reader(ole, f"{msg.prefix}{name}/", _SUB_HEADER, msg.codepage)
+        row = _Reader(ole, f"{msg.prefix}{name}/", _SUB_HEADER, msg.budget, msg.codepage)
         filename = (
             row.string(PR_ATTACH_LONG_FILENAME)
             or row.string(PR_ATTACH_FILENAME)
@@ -412,7 +434,7 @@ def _item_kind(message_class: str) -> str:
 def _read(ole: Any) -> OutlookMessage:
     if len(ole.direntries) > MAX_ENTRIES:
         raise MsgError(f"damaged Outlook .msg: more than {MAX_ENTRIES} storage entries")
-    msg = _Reader(ole, _TOP, _ROOT_HEADER)
+    msg = _Reader(ole, _TOP, _ROOT_HEADER, _Budget())
     if not msg.has_properties():
         raise MsgError("an OLE2 file (Office document?) without Outlook message properties")
     msg.codepage = _codepage(msg)
