@@ -1,4 +1,4 @@
-"""Load one email sample (.eml, pasted headers, first message of an mbox) into a ``Sample``.
+"""Load one email sample (.eml, pasted headers, an mbox's first message, .msg) into a ``Sample``.
 
 Input is hostile: it may be huge, truncated, mis-encoded or not an email at all.
 Fatal cases raise ``SampleError`` with a one-line message; everything else loads
@@ -15,6 +15,7 @@ import sys
 from mailtriage.checks.message.fields import derive
 from mailtriage.checks.message.headers import HEADER_LINE, find_header_end, parse_lines, split_lines
 from mailtriage.checks.message.mime import summarise
+from mailtriage.checks.message.outlook_msg import MsgError, is_msg, load_msg
 from mailtriage.checks.model import MimePart, Problem, Sample
 from mailtriage.checks.text import decode_bytes, printable
 
@@ -88,11 +89,23 @@ def _familiar(name: str) -> bool:
     return lname in KNOWN_HEADERS or lname.startswith(KNOWN_PREFIXES)
 
 
+def _load_outlook(data: bytes, source: str, size: int) -> Sample:
+    if len(data) > MAX_READ or size > len(data):
+        raise _not_email(source, f"an Outlook .msg larger than {MAX_READ >> 20} MB is not read")
+    try:
+        return load_msg(data, source, size)
+    except MsgError as exc:
+        raise _not_email(source, str(exc)) from None
+
+
 def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     """Parse a sample from bytes.
 
+    An Outlook .msg is recognised by its OLE2 signature (not its name) and read
+    by :mod:`mailtriage.checks.message.outlook_msg`.
+
     Args:
-        data: The raw input (.eml, pasted headers, mbox...).
+        data: The raw input (.eml, pasted headers, mbox, Outlook .msg...).
         source: Label for the sample (a path, ``"-"``, ``"demo:blocked"``).
         size: Real input size when ``data`` was already cut short; default ``len(data)``.
 
@@ -100,10 +113,13 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
         The loaded sample.
 
     Raises:
-        SampleError: The input is empty, binary, or has no recognisable header fields.
+        SampleError: The input is empty, binary, has no recognisable header fields, or
+            is an Outlook .msg that is damaged or holds no email.
     """
-    problems: list[Problem] = []
     total = len(data) if size is None else size
+    if is_msg(data):
+        return _load_outlook(data, source, total)
+    problems: list[Problem] = []
     if len(data) > MAX_READ or total > len(data):
         problems.append(Problem("Input", f"input larger than {MAX_READ >> 20} MB; rest not read"))
         data = data[:MAX_READ]
