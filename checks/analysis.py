@@ -18,6 +18,7 @@ from mailtriage.checks.auth.dkimsig import DkimSignature, read_signatures
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
 from mailtriage.checks.findings import Fate, fate, findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
+from mailtriage.checks.message.forwarded import open_forward
 from mailtriage.checks.message.mime import has_attachments
 from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
@@ -134,14 +135,25 @@ def analyse(sample: Sample) -> Analysis:
     Args:
         sample: A loaded sample.
 
+    A customer's forward that carries the problem message as an attachment is
+    analysed as that attached message (marked ``forwarded_in``, the forward kept
+    as ``sample.outer``). A bounce is read first and stays a bounce: its returned
+    original is not a forward.
+
     Returns:
         The frozen analysis.
     """
+    bounce = parse_bounce(sample)
+    if bounce is None:
+        opened = open_forward(sample)
+        if opened is not None and opened.outer is not None:
+            return analyse(opened)
+        if opened is not None:  # the attached message is unreadable: the forward, noted
+            sample = opened
     recorded = parse_auth_results(sample)
     hops = parse_hops(sample)
     verdicts = find_verdicts(sample)
     quarantine = quarantine_signal(verdicts)
-    bounce = parse_bounce(sample)
     timeline = build_timeline(hops, has_attachments(sample), microsoft_released(verdicts))
     found = findings(
         from_domain=sample.from_domain,

@@ -120,6 +120,10 @@ class Sample:
         problems: Everything that could not be parsed.
         raw: The message bytes as read (mbox envelope line removed), for the checks
             that need them byte for byte (DKIM, ARC). Not part of equality.
+        forwarded_in: For a message that arrived attached to a customer's forward, the
+            outer message's source; ``None`` for a message read as it is.
+        outer: The customer's forward this message was attached to (kept so views can
+            show it), or ``None``. Not part of equality.
     """
 
     source: str
@@ -139,6 +143,8 @@ class Sample:
     parts: tuple[MimePart, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     raw: bytes = field(default=b"", repr=False, compare=False, hash=False)
+    forwarded_in: str | None = None
+    outer: Sample | None = field(default=None, repr=False, compare=False, hash=False)
 
     def all(self, name: str) -> tuple[Header, ...]:
         """Return every header field with this name (case-insensitive), topmost first."""

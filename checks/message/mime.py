@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from mailtriage.checks.message.headers import find_header_end, parse_block
-from mailtriage.checks.message.mimedigest import digest
+from mailtriage.checks.message.mimedigest import decode, digest
 from mailtriage.checks.message.mimemeta import Meta, meta_of
 from mailtriage.checks.model import Header, MimePart, Problem, Sample
 
@@ -193,3 +193,72 @@ def has_attachments(sample: Sample) -> bool:
     if attachments(sample.parts):
         return True
     return (sample.first("x-ms-has-attach") or "").strip().lower() == "yes"
+
+
+#: Content types of a part that is itself a whole message (RFC 2046 §5.2.1 and the
+#: way Outlook names an attached .msg file).
+MESSAGE_TYPES = frozenset({"message/rfc822", "message/global"})
+MSG_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-ole-storage"})
+
+
+class AttachedMessage(NamedTuple):
+    """A message carried whole inside another one (a forward as attachment).
+
+    Attributes:
+        data: The attached message's bytes, transfer encoding removed.
+        content_type: The part's ``type/subtype``.
+        filename: The part's file name, if any.
+        more: How many further attached messages were seen (not opened).
+    """
+
+    data: bytes
+    content_type: str
+    filename: str | None
+    more: int
+
+
+def _is_message(meta: Meta) -> bool:
+    if meta.content_type in MESSAGE_TYPES:
+        return True
+    name = (meta.filename or "").lower()
+    return meta.content_type in MSG_TYPES or name.endswith((".msg", ".eml"))
+
+
+def attached_messages(top: list[Header], body: bytes, start: int = 0) -> AttachedMessage | None:
+    """Find the outermost message attached to a message body (the same walk as :func:`summarise`).
+
+    Parts are visited breadth first, so the attachment nearest the top wins; a
+    message attached inside that one is not looked into. The walk is bounded like
+    :func:`summarise` and never raises.
+
+    Args:
+        top: The message's own header fields.
+        body: The message bytes.
+        start: Where the body starts in ``body``.
+
+    Returns:
+        The first attached message, or ``None`` when the body holds none.
+    """
+    problems: list[Problem] = []
+    queue: list[tuple[list[Header], Span, int]] = [(top, Span(body, start, len(body)), 0)]
+    found: list[tuple[Meta, Span]] = []
+    seen = 0
+    try:
+        while seen < len(queue) and seen < MAX_ENTITIES:
+            headers, span, depth = queue[seen]
+            seen += 1
+            meta = meta_of(headers)
+            if depth > 0 and _is_message(meta):
+                found.append((meta, span))
+                continue
+            if meta.boundary is None or depth >= MAX_DEPTH:
+                continue
+            boundary = meta.boundary.encode("utf-8", "replace")
+            queue.extend((*_child(c), depth + 1) for c in _split(span, boundary, problems))
+    except Exception:  # a hostile part never stops loading; what was found stands
+        pass
+    if not found:
+        return None
+    meta, (buf, begin, end) = found[0]
+    data = decode(buf[begin:end], meta.cte, problems)
+    return AttachedMessage(data, meta.content_type, meta.filename, len(found) - 1)
