@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
+from mailtriage.checks.message.forwarded import describe_outer
 from mailtriage.checks.model import Address
 from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe
 from mailtriage.widgets.pane import Pane
@@ -71,12 +72,21 @@ def _hold_row(a: Analysis) -> tuple[str, str, str]:
     return ("Quarantine", a.quarantine or "no signal", "$warning" if a.quarantine else "")
 
 
-def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str, str]]:
+def _forward_row(a: Analysis) -> tuple[str, str, str]:
+    """Which customer forward the analysed message was attached to (subject and sender)."""
+    outer = a.sample.outer
+    return (FORWARD_ROW, describe_outer(outer) if outer else "—", "$warning" if outer else "")
+
+
+def _rows(
+    a: Analysis, trace: str | None, bounced: bool, forwarded: bool = False
+) -> list[tuple[str, str, str]]:
     s = a.sample
     evidence, step = _top(a)
     parts = ", ".join(f"{p.filename or p.content_type} ({p.size} B)" for p in s.parts if p.filename)
     return [
         ("Source", s.source, ""),
+        *([_forward_row(a)] if forwarded else []),
         ("From", _addrs(s.from_), ""),
         ("To", _addrs(s.to), ""),
         ("Subject", s.subject or "—", "bold"),
@@ -103,6 +113,8 @@ def _rows(a: Analysis, trace: str | None, bounced: bool) -> list[tuple[str, str,
 
 FINDING_ROWS = ("Likely layer", "Evidence", "Next step")
 """Rows whose full text lists every finding, not only the top one."""
+FORWARD_ROW = "Forwarded in"
+"""The row naming the customer's forward an analysed message arrived attached to."""
 BOUNCE_ROW = "Bounce"
 """The row whose full text lists every recipient of a bounce with its own status and reason."""
 
@@ -164,8 +176,14 @@ class SamplePane(Pane):
         )
         traced = any(self.traces)
         bounced = any(a.bounce for _, a in loaded)
+        forwarded = any(a.sample.outer for _, a in loaded)
         table = [
-            _rows(a, (self.traces[i] or "") if traced and i < len(self.traces) else None, bounced)
+            _rows(
+                a,
+                (self.traces[i] or "") if traced and i < len(self.traces) else None,
+                bounced,
+                forwarded,
+            )
             for i, a in loaded
         ]
         rows: list[tuple[Cell, list[Cell]]] = [head]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.report.jsonform import to_json
+from mailtriage.checks.report.jsonform import ForwardedIn, to_json
 
 if TYPE_CHECKING:  # the live modules load dnspython and dkimpy: only when a lookup is due
     from mailtriage.checks.dns.resolver import Resolver
@@ -25,9 +25,15 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         a: The sample's offline analysis.
 
     Returns:
-        A JSON-serialisable dict (``auth.live`` is ``None`` and ``dns_log`` empty).
+        A JSON-serialisable dict (``auth.live`` is ``None`` and ``dns_log`` empty). For a
+        message that arrived attached to a customer's forward, ``forwarded_in`` names
+        that forward (the key is absent for any other sample).
     """
     out: dict[str, Any] = to_json(a)
+    outer = a.sample.outer
+    if outer is not None:
+        note = "the message attached to this forward was analysed; the forward is the customer's"
+        out["forwarded_in"] = to_json(ForwardedIn(outer, note))
     return out
 
 

@@ -75,6 +75,14 @@ SHAPES: Mapping[str, Shape] = {
         ("likely_layer", "layer"),
         ("problems", "sample.problems"),
     ),
+    "mailtriage.checks.report.jsonform.ForwardedIn": (
+        ("source", "outer.source"),
+        ("subject", "outer.subject"),
+        ("from", "outer.from_"),
+        ("date", "outer.date"),
+        ("message_id", "outer.message_id"),
+        ("note", "note"),
+    ),
     "mailtriage.checks.model.Address": (("name", "display"), ("address", "addr")),
     "mailtriage.checks.model.AuthResults": (
         *_same("header", "authserv_id", "instance", "methods"),
@@ -202,6 +210,14 @@ SHAPES: Mapping[str, Shape] = {
         ("warnings", "verdict.warnings"),
     ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardedIn:
+    """The customer's forward an analysed message arrived attached to (``forwarded_in``)."""
+
+    outer: Any
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
