@@ -78,7 +78,7 @@ def open_forward(outer: Sample) -> Sample | None:
         notes.append(
             Problem(WHERE, f"{found.more} more attached message(s) in the forward were not opened")
         )
-    if inner.raw and attached_messages_in(inner):
+    if attached_messages_in(inner):
         notes.append(
             Problem(
                 WHERE,
@@ -97,10 +97,7 @@ def open_forward(outer: Sample) -> Sample | None:
 
 def attached_messages_in(sample: Sample) -> bool:
     """Whether ``sample``'s body carries an attached message (not opened)."""
-    if not sample.has_body:
+    if not sample.has_body or not sample.raw:
         return False
-    return any(
-        p.content_type in ("message/rfc822", "message/global")
-        or (p.filename or "").lower().endswith((".msg", ".eml"))
-        for p in sample.parts
-    )
+    _, body_start = find_header_end(sample.raw, 0, len(sample.raw))
+    return attached_messages(list(sample.headers), sample.raw, body_start) is not None
