@@ -29,6 +29,7 @@ from mailtriage.checks.message.forwarded import open_forward
 from mailtriage.checks.message.loader import load_bytes
 from mailtriage.checks.report.build import offline_report
 from mailtriage.widgets.sample_pane import SamplePane
+
 from tests.msg_support import build_msg
 
 INNER = (
@@ -46,7 +47,8 @@ INNER = (
 )
 
 OUTER_HEAD = (
-    b"Received: from laptop.contoso.example by mx.contoso.example; Tue, 3 Dec 2024 08:00:00 +0000\r\n"
+    b"Received: from laptop.contoso.example by mx.contoso.example;\r\n"
+    b" Tue, 3 Dec 2024 08:00:00 +0000\r\n"
     b"From: Dana Customer <dana@contoso.example>\r\n"
     b"To: support@helpdesk.example\r\n"
     b"Subject: Fw: this invoice went to junk\r\n"
