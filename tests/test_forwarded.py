@@ -213,3 +213,12 @@ def test_hostile_inner_and_outer_headers_are_escaped() -> None:
     assert "[bold red]pay[/]" in text
     assert "\u202e" not in text and "\x1b" not in text and "\u200b" not in text
     assert "[link=x]y[/link]" in text
+
+
+def test_text_report_names_the_forward_at_the_top() -> None:
+    from mailtriage.tui.report_jobs import text
+
+    out = text(offline_report(_analyse(GMAIL)))
+    lines = out.splitlines()
+    assert lines[1] == "  forwarded in: Fw: this invoice went to junk (from dana@contoso.example)"
+    assert "could not parse Forward: analysed the message forwarded inside fw.eml" in out

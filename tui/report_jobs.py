@@ -67,6 +67,11 @@ class Settings:
 def text(rep: dict[str, Any]) -> str:
     """The human-readable summary of one report, safe to print to a terminal."""
     lines = [f"== {rep['source']}"]
+    fwd = rep.get("forwarded_in")
+    if fwd:
+        sender = next((a["address"] for a in fwd["from"] if a["address"]), None)
+        outer = fwd["subject"] or "(no subject)"
+        lines.append(f"  forwarded in: {outer}" + (f" (from {sender})" if sender else ""))
     for key in ("message_id", "subject", "date", "envelope_from", "connecting_ip", "likely_layer"):
         lines.append(f"  {key}: {rep[key] if rep[key] not in (None, '') else '-'}")
     if rep.get("quarantine"):
