@@ -18,7 +18,7 @@ from mailtriage.checks.auth.dkimsig import DkimSignature, read_signatures
 from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
 from mailtriage.checks.findings import Fate, fate, findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
-from mailtriage.checks.message.forwarded import open_forward
+from mailtriage.checks.message.forwarded import describe_outer, open_forward
 from mailtriage.checks.message.mime import has_attachments
 from mailtriage.checks.model import AuthResults, Finding, Sample
 from mailtriage.checks.route.gateways import sending_ip
@@ -112,6 +112,16 @@ class Analysis:
         if self.bounce is not None:
             return self.bounce.original_message_id
         return self.sample.message_id
+
+    @property
+    def forwarded_in(self) -> str | None:
+        """The customer's forward this message arrived attached to, in one line.
+
+        Its subject and sender (sample content: views escape it), or ``None`` when
+        the sample was not opened from a forward.
+        """
+        outer = self.sample.outer
+        return describe_outer(outer) if outer is not None else None
 
     @property
     def boundary(self) -> AuthResults | None:

@@ -194,6 +194,7 @@ def test_report_gains_forwarded_in() -> None:
     assert fw["subject"] == "Fw: this invoice went to junk"
     assert fw["from"] == [{"name": "Dana Customer", "address": "dana@contoso.example"}]
     assert fw["message_id"] == "fw-1@contoso.example"
+    assert fw["summary"] == "Fw: this invoice went to junk (from dana@contoso.example)"
 
 
 def test_sample_pane_shows_forwarded_in_row() -> None:

@@ -69,9 +69,7 @@ def text(rep: dict[str, Any]) -> str:
     lines = [f"== {rep['source']}"]
     fwd = rep.get("forwarded_in")
     if fwd:
-        sender = next((a["address"] for a in fwd["from"] if a["address"]), None)
-        outer = fwd["subject"] or "(no subject)"
-        lines.append(f"  forwarded in: {outer}" + (f" (from {sender})" if sender else ""))
+        lines.append(f"  forwarded in: {fwd['summary']}")
     for key in ("message_id", "subject", "date", "envelope_from", "connecting_ip", "likely_layer"):
         lines.append(f"  {key}: {rep[key] if rep[key] not in (None, '') else '-'}")
     if rep.get("quarantine"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
-from mailtriage.checks.message.forwarded import describe_outer
 from mailtriage.checks.model import Address
 from mailtriage.widgets._render import Cell, grid, heading, join_lines, safe
 from mailtriage.widgets.pane import Pane
@@ -74,8 +73,8 @@ def _hold_row(a: Analysis) -> tuple[str, str, str]:
 
 def _forward_row(a: Analysis) -> tuple[str, str, str]:
     """Which customer forward the analysed message was attached to (subject and sender)."""
-    outer = a.sample.outer
-    return (FORWARD_ROW, describe_outer(outer) if outer else "—", "$warning" if outer else "")
+    outer = a.forwarded_in
+    return (FORWARD_ROW, outer or "—", "$warning" if outer else "")
 
 
 def _rows(

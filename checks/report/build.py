@@ -30,10 +30,8 @@ def offline_report(a: Analysis) -> dict[str, Any]:
         that forward (the key is absent for any other sample).
     """
     out: dict[str, Any] = to_json(a)
-    outer = a.sample.outer
-    if outer is not None:
-        note = "the message attached to this forward was analysed; the forward is the customer's"
-        out["forwarded_in"] = to_json(ForwardedIn(outer, note))
+    if a.sample.outer is not None and a.forwarded_in is not None:
+        out["forwarded_in"] = to_json(ForwardedIn(a.sample.outer, a.forwarded_in))
     return out
 
 

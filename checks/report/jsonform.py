@@ -81,7 +81,7 @@ SHAPES: Mapping[str, Shape] = {
         ("from", "outer.from_"),
         ("date", "outer.date"),
         ("message_id", "outer.message_id"),
-        ("note", "note"),
+        ("summary", "summary"),
     ),
     "mailtriage.checks.model.Address": (("name", "display"), ("address", "addr")),
     "mailtriage.checks.model.AuthResults": (
@@ -217,7 +217,7 @@ class ForwardedIn:
     """The customer's forward an analysed message arrived attached to (``forwarded_in``)."""
 
     outer: Any
-    note: str
+    summary: str
 
 
 @dataclass(frozen=True, slots=True)
