@@ -223,3 +223,15 @@ def test_text_report_names_the_forward_at_the_top() -> None:
     lines = out.splitlines()
     assert lines[1] == "  forwarded in: Fw: this invoice went to junk (from dana@contoso.example)"
     assert "could not parse Forward: analysed the message forwarded inside fw.eml" in out
+
+
+def test_report_and_digest_containers_are_not_forwards() -> None:
+    """RFC 3464 and RFC 2046 §5.1.5: a report's returned original and a digest's posts."""
+    for container in (b"multipart/report; report-type=delivery-status", b"multipart/digest"):
+        raw = (
+            b"From: lists@example.org\r\nTo: ap@contoso.example\r\nSubject: digest\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: " + container + b'; boundary="d1"\r\n\r\n'
+            b"--d1\r\nContent-Type: message/rfc822\r\n\r\n" + INNER + b"\r\n--d1--\r\n"
+        )
+        sample = load_bytes(raw, "d.eml")
+        assert open_forward(sample) is None

@@ -199,6 +199,9 @@ def has_attachments(sample: Sample) -> bool:
 #: way Outlook names an attached .msg file).
 MESSAGE_TYPES = frozenset({"message/rfc822", "message/global"})
 MSG_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-ole-storage"})
+#: Containers whose messages are not a forward: a delivery or feedback report returns
+#: the original (RFC 3464, RFC 5965) and a digest bundles a list's posts (RFC 2046 §5.1.5).
+NOT_FORWARDS = frozenset({"multipart/report", "multipart/digest"})
 
 
 class AttachedMessage(NamedTuple):
@@ -228,7 +231,8 @@ def attached_messages(top: list[Header], body: bytes, start: int = 0) -> Attache
     """Find the outermost message attached to a message body (the same walk as :func:`summarise`).
 
     Parts are visited breadth first, so the attachment nearest the top wins; a
-    message attached inside that one is not looked into. The walk is bounded like
+    message attached inside that one is not looked into, nor are the messages of a
+    report (a bounce's returned original) or a digest. The walk is bounded like
     :func:`summarise` and never raises.
 
     Args:
@@ -251,7 +255,7 @@ def attached_messages(top: list[Header], body: bytes, start: int = 0) -> Attache
             if depth > 0 and _is_message(meta):
                 found.append((meta, span))
                 continue
-            if meta.boundary is None or depth >= MAX_DEPTH:
+            if meta.boundary is None or depth >= MAX_DEPTH or meta.content_type in NOT_FORWARDS:
                 continue
             boundary = meta.boundary.encode("utf-8", "replace")
             queue.extend((*_child(c), depth + 1) for c in _split(span, boundary, problems))
