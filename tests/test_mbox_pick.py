@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from mailtriage.checks.message import mbox
 from mailtriage.checks.message.loader import SampleError, load_bytes
 from mailtriage.checks.message.mbox import is_mbox, list_messages, load_message

@@ -8,6 +8,8 @@ and only the first ``LIST_HEADER_BYTES`` of each header block are parsed for the
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 
 from mailtriage.checks.message.headers import find_header_end, parse_lines, split_lines, unfold
@@ -18,6 +20,7 @@ from mailtriage.checks.message.loader import (
     _unbom,
     load_bytes,
     mbox_message_end,
+    read_file,
 )
 from mailtriage.checks.model import Sample
 from mailtriage.checks.text import decode_bytes, decode_words, printable
@@ -58,10 +61,12 @@ class MboxListing:
         entries: The messages found, in file order.
         truncated: More messages follow than ``MAX_MESSAGES`` (or the file was cut
             at ``MAX_READ``); they are not listed.
+        source: The mailbox's path (raw, for loading; escape it to show it).
     """
 
     entries: tuple[MboxEntry, ...]
     truncated: bool = False
+    source: str = ""
 
 
 def is_mbox(data: bytes) -> bool:
@@ -145,3 +150,43 @@ def load_message(data: bytes, number: int, source: str) -> Sample:
     entry = listing.entries[number - 1]
     data = _unbom(data[:MAX_READ])
     return load_bytes(data[entry.offset : entry.end], f"{source}#{number}")
+
+
+_NUMBERED = re.compile(r"(.+)#([0-9]{1,6})")
+
+
+def split_number(path: str) -> tuple[str, int | None]:
+    """Split ``FILE.mbox#3`` into the file and the message number.
+
+    A path that exists as written is never split (a file may have ``#`` in its name).
+
+    Returns:
+        ``(path, number)``; the number is ``None`` when none was given.
+    """
+    m = _NUMBERED.fullmatch(path)
+    if m is None or os.path.lexists(path):
+        return path, None
+    return m.group(1), int(m.group(2))
+
+
+def load_or_list(path: str) -> Sample | MboxListing:
+    """Load a sample path, or list the mailbox when it holds several messages.
+
+    ``FILE.mbox#N`` loads message N directly. A mailbox with one message, and any
+    other sample, loads as :func:`~mailtriage.checks.message.loader.load_path` would.
+
+    Returns:
+        The sample, or the listing of a mailbox holding several messages (for a picker).
+
+    Raises:
+        SampleError: The file cannot be read, there is no message N, or it is not an email.
+    """
+    base, number = split_number(path)
+    data, size = read_file(base)
+    if number is not None:
+        return load_message(data, number, base)
+    if is_mbox(data):
+        listing = list_messages(data, limit=MAX_MESSAGES)
+        if len(listing.entries) > 1:
+            return MboxListing(listing.entries, listing.truncated, base)
+    return load_bytes(data, base, max(size, len(data)))
