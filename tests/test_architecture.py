@@ -103,6 +103,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.atomic",
     # a sample in, its analysis out
     "mailtriage.checks.message.loader",
+    "mailtriage.checks.message.mbox",  # list an mbox, load message N (the picker)
     "mailtriage.checks.analysis",
     # what is built from analyses
     "mailtriage.checks.diff",

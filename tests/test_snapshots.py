@@ -109,3 +109,17 @@ def test_bounce_sample(snap_compare, size) -> None:  # type: ignore[no-untyped-d
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_mbox_picker(snap_compare, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mailtriage.tui.screens.mbox_picker import MboxPickerScreen
+
+    monkeypatch.chdir(Path(__file__).parent / "samples")  # a short path, the same on any machine
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MboxPickerScreen))
+        await pilot.pause(0.2)
+
+    app = make_app(["two_messages.mbox"], offline=True)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

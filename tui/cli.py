@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from mailtriage.checks.dns.model import DnsError
-from mailtriage.checks.message.loader import SampleError, load_path, load_stdin
+from mailtriage.checks.message.loader import SampleError, load_stdin
+from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config
@@ -31,7 +32,9 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "samples",
         nargs="*",
         metavar="SAMPLE",
-        help=".eml, pasted headers, or mbox; '-' reads stdin (A = blocked, B = delivered)",
+        help=".eml, pasted headers, or mbox (FILE.mbox#N picks message N; without it a "
+        "mailbox with several messages opens a picker); '-' reads stdin "
+        "(A = blocked, B = delivered)",
     )
     add_common(p)
     p.add_argument(
@@ -43,22 +46,24 @@ def dashboard_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_some(paths: Sequence[str]) -> tuple[list[Sample | None], list[str]]:
+def load_some(paths: Sequence[str]) -> tuple[list[Sample | str | None], list[str]]:
     """Load the samples that can be loaded; the others become one-line errors to show.
 
     Each keeps its slot: a sample that cannot be opened leaves ``None`` in its place,
-    so the delivered copy given second never moves into slot A.
+    so the delivered copy given second never moves into slot A. A mailbox with several
+    messages (and no ``#N``) stays a path: the dashboard opens the picker for it.
 
     Raises:
         SampleError: None of them could be loaded (there would be nothing to show).
     """
     if list(paths).count("-") > 1:
         raise SampleError("stdin ('-') can be given only once")
-    samples: list[Sample | None] = []
+    samples: list[Sample | str | None] = []
     errors: list[str] = []
     for p in paths:
         try:
-            samples.append(load_stdin() if p == "-" else load_path(p))
+            loaded = load_stdin() if p == "-" else load_or_list(p)
+            samples.append(p if isinstance(loaded, MboxListing) else loaded)
         except SampleError as exc:
             if not paths[1:]:
                 raise

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.live.around import Around
     from mailtriage.checks.live.auth import LiveAuth
     from mailtriage.checks.live.plan import LiveResult, LiveSpec
+    from mailtriage.checks.message.mbox import MboxListing
     from mailtriage.checks.msgtrace.load import Trace
 
 
@@ -41,6 +42,14 @@ class SampleFailed(Message):
     def __init__(self, slot: int, run_id: int, error: str) -> None:
         super().__init__()
         self.slot, self.run_id, self.error = slot, run_id, error
+
+
+class MboxListed(Message):
+    """A path given for a slot is a mailbox with several messages: one must be picked."""
+
+    def __init__(self, slot: int, run_id: int, listing: MboxListing) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.listing = slot, run_id, listing
 
 
 class LivePlanned(Message):

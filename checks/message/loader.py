@@ -84,6 +84,34 @@ def _line_end(data: bytes, start: int) -> tuple[int, bytes]:
     return lf, b"\n"
 
 
+def mbox_message_end(data: bytes, start: int, nl: bytes) -> tuple[int, int]:
+    """Where the mbox message whose headers begin at ``start`` ends: the one mbox splitter.
+
+    A message ends before the next line that starts with ``From `` (quoted body
+    lines such as ``>From `` never split); the blank line mbox writes before that
+    separator is not part of the message.
+
+    Args:
+        data: The whole mailbox.
+        start: Offset just after the message's ``From `` envelope line.
+        nl: The file's line break, as returned by ``_line_end``.
+
+    Returns:
+        ``(end, next_from)``: the message's end offset and the offset of the next
+        ``From `` line, or ``(len(data), -1)`` for the last message.
+    """
+    following = data.find(nl + b"From ", start)
+    if following < 0:
+        return len(data), -1
+    end = following + 1
+    blanks = (b"\r\n\r\n", b"\n\n") if nl == b"\n" else (b"\r\r",)
+    for blank in blanks:  # mbox puts a blank line before "From "
+        if data.endswith(blank, start, end):
+            end -= len(blank) // 2
+            break
+    return end, following + len(nl)
+
+
 def _familiar(name: str) -> bool:
     lname = name.lower()
     return lname in KNOWN_HEADERS or lname.startswith(KNOWN_PREFIXES)
@@ -130,14 +158,9 @@ def load_bytes(data: bytes, source: str, size: int | None = None) -> Sample:
     if data.startswith(b"From ", start):
         eol, nl = _line_end(data, start)
         start = len(data) if eol < 0 else eol + 1
-        following = data.find(nl + b"From ", start)
+        end, following = mbox_message_end(data, start, nl)
         if following >= 0:
-            data = data[: following + 1]
-            blanks = (b"\r\n\r\n", b"\n\n") if nl == b"\n" else (b"\r\r",)
-            for blank in blanks:  # mbox puts a blank line before "From "
-                if data.endswith(blank):
-                    data = data[: -len(blank) // 2]
-                    break
+            data = data[:end]
             problems.append(Problem("Input", "mbox with several messages; only the first was read"))
             total = len(data) - start  # the size of the message read, not of the mailbox
     limit = start + MAX_HEADER_BLOCK

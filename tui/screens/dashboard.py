@@ -22,7 +22,8 @@ from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
-from mailtriage.checks.message.loader import SampleError, load_path
+from mailtriage.checks.message.loader import SampleError
+from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
@@ -36,6 +37,7 @@ from mailtriage.tui.messages import (
     LiveFinished,
     LiveMessage,
     LivePlanned,
+    MboxListed,
     QueriesLogged,
     SampleChanged,
     SampleFailed,
@@ -320,7 +322,10 @@ class DashboardScreen(Screen[None]):
 
         def job() -> None:
             try:
-                sample = item if isinstance(item, Sample) else load_path(item)
+                sample = item if isinstance(item, Sample) else load_or_list(item)
+                if isinstance(sample, MboxListing):  # several messages: the user picks one
+                    self.post_message(MboxListed(slot, run_id, sample))
+                    return
                 self.post_message(SampleLoaded(slot, run_id, analyse(sample)))
             except SampleError as exc:
                 self.post_message(SampleFailed(slot, run_id, str(exc)))
@@ -339,6 +344,21 @@ class DashboardScreen(Screen[None]):
             exit_on_error=False,
             thread=True,
         )
+
+    def on_mbox_listed(self, msg: MboxListed) -> None:
+        """Open the picker for a mailbox with several messages; Esc loads nothing."""
+        if msg.run_id != self.load_ids[msg.slot]:
+            return
+        from mailtriage.tui.screens.mbox_picker import MboxPickerScreen
+
+        source = msg.listing.source
+
+        def picked(number: int | None) -> None:
+            if number is not None:
+                self.load(msg.slot, f"{source}#{number}")
+
+        label = ("sample A (blocked)", "sample B (delivered)")[msg.slot]
+        self.app.push_screen(MboxPickerScreen(msg.listing, label), picked)
 
     def on_sample_loaded(self, msg: SampleLoaded) -> None:
         """Show a freshly loaded sample and start its live checks."""
