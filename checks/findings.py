@@ -35,8 +35,6 @@ _MICROSOFT_FILTER = by_key("microsoft-eop").name
 _MICROSOFT_AUTHSERV = fact("exchange-online", "domain")
 
 _WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}
-# Tie-break: causes before effects.
-_LAYER_ORDER = LAYER_PRECEDENCE
 
 
 MAX_RECIPIENTS = 5
@@ -835,7 +833,7 @@ def likely_layer(found: Sequence[Finding]) -> str | None:
     if best <= 0:
         return None
     top = [layer for layer, n in score.items() if n == best]
-    return min(top, key=lambda x: _LAYER_ORDER.index(x) if x in _LAYER_ORDER else 99)
+    return min(top, key=lambda x: LAYER_PRECEDENCE.index(x) if x in LAYER_PRECEDENCE else 99)
 
 
 def _verdict_line(v: VerdictHeader) -> str:

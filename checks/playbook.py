@@ -24,7 +24,7 @@ from mailtriage.checks.diff import diff_samples
 from mailtriage.checks.live.run import unanswered
 from mailtriage.checks.message.authres import summary
 from mailtriage.checks.route.gateways import find_gateway
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import plural, printable
 from mailtriage.checks.verdicts import key_first, microsoft_placement
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ def full_headers(analyses: Analyses, live: Lives) -> Outcome:
         return False, None
     n = len(analyses)
     counts = [len(a.hops) for a in analyses]
-    parts = [_label(i, n) + f"{c} hop{'s' if c != 1 else ''}" for i, c in enumerate(counts)]
+    parts = [_label(i, n) + plural(c, "hop") for i, c in enumerate(counts)]
     return all(counts), _join(parts)
 
 

@@ -32,9 +32,8 @@ from mailtriage.checks.msgtrace.load import load_trace_path
 from mailtriage.checks.msgtrace.model import TraceError
 from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.report.build import offline_report
-from mailtriage.checks.text import decode_words, printable
+from mailtriage.checks.text import decode_words, json_text, printable
 from mailtriage.checks.verdicts import find_verdicts, microsoft_exchange
-from mailtriage.tui.report_jobs import json_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -294,7 +293,7 @@ def test_json_output_escapes_bidi_overrides_and_zero_width() -> None:
 
 def test_report_json_line_carries_no_raw_bidi_override() -> None:
     s = sample("From: a@b.example\n", head=HEAD.replace("Subject: hello", "Subject: a\u202eb"))
-    line = json_line(offline_report(analyse(s)))
+    line = json_text(offline_report(analyse(s)))
     assert "\u202e" not in line and "\\u202e" in line
     assert json.loads(line)["subject"] == "a\u202eb"
 

@@ -16,7 +16,8 @@ import pytest
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import load_path
 from mailtriage.checks.report.build import offline_report
-from mailtriage.tui.report_jobs import MAX_CHUNK, chunk_size, json_line
+from mailtriage.checks.text import json_text
+from mailtriage.tui.report_jobs import MAX_CHUNK, chunk_size
 
 from tests.tui_support import ROOT, demo_server
 
@@ -202,7 +203,7 @@ def test_closed_pipe_ends_quietly() -> None:
 
 def test_json_lines_never_break_inside_a_record() -> None:
     rep = {"subject": "a\x85b\u2028c\u2029d\ne\r\x1cf"}
-    line = json_line(rep)
+    line = json_text(rep)
     assert line.splitlines() == [line] and json.loads(line) == rep
 
 

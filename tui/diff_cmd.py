@@ -19,9 +19,8 @@ from mailtriage.checks.diff import compared
 from mailtriage.checks.message.loader import SampleError, load_path, load_stdin
 from mailtriage.checks.report.jsonform import to_json
 from mailtriage.checks.suspect import Comparison, suspect
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.args import VersionAction, fail
-from mailtriage.tui.report_jobs import json_line
 
 EXIT_FOUND, EXIT_NONE = 0, 1
 
@@ -91,5 +90,5 @@ def run_diff(argv: Sequence[str]) -> int:
     _, notes = compared(a, b)
     result = suspect(a, b)
     rep = comparison_json(result, (loaded[0].source, loaded[1].source), notes)
-    print(json_line(rep) if args.json else summary(rep))
+    print(json_text(rep) if args.json else summary(rep))
     return EXIT_FOUND if result.suspect_layer else EXIT_NONE

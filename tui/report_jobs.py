@@ -100,17 +100,6 @@ def text(rep: dict[str, Any]) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
-def json_line(rep: dict[str, Any]) -> str:
-    """One JSON Lines record, with no sample character shown raw.
-
-    ``json_text`` escapes what ``json.dumps`` leaves as it is: NEL (U+0085) and the
-    Unicode line and paragraph separators, on which ``str.splitlines()`` and some
-    JSON readers break a line, and bidi overrides and zero-width characters, which
-    rewrite what a terminal shows. Sample text can hold any of them.
-    """
-    return json_text(rep)
-
-
 async def _live(a: Analysis, settings: Settings) -> dict[str, Any]:
     from mailtriage.checks.report.build import full_report  # the live modules load dnspython
 
@@ -123,7 +112,7 @@ def render(sample: Sample, settings: Settings) -> Outcome:
     try:
         a = analyse(sample)
         rep = offline_report(a) if settings.offline else asyncio.run(_live(a, settings))
-        return (json_line(rep) if settings.as_json else text(rep)), None
+        return (json_text(rep) if settings.as_json else text(rep)), None
     except Exception as exc:  # one bad sample must not stop a batch
         return None, f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})"
 
