@@ -257,7 +257,7 @@ def _facts(a: Analysis) -> _Copy:
         judged_gw=judged_by_gateway_ip(a.hops, a.recorded, a.verdicts, a.timeline) is not None,
         cip=checked[0] if checked else None,
         handoff_ip=handoff,
-        cip_line=printable(checked[1], 200) if checked else "",
+        cip_line=printable(checked[1], EVIDENCE_LIMIT) if checked else "",
         handoff_line=_hop_line(a, mailbox_at) if handoff and mailbox_at is not None else "",
         entry_line=_hop_line(a, mailbox_at) if mailbox_at is not None else "",
         worst_line=max(verdicts.values(), default=(0, "", ""))[2],
