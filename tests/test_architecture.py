@@ -110,6 +110,10 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.suspect",
     "mailtriage.checks.playbook",
     "mailtriage.checks.notes",
+    # the ticket: its content, its store, the snapshot of the analysis it keeps
+    "mailtriage.checks.ticket.model",
+    "mailtriage.checks.ticket.store",
+    "mailtriage.checks.ticket.snapshot",
     "mailtriage.checks.explain",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",

@@ -15,6 +15,7 @@ from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.message.loader import SampleError, load_stdin
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
+from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config
 
@@ -41,6 +42,12 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "--trace",
         metavar="CSV",
         help="a Microsoft 365 message trace export to match against the samples (key m)",
+    )
+    p.add_argument(
+        "--ticket",
+        metavar="ID",
+        help="create or resume ticket ID (samples, checklist, notes and fix are saved as you "
+        "work; 'mailtriage tickets' lists them); samples given replace the ticket's",
     )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
@@ -98,11 +105,21 @@ def run_dashboard(argv: Sequence[str]) -> int:
     args = dashboard_parser().parse_args(argv)
     if len(args.samples) > 2:
         return fail("give at most two samples: the blocked one, then the delivered one")
+    ticket = store = None
+    created = False
+    warnings: list[str] = []
     try:
         config = load_config()
         nameserver = nameserver_for(args.resolver, config.resolver)
+        if args.ticket is not None:
+            from mailtriage.tui.tickets import load_samples, open_store
+
+            store = open_store()
+            ticket, created = store.open(args.ticket)
         samples, errors = load_some(args.samples)
-    except (SampleError, ConfigError, DnsError) as exc:
+        if ticket is not None and not args.samples:
+            samples, warnings = load_samples(ticket)
+    except (SampleError, ConfigError, DnsError, TicketError) as exc:
         return fail(str(exc))
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
@@ -123,12 +140,21 @@ def run_dashboard(argv: Sequence[str]) -> int:
     # The demo exists to show live answers: only an explicit --offline turns them off.
     offline = args.offline or (config.offline and demo is None)
     app = MailtriageApp(
-        samples, config=config, nameserver=server, offline=offline, trace=args.trace or ""
+        samples,
+        config=config,
+        nameserver=server,
+        offline=offline,
+        trace=args.trace or "",
+        ticket=ticket,
+        store=store,
     )
     app.initial_errors = tuple(errors)
+    app.initial_warnings = tuple(warnings)
+    app.ticket_created = created
     try:
         app.run()
     finally:
+        app.save_ticket()  # whatever way the app ended, its last change is on disk
         if demo:
             demo.stop()
     return app.return_code or 0
@@ -146,6 +172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailtriage.tui.diff_cmd import run_diff
 
             return run_diff(argv[1:])
+        if argv[:1] == ["tickets"]:
+            from mailtriage.tui.ticket_cmd import run_tickets
+
+            return run_tickets(argv[1:])
+        if argv[:1] == ["ticket"]:
+            from mailtriage.tui.ticket_cmd import run_ticket
+
+            return run_ticket(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 

@@ -12,13 +12,14 @@ start-up.
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from mailtriage.checks.analysis import Analysis, analyse
-from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
+from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sample_hint
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
@@ -29,6 +30,8 @@ from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
 from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable
+from mailtriage.checks.ticket.model import Tick, Ticket
+from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
@@ -46,6 +49,7 @@ from mailtriage.tui.messages import (
 )
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
 from mailtriage.tui.screens.key_footer import KeyFooter
+from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -88,6 +92,9 @@ class DashboardHost(Protocol):
     config: Config
     playbook: Playbook
     offline: bool
+    ticket: Ticket | None
+
+    def change_ticket(self, ticket: Ticket) -> None: ...
 
     @property
     def resolver_label(self) -> str: ...
@@ -130,6 +137,8 @@ class DashboardScreen(Screen[None]):
         self.trace_id = 0
         self.show_trace_when_loaded = True
         self._matched: tuple[tuple[object, ...], list[tuple[str, TraceMatch]]] = ((), [])
+        self.diff_rows: tuple[DiffRow, ...] = ()
+        self.comparison: Comparison | None = None
 
     @property
     def host(self) -> DashboardHost:
@@ -160,6 +169,9 @@ class DashboardScreen(Screen[None]):
         """Apply the layout for the terminal size, then load the initial samples."""
         self._apply_layout(self.app.size.width, self.app.size.height)
         self.query_one("#sample").add_class("active")
+        ticket = self.host.ticket
+        if ticket is not None:
+            self.ticked = ticket.ticked
         for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
             if item is not None:  # None: the CLI could not open it; the slot stays empty
                 self.load(slot, item)
@@ -168,6 +180,8 @@ class DashboardScreen(Screen[None]):
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
+        for warning in getattr(self.app, "initial_warnings", ()):
+            self.notify(printable(warning, 300), title="Ticket", severity="warning", markup=False)
         trace = getattr(self.app, "initial_trace", "")
         if trace:
             # After the first paint: the samples matter first on a slow link.
@@ -229,16 +243,19 @@ class DashboardScreen(Screen[None]):
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
                 if x is not None:
                     route.show(x, scale=scale)
+            self.diff_rows, self.comparison = (), None
             if a and b:
                 (sa, sb), notes = compared(a, b)
-                decision = self._decide(a, b, notes)
-                self.query_one(DiffPane).show(diff_samples(sa, sb), notes, labels, decision)
+                decision = self.comparison = self._decide(a, b, notes)
+                self.diff_rows = tuple(diff_samples(sa, sb))
+                self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
             else:
                 one = a or b
                 hints = single_sample_hint(one) if one else ()
                 missing = "A" if b else "B" if a else "AB"
                 self.query_one(DiffPane).show((), hints, labels, missing=missing)
             self._update_title()
+            self._keep_snapshot()
         self.query_one(AuthPane).show(
             self.analyses,
             self.runs,
@@ -270,13 +287,24 @@ class DashboardScreen(Screen[None]):
         statuses = [run.status for run, a in zip(self.runs, self.analyses, strict=True) if a]
         return evaluate(self.host.playbook, loaded, live, live_state(statuses))
 
+    def _keep_snapshot(self) -> None:
+        """Save what the analysis says now with the ticket, when it says something new."""
+        ticket = self.host.ticket
+        if ticket is None or not any(self.analyses):
+            return
+        snap = take_snapshot(self.analyses, self.diff_rows, self.comparison, self.host.now())
+        if not same_snapshot(snap, ticket.snapshot):
+            self.host.change_ticket(replace(ticket, snapshot=snap))
+
     def _update_title(self) -> None:
         # The last folder and the file name: the whole path does not fit 80 columns, and
         # the line is cut with an ellipsis rather than wrapped out of sight.
         names = [printable(_short_source(x.sample.source), 120) for x in self.analyses if x]
         mode = "offline · " if getattr(self.app, "offline", False) else ""
+        ticket = self.host.ticket
+        head = f"mailtriage · {ticket.id} · " if ticket is not None else "mailtriage · "
         self.query_one("#title", Static).update(
-            "mailtriage · " + mode + (" vs ".join(names) if names else "no sample")
+            head + mode + (" vs ".join(names) if names else "no sample")
         )
 
     # ---- full text of a row --------------------------------------------------
@@ -299,6 +327,12 @@ class DashboardScreen(Screen[None]):
         if item is None:
             return
         self.ticked = self.ticked ^ {item}
+        ticket = self.host.ticket
+        if ticket is not None:
+            kept = tuple(t for t in ticket.ticks if t.item in self.ticked)
+            if item in self.ticked:
+                kept += (Tick(item, self.host.now()),)
+            self.host.change_ticket(replace(ticket, ticks=kept))
         self.refresh_all()
 
     # ---- loading ------------------------------------------------------------
@@ -366,9 +400,28 @@ class DashboardScreen(Screen[None]):
             return
         slot = self.load_ids.index(msg.run_id)
         self.analyses[slot] = msg.analysis
+        self._keep_sample(slot, msg.analysis.sample)
         self.refresh_all()
         # Paint what the sample says first; the network can answer a frame later.
         self.call_after_refresh(self.start_live, slot)
+
+    def _keep_sample(self, slot: int, sample: Sample) -> None:
+        """Record a loaded sample with the ticket: its file, or its text when it has none."""
+        ticket = self.host.ticket
+        if ticket is None:
+            return
+        source = sample.outer.source if sample.outer is not None else sample.source
+        kept = ticket.sample("AB"[slot])
+        if is_sample_file(source):
+            if kept is not None and kept.path == os.path.abspath(source):
+                return  # the same file again (a reload): its first digest stays the reference
+            new = with_sample(ticket, slot, self.host.now(), path=source)
+        else:
+            raw = (sample.outer or sample).raw.decode("utf-8", "replace")
+            if kept is not None and kept.pasted == raw:
+                return
+            new = with_sample(ticket, slot, self.host.now(), pasted=raw)
+        self.host.change_ticket(new)
 
     def on_sample_failed(self, msg: SampleFailed) -> None:
         """Say in one line why a sample could not be opened."""
@@ -621,6 +674,9 @@ class DashboardScreen(Screen[None]):
         self.analyses.reverse()
         self.runs.reverse()
         self.load_ids.reverse()
+        ticket = self.host.ticket
+        if ticket is not None:
+            self.host.change_ticket(swapped(ticket))
         for slot, a in enumerate(self.analyses):
             if a is not None:
                 if Path(a.sample.source).is_file():
