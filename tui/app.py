@@ -20,9 +20,14 @@ from mailtriage.tui.screens.dashboard import DashboardScreen
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
+
+
+SAVE_DELAY = 0.3
+"""Seconds a change of the ticket waits for the next one before it is written."""
 
 
 class MailtriageApp(App[None]):
@@ -72,6 +77,8 @@ class MailtriageApp(App[None]):
         self.initial_errors: tuple[str, ...] = ()  # samples the CLI could not open, to show
         self.initial_warnings: tuple[str, ...] = ()  # e.g. a ticket's sample changed on disk
         self.ticket = ticket
+        self.kinds: tuple[tuple[str, str], ...] = (("general", "General"),)
+        self._save_timer: Timer | None = None
         self.ticket_created = False  # a new ticket: the dashboard offers the ticket form first
         self.store = store
         self._save_lock = threading.Lock()
@@ -116,10 +123,28 @@ class MailtriageApp(App[None]):
             return
         self.ticket = replace(ticket, changed=self.now())
         self._generation += 1
+        if self._save_timer is not None:
+            self._save_timer.stop()  # typing: one write when the keys pause
+        self._save_timer = self.set_timer(SAVE_DELAY, self._save_in_background)
+
+    def _save_in_background(self) -> None:
         self.run_worker(
             self.save_ticket, name="save ticket", group="ticket-save", exit_on_error=False,
             thread=True,
         )  # fmt: skip
+
+    def start_ticket(self, ticket_id: str) -> Ticket:
+        """Create or resume ticket ``ticket_id`` from inside the app (no ``--ticket`` given).
+
+        Raises:
+            TicketError: The id is invalid or the ticket file cannot be used.
+        """
+        from mailtriage.tui.tickets import open_store
+
+        store = open_store()
+        ticket, self.ticket_created = store.open(ticket_id)
+        self.store, self.ticket = store, ticket
+        return ticket
 
     def save_ticket(self) -> bool:
         """Write the newest in-memory ticket if it is not on disk yet (thread-safe).

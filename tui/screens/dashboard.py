@@ -32,6 +32,7 @@ from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable
 from mailtriage.checks.ticket.model import Tick, Ticket
 from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
+from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
@@ -66,6 +67,7 @@ from textual.worker import get_current_worker
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
+    from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
@@ -95,6 +97,8 @@ class DashboardHost(Protocol):
     ticket: Ticket | None
 
     def change_ticket(self, ticket: Ticket) -> None: ...
+
+    def start_ticket(self, ticket_id: str) -> Ticket: ...
 
     @property
     def resolver_label(self) -> str: ...
@@ -728,19 +732,97 @@ class DashboardScreen(Screen[None]):
         ]
         self.app.push_screen(SpfTreeScreen(trees))
 
+    def _notes_dir(self) -> Path:
+        cfg = self.host.config
+        return Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
+
+    def notes_text(self, fmt: str = "txt") -> str:
+        """The ticket notes for the PSA, as Markdown (``md``) or plain text (``txt``)."""
+        return ticket_notes(
+            self.analyses,
+            self.runs,
+            self.diff_rows,
+            self.checklist_states(),
+            self.ticked,
+            self.host.now(),
+            self.trace_lines(),
+        )
+
     def action_notes(self) -> None:
         """Open the ticket notes for the PSA."""
+        self.action_export("notes")
+
+    EXPORTS: tuple[tuple[str, str, str], ...] = (
+        ("notes", "n", "Ticket notes for the PSA (Markdown / plain text)"),
+    )
+    """Everything that can leave the tool: (id, key in the export list, title)."""
+
+    def export_text(self, ident: str) -> tuple[str, str, str, Formats]:
+        """Build one export: (title, text, file suffix, other formats)."""
+        formats: Formats = {}
+        if ident == "notes":
+            formats = {
+                "Markdown": (".md", lambda: self.notes_text("md")),
+                "plain text": (".txt", lambda: self.notes_text("txt")),
+            }
+            return "Ticket notes", self.notes_text("md"), ".md", formats
+        raise ValueError(ident)
+
+    def action_export(self, ident: str = "") -> None:
+        """Open one export (notes, case packet...), or the list of them."""
         from mailtriage.tui.screens.notes import NotesScreen
 
-        a, b = self.analyses
-        diff = diff_samples(*compared(a, b)[0]) if a and b else ()
-        states = self.checklist_states()
-        now = self.host.now()
-        traces = self.trace_lines()
-        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now, traces)
-        cfg = self.host.config
-        notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
-        self.app.push_screen(NotesScreen(text, notes_dir))
+        if not ident:
+            from mailtriage.tui.screens.export import ExportScreen
+
+            def chosen(picked: str | None) -> None:
+                if picked:
+                    self.action_export(picked)
+
+            self.app.push_screen(ExportScreen(self.EXPORTS), chosen)
+            return
+        title, text, suffix, formats = self.export_text(ident)
+        ticket = self.host.ticket
+        stem = f"{ticket.id}-{ident}" if ticket is not None else ident
+        self.app.push_screen(
+            NotesScreen(text, self._notes_dir(), title=title, stem=stem, suffix=suffix,
+                        formats=formats)
+        )  # fmt: skip
+
+    def action_ticket(self) -> None:
+        """Open the ticket form (asks for a ticket id when none is open)."""
+        if self.host.ticket is None:
+            from mailtriage.tui.screens.open_sample import OpenSampleScreen
+
+            def named(ticket_id: str | None) -> None:
+                if ticket_id:
+                    self.begin_ticket(ticket_id)
+
+            prompt = "Start or resume a ticket: its id (the PSA's number, e.g. T-1)"
+            self.app.push_screen(OpenSampleScreen(prompt, placeholder="T-1"), named)
+            return
+        from mailtriage.tui.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(self.ticket_advice), lambda _: self.refresh_all())
+
+    def begin_ticket(self, ticket_id: str) -> None:
+        """Start (or resume) a ticket for the samples on screen, then open its form."""
+        try:
+            ticket = self.host.start_ticket(ticket_id)
+        except TicketError as exc:
+            self.notify(printable(str(exc), 300), title="Ticket", severity="error", markup=False)
+            return
+        self.ticked = self.ticked | ticket.ticked
+        for slot, a in enumerate(self.analyses):
+            if a is not None:
+                self._keep_sample(slot, a.sample)
+        self._shown = ()  # the title and the snapshot follow the ticket
+        self.refresh_all()
+        self.action_ticket()
+
+    def ticket_advice(self, ticket: Ticket) -> list[tuple[str, str]]:
+        """Escalation triggers and guard rails for the ticket as typed."""
+        return []
 
     def action_verdicts(self) -> None:
         """Show every gateway and filter header of both samples, decoded."""

@@ -53,6 +53,15 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
     ),
     Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
+    Binding(
+        "i", "ticket", "Ticket", tooltip="Ticket form: who is affected, symptom, fix, verification"
+    ),
+    Binding(
+        "x",
+        "export('')",
+        "Export",
+        tooltip="Export: notes, vendor case packet, escalation update...",
+    ),
     Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
     Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),
     Binding(
