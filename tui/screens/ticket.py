@@ -167,7 +167,13 @@ class TicketScreen(Screen[None]):
             affected=Affected(*(values.pop(k) for k in AFFECTED)),
             notes=self.query_one("#notes", TextArea).text,
             verified_ok=None if verified == "" else verified == "yes",
-            **values,
+            symptom=values["symptom"],
+            scope=values["scope"],
+            logs_checked=values["logs_checked"],
+            changes=values["changes"],
+            volume=values["volume"],
+            fix=values["fix"],
+            verification=values["verification"],
         )
 
     def _show_advice(self, ticket: Ticket) -> None:
