@@ -29,6 +29,11 @@ async def test_ticket_keeps_samples_ticks_and_form_across_restarts() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen_stack[0]
         await wait_for(pilot, lambda: all(screen.analyses))
+        # A new ticket opens its form on the ticket type first.
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "kind"
+        await pilot.press("escape")
         await pilot.press("4", "down", "space")  # tick a checklist item by hand
         await pilot.press("i")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
@@ -56,6 +61,7 @@ async def test_ticket_keeps_samples_ticks_and_form_across_restarts() -> None:
 
 async def test_unticking_removes_the_tick_and_swap_swaps_the_ticket() -> None:
     app = _app("T-2", samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    app.ticket_created = False
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen_stack[0]
         await wait_for(pilot, lambda: all(screen.analyses))
@@ -90,6 +96,7 @@ async def test_a_bad_ticket_id_is_one_line_not_a_crash() -> None:
 
 async def test_export_list_opens_notes_and_switches_format() -> None:
     app = _app("T-3", samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    app.ticket_created = False
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen_stack[0]
         await wait_for(pilot, lambda: all(screen.analyses))
@@ -106,3 +113,23 @@ async def test_export_list_opens_notes_and_switches_format() -> None:
 def test_store_root_follows_the_environment(_private_ticket_store: Path) -> None:
     assert isinstance(open_store(), TicketStore)
     assert open_store().dir == _private_ticket_store / "tickets"
+
+
+async def test_an_explanation_is_kept_with_the_ticket() -> None:
+    app = _app("T-4", samples=[str(PAIR / "a.eml")])
+    app.ticket_created = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExplainScreen")
+        app.screen.query_one("TextArea").insert("550 5.7.1 Service unavailable; client host blocked")
+        await pilot.press("ctrl+k", "escape", "q")
+    (kept,) = open_store().load("T-4").kept
+    assert kept.text.startswith("550 5.7.1") and kept.result
+
+
+async def test_explain_without_a_ticket_offers_no_keep() -> None:
+    app = TestApp([str(PAIR / "a.eml")], offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExplainScreen")
+        assert app.screen.check_action("keep", ()) is False

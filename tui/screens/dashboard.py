@@ -30,7 +30,7 @@ from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
 from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable
-from mailtriage.checks.ticket.model import Tick, Ticket
+from mailtriage.checks.ticket.model import KeptExplain, Tick, Ticket
 from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
 from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.config import Config, data_dir
@@ -184,6 +184,8 @@ class DashboardScreen(Screen[None]):
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
+        if ticket is not None and getattr(self.app, "ticket_created", False):
+            self.call_after_refresh(self.action_ticket, "kind")  # a new ticket: pick its type
         for warning in getattr(self.app, "initial_warnings", ()):
             self.notify(printable(warning, 300), title="Ticket", severity="warning", markup=False)
         trace = getattr(self.app, "initial_trace", "")
@@ -789,7 +791,7 @@ class DashboardScreen(Screen[None]):
                         formats=formats)
         )  # fmt: skip
 
-    def action_ticket(self) -> None:
+    def action_ticket(self, focus: str = "customer") -> None:
         """Open the ticket form (asks for a ticket id when none is open)."""
         if self.host.ticket is None:
             from mailtriage.tui.screens.open_sample import OpenSampleScreen
@@ -803,7 +805,7 @@ class DashboardScreen(Screen[None]):
             return
         from mailtriage.tui.screens.ticket import TicketScreen
 
-        self.app.push_screen(TicketScreen(self.ticket_advice), lambda _: self.refresh_all())
+        self.app.push_screen(TicketScreen(self.ticket_advice, focus), lambda _: self.refresh_all())
 
     def begin_ticket(self, ticket_id: str) -> None:
         """Start (or resume) a ticket for the samples on screen, then open its form."""
@@ -818,7 +820,7 @@ class DashboardScreen(Screen[None]):
                 self._keep_sample(slot, a.sample)
         self._shown = ()  # the title and the snapshot follow the ticket
         self.refresh_all()
-        self.action_ticket()
+        self.action_ticket("kind" if getattr(self.app, "ticket_created", False) else "customer")
 
     def ticket_advice(self, ticket: Ticket) -> list[tuple[str, str]]:
         """Escalation triggers and guard rails for the ticket as typed."""
@@ -834,7 +836,15 @@ class DashboardScreen(Screen[None]):
         """Open the box that explains a pasted log status, SMTP reply or bounce."""
         from mailtriage.tui.screens.explain import ExplainScreen
 
-        self.app.push_screen(ExplainScreen())
+        keep = self.keep_explained if self.host.ticket is not None else None
+        self.app.push_screen(ExplainScreen(keep=keep))
+
+    def keep_explained(self, text: str, result: str) -> None:
+        """Keep an explain-box result with the ticket."""
+        ticket = self.host.ticket
+        if ticket is not None:
+            kept = (*ticket.kept, KeptExplain(text, result, self.host.now()))
+            self.host.change_ticket(replace(ticket, kept=kept))
 
     # ---- message trace ------------------------------------------------------
     def trace_matches(self) -> list[tuple[str, TraceMatch]]:
