@@ -121,7 +121,8 @@ async def test_an_explanation_is_kept_with_the_ticket() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExplainScreen")
-        app.screen.query_one("TextArea").insert("550 5.7.1 Service unavailable; client host blocked")
+        reply = "550 5.7.1 Service unavailable; client host blocked"
+        app.screen.query_one("TextArea").insert(reply)
         await pilot.press("ctrl+k", "escape", "q")
     (kept,) = open_store().load("T-4").kept
     assert kept.text.startswith("550 5.7.1") and kept.result
