@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from mailtriage.checks.text import printable
 from mailtriage.checks.ticket.model import STATES, Affected, Ticket
+from mailtriage.checks.ticket.store import sample_changed
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -152,7 +153,17 @@ class TicketScreen(Screen[None]):
     @staticmethod
     def _head(t: Ticket) -> str:
         made = t.created.strftime("%Y-%m-%d %H:%M UTC")
-        return f"Ticket {t.id} · opened {made} · saved as you type · Esc returns"
+        lines = [f"Ticket {t.id} · opened {made} · saved as you type · Esc returns"]
+        for s in t.samples:
+            role = "blocked" if s.slot == "A" else "delivered"
+            if s.path:
+                flag = sample_changed(s)
+                note = {"changed": " (changed on disk since added)", "missing": " (missing)"}
+                lines.append(f"{s.slot} ({role}): {s.path}{note.get(flag, '')}")
+            else:
+                when = s.added.strftime("%H:%M UTC") if s.added else ""
+                lines.append(f"{s.slot} ({role}): pasted text, {len(s.pasted):,} characters {when}")
+        return "\n".join(printable(line, 300) for line in lines)
 
     def _typed(self) -> Ticket:
         """The ticket with the form's values."""
