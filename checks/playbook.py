@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from mailtriage.checks.live.plan import LiveResult
 
 
-
 class PlaybookError(Exception):
     """The playbook file is unreadable or malformed (one-line message).
 
@@ -798,20 +797,32 @@ def _deciding_category(a: Analysis) -> tuple[str, str] | None:
     return (r.category, r.code) if r is not None else None
 
 
-def _alias_delivery(a: Analysis) -> str | None:
-    """An envelope recipient the To/Cc header does not name (an alias, group, shared box)."""
-    header = {x.addr.lower() for x in (*a.sample.to, *a.sample.cc) if x.addr}
-    return next((e for e in a.sample.envelope_to if header and e.lower() not in header), None)
+def _recipients(a: Analysis) -> frozenset[str]:
+    """The sample's recipients: envelope recipients, else its To/Cc addresses (lower case)."""
+    s = a.sample
+    found = s.envelope_to or tuple(x.addr for x in (*s.to, *s.cc) if x.addr)
+    return frozenset(r.lower() for r in found)
+
+
+def _sender(a: Analysis) -> str | None:
+    s = a.sample
+    addr = next((x.addr for x in s.from_ if x.addr), None) or s.envelope_from
+    return addr.lower() if addr else None
+
+
+#: Layers that, with the same sender reaching one recipient and not another, point at
+#: an allow entry or policy whose recipient scope is too narrow.
+_SCOPE_LAYERS = frozenset({"policy", "verdict"})
 
 
 def suggest(analyses: Sequence[Analysis], comparison: Comparison | None = None) -> Suggestion:
     """Suggest a ticket type from the evidence; the technician may pick another.
 
     In order: a rejection that names the sender's reputation (``reputation``); a
-    rejection for relaying or DNS, as a domain not yet set up at its gateway gives
-    (``onboarding``); a delivered message whose route took long (``delay``); a
-    blocked copy addressed through an alias or group while the delivered copy went
-    to another recipient (``allowlist-scope``); a copy held at or stopped by the
+    relay refused, as a gateway not yet set up for the domain answers (``onboarding``);
+    a delivered message whose route took long (``delay``); the same sender reaching
+    one recipient and not another, with a policy or verdict difference to blame
+    (``allowlist-scope``); a copy held at or stopped by the
     gateway, or a release the comparison blames (``gateway-trace``). A login loop
     leaves no trace in a message, so it is never suggested.
 
@@ -825,10 +836,11 @@ def suggest(analyses: Sequence[Analysis], comparison: Comparison | None = None) 
     """
     for a in analyses:
         found = _deciding_category(a)
+        code = f" ({found[1]})" if found and found[1] else ""
         if found and found[0] == "reputation block":
-            return Suggestion("reputation", f"the rejection ({found[1]}) names a reputation block")
+            return Suggestion("reputation", f"the rejection{code} names a reputation block")
         if found and found[0] in _ONBOARDING_CATEGORIES:
-            return Suggestion("onboarding", f"the rejection ({found[1]}) is a {found[0]}")
+            return Suggestion("onboarding", f"the rejection{code} says relaying was refused")
     for a in analyses:
         tl = a.timeline
         if (
@@ -838,18 +850,15 @@ def suggest(analyses: Sequence[Analysis], comparison: Comparison | None = None) 
             and not a.fate.released
         ):
             return Suggestion("delay", f"delivery took {duration(tl.total_seconds)}")
-    if len(analyses) >= 2:
+    if len(analyses) >= 2 and comparison is not None:
         a, b = analyses[0], analyses[1]
-        alias = _alias_delivery(a)
-        differ = {e.lower() for e in a.sample.envelope_to} != {
-            e.lower() for e in b.sample.envelope_to
-        }
-        blamed = comparison is None or comparison.suspect_layer in ("policy", "verdict")
-        if alias and differ and b.sample.envelope_to and blamed:
+        ra, rb = _recipients(a), _recipients(b)
+        same_sender = _sender(a) is not None and _sender(a) == _sender(b)
+        if same_sender and ra and rb and ra != rb and comparison.suspect_layer in _SCOPE_LAYERS:
             return Suggestion(
                 "allowlist-scope",
-                f"A went to {printable(alias, 200)}, which its To/Cc does not name, "
-                "and B to another recipient",
+                f"the same sender reached {printable(sorted(rb)[0], 200)} but not "
+                f"{printable(sorted(ra)[0], 200)}, and the {comparison.suspect_layer} differs",
             )
     if comparison is not None and comparison.suspect_layer == "quarantine/release":
         return Suggestion("gateway-trace", "the comparison blames a hold or its release")
@@ -865,4 +874,4 @@ def suggest_kind(analyses: Sequence[Analysis], comparison: Comparison | None = N
 
 
 #: Bounce categories a domain not yet (or wrongly) set up at its new gateway produces.
-_ONBOARDING_CATEGORIES = frozenset({"relay denied", "routing/DNS failure"})
+_ONBOARDING_CATEGORIES = frozenset({"relay denied"})
