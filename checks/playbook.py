@@ -214,7 +214,7 @@ _TABLE = re.compile(r"\s*\[\[\s*([A-Za-z0-9_.\s-]+?)\s*\]\]")
 _KEY = re.compile(r"""\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*=""")
 
 
-def locate(text: str, at: Sequence[str | int]) -> int | None:
+def locate(text: str, at: Sequence[str | int]) -> int:
     """The line (1-based) of a key or table of a playbook file, for a schema error.
 
     Args:
@@ -224,7 +224,7 @@ def locate(text: str, at: Sequence[str | int]) -> int | None:
 
     Returns:
         The line of the deepest part of ``at`` the text shows (the key, else its
-        table), or ``None`` when not even the table is found (e.g. inline tables).
+        table; 1 for a top-level key that is missing, as the document begins there).
     """
     where: dict[tuple[str | int, ...], int] = {}
     table: tuple[str | int, ...] = ()
@@ -263,7 +263,7 @@ def locate(text: str, at: Sequence[str | int]) -> int | None:
         if path in where:
             return where[path]
         path = path[:-1]
-    return None
+    return 1
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,7 @@ def _read(raw: bytes, label: str, head: bool) -> Playbook:
     try:
         return _parse(data, head)
     except PlaybookError as e:
-        line = locate(text, e.at) if e.at else None
+        line = locate(text, e.at)
         raise PlaybookError(
             e.message, problem=PlaybookProblem(label, line, None, e.message)
         ) from None
@@ -734,7 +734,12 @@ def _quoted_ip(a: Analysis) -> str | None:
     """The IPv4 address a bounce's deciding recipient's reply quotes, if any."""
     b = a.bounce
     r = (b.deciding or (b.recipients[0] if b.recipients else None)) if b else None
-    found = _IPV4.search(r.diagnostic) if r is not None else None
+    if r is None:
+        return None
+    # "host mx.example[192.0.2.10] said: ...": the address before "said:" is the
+    # receiving server's; the sender's IP, when quoted, is in the reply itself.
+    reply = r.diagnostic.rsplit("said:", 1)[-1]
+    found = _IPV4.search(reply)
     return found.group(0) if found else None
 
 
