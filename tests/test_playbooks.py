@@ -24,8 +24,8 @@ from mailtriage.checks.playbook import (
     GENERAL,
     PACKAGED,
     RULES,
-    Playbooks,
     PlaybookError,
+    Playbooks,
     evaluate,
     load_playbook,
     load_playbooks,
@@ -38,6 +38,7 @@ from mailtriage.checks.suspect import suspect
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "fixtures" / "pairs"
 DEMO = ROOT / "tui" / "demo"
+BOUNCES = ROOT / "tests" / "fixtures" / "bounces"
 
 GOOD = """\
 id = "{id}"
@@ -69,15 +70,19 @@ def _override(config: Path, name: str, text: str) -> Path:
 def test_packaged_types_in_picker_order() -> None:
     books = load_playbooks()
     assert isinstance(books, Playbooks)
-    assert list(books) == list(PACKAGED) == [
-        "general",
-        "gateway-trace",
-        "allowlist-scope",
-        "login-loop",
-        "reputation",
-        "onboarding",
-        "delay",
-    ]
+    assert (
+        list(books)
+        == list(PACKAGED)
+        == [
+            "general",
+            "gateway-trace",
+            "allowlist-scope",
+            "login-loop",
+            "reputation",
+            "onboarding",
+            "delay",
+        ]
+    )
     assert books.problems == ()
     for kind, pb in books.items():
         assert pb.id == kind and pb.source == "packaged"
@@ -287,7 +292,7 @@ def test_suggest_reputation_from_a_reputation_rejection() -> None:
 
 
 def test_suggest_onboarding_from_relay_denied() -> None:
-    a = analyse(load_path(ROOT / "tests" / "fixtures" / "bounces" / "postfix-plain-two-recipients.eml"))  # fmt: skip
+    a = analyse(load_path(BOUNCES / "postfix-plain-two-recipients.eml"))
     assert suggest_kind([a]) == "onboarding"
 
 
@@ -344,7 +349,8 @@ def test_gateway_hop_and_delay_split_rules() -> None:
     assert auto["delay_split"].auto_done
     assert "inside Proofpoint" in (auto["delay_split"].evidence or "")
     gw = _auto("gateway-trace", [analyse(load_path(DEMO / "blocked.eml"))])["gateway_hop"]
-    assert gw.auto_done and (gw.evidence or "").startswith("Proofpoint (mx0b-00123401.pphosted.com) at ")  # fmt: skip
+    assert gw.auto_done
+    assert (gw.evidence or "").startswith("Proofpoint (mx0b-00123401.pphosted.com) at ")
     none = _auto("gateway-trace", [analyse(load_bytes(b"Subject: x\n\n", "p"))])["gateway_hop"]
     assert not none.auto_done and none.evidence == "no known gateway in the Received chain"
 
@@ -371,6 +377,6 @@ def test_sending_ip_rule_prefers_the_ip_the_rejection_quotes() -> None:
 
 def test_sending_ip_rule_ignores_the_receiving_server_address() -> None:
     """Postfix writes "host mx.example.com[192.0.2.10] said:": that IP is the receiver's."""
-    a = analyse(load_path(ROOT / "tests" / "fixtures" / "bounces" / "postfix-plain-two-recipients.eml"))  # fmt: skip
+    a = analyse(load_path(BOUNCES / "postfix-plain-two-recipients.eml"))
     state = _auto("reputation", [a])["sending_ip"]
     assert "192.0.2.10" not in (state.evidence or "")
