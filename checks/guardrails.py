@@ -56,6 +56,13 @@ _NOT_AN_EXCEPTION = {
         "and Junk settings, not at a gateway exception."
     ),
 }
+#: Microsoft SFV codes whose spam verdict a rule or a list set (Microsoft Learn, "Anti-spam
+#: message headers in Microsoft 365", the SFV table): the fix is that rule or list.
+_RULE_SFV = {
+    "SKS": "a mail flow rule",
+    "SKB": "the anti-spam policy's blocked senders or domains",
+    "BLK": "the recipient's own Blocked Senders list",
+}
 #: Fields of a verdict header that name the rule or policy that fired.
 _RULE_FIELDS = ("rule", "policy", "SFV", "CAT", "reason", "action")
 
@@ -143,12 +150,24 @@ class NoException:
     reason: str
 
 
+#: How bad a stopping verdict is: the exception must name the worst one that fired.
+_RANK = {"bulk": 1, "suspicious": 1, "junk": 2, "spam": 2, "quarantined": 2, "blocked": 2}
+_RANK.update(dict.fromkeys(_CONFIRM_FIRST, 3))
+
+
 def _worst(verdicts: Sequence[VerdictHeader]) -> VerdictHeader | None:
-    """The verdict header that stopped the message: a third-party gateway's first."""
+    """The verdict header that stopped the message: a third-party gateway's first, then
+    the worst verdict, then the header that names its rule (Microsoft's report over its SCL).
+    """
     stopping = [v for v in verdicts if v.verdict in _STOPPING]
     gateway = [v for v in stopping if v.vendor not in ("Microsoft", "Google", "other")]
-    found = gateway or stopping
-    return found[0] if found else None
+    pool = gateway or stopping
+    if not pool:
+        return None
+    return max(
+        pool,
+        key=lambda v: (_RANK.get(v.verdict or "", 0), any(v.get(k) for k in _RULE_FIELDS)),
+    )
 
 
 def _fired(v: VerdictHeader) -> str:
@@ -192,6 +211,12 @@ def narrowest_exception(
             "No verdict header of the blocked copy shows a filter stopping it: find the "
             "rule that fired in the gateway's log before adding any exception."
         )
+    sfv = (fired.get("SFV") or "").upper() if fired.vendor == "Microsoft" else ""
+    if sfv in _RULE_SFV:
+        return NoException(
+            f"Microsoft's verdict was set by {_RULE_SFV[sfv]} (SFV:{sfv}), not by its filter: "
+            "correct or narrow that rule or entry; an allow entry would only fight it."
+        )
     env = s.envelope_from or ""
     envelope = env if env and env.lower() != sender.lower() else ""
     console, rule_type = CONSOLES.get(fired.vendor, _GENERIC)
@@ -201,10 +226,7 @@ def narrowest_exception(
             f"The filter called it {fired.verdict}: confirm with the sender by phone or a "
             "known contact that they sent it before allowing anything."
         )
-    line = next(
-        (e for e in (comparison.evidence if comparison else ()) if e.startswith("A:")),
-        f"A: {fired.name}: {printable(fired.raw, 300)}",
-    )
+    line = f"A: {fired.name}: {printable(fired.raw, 300)}"
     return ExceptionProposal(
         sender=printable(sender, 320),
         envelope_sender=printable(envelope, 320),
