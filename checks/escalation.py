@@ -76,12 +76,11 @@ _WHO = (
 )
 _SCOPE = (
     re.compile(rf"\b{_COUNT}\s+(?:\w+\s+)?{_WHO}\b", re.I),
-    re.compile(rf"\b(?:several|multiple|many|all|most|every|other)\s+(?:\w+\s+)?{_WHO}\b", re.I),
+    re.compile(rf"\b(?:several|multiple|many|all|most|every)\s+(?:\w+\s+)?{_WHO}\b", re.I),
     re.compile(
         r"\b(?:everyone|everybody|company[- ]wide|org(?:anisation|anization)?[- ]wide|"
         r"whole\s+(?:company|office|site|organi[sz]ation)|all\s+(?:inbound|outbound)\s+mail|"
-        r"business[- ]critical|payroll|invoices?\s+(?:to|from)\s+customers|"
-        r"(?:ceo|cfo|executive)s?\b)",
+        r"business[- ]critical|payroll|invoices?\s+(?:to|from)\s+customers)",
         re.I,
     ),
 )
