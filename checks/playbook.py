@@ -187,7 +187,6 @@ def _parse(data: dict[str, Any], head: bool = False) -> Playbook:
 _MAX_FILE = 1_000_000  # bytes: a playbook is a few kilobytes
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
-_SCAN_LINES = 2000  # a TOML error without a position is located in files up to this long
 
 
 def _decode_error(text: str, err: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:
@@ -197,16 +196,27 @@ def _decode_error(text: str, err: tomllib.TOMLDecodeError) -> tuple[str, int | N
     if found:
         return msg[: found.start()], int(found.group(1)), int(found.group(2))
     msg = _AT_END.sub("", msg)
-    # No position (a value defined twice, a string never closed): the first prefix of
-    # the file that fails the same way ends on the offending line.
+    # No position: the error is at the end of the text (a string never closed, a value
+    # defined twice on the last line). The shortest prefix of whole lines that fails the
+    # same way ends on the offending line; a binary search finds it in a few parses.
     lines = text.splitlines(keepends=True)
-    if len(lines) <= _SCAN_LINES:
-        for n in range(1, len(lines) + 1):
-            try:
-                tomllib.loads("".join(lines[:n]))
-            except tomllib.TOMLDecodeError as e:
-                if _AT_END.sub("", " ".join(str(e).split())) == msg:
-                    return msg, n, None
+
+    def fails(n: int) -> bool:
+        try:
+            tomllib.loads("".join(lines[:n]))
+        except tomllib.TOMLDecodeError as e:
+            return _AT_END.sub("", " ".join(str(e).split())) == msg
+        return False
+
+    lo, hi = 1, len(lines)
+    if lines and fails(hi):
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if fails(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return msg, hi, None
     return msg, None, None
 
 

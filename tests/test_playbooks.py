@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,13 @@ def test_sending_ip_rule_ignores_the_receiving_server_address() -> None:
     a = analyse(load_path(BOUNCES / "postfix-plain-two-recipients.eml"))
     state = _auto("reputation", [a])["sending_ip"]
     assert "192.0.2.10" not in (state.evidence or "")
+
+
+def test_an_unclosed_string_is_located_quickly_in_a_long_file(tmp_path: Path) -> None:
+    """tomllib says only "at end of document"; the line is found without parsing n times."""
+    text = "".join(f"k{i} = {i}\n" for i in range(5000)) + 'hint = """never closed\nmore\n'
+    _override(tmp_path, "long.toml", text)
+    started = time.monotonic()
+    (problem,) = load_playbooks(tmp_path).problems
+    assert problem.line == 5001 and "Unterminated string" in problem.message
+    assert time.monotonic() - started < 2.0
