@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.guardrails import broad_allow_warnings
+from mailtriage.checks.guardrails import broad_allow_warnings, negated
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import plural, printable
 from mailtriage.checks.ticket.model import Ticket
@@ -125,11 +125,6 @@ _DISRUPTIVE = (
         re.I,
     ),
 )
-_NOT = re.compile(
-    r"\b(?:not|never|no|don'?t|didn'?t|won'?t|avoid(?:ed|ing)?|instead\s+of|rather\s+than|"
-    r"without)\b[^.;!?\n]{0,20}$",
-    re.I,
-)
 
 
 _MAX_TEXT = 100_000  # characters of one field read
@@ -138,8 +133,7 @@ _MAX_TEXT = 100_000  # characters of one field read
 def _find(patterns: Sequence[re.Pattern[str]], text: str) -> re.Match[str] | None:
     for pattern in patterns:
         for m in pattern.finditer(text[:_MAX_TEXT]):
-            before = text[max(0, m.start() - 40) : m.start()]
-            if not _NOT.search(before):
+            if not negated(text, m.start()):
                 return m
     return None
 
@@ -193,8 +187,7 @@ def _scope(ticket: Ticket | None, action: str, analyses: Sequence[Analysis]) -> 
                 (
                     m
                     for m in pattern.finditer(text[:_MAX_TEXT])
-                    if not _ONE.match(m.group(0))
-                    and not _NOT.search(text[max(0, m.start() - 40) : m.start()])
+                    if not _ONE.match(m.group(0)) and not negated(text, m.start())
                 ),
                 None,
             )

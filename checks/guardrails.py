@@ -375,7 +375,7 @@ def broad_allow_warnings(text: str) -> tuple[BroadAllow, ...]:
                 m
                 for pattern in patterns
                 for m in pattern.finditer(text)
-                if not _negated(text, m.start())
+                if not negated(text, m.start())
                 and not any(m.start() < end and start < m.end() for start, end in taken)
             ),
             None,
@@ -393,6 +393,11 @@ _NEGATION = re.compile(
 )
 
 
-def _negated(text: str, start: int) -> bool:
-    """Whether the clause before ``start`` says not to do it ("do not allow the domain")."""
+def negated(text: str, start: int) -> bool:
+    """Whether the clause before ``start`` says not to do it ("do not allow the domain").
+
+    Args:
+        text: Free text.
+        start: Where a match begins.
+    """
     return _NEGATION.search(text[max(0, start - 40) : start]) is not None

@@ -10,6 +10,7 @@ ProofPoint support to resolve email delivery issues?" (Suped, shared/seeds/004).
 
 from __future__ import annotations
 
+import time
 from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,3 +183,11 @@ def test_quotes_are_escaped_and_bounded() -> None:
     (t,) = triggers(replace(BLANK, notes="Several users \x1b[2J" + "x" * 500))
     assert "\x1b" not in t.why[0] and "\\x1b" in t.why[0]
     assert len(t.why[0]) < 200
+
+
+def test_long_notes_are_read_in_bounded_time() -> None:
+    junk = "allow change can not " * 5000
+    ticket = replace(BLANK, notes=junk, fix=junk, scope=junk, logs_checked=junk)
+    started = time.monotonic()
+    triggers(ticket)
+    assert time.monotonic() - started < 5.0
