@@ -166,4 +166,6 @@ def _private_ticket_store(
     """Every test keeps its tickets in its own directory, never the developer's."""
     root = tmp_path_factory.mktemp("tickets")
     monkeypatch.setenv("MAILTRIAGE_DATA", str(root))
+    if "MAILTRIAGE_CONFIG" not in os.environ:  # nor the developer's settings or playbooks
+        monkeypatch.setenv("MAILTRIAGE_CONFIG", str(root / "config" / "config.toml"))
     return root

@@ -114,6 +114,9 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.ticket.model",
     "mailtriage.checks.ticket.store",
     "mailtriage.checks.ticket.snapshot",
+    # the ticket's guard rails and escalation triggers
+    "mailtriage.checks.escalation",
+    "mailtriage.checks.guardrails",
     "mailtriage.checks.explain",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",

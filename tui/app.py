@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook import Playbook, load_playbook
+from mailtriage.checks.playbook import Playbook, Playbooks, load_playbooks
 from mailtriage.checks.text import printable
 from mailtriage.checks.ticket.model import Ticket
 from mailtriage.checks.ticket.store import TicketError, TicketStore
@@ -51,6 +51,7 @@ class MailtriageApp(App[None]):
         trace: str = "",
         ticket: Ticket | None = None,
         store: TicketStore | None = None,
+        playbooks: Playbooks | None = None,
     ) -> None:
         """Create the app.
 
@@ -61,23 +62,27 @@ class MailtriageApp(App[None]):
             nameserver: ``(host, port)`` for live DNS, or a callable returning it on
                 first use (the demo server starts lazily); ``None`` = system resolvers.
             offline: Never run live DNS checks (the CLI folds ``config.offline`` in).
-            playbook: Checklist playbook; the packaged one when ``None``.
+            playbook: One checklist playbook for every ticket type (tests); ``None``
+                uses ``playbooks``, by the ticket's type.
             trace: Path of a Microsoft 365 message trace export to import at start.
             ticket: The open ticket (``mailtriage --ticket ID``), saved to ``store`` on
                 every change; ``None`` works without a ticket.
             store: Where the ticket is saved.
+            playbooks: Every ticket type's playbook (the CLI adds the MSP's files);
+                the packaged ones when ``None``.
         """
         super().__init__()
         self.config = config or Config()
         self.initial_samples = tuple(samples)
         self.nameserver = nameserver
         self.offline = offline
-        self.playbook = playbook or load_playbook()
+        self.fixed_playbook = playbook
+        self.playbooks = playbooks or load_playbooks()
         self.initial_trace = trace
         self.initial_errors: tuple[str, ...] = ()  # samples the CLI could not open, to show
         self.initial_warnings: tuple[str, ...] = ()  # e.g. a ticket's sample changed on disk
         self.ticket = ticket
-        self.kinds: tuple[tuple[str, str], ...] = (("general", "General"),)
+        self.kinds = tuple((pb.id, pb.title) for pb in self.playbooks.values())
         self._save_timer: Timer | None = None
         self.ticket_created = False  # a new ticket: the dashboard offers the ticket form first
         self.store = store
@@ -86,6 +91,13 @@ class MailtriageApp(App[None]):
         self._saved_generation = 0
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+
+    @property
+    def playbook(self) -> Playbook:
+        """The checklist in use: the ticket type's playbook (the general one without a ticket)."""
+        if self.fixed_playbook is not None:
+            return self.fixed_playbook
+        return self.playbooks.for_kind(self.ticket.kind if self.ticket else "general")
 
     @property
     def resolver_label(self) -> str:

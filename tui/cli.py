@@ -15,9 +15,10 @@ from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.message.loader import SampleError, load_stdin
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
+from mailtriage.checks.playbook import PlaybookError, load_playbooks
 from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
-from mailtriage.tui.config import ConfigError, load_config
+from mailtriage.tui.config import ConfigError, config_path, load_config
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -110,6 +111,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     warnings: list[str] = []
     try:
         config = load_config()
+        playbooks = load_playbooks(config_path().parent)
         nameserver = nameserver_for(args.resolver, config.resolver)
         if args.ticket is not None:
             from mailtriage.tui.tickets import load_samples, open_store
@@ -119,7 +121,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
         samples, errors = load_some(args.samples)
         if ticket is not None and not args.samples:
             samples, warnings = load_samples(ticket)
-    except (SampleError, ConfigError, DnsError, TicketError) as exc:
+    except (SampleError, ConfigError, DnsError, TicketError, PlaybookError) as exc:
         return fail(str(exc))
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
@@ -147,9 +149,10 @@ def run_dashboard(argv: Sequence[str]) -> int:
         trace=args.trace or "",
         ticket=ticket,
         store=store,
+        playbooks=playbooks,
     )
     app.initial_errors = tuple(errors)
-    app.initial_warnings = tuple(warnings)
+    app.initial_warnings = (*(f"playbook file {p}" for p in playbooks.problems), *warnings)
     app.ticket_created = created
     try:
         app.run()

@@ -149,7 +149,7 @@ def work(ticket: Ticket, playbook: Playbook | None = None) -> Worked:
     """Load and analyse a ticket's samples offline (no DNS)."""
     from mailtriage.checks.analysis import analyse
     from mailtriage.checks.diff import diff_samples
-    from mailtriage.checks.playbook import evaluate, load_playbook
+    from mailtriage.checks.playbook import evaluate
     from mailtriage.checks.suspect import suspect
 
     samples, warnings = load_samples(ticket)
@@ -161,7 +161,7 @@ def work(ticket: Ticket, playbook: Playbook | None = None) -> Worked:
         rows = tuple(diff_samples(a, b))
         decision = suspect(a, b)
     states = evaluate(
-        playbook or load_playbook(), [x for x in analyses if x is not None], (), "offline"
+        playbook, [x for x in analyses if x is not None], (), "offline"
     )
     return Worked((a, b), rows, decision, states, tuple(warnings))
 

@@ -823,8 +823,34 @@ class DashboardScreen(Screen[None]):
         self.action_ticket("kind" if getattr(self.app, "ticket_created", False) else "customer")
 
     def ticket_advice(self, ticket: Ticket) -> list[tuple[str, str]]:
-        """Escalation triggers and guard rails for the ticket as typed."""
-        return []
+        """Guard rails, escalation triggers and the narrowest exception for the ticket as typed."""
+        from mailtriage.checks.escalation import triggers
+        from mailtriage.checks.guardrails import (
+            ExceptionProposal,
+            broad_allow_warnings,
+            narrowest_exception,
+        )
+        from mailtriage.checks.playbook import suggest
+
+        loaded = [a for a in self.analyses if a is not None]
+        out: list[tuple[str, str]] = []
+        for w in broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
+            out.append(("warn", f"Guard rail: \u201c{w.quote}\u201d. {w.warning}"))
+        for t in triggers(ticket, loaded, self.comparison):
+            out.append(("escalate", f"Escalate: {t.title}."))
+            out += [("muted", f"  {why}") for why in t.why]
+            out.append(("muted", f"  Send: {t.send}"))
+        if loaded:
+            proposal = narrowest_exception(loaded, self.comparison)
+            if isinstance(proposal, ExceptionProposal):
+                out.append(("propose", proposal.text))
+            else:
+                out.append(("muted", f"No exception proposed: {proposal.reason}"))
+            hint = suggest(loaded, self.comparison)
+            if hint.kind != ticket.kind and hint.reason:
+                title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
+                out.append(("muted", f"Suggested ticket type: {title} ({hint.reason})"))
+        return out
 
     def action_verdicts(self) -> None:
         """Show every gateway and filter header of both samples, decoded."""
