@@ -316,7 +316,7 @@ def _outbound(
             domain = a.sample.from_domain or ""
             envelope = envelope or a.sample.envelope_from or a.sample.return_path or ""
             message_id = message_id or a.sample.message_id or ""
-    times = _times_in(reply)
+    times = _times_in(text)
     if a is not None and (when := failure_time(a)) is not None:
         times.append(when)
     code = rcpt.code if rcpt else ""
@@ -595,7 +595,7 @@ def escalation_update(
     """
     stamp = _utc(now or datetime.now(UTC))
     head = f"Case update ({stamp})"
-    if ticket is not None:
+    if ticket is not None and ticket.id:
         head += f" for ticket {printable(ticket.id)}, opened {_utc(ticket.created)}"
     lines = [head, _field("Failure mode", facts.failure_mode)]
     lines.append(_field("Latest failure (UTC)", _utc(facts.latest_failure)))
