@@ -206,7 +206,7 @@ def _scope(
         ticket.scope if ticket else "",
         f"{TO_FILL} (who else, which senders, which sites)",
     )
-    a, b = (list(analyses) + [None, None])[:2]
+    a, b = [*analyses, None, None][:2]
     if a is not None and b is not None:
         lines.append(
             NoteLine(
@@ -421,7 +421,7 @@ def ticket_notes(
         :func:`notes_text` of :func:`build_notes` (the comparison made here when both
         samples are loaded).
     """
-    a, b = (list(analyses) + [None, None])[:2]
+    a, b = [*analyses, None, None][:2]
     comparison = suspect(a, b) if a is not None and b is not None else None
     notes = build_notes(
         analyses,

@@ -241,7 +241,7 @@ def _vendor_named(text: str, host: str | None) -> Vendor | None:
 
 
 def _vendor_of_verdicts(a: Analysis, layer: str) -> Vendor | None:
-    """Inbound: the product that decided (the mailbox's filter for a placement, else the gateway)."""
+    """Inbound: the product that decided (a placement: the mailbox filter; else the gateway)."""
     named = [v.vendor for v in a.verdicts if v.vendor and v.vendor != "other"]
     if layer == "downstream/mailbox":
         for word in named:
@@ -293,9 +293,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _outbound(
-    a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None
-) -> dict[str, Any]:
+def _outbound(a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None) -> dict[str, Any]:
     rcpt = reply_rcpt or (failed_recipient(a) if a is not None else None)
     response = _one_line(reply) if reply.strip() else (exact_error(a) if a is not None else "")
     text = f"{reply} {rcpt.diagnostic if rcpt else ''}"
@@ -325,7 +323,8 @@ def _outbound(
     return {
         "vendor": vendor,
         "response": response,
-        "sending_ip": _ip_in(text) or (a.connecting_ip if a is not None and not a.bounce else "")
+        "sending_ip": _ip_in(text)
+        or (a.connecting_ip if a is not None and not a.bounce else "")
         or "",
         "envelope_sender": envelope,
         "sending_domain": domain or _domain(envelope),
@@ -580,9 +579,7 @@ def case_packet(
     )
 
 
-def escalation_update(
-    facts: CaseFacts, ticket: Ticket | None, now: datetime | None = None
-) -> str:
+def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | None = None) -> str:
     """The update to add to an open case: what changed, what was verified, what is asked.
 
     Args:
@@ -611,9 +608,13 @@ def escalation_update(
     lines.append(_field("Authentication now", auth))
     since: list[str] = []
     if ticket is not None:
-        since += [f"checked {t.item} at {_utc(t.at)}" for t in ticket.ticks if t.at > ticket.created]
         since += [
-            f"explained {_one_line(k.text)} at {_utc(k.at)}" for k in ticket.kept if k.at > ticket.created
+            f"checked {t.item} at {_utc(t.at)}" for t in ticket.ticks if t.at > ticket.created
+        ]
+        since += [
+            f"explained {_one_line(k.text)} at {_utc(k.at)}"
+            for k in ticket.kept
+            if k.at > ticket.created
         ]
         if ticket.changes.strip():
             since.append(f"recent changes: {_one_line(ticket.changes)}")
@@ -721,7 +722,9 @@ def runbook_entry(
     """
     facts = case_facts(analyses, comparison, ticket, reply)
     layer = most_likely_layer(analyses, comparison)
-    fix = f"; fixed by: {_one_line(ticket.fix)}" if ticket is not None and ticket.fix.strip() else ""
+    fix = (
+        f"; fixed by: {_one_line(ticket.fix)}" if ticket is not None and ticket.fix.strip() else ""
+    )
     if facts.direction == "outbound":
         who = facts.company or facts.recipient_domain or "the receiving side"
         code = " ".join(facts.response.split()[:2])

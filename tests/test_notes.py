@@ -129,5 +129,6 @@ def test_markdown_escapes_sample_text() -> None:
     raw = "From: x@evil.example\nSubject: **bold** [link](http://x) `c`\u202e\n\n"
     s = load_bytes(raw.encode(), "x")
     md = notes_markdown(build_notes([analyse(s), None], None, [None], (), now=NOW))
-    assert "\\*\\*bold\\*\\* \\[link\\](http://x) \\`c\\`\\\\u202e" in md  # the escape shown, as text
+    shown = "\\*\\*bold\\*\\* \\[link\\](http://x) \\`c\\`\\\\u202e"
+    assert shown in md  # the escape is shown as text
     assert "\u202e" not in md

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.packet import (
@@ -96,7 +95,6 @@ def test_proofpoint_hold_of_inbound_mail_is_the_customers_own_case() -> None:
     assert "Proofpoint Customer Success Center (PCSC)" in p.path
     assert "postmaster@" not in p.path
     assert p.subject.startswith("Delivery case: inbound message from halvorsen-eng.example held")
-    body = p.body.splitlines()
     assert "Gateway decision: X-Proofpoint-Spam-Details: rule=spam" in p.body
     assert "SPF: pass (recorded by" in p.body and "DMARC: pass, policy none" in p.body
     assert p.readiness == "partial" and p.missing == (VOLUME,)
