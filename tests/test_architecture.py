@@ -110,6 +110,8 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.suspect",
     "mailtriage.checks.playbook",
     "mailtriage.checks.notes",
+    "mailtriage.checks.packet",  # the vendor case packet (`mailtriage packet`)
+    "mailtriage.checks.ticket.model",  # a ticket's fields (the packet's volume, changes)
     "mailtriage.checks.explain",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",
