@@ -33,6 +33,7 @@ from typing import Any, Literal
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.entry import BounceRecipient, parse_reply
 from mailtriage.checks.explain import MAX_PASTE
+from mailtriage.checks.live.run import LiveRun
 from mailtriage.checks.notes import exact_error, failed_recipient, failure_time, most_likely_layer
 from mailtriage.checks.notes import utc as _utc
 from mailtriage.checks.suspect import Comparison
@@ -270,7 +271,7 @@ def _auth(a: Analysis | None) -> tuple[tuple[tuple[str, str, str], ...], str]:
         return (), ""
     found: dict[str, tuple[str, str, str]] = {}
     policy = ""
-    where = a.boundary.authserv_id or "the receiving gateway"
+    where = f"recorded by {a.boundary.authserv_id or 'the receiving gateway'}"
     for m in a.boundary.methods:
         if m.method in ("spf", "dkim", "dmarc") and m.method not in found:
             found[m.method] = (m.method, m.result, where)
@@ -280,6 +281,23 @@ def _auth(a: Analysis | None) -> tuple[tuple[tuple[str, str, str], ...], str]:
                 policy = pm.group(1).lower()
     order = ("spf", "dkim", "dmarc")
     return tuple(found[k] for k in order if k in found), policy
+
+
+def _live_auth(run: LiveRun | None) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """``(method, result, where)`` evaluated now by a live run, and the DMARC record's policy."""
+    live = run.auth if run is not None else None
+    if live is None:
+        return (), ""
+    where = "evaluated now by mailtriage"
+    found: list[tuple[str, str, str]] = []
+    if live.spf is not None:
+        found.append(("spf", live.spf.result, where))
+    if live.dkim:
+        found.append(("dkim", live.dkim[0].result, where))
+    if live.dmarc is not None:
+        found.append(("dmarc", str(live.dmarc.result), where))
+    record = live.dmarc_record.record if live.dmarc_record is not None else None
+    return tuple(found), (record.p or "") if record is not None else ""
 
 
 def _reply_recipient(reply: str) -> BounceRecipient | None:
@@ -353,6 +371,7 @@ def case_facts(
     comparison: Comparison | None,
     ticket: Ticket | None = None,
     reply: str = "",
+    runs: Sequence[LiveRun | None] = (),
 ) -> CaseFacts:
     """Gather the packet's facts.
 
@@ -361,6 +380,8 @@ def case_facts(
         comparison: The two-copy decision, or ``None``.
         ticket: The ticket (volume, recent changes, kept explain results), or ``None``.
         reply: An SMTP reply the technician pasted (untrusted, capped at 64 KB), or ``""``.
+        runs: The live runs per slot: slot A's answers the authentication lines when the
+            samples recorded none (a bounce carries no receiver's results).
 
     Returns:
         The facts; :func:`rate` turns them into a readiness level.
@@ -382,6 +403,8 @@ def case_facts(
         o = _outbound(a, reply, reply_rcpt)
         vendor: Vendor | None = o["vendor"]
         auth, policy = _auth(o["auth_from"])
+        if not auth:
+            auth, policy = _live_auth(runs[0] if runs else None)
         who = vendor.company if vendor else o["recipient_domain"] or "the receiving side"
         what = f"{o['code']} {o['category']}".strip() or "rejected"
         source = o["sending_ip"] or o["sending_domain"] or "the sender"
@@ -412,6 +435,8 @@ def case_facts(
     s = a.sample
     vendor = _vendor_of_verdicts(a, layer)
     auth, policy = _auth(a)
+    if not auth:
+        auth, policy = _live_auth(runs[0] if runs else None)
     line = _gateway_line(a, comparison)
     if a.fate.delivered is True and a.quarantine:
         outcome = "filed as junk"
@@ -490,8 +515,7 @@ def _auth_lines(facts: CaseFacts) -> list[str]:
             if method == "dmarc":
                 extra = f", policy {facts.dmarc_policy}" if facts.dmarc_policy else ", policy "
                 extra += "" if facts.dmarc_policy else NOT_KNOWN
-            lines.append(f"{label}: {printable(result)}{printable(extra)} (recorded by "
-                         f"{printable(where)})")  # fmt: skip
+            lines.append(f"{label}: {printable(result)}{printable(extra)} ({printable(where)})")
         else:
             lines.append(
                 f"{label}: {NOT_KNOWN} (send a test message to a mailbox you control and read "
@@ -551,6 +575,7 @@ def case_packet(
     ticket: Ticket | None = None,
     reply: str = "",
     now: datetime | None = None,
+    runs: Sequence[LiveRun | None] = (),
 ) -> CasePacket:
     """Build the support case packet, its escalation update and the runbook entry.
 
@@ -560,11 +585,13 @@ def case_packet(
         ticket: The ticket, or ``None`` (then volume and recent changes are missing).
         reply: An SMTP reply the technician pasted, or ``""``.
         now: The time of the escalation update (defaults to now, UTC).
+        runs: The live runs per slot (authentication evaluated now, when the samples
+            recorded none).
 
     Returns:
         The packet.
     """
-    facts = case_facts(analyses, comparison, ticket, reply)
+    facts = case_facts(analyses, comparison, ticket, reply, runs)
     readiness, missing = rate(facts)
     mode = facts.failure_mode or "mail delivery problem, details still to be collected"
     subject = printable(f"Delivery case: {mode}")

@@ -293,3 +293,22 @@ def test_cli_bad_input_is_one_line(argv: list[str], capsys: pytest.CaptureFixtur
     captured = capsys.readouterr()
     assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
     assert "Traceback" not in captured.err
+
+
+def test_live_results_answer_the_authentication_lines_a_bounce_lacks() -> None:
+    from types import SimpleNamespace
+
+    from mailtriage.checks.live.run import LiveRun
+
+    live = SimpleNamespace(
+        spf=SimpleNamespace(result="pass"),
+        dkim=(SimpleNamespace(result="pass"),),
+        dmarc=SimpleNamespace(result="pass"),
+        dmarc_record=SimpleNamespace(record=SimpleNamespace(p="quarantine")),
+    )
+    a = analyse(load_path(str(S3150)))
+    run = LiveRun(auth=live)  # type: ignore[arg-type]
+    p = case_packet([a, None], None, _ticket(volume="40 reminders"), now=NOW, runs=[run])
+    assert "DMARC: pass, policy quarantine (recorded by evaluated now by mailtriage)" not in p.body
+    assert "DMARC: pass, policy quarantine (evaluated now by mailtriage)" in p.body.splitlines()
+    assert p.readiness == "ready"
