@@ -117,6 +117,7 @@ UI_ENTRY_POINTS = {
     # the ticket's guard rails and escalation triggers
     "mailtriage.checks.escalation",
     "mailtriage.checks.guardrails",
+    "mailtriage.checks.packet",  # the vendor case packet (`mailtriage packet`)
     "mailtriage.checks.explain",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",

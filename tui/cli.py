@@ -28,6 +28,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         description="Compare a blocked and a delivered email sample, layer by layer. "
         "Subcommands: 'mailtriage report SAMPLE... [--json]' for scripts, "
         "'mailtriage diff A B [--json]' for the layer two copies differ in, "
+        "'mailtriage packet A [B] [--reply TEXT] [--json]' for the vendor case packet, "
         "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
     )
     p.add_argument(
@@ -183,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailtriage.tui.ticket_cmd import run_ticket
 
             return run_ticket(argv[1:])
+        if argv[:1] == ["packet"]:
+            from mailtriage.tui.packet_cmd import run_packet
+
+            return run_packet(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 
