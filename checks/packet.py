@@ -37,7 +37,7 @@ from mailtriage.checks.live.run import LiveRun
 from mailtriage.checks.notes import exact_error, failed_recipient, failure_time, most_likely_layer
 from mailtriage.checks.notes import utc as _utc
 from mailtriage.checks.suspect import Comparison
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import printable, printable_lines
 from mailtriage.checks.ticket.model import Ticket
 from mailtriage.checks.vendors import VENDORS, Vendor, by_name, host_vendor, support_rows
 from mailtriage.checks.vendors import text_pattern as _vendor_pattern
@@ -788,3 +788,35 @@ def runbook_text(entry: RunbookEntry) -> str:
     if entry.post_change:
         lines.append(f"Post-change check: {entry.post_change}")
     return "\n".join(lines)
+
+
+def packet_text(packet: CasePacket, extras: bool = True) -> str:
+    """The packet as plain text to copy or print, every line display-safe.
+
+    Args:
+        packet: The packet.
+        extras: Add the escalation update and the runbook entry after the body (the
+            command prints them; the dashboard exports them on their own).
+
+    Returns:
+        Where to send it, readiness, subject and body (then the extras).
+    """
+    missing = "; ".join(packet.missing) or "nothing"
+    lines = [
+        f"Send to: {packet.path}",
+        f"Readiness: {packet.readiness} (missing: {missing})",
+        "",
+        f"Subject: {packet.subject}",
+        "",
+        packet.body,
+    ]
+    if extras:
+        lines += [
+            "",
+            "--- Escalation update ---",
+            packet.escalation,
+            "",
+            "--- Runbook entry ---",
+            packet.runbook,
+        ]
+    return printable_lines("\n".join(lines))

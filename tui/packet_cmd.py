@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 
 from mailtriage.checks.analysis import analyse
 from mailtriage.checks.message.loader import SampleError, load_path, load_stdin
-from mailtriage.checks.packet import CasePacket, case_packet
+from mailtriage.checks.packet import case_packet, packet_text
 from mailtriage.checks.suspect import suspect
-from mailtriage.checks.text import json_text, printable
+from mailtriage.checks.text import json_text
 from mailtriage.checks.ticket.model import Ticket
 from mailtriage.tui.args import VersionAction, fail
 
@@ -50,27 +50,6 @@ def packet_parser() -> argparse.ArgumentParser:
     return p
 
 
-def packet_text(packet: CasePacket) -> str:
-    """The plain-text form, safe to print to a terminal (the packet's values are escaped)."""
-    missing = "; ".join(packet.missing) or "nothing"
-    return "\n".join(
-        [
-            f"Send to: {packet.path}",
-            f"Readiness: {packet.readiness} (missing: {missing})",
-            "",
-            f"Subject: {packet.subject}",
-            "",
-            packet.body,
-            "",
-            "--- Escalation update ---",
-            packet.escalation,
-            "",
-            "--- Runbook entry ---",
-            packet.runbook,
-        ]
-    )
-
-
 def run_packet(argv: Sequence[str]) -> int:
     """Run ``mailtriage packet``; returns the exit status."""
     args = packet_parser().parse_args(argv)
@@ -92,10 +71,5 @@ def run_packet(argv: Sequence[str]) -> int:
         now = datetime.now(UTC)
         ticket = Ticket("", now, now, volume=args.volume, changes=args.changes)
     packet = case_packet([a, b], comparison, ticket, args.reply)
-    print(json_text(packet.as_json()) if args.json else printable_block(packet_text(packet)))
+    print(json_text(packet.as_json()) if args.json else packet_text(packet))
     return EXIT_READY if packet.readiness == "ready" else EXIT_NOT_READY
-
-
-def printable_block(text: str) -> str:
-    """Each line of ``text`` made display-safe (the packet's own line breaks kept)."""
-    return "\n".join(printable(line) for line in text.split("\n"))

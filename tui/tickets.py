@@ -19,7 +19,7 @@ from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
 from mailtriage.checks.ticket.store import TicketStore, file_digest, sample_changed, text_digest
-from mailtriage.tui.config import data_dir
+from mailtriage.tui.config import config_path, data_dir
 
 if TYPE_CHECKING:
     from mailtriage.checks.analysis import Analysis
@@ -146,10 +146,15 @@ class Worked:
 
 
 def work(ticket: Ticket, playbook: Playbook | None = None) -> Worked:
-    """Load and analyse a ticket's samples offline (no DNS)."""
+    """Load and analyse a ticket's samples offline (no DNS), as the dashboard would.
+
+    Args:
+        ticket: The ticket.
+        playbook: The checklist; ``None`` takes the ticket type's (MSP files included).
+    """
     from mailtriage.checks.analysis import analyse
-    from mailtriage.checks.diff import diff_samples
-    from mailtriage.checks.playbook import evaluate
+    from mailtriage.checks.diff import compared, diff_samples
+    from mailtriage.checks.playbook import evaluate, load_playbooks
     from mailtriage.checks.suspect import suspect
 
     samples, warnings = load_samples(ticket)
@@ -158,18 +163,20 @@ def work(ticket: Ticket, playbook: Playbook | None = None) -> Worked:
     rows: tuple[DiffRow, ...] = ()
     decision = None
     if a is not None and b is not None:
-        rows = tuple(diff_samples(a, b))
+        (sa, sb), _ = compared(a, b)
+        rows = tuple(diff_samples(sa, sb))
         decision = suspect(a, b)
-    states = evaluate(
-        playbook, [x for x in analyses if x is not None], (), "offline"
-    )
+    if playbook is None:
+        playbook = load_playbooks(config_path().parent).for_kind(ticket.kind)
+    loaded = [x for x in analyses if x is not None]
+    states = evaluate(playbook, loaded, (), "offline")
     return Worked((a, b), rows, decision, states, tuple(warnings))
 
 
 def worked_notes(ticket: Ticket, fmt: str) -> str:
     """The ticket's notes (``md`` or ``txt``), built from its samples analysed offline."""
-    from mailtriage.checks.live.run import LiveRun
-    from mailtriage.checks.notes import ticket_notes
+    from mailtriage.checks.notes import build_notes, notes_markdown, notes_text
 
     w = work(ticket)
-    return ticket_notes(list(w.analyses), [LiveRun(), LiveRun()], w.diff, w.states, ticket.ticked)
+    notes = build_notes(w.analyses, w.comparison, (), w.states, ticket, diff=w.diff)
+    return notes_markdown(notes) if fmt == "md" else notes_text(notes)

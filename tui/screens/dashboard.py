@@ -26,10 +26,9 @@ from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import SampleError
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
 from mailtriage.checks.suspect import Comparison, suspect
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import printable, printable_lines
 from mailtriage.checks.ticket.model import KeptExplain, Tick, Ticket
 from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
 from mailtriage.checks.ticket.store import TicketError
@@ -67,6 +66,7 @@ from textual.worker import get_current_worker
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
+    from mailtriage.checks.packet import CasePacket
     from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
@@ -740,14 +740,27 @@ class DashboardScreen(Screen[None]):
 
     def notes_text(self, fmt: str = "txt") -> str:
         """The ticket notes for the PSA, as Markdown (``md``) or plain text (``txt``)."""
-        return ticket_notes(
+        from mailtriage.checks.notes import build_notes, notes_markdown, notes_text
+
+        notes = build_notes(
             self.analyses,
+            self.comparison,
             self.runs,
-            self.diff_rows,
             self.checklist_states(),
-            self.ticked,
-            self.host.now(),
-            self.trace_lines(),
+            self.host.ticket,
+            diff=self.diff_rows,
+            ticked=self.ticked,
+            now=self.host.now(),
+            traces=self.trace_lines(),
+        )
+        return notes_markdown(notes) if fmt == "md" else notes_text(notes)
+
+    def case_packet(self) -> CasePacket:
+        """The vendor case packet from the samples, the decision and the ticket."""
+        from mailtriage.checks.packet import case_packet
+
+        return case_packet(
+            self.analyses, self.comparison, self.host.ticket, now=self.host.now(), runs=self.runs
         )
 
     def action_notes(self) -> None:
@@ -756,18 +769,30 @@ class DashboardScreen(Screen[None]):
 
     EXPORTS: tuple[tuple[str, str, str], ...] = (
         ("notes", "n", "Ticket notes for the PSA (Markdown / plain text)"),
+        ("packet", "p", "Support case packet for the vendor, with its readiness"),
+        ("escalation", "u", "Escalation update for an open vendor case"),
+        ("runbook", "r", "Runbook entry: root cause, detection signal, validation"),
     )
     """Everything that can leave the tool: (id, key in the export list, title)."""
 
     def export_text(self, ident: str) -> tuple[str, str, str, Formats]:
         """Build one export: (title, text, file suffix, other formats)."""
-        formats: Formats = {}
+        from mailtriage.checks.packet import packet_text
+
         if ident == "notes":
-            formats = {
+            formats: Formats = {
                 "Markdown": (".md", lambda: self.notes_text("md")),
                 "plain text": (".txt", lambda: self.notes_text("txt")),
             }
             return "Ticket notes", self.notes_text("md"), ".md", formats
+        packet = self.case_packet()
+        if ident == "packet":
+            title = f"Case packet · {packet.readiness}"
+            return title, packet_text(packet, extras=False), ".txt", {}
+        if ident == "escalation":
+            return "Escalation update", printable_lines(packet.escalation), ".txt", {}
+        if ident == "runbook":
+            return "Runbook entry", printable_lines(packet.runbook), ".txt", {}
         raise ValueError(ident)
 
     def action_export(self, ident: str = "") -> None:
