@@ -60,6 +60,7 @@ class MailtriageApp(App[None]):
         self.playbook = playbook or load_playbook()
         self.initial_trace = trace
         self.initial_errors: tuple[str, ...] = ()  # samples the CLI could not open, to show
+        self.watch_dir = ""  # --watch: a drop folder whose new files are offered as A or B
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
 

@@ -42,6 +42,11 @@ def dashboard_parser() -> argparse.ArgumentParser:
         metavar="CSV",
         help="a Microsoft 365 message trace export to match against the samples (key m)",
     )
+    p.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="a drop folder: each new file saved or moved into it is offered as A or B (key w)",
+    )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
 
@@ -98,6 +103,9 @@ def run_dashboard(argv: Sequence[str]) -> int:
     args = dashboard_parser().parse_args(argv)
     if len(args.samples) > 2:
         return fail("give at most two samples: the blocked one, then the delivered one")
+    if args.watch is not None and not os.path.isdir(args.watch):
+        why = "not a folder" if os.path.exists(args.watch) else "no such folder"
+        return fail(f"--watch {args.watch}: {why}")
     try:
         config = load_config()
         nameserver = nameserver_for(args.resolver, config.resolver)
@@ -126,6 +134,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
         samples, config=config, nameserver=server, offline=offline, trace=args.trace or ""
     )
     app.initial_errors = tuple(errors)
+    app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
     try:
         app.run()
     finally:

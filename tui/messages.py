@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.live.auth import LiveAuth
     from mailtriage.checks.live.plan import LiveResult, LiveSpec
     from mailtriage.checks.message.mbox import MboxListing
+    from mailtriage.checks.model import Sample
     from mailtriage.checks.msgtrace.load import Trace
 
 
@@ -42,6 +43,25 @@ class SampleFailed(Message):
     def __init__(self, slot: int, run_id: int, error: str) -> None:
         super().__init__()
         self.slot, self.run_id, self.error = slot, run_id, error
+
+
+class SamplePasted(Message):
+    """Pasted text became a sample for a slot; ``text`` is kept so a ticket can store it.
+
+    Posted once the text parsed; the dashboard then loads ``sample`` into ``slot``.
+    """
+
+    def __init__(self, slot: int, run_id: int, text: str, sample: Sample) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.text, self.sample = slot, run_id, text, sample
+
+
+class FileDropped(Message):
+    """A new file in the ``--watch`` folder stopped growing: it can be offered as A or B."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
 
 
 class MboxListed(Message):

@@ -285,3 +285,32 @@ def load_stdin() -> Sample:
         SampleError: Standard input is missing, unreadable, or not an email.
     """
     return load_bytes(read_stdin(), "-")
+
+
+MAX_PASTE = 8 * 1024 * 1024
+"""Most characters of pasted text taken as a sample; a larger paste belongs in a file."""
+
+
+def load_text(text: str, source: str) -> Sample:
+    """Parse pasted text (headers, with or without a body) as a sample.
+
+    The text goes through :func:`load_bytes`, the same parser as a file: mixed line
+    breaks, headers whose folding was lost and Outlook's layouts are handled there.
+
+    Args:
+        text: What was pasted.
+        source: Label for the sample (e.g. ``"pasted into A at 10:30 UTC"``).
+
+    Returns:
+        The loaded sample.
+
+    Raises:
+        SampleError: The text is larger than ``MAX_PASTE`` characters, or is not
+            an email (empty, binary, no header fields).
+    """
+    if len(text) > MAX_PASTE:
+        raise SampleError(
+            f"{printable(source, 120)}: {-(-len(text) >> 20)} MB is too large to paste "
+            f"(at most {MAX_PASTE >> 20} MB); save it to a file and open that instead"
+        )
+    return load_bytes(text.encode("utf-8", errors="replace"), source)
