@@ -45,15 +45,24 @@ class SampleFailed(Message):
         self.slot, self.run_id, self.error = slot, run_id, error
 
 
-class SamplePasted(Message):
-    """Pasted text became a sample for a slot; ``text`` is kept so a ticket can store it.
-
-    Posted once the text parsed; the dashboard then loads ``sample`` into ``slot``.
-    """
+class PasteParsed(Message):
+    """The paste worker parsed pasted text; the dashboard loads it unless the slot moved on."""
 
     def __init__(self, slot: int, run_id: int, text: str, sample: Sample) -> None:
         super().__init__()
         self.slot, self.run_id, self.text, self.sample = slot, run_id, text, sample
+
+
+class SamplePasted(Message):
+    """Pasted text became the sample of a slot; ``text`` is kept so a ticket can store it.
+
+    Posted by the dashboard once the sample is loaded into ``slot`` (never for a
+    paste that failed or was superseded); it bubbles up to the app.
+    """
+
+    def __init__(self, slot: int, text: str, sample: Sample) -> None:
+        super().__init__()
+        self.slot, self.text, self.sample = slot, text, sample
 
 
 class FileDropped(Message):

@@ -4,9 +4,9 @@
 one module so the dashboard itself only inherits them:
 
 - ``p`` / ``P`` open the paste box for A / B. :meth:`SampleIntake.load_pasted` parses
-  the text with the sample loader in a thread worker (group ``paste-N``), posts
-  ``SamplePasted`` (which bubbles up, so a ticket can keep the text) and loads the
-  sample into the slot, labelled "pasted into A at HH:MM UTC".
+  the text with the sample loader in a thread worker (group ``paste-N``), loads the
+  sample into the slot, labelled "pasted into A at HH:MM UTC", and posts
+  ``SamplePasted`` (it bubbles up, so a ticket can keep the text).
 - With ``--watch DIR`` a worker (group ``drop-folder``) watches the folder. A new
   regular file (created or moved in) that has stopped growing is posted as
   ``FileDropped`` and offered with a notification; ``w`` opens a small box to load
@@ -27,7 +27,7 @@ from typing import Protocol, cast
 from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.model import Sample
 from mailtriage.checks.text import printable
-from mailtriage.tui.messages import FileDropped, SampleFailed, SamplePasted
+from mailtriage.tui.messages import FileDropped, PasteParsed, SampleFailed, SamplePasted
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -159,9 +159,9 @@ class SampleIntake(Screen[None]):
     def load_pasted(self, slot: int, text: str) -> None:
         """Parse pasted text as the sample of a slot, in a thread worker.
 
-        On success ``SamplePasted`` is posted (it carries the text for a ticket) and
-        the sample loads into the slot; otherwise one line says why. A later load
-        into the slot supersedes this one.
+        On success the sample loads into the slot and ``SamplePasted`` is posted (it
+        carries the text for a ticket); otherwise one line says why. A later load
+        into the slot supersedes this one (then nothing is posted).
 
         Args:
             slot: 0 for A (blocked), 1 for B (delivered).
@@ -183,7 +183,7 @@ class SampleIntake(Screen[None]):
                 why = f"the pasted text could not be read ({type(exc).__name__}: {exc})"
                 self.post_message(SampleFailed(slot, run_id, why))
                 return
-            self.post_message(SamplePasted(slot, run_id, text, sample))
+            self.post_message(PasteParsed(slot, run_id, text, sample))
 
         self.run_worker(
             job,
@@ -194,11 +194,12 @@ class SampleIntake(Screen[None]):
             thread=True,
         )
 
-    def on_sample_pasted(self, msg: SamplePasted) -> None:
+    def on_paste_parsed(self, msg: PasteParsed) -> None:
         """Load a parsed paste into its slot (unless something newer went there)."""
         if msg.run_id != self.load_ids[msg.slot]:
             return
         self.load(msg.slot, msg.sample)
+        self.post_message(SamplePasted(msg.slot, msg.text, msg.sample))
         self.notify(f"Loaded {msg.sample.source}.", markup=False)
 
     # ---- drop folder --------------------------------------------------------
