@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Footer, Label, Static, TextArea
 
 SLOT_LABELS = ("A (blocked)", "B (delivered)")
 HINT = (
@@ -69,7 +69,7 @@ class PasteScreen(ModalScreen[str | None]):
         """Hint, the paste box, a status line, footer."""
         with Vertical() as box:
             box.border_title = f"Paste headers into {SLOT_LABELS[self.slot]}"
-            yield Label(HINT, id="hint", markup=False)
+            yield Static(HINT, id="hint", markup=False)
             area = PasteArea("", id="paste", soft_wrap=True, show_line_numbers=False)
             area.cursor_blink = False  # a blinking cursor repaints forever over a slow link
             yield area
