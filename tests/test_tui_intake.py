@@ -184,6 +184,45 @@ def test_load_text_uses_the_file_loader_and_refuses_a_huge_paste() -> None:
         load_text("hello there", "pasted into B at 10:31 UTC")
 
 
+def _as_terminal_sends(text: str) -> str:
+    """A paste as xterm and tmux deliver it: every LF sent as CR (so CRLF becomes CR CR)."""
+    return text.replace("\n", "\r")
+
+
+BODY = "\r\nHello,\nFrom: the forwarded part starts like a header\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PASTED,
+        PASTED.replace("\r\n", "\n"),
+        PASTED.replace("\r\n", "\n").replace("\n", "\r\n"),
+        PASTED + BODY,
+        (PASTED + BODY).replace("\r\n", "\n"),
+        (PASTED + BODY).replace("\r\n", "\n").replace("\n", "\r\n"),
+    ],
+    ids=["mixed", "lf", "crlf", "mixed-body", "lf-body", "crlf-body"],
+)
+def test_paste_through_a_terminal_keeps_the_header_block(text: str) -> None:
+    for pasted in (text, _as_terminal_sends(text)):
+        sample = load_text(pasted, "pasted into A at 10:30 UTC")
+        assert sample.subject == "Invoice INV-77", repr(pasted[:80])
+        assert sample.message_id == "inv-77@fabrikam.example"
+        assert sample.has_body is ("Hello" in text)
+        assert len(sample.headers) == 9  # lost folds joined, the body's "From:" not a header
+
+
+async def test_tmux_style_paste_loads_every_header() -> None:
+    app = empty_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dash = app.screen
+        await pilot.press("p")
+        app.post_message(events.Paste(_as_terminal_sends(PASTED)))
+        await wait_for(pilot, lambda: dash.analyses[0] is not None)
+        assert dash.analyses[0].sample.subject == "Invoice INV-77"
+
+
 # ---- the drop folder ----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "offered"),
