@@ -131,7 +131,7 @@ def test_drop_offer(snap_compare, server, size, monkeypatch) -> None:  # type: i
     from mailtriage.tui.messages import FileDropped
     from mailtriage.tui.screens import drop_offer
 
-    monkeypatch.setattr(drop_offer, "describe", lambda _path: "5120 bytes, saved 10:29:58")
+    monkeypatch.setattr(drop_offer, "describe", lambda _path: "5120 bytes, saved 10:29:58 UTC")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await wait_for(pilot, lambda: live_done(pilot.app))

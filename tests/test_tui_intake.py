@@ -362,3 +362,24 @@ def test_cli_watch_needs_a_folder(tmp_path: Path, capsys, make, why) -> None:  #
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and why in err and err.startswith("mailtriage: error: --watch")
     assert os.path.exists(tmp_path)
+
+
+async def test_palette_lists_and_runs_the_paste_and_drop_actions() -> None:
+    from mailtriage.tui.commands import ActionCommands
+
+    app = empty_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        entries = {title: (node, action) for title, _, node, action in
+                   ActionCommands(app.screen)._entries()}  # fmt: skip
+        for title in (
+            "Paste headers as the blocked sample (A)",
+            "Paste headers as the delivered sample (B)",
+            "Load the newest file from the drop folder (--watch) as A or B",
+        ):
+            assert title in entries
+        node, action = entries["Paste headers as the delivered sample (B)"]
+        await node.run_action(action)
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, PasteScreen) and app.screen.slot == 1
+        modal = {title for title, *_ in ActionCommands(app.screen)._entries()}
+        assert "Use the text in the paste box as the sample" in modal

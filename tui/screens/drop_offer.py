@@ -6,7 +6,7 @@ the dashboard (``w``, then ``a`` or ``b``). Escape leaves the offer for later.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mailtriage.checks.text import printable
@@ -21,14 +21,14 @@ IGNORE = -1
 
 
 def describe(path: str) -> str:
-    """One line about a dropped file: its size and when it was last written (local time)."""
+    """One line about a dropped file: its size and when it was last written (UTC)."""
     try:
         info = Path(path).stat()
     except OSError as exc:
         return f"cannot read it now ({exc.strerror or exc})"
     size = info.st_size
     amount = f"{size} bytes" if size < 10_240 else f"{size >> 10} KB"
-    return f"{amount}, saved {datetime.fromtimestamp(info.st_mtime):%H:%M:%S}"
+    return f"{amount}, saved {datetime.fromtimestamp(info.st_mtime, UTC):%H:%M:%S} UTC"
 
 
 class DropOfferScreen(ModalScreen[int | None]):
