@@ -201,8 +201,10 @@ BODY = "\r\nHello,\nFrom: the forwarded part starts like a header\n"
         PASTED + BODY,
         (PASTED + BODY).replace("\r\n", "\n"),
         (PASTED + BODY).replace("\r\n", "\n").replace("\n", "\r\n"),
+        "".join("    " + line for line in PASTED.splitlines(keepends=True)),  # copied indented
+        "\n \n" + PASTED,  # a chat client's leading blank lines
     ],
-    ids=["mixed", "lf", "crlf", "mixed-body", "lf-body", "crlf-body"],
+    ids=["mixed", "lf", "crlf", "mixed-body", "lf-body", "crlf-body", "indented", "blank-first"],
 )
 def test_paste_through_a_terminal_keeps_the_header_block(text: str) -> None:
     for pasted in (text, _as_terminal_sends(text)):

@@ -200,7 +200,8 @@ class SampleIntake(Screen[None]):
             return
         self.load(msg.slot, msg.sample)
         self.post_message(SamplePasted(msg.slot, msg.text, msg.sample))
-        self.notify(f"Loaded {msg.sample.source}.", markup=False)
+        where = ("A (blocked)", "B (delivered)")[msg.slot]
+        self.notify(f"The pasted headers are now sample {where}.", markup=False)
 
     # ---- drop folder --------------------------------------------------------
     def watch_folder(self, folder: str) -> None:
