@@ -89,6 +89,7 @@ class MailtriageApp(App[None]):
         self._save_lock = threading.Lock()
         self._generation = 0  # bumped by each change of the ticket in memory
         self._saved_generation = 0
+        self.watch_dir = ""  # --watch: a drop folder whose new files are offered as A or B
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
 

@@ -51,6 +51,11 @@ def dashboard_parser() -> argparse.ArgumentParser:
         help="create or resume ticket ID (samples, checklist, notes and fix are saved as you "
         "work; 'mailtriage tickets' lists them); samples given replace the ticket's",
     )
+    p.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="a drop folder: each new file saved or moved into it is offered as A or B (key w)",
+    )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
 
@@ -110,6 +115,9 @@ def run_dashboard(argv: Sequence[str]) -> int:
     ticket = store = None
     created = False
     warnings: list[str] = []
+    if args.watch is not None and not os.path.isdir(args.watch):
+        why = "not a folder" if os.path.exists(args.watch) else "no such folder"
+        return fail(f"--watch {args.watch}: {why}")
     try:
         config = load_config()
         playbooks = load_playbooks(config_path().parent)
@@ -155,6 +163,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     app.initial_errors = tuple(errors)
     app.initial_warnings = (*(f"playbook file {p}" for p in playbooks.problems), *warnings)
     app.ticket_created = created
+    app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
     try:
         app.run()
     finally:

@@ -48,6 +48,7 @@ from mailtriage.tui.messages import (
     TraceLoaded,
 )
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
+from mailtriage.tui.screens.intake import SampleIntake
 from mailtriage.tui.screens.key_footer import KeyFooter
 from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
@@ -59,7 +60,6 @@ from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
@@ -117,7 +117,7 @@ def _unmatched(sample: Sample, why: str) -> TraceMatch:
     )
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(SampleIntake):
     """The main screen: sample, authentication, diff, checklist and route panes.
 
     On a wide terminal four panes share a grid and the route pane takes the sample
