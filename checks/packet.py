@@ -475,6 +475,15 @@ def case_facts(
 def case_path(facts: CaseFacts) -> str:
     """Whom to send the packet to and how, and why that route (one paragraph)."""
     portal, route = support_rows(facts.company) if facts.company else (None, None)
+    if facts.direction == "inbound" and facts.layer == "authentication":
+        domain = facts.sending_domain or "the sending domain"
+        return (
+            f"The sender's mail administrators ({domain}, or the service sending for it): "
+            "the customer's gateway held the message because the sender's authentication "
+            "failed (SPF, DKIM or DMARC), which only the sending side can fix. A case with "
+            f"{facts.vendor or 'the gateway vendor'} is for when the sender shows its records "
+            "are right and the gateway still fails them."
+        )
     if facts.direction == "inbound":
         name = facts.vendor or "the customer's mail filtering vendor"
         how = portal or "a support case through the customer's own contract with that vendor"
@@ -525,6 +534,12 @@ def _auth_lines(facts: CaseFacts) -> list[str]:
 
 
 def _question(facts: CaseFacts) -> str:
+    if facts.direction == "inbound" and facts.layer == "authentication":
+        return (
+            "Please check how this domain's mail is authenticated: the SPF record for the "
+            "envelope sender, the DKIM signing domain (d=) and selector, and whether either "
+            "aligns with the From domain under its DMARC policy."
+        )
     if facts.direction == "inbound":
         return (
             "Which rule, policy or classification held this message, and is it a false "
@@ -539,6 +554,8 @@ def _question(facts: CaseFacts) -> str:
 def packet_body(facts: CaseFacts) -> str:
     """The packet's body: identifiers first, one field per line, then the question."""
     name = facts.company or facts.vendor or "support team"
+    if facts.direction == "inbound" and facts.layer == "authentication":
+        name = f"{facts.sending_domain or 'sending domain'} mail administrators"
     lines = [
         f"Hello {printable(name)},",
         "",

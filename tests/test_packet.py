@@ -103,6 +103,20 @@ def test_proofpoint_hold_of_inbound_mail_is_the_customers_own_case() -> None:
     assert "Volume affected: 12 tenders since Monday" in ready.body.splitlines()
 
 
+def test_inbound_authentication_failure_goes_to_the_sender_not_the_gateway_vendor() -> None:
+    """An unaligned DKIM signature from an ESP (pair 01): only the sender can fix it.
+
+    Written from RFC 7489 section 3.1 (identifier alignment) and the seed guides' advice
+    to check the sending domain's records before opening a gateway case.
+    """
+    a, b = _pair("01")
+    p = case_packet([a, b], suspect(a, b), now=NOW)
+    assert p.path.startswith("The sender's mail administrators (brightline-payroll.example")
+    assert "Customer's own" not in p.path
+    assert p.body.startswith("Hello brightline-payroll.example mail administrators,")
+    assert "DKIM signing domain (d=)" in p.body
+
+
 def test_mimecast_hold_is_partial_and_goes_to_the_customers_mimecast_case() -> None:
     a, b = _pair("06")
     p = case_packet([a, b], suspect(a, b), now=NOW)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_support import demo_server, live_done, make_app, wait_for
+from tests.tui_support import demo_server, demo_ticket, live_done, make_app, wait_for
 
 SIZES = [(80, 24), (160, 45)]
 DEMO_TRACE = Path(__file__).resolve().parents[1] / "tui" / "demo" / "trace.csv"
@@ -142,3 +142,15 @@ def test_drop_offer(snap_compare, server, size, monkeypatch) -> None:  # type: i
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(
+    "keys",
+    [("i",), ("x",), ("x", "p"), ("x", "u"), ("x", "r"), ("x", "n", "f")],
+    ids=["ticket-form", "export-list", "packet", "escalation", "runbook", "notes-text"],
+)
+def test_ticket_screens(snap_compare, server, size, keys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The demo ticket's form (guard rail on a domain-wide allow) and what leaves the tool."""
+    app = make_app(server=server, ticket=demo_ticket(), store_dir=tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=settled(*keys))

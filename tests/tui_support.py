@@ -9,6 +9,8 @@ from pathlib import Path
 
 from mailtriage.checks.dns.zoneserver import ZoneServer
 from mailtriage.checks.model import Sample
+from mailtriage.checks.ticket.model import Affected, Ticket
+from mailtriage.checks.ticket.store import TicketStore
 from mailtriage.tui.app import MailtriageApp
 from mailtriage.tui.config import Config
 from mailtriage.tui.demo.runtime import demo_samples
@@ -46,14 +48,45 @@ def make_app(
     timeout: float = 1.0,
     deadline: float = 4.0,
     notes_dir: str = "",
+    ticket: Ticket | None = None,
+    store_dir: str | Path | None = None,
 ) -> TestApp:
-    """Build the app over the demo samples (default) and a DNS server."""
+    """Build the app over the demo samples (default) and a DNS server.
+
+    With ``ticket``, the app works that ticket, saved under ``store_dir`` with the
+    fixed clock (screenshots and snapshots stay the same run after run).
+    """
     cfg = Config(timeout=timeout, deadline=deadline, show_timings=False, notes_dir=notes_dir)
+    store = None
+    if ticket is not None:
+        store = TicketStore(store_dir or ".", clock=lambda: FIXED_NOW)
+        store.save(ticket, touch=False)
     return TestApp(
         demo_samples() if samples is None else samples,
         config=cfg,
         nameserver=("127.0.0.1", server.port) if server else None,
         offline=offline or server is None,
+        ticket=ticket,
+        store=store,
+    )
+
+
+def demo_ticket(ticket_id: str = "T-1") -> Ticket:
+    """A ticket as a technician would have filled it in for the demo samples.
+
+    Its fix proposes a domain-wide allow, so the form shows the guard rail's warning.
+    """
+    return Ticket(
+        ticket_id,
+        created=FIXED_NOW,
+        changed=FIXED_NOW,
+        kind="general",
+        affected=Affected("Contoso Ltd", "ap@contoso.example", "", "Leeds office"),
+        symptom="Invoices from Fabrikam held since 09:10 UTC; no NDR to the sender",
+        scope="two senders at Fabrikam, one recipient; other senders deliver",
+        logs_checked="Proofpoint smart search: quarantined, rule Inbound-Spam",
+        fix="Customer asks to allowlist the fabrikam.example domain",
+        volume="about 12 messages since Monday",
     )
 
 

@@ -61,14 +61,6 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
     Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding("escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"),
-    Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
-    Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
-    Binding(
-        "m",
-        "show_trace",
-        "Trace",
-        tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
-    ),
     Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
     Binding(
         "i", "ticket", "Ticket", tooltip="Ticket form: who is affected, symptom, fix, verification"
@@ -78,6 +70,14 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         "export('')",
         "Export",
         tooltip="Export: notes, vendor case packet, escalation update...",
+    ),
+    Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
+    Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
+    Binding(
+        "m",
+        "show_trace",
+        "Trace",
+        tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
     ),
     Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
     Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),

@@ -88,7 +88,11 @@ class TicketScreen(Screen[None]):
     TicketScreen .row Input, TicketScreen .row Select { width: 1fr; }
     TicketScreen #notes { height: 6; border: round $panel; }
     TicketScreen #notes:focus { border: round $accent; }
-    TicketScreen #advice { height: auto; margin: 1 0 0 0; }
+    TicketScreen #advice-box {
+        dock: bottom; height: auto; max-height: 45%; padding: 0 1;
+        border-top: solid $panel; background: $surface;
+    }
+    TicketScreen #advice { height: auto; }
     """
 
     def __init__(self, advice: Advice | None = None, focus: str = "customer") -> None:
@@ -141,6 +145,7 @@ class TicketScreen(Screen[None]):
             area.border_title = "Notes"
             area.cursor_blink = False  # a blinking cursor repaints forever over a slow link
             yield area
+        with VerticalScroll(id="advice-box"):
             yield Static("", id="advice", markup=False)
         yield Footer()
 
@@ -161,8 +166,9 @@ class TicketScreen(Screen[None]):
                 note = {"changed": " (changed on disk since added)", "missing": " (missing)"}
                 lines.append(f"{s.slot} ({role}): {s.path}{note.get(flag, '')}")
             else:
-                when = s.added.strftime("%H:%M UTC") if s.added else ""
-                lines.append(f"{s.slot} ({role}): pasted text, {len(s.pasted):,} characters {when}")
+                when = s.added.strftime(", added %H:%M UTC") if s.added else ""
+                size = f"{len(s.pasted):,} characters"
+                lines.append(f"{s.slot} ({role}): text kept in the ticket, {size}{when}")
         return "\n".join(printable(line, 300) for line in lines)
 
     def _typed(self) -> Ticket:
