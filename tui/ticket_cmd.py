@@ -89,8 +89,14 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
 
 
 def export_text(ticket: Ticket, fmt: str) -> str:
-    """The ticket's notes in Markdown (``md``) or plain text (``txt``), built offline."""
-    return worked_notes(ticket, fmt)
+    """The ticket's notes in Markdown (``md``) or plain text (``txt``), built offline.
+
+    A sample that changed on disk, went missing or no longer loads is said on stderr.
+    """
+    text, warnings = worked_notes(ticket, fmt)
+    for warning in warnings:
+        print(f"mailtriage: warning: {printable(warning, 500)}", file=sys.stderr)
+    return text
 
 
 def run_ticket(argv: Sequence[str]) -> int:

@@ -174,10 +174,11 @@ def work(ticket: Ticket, playbook: Playbook | None = None) -> Worked:
     return Worked((a, b), rows, decision, states, tuple(warnings))
 
 
-def worked_notes(ticket: Ticket, fmt: str) -> str:
-    """The ticket's notes (``md`` or ``txt``), built from its samples analysed offline."""
+def worked_notes(ticket: Ticket, fmt: str) -> tuple[str, tuple[str, ...]]:
+    """The ticket's notes (``md`` or ``txt``), built from its samples analysed offline,
+    and the warnings about its samples (changed on disk, missing)."""
     from mailtriage.checks.notes import build_notes, notes_markdown, notes_text
 
     w = work(ticket)
     notes = build_notes(w.analyses, w.comparison, (), w.states, ticket, diff=w.diff)
-    return notes_markdown(notes) if fmt == "md" else notes_text(notes)
+    return (notes_markdown(notes) if fmt == "md" else notes_text(notes)), w.warnings
