@@ -26,6 +26,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         description="Compare a blocked and a delivered email sample, layer by layer. "
         "Subcommands: 'mailtriage report SAMPLE... [--json]' for scripts, "
         "'mailtriage diff A B [--json]' for the layer two copies differ in, "
+        "'mailtriage redact SAMPLE -o OUT' for a copy to share outside the customer, "
         "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
     )
     p.add_argument(
@@ -146,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailtriage.tui.diff_cmd import run_diff
 
             return run_diff(argv[1:])
+        if argv[:1] == ["redact"]:
+            from mailtriage.tui.redact_cmd import run_redact
+
+            return run_redact(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 
