@@ -123,6 +123,7 @@ _SIG_FIELDS = frozenset({"dkim-signature", "arc-seal", "arc-message-signature"})
 _SIG_VALUE = re.compile(r"(?<![A-Za-z.])(bh|b)(\s*=\s*)([A-Za-z0-9+/=\s]+?)(\s*)(?=;|$)")
 _HEADER_B = re.compile(r"(header\.b\s*=\s*)([A-Za-z0-9+/=]+)", re.I)
 _REPLY_PREFIX = re.compile(r"(?:\s*(?:re|fw|fwd|aw|wg|sv|tr|vs|antw)\s*(?:\[\d+\])?\s*:)+\s*", re.I)
+_WORD_END = re.compile(r"\w*")
 _KEPT_TAIL = re.compile(r"[\s:.-]*(?:\([A-Za-z ]{1,30}\))?[\s.]*")
 _DISPLAY = re.compile(r"(^|,)(\s*)(\"(?:[^\"\\\r\n]|\\.)*\"|[^,<>\"\r\n]*?[^,<>\"\s])(\s*<)")
 _SRS = re.compile(r"(SRS[01])([=+-])(.*)", re.I)
@@ -165,10 +166,14 @@ def is_kept_host(name: str) -> bool:
     """Whether a host or domain name stays as it is in a redacted copy.
 
     Kept: the vendors' hosts (:mod:`mailtriage.checks.vendors`), their sites and
-    re-injection names, and names that are a public suffix themselves (they name
-    no one). Everything else that looks like a domain is customer data.
+    re-injection names, names that are a public suffix themselves (they name no
+    one) and dotted names whose last label is no top-level domain (Proofpoint's
+    ``pps.filterd``, ``Microsoft.Exchange.Transport``: software names, not hosts).
+    Everything else that looks like a domain is customer data.
     """
     n = name.lower().rstrip(".")
+    if "." in n and not _is_tld(n.rsplit(".", 1)[1]):
+        return True
     if host_vendor(n) is not None or reinject_vendor(n) is not None:
         return True
     if n in _VENDOR_SITES or suffix_lookup(n, _VENDOR_SITES):
@@ -476,7 +481,7 @@ class Redactor:
         self.prepare(text)
         pos = 0
         out: list[str] = []
-        for m in _FIELD.finditer(text):
+        for m in _FIELD.finditer(text) if raw else ():
             out.append(self._tokens(text[pos : m.start()]))
             out.append(self._field(m, raw))
             pos = m.end()
@@ -497,8 +502,11 @@ class Redactor:
     def redact_text(self, text: str) -> str:
         """Redact free text (a packet body, notes) with the same mapping as the samples.
 
-        Lines that look like header fields (``Subject: ...``, ``From: ...``) are
-        treated as such.
+        Addresses, hosts, IPs and organization names are replaced wherever they
+        stand, and the samples' subjects where the text quotes them. Lines are not
+        read as header fields: a packet's own ``Subject:`` line names the failure
+        mode, which the vendor needs, so only the values in it are replaced.
+        Redact the samples first, so their subjects and names are known.
 
         Raises:
             RedactError: Too many different values of one kind to map.
@@ -534,7 +542,7 @@ def _subject_parts(text: str) -> tuple[str, str]:
         pos = m.end()
     for pattern in (BOUNCE_SUBJECT, AUTOREPLY_SUBJECT, FEEDBACK_SUBJECT):
         if found := pattern.match(s, pos):
-            pos = found.end()
+            pos = _WORD_END.match(s, found.end()).end()  # type: ignore[union-attr]
             tail = _KEPT_TAIL.match(s, pos)
             pos = tail.end() if tail else pos
             if m := _REPLY_PREFIX.match(s, pos):
