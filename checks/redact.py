@@ -80,7 +80,19 @@ from mailtriage.checks.vendors import VENDORS, host_vendor, reinject_vendor, suf
 MAX_STANDINS = 20_000
 #: Top-level names used inside companies and in documentation, not in the PSL.
 INTERNAL_TLDS = frozenset(
-    "example test invalid local localdomain lan corp internal intranet home private".split()
+    [
+        "example",
+        "test",
+        "invalid",
+        "local",
+        "localdomain",
+        "lan",
+        "corp",
+        "internal",
+        "intranet",
+        "home",
+        "private",
+    ]
 )
 #: Local parts that name a system, not a person; bounce detection reads them.
 SYSTEM_LOCALS = frozenset(
@@ -323,7 +335,9 @@ class Redactor:
             return text
         addr = ipaddress.ip_address(norm)
         public = is_public(norm)
-        maker = ("ip4" if public else "ip4p") if addr.version == 4 else ("ip6" if public else "ip6p")
+        maker = (
+            ("ip4" if public else "ip4p") if addr.version == 4 else ("ip6" if public else "ip6p")
+        )
         return self._tables["ip"].get(norm, self._makers[maker], self._taken)
 
     def address(self, local: str, domain: str) -> str:

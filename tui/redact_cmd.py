@@ -30,7 +30,7 @@ from mailtriage.checks.message.loader import (
     read_stdin,
 )
 from mailtriage.checks.message.outlook_msg import is_msg
-from mailtriage.checks.redact import Redactor, RedactError, digest
+from mailtriage.checks.redact import RedactError, Redactor, digest
 from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.args import VersionAction, fail
 
