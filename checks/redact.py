@@ -71,9 +71,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mailtriage.checks.bounce.detect import AUTOREPLY_SUBJECT, BOUNCE_SUBJECT, FEEDBACK_SUBJECT
+from mailtriage.checks.message.loader import MAX_READ, SampleError, load_bytes
+from mailtriage.checks.message.outlook_msg import is_msg
 from mailtriage.checks.psl import org_domain, suffix_list
 from mailtriage.checks.route.received_ip import is_public
-from mailtriage.checks.text import decode_words
+from mailtriage.checks.text import decode_words, printable
 from mailtriage.checks.vendors import VENDORS, host_vendor, reinject_vendor, suffix_lookup
 
 #: Most distinct values of one kind (addresses, domains, IPs...) one Redactor maps.
@@ -574,6 +576,30 @@ def _ascii(text: str) -> str:
         return text
     encoded = base64.b64encode(text.encode("utf-8")).decode()
     return f"=?utf-8?b?{encoded}?="
+
+
+def check_redactable(data: bytes, source: str, size: int | None = None) -> None:
+    """Make sure ``data`` is an email message this module can redact as text.
+
+    Args:
+        data: The sample's bytes as read.
+        source: Its label for the error message (a path, ``"-"``).
+        size: Its size on disk when ``data`` may have been cut short.
+
+    Raises:
+        SampleError: Too large, an Outlook .msg (its strings are UTF-16 inside a
+            binary container: redacting its bytes would miss them), empty, binary,
+            or not an email (one line).
+    """
+    label = printable(source, 200)
+    if len(data) > MAX_READ or (size or 0) > MAX_READ:
+        raise SampleError(f"{label}: larger than {MAX_READ >> 20} MB; not redacted")
+    if is_msg(data):
+        raise SampleError(
+            f"{label}: an Outlook .msg is not redacted in place; save the message as .eml "
+            "(or paste its headers into a text file) and redact that"
+        )
+    load_bytes(data, source)
 
 
 def digest(data: bytes) -> str:

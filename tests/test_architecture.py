@@ -111,6 +111,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.playbook",
     "mailtriage.checks.notes",
     "mailtriage.checks.explain",
+    "mailtriage.checks.redact",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",
     "mailtriage.checks.msgtrace.load",

@@ -22,15 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mailtriage.checks.atomic import atomic_write_bytes, atomic_write_text
-from mailtriage.checks.message.loader import (
-    MAX_READ,
-    SampleError,
-    load_bytes,
-    read_file,
-    read_stdin,
-)
-from mailtriage.checks.message.outlook_msg import is_msg
-from mailtriage.checks.redact import RedactError, Redactor, digest
+from mailtriage.checks.message.loader import SampleError, read_file, read_stdin
+from mailtriage.checks.redact import RedactError, Redactor, check_redactable, digest
 from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.args import VersionAction, fail
 
@@ -83,18 +76,10 @@ def _read(path: str) -> bytes:
         SampleError: Unreadable, too large, not an email, or an Outlook .msg.
     """
     if path == "-":
-        data, size = read_stdin(), -1
+        data, size = read_stdin(), None
     else:
         data, size = read_file(path)
-    label = printable(path, 200)
-    if len(data) > MAX_READ or size > MAX_READ:
-        raise SampleError(f"{label}: larger than {MAX_READ >> 20} MB; not redacted")
-    if is_msg(data):
-        raise SampleError(
-            f"{label}: an Outlook .msg is not redacted in place; save the message as .eml "
-            "(or paste its headers into a text file) and redact that"
-        )
-    load_bytes(data, path)  # one-line SampleError for binary or non-email input
+    check_redactable(data, path, size)
     return data
 
 
