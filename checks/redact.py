@@ -142,6 +142,13 @@ _KEPT_TAIL = re.compile(r"[\s:.-]*(?:\([A-Za-z ]{1,30}\))?[\s.]*")
 _DISPLAY = re.compile(r"(^|,)(\s*)(\"(?:[^\"\\\r\n]|\\.)*\"|[^,<>\"\r\n]*?[^,<>\"\s])(\s*<)")
 _SRS = re.compile(r"(SRS[01])([=+-])(.*)", re.I)
 _STANDIN_WORDS = INTERNAL_TLDS | {"domain", "host", "user", "subject", "name"}
+#: What a stand-in looks like (an original of that shape must not be handed out).
+_STANDIN_SHAPE = re.compile(
+    r"(?<![\w.-])(?:(?:user|id)\d+(?=@)|(?:host\d+\.)?domain\d+\.example|"
+    r"(?:host|name|subject)-\d+|(?:192\.0\.2|198\.51\.100|203\.0\.113|10\.0\.\d+)\.\d+|"
+    r"(?:2001:db8|fd00):[0-9a-f:]*)(?![\w-])",
+    re.I,
+)
 _KEEP_WORDS = frozenset({"localhost", "unknown", "from", "by", "with", "id", "for", "via"})
 
 
@@ -285,26 +292,29 @@ class Redactor:
         self._ids: set[str] = set()
         self._signatures: list[str] = []
         self._quoted: dict[str, str] = {}
+        self._prepared: set[int] = set()
 
     # -- preparing -----------------------------------------------------------------
 
     def prepare(self, *inputs: bytes | str) -> None:
         """Read every input once so that no stand-in equals one of their originals.
 
+        Only values shaped like a stand-in matter here (``user3``, ``domain2.example``,
+        ``192.0.2.7``, ``2001:db8::5``...), so one cheap search finds them. An
+        input already read is skipped.
+
         Also learns which left sides are Message-IDs and the signature values
         that ``header.b=`` abbreviates.
         """
         for data in inputs:
             text = data.decode("latin-1") if isinstance(data, bytes) else data
-            for m in _TOKEN.finditer(text):
-                kind = _kind(m)
-                if kind == "local":
-                    self._taken.add(m.group("local").lower())
-                    self._taken.add(m.group("adomain").lower())
-                elif kind in ("ip4", "ip6"):
-                    self._taken.add(_norm_ip(m.group(kind)) or m.group(kind).lower())
-                elif kind == "host":
-                    self._taken.add(m.group("host").lower())
+            key = hash(text)
+            if key in self._prepared:
+                continue
+            self._prepared.add(key)
+            for m in _STANDIN_SHAPE.finditer(text):
+                found = m.group(0).lower()
+                self._taken.add(_norm_ip(found) or found)
             for f in _FIELD.finditer(text):
                 name = f.group(1).lower()
                 if re.fullmatch(ID_FIELDS, name):
