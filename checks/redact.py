@@ -63,8 +63,10 @@ linear in the input, with bounded tables; mapping more than
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import ipaddress
+import quopri
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -111,6 +113,11 @@ _SUBJECT_MIN = 6  # a shorter subject is not searched for in bodies
 #: An organization's name (``fabrikam`` of ``fabrikam.com``) shorter than this is not
 #: replaced where it stands as a word on its own (``mail``, ``info`` would hit prose).
 ORG_WORD_MIN = 5
+#: How deep and how many MIME parts the walk into encoded text parts goes.
+MAX_MIME_DEPTH = 16
+MAX_MIME_PARTS = 500
+_HEADER_END = re.compile(r"\r?\n\r?\n|\A\r?\n")
+_BOUNDARY = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.I)
 #: Fields that hold version numbers written like IPv4 addresses, never an address.
 _NO_IP_FIELDS = frozenset({"x-proofpoint-virus-version"})
 
@@ -293,6 +300,7 @@ class Redactor:
         self._signatures: list[str] = []
         self._quoted: dict[str, str] = {}
         self._prepared: set[int] = set()
+        self._issued: set[str] = set()
 
     # -- preparing -----------------------------------------------------------------
 
@@ -307,50 +315,63 @@ class Redactor:
         that ``header.b=`` abbreviates.
         """
         for data in inputs:
-            text = data.decode("latin-1") if isinstance(data, bytes) else data
-            key = hash(text)
-            if key in self._prepared:
-                continue
-            self._prepared.add(key)
-            for m in _STANDIN_SHAPE.finditer(text):
-                found = m.group(0).lower()
-                self._taken.add(_norm_ip(found) or found)
-            for f in _FIELD.finditer(text):
-                name = f.group(1).lower()
-                if re.fullmatch(ID_FIELDS, name):
-                    for m in _TOKEN.finditer(f.group(2)):
-                        if _kind(m) == "local":
-                            self._ids.add(_address_key(m.group("local"), m.group("adomain")))
-                elif name in _SIG_FIELDS:
-                    for s in _SIG_VALUE.finditer(f.group(2)):
-                        if s.group(1) == "b":
-                            self._signatures.append(re.sub(r"\s+", "", s.group(3)))
+            self._prepare_one(data.decode("latin-1") if isinstance(data, bytes) else data)
+
+    def _prepare_one(self, text: str, fields: bool = True) -> None:
+        key = hash(text)
+        if key in self._prepared:
+            return
+        self._prepared.add(key)
+        for m in _STANDIN_SHAPE.finditer(text):
+            found = m.group(0).lower()
+            self._taken.add(_norm_ip(found) or found)
+        for f in _FIELD.finditer(text) if fields else ():
+            name = f.group(1).lower()
+            if re.fullmatch(ID_FIELDS, name):
+                for m in _TOKEN.finditer(f.group(2)):
+                    if _kind(m) == "local":
+                        self._ids.add(_address_key(m.group("local"), m.group("adomain")))
+            elif name in _SIG_FIELDS:
+                for s in _SIG_VALUE.finditer(f.group(2)):
+                    if s.group(1) == "b":
+                        self._signatures.append(re.sub(r"\s+", "", s.group(3)))
+            elif name in ("subject", "thread-topic"):
+                self.subject(_subject_text(f.group(2)))
 
     # -- stand-ins -------------------------------------------------------------------
+
+    def _standin(self, kind: str, key: str, make: Iterator[str]) -> str:
+        made = self._tables[kind].get(key, make, self._taken)
+        self._issued.add(made.lower())
+        return made
+
+    def _is_standin(self, value: str) -> bool:
+        """Whether ``value`` is a stand-in this Redactor made (redacting it again is a no-op)."""
+        return value.lower() in self._issued
 
     def domain(self, name: str) -> str:
         """The stand-in of a host or domain name (kept names come back as they are)."""
         n = name.lower().rstrip(".")
-        if is_kept_host(n):
+        if is_kept_host(n) or n in self._issued:
             return name
         org = org_domain(n) or n
-        org_stand = self._tables["domain"].get(org, self._makers["domain"], self._taken)
+        org_stand = self._standin("domain", org, self._makers["domain"])
         if org == n:
             return org_stand
         hosts = self._host_counters.setdefault(org, _counted("host{n}." + org_stand))
-        return self._tables["host"].get(n, hosts, self._taken)
+        return self._standin("host", n, hosts)
 
     def ip(self, text: str) -> str:
         """The stand-in of an IP address (kept addresses come back as they are)."""
         norm = _norm_ip(text)
-        if norm is None or is_kept_ip(norm):
+        if norm is None or is_kept_ip(norm) or norm in self._issued:
             return text
         addr = ipaddress.ip_address(norm)
         public = is_public(norm)
         maker = (
             ("ip4" if public else "ip4p") if addr.version == 4 else ("ip6" if public else "ip6p")
         )
-        return self._tables["ip"].get(norm, self._makers[maker], self._taken)
+        return self._standin("ip", norm, self._makers[maker])
 
     def address(self, local: str, domain: str) -> str:
         """The stand-in of an address ``local@domain``."""
@@ -361,6 +382,8 @@ class Redactor:
         elif "=" in local:
             cut = local.rindex("=") + 1
             prefix, local = local[:cut], local[cut:]
+        if local.lower() in self._issued and (self._is_standin(domain) or is_kept_host(domain)):
+            return f"{prefix}{local}@{domain}"
         out_domain = self.domain(domain)
         if srs:
             return prefix + self._srs(srs) + "@" + out_domain
@@ -368,7 +391,7 @@ class Redactor:
             return f"{prefix}{local}@{out_domain}"
         key = _address_key(local, domain)
         maker = self._makers["id" if key in self._ids else "user"]
-        return f"{prefix}{self._tables['address'].get(key, maker, self._taken)}@{out_domain}"
+        return f"{prefix}{self._standin('address', key, maker)}@{out_domain}"
 
     def _srs(self, m: re.Match[str]) -> str:
         """An SRS0/SRS1 local part with its hash hidden and its sender redacted."""
@@ -388,21 +411,21 @@ class Redactor:
         often the server's reason ("Returned mail: Host unknown") and is not.
         """
         prefix, rest = _subject_parts(text)
-        if not rest:
+        if not rest or self._is_standin(rest):
             return text
-        stand = self._tables["subject"].get(rest, self._makers["subject"], self._taken)
+        stand = self._standin("subject", rest, self._makers["subject"])
         if not _REPLY_PREFIX.sub("", prefix).strip():
             self._quoted[rest] = stand
         return prefix + stand
 
     def name(self, display: str) -> str:
         """The stand-in of a display name."""
-        return self._tables["name"].get(display.strip(), self._makers["name"], self._taken)
+        return self._standin("name", display.strip(), self._makers["name"])
 
     def _signature(self, value: str) -> str:
         """A base64 stand-in for a signature value, as long as the original."""
         key = re.sub(r"\s+", "", value)
-        n = self._tables["signature"].get(key, self._makers["sig"], self._taken)
+        n = self._standin("signature", key, self._makers["sig"])
         size = max(len(key) * 3 // 4, 3)
         return _b64(f"redacted-signature-{n}-", size)[: len(key)] if key else key
 
@@ -441,8 +464,7 @@ class Redactor:
         name, value = m.group(1), m.group(2)
         lname = name.lower()
         if lname in ("subject", "thread-topic"):
-            decoded = _unfold(value.encode("latin-1").decode("utf-8", "replace") if raw else value)
-            text, _ = decode_words(decoded.strip())
+            text = _subject_text(value) if raw else decode_words(_unfold(value).strip())[0]
             lead = value[: len(value) - len(value.lstrip(" \t"))] or " "
             return f"{name}:{lead}{_ascii(self.subject(text))}"
         if re.fullmatch(ADDRESS_FIELDS, lname):
@@ -464,15 +486,15 @@ class Redactor:
         display = m.group(3)
         after = m.string[m.end() : m.string.find(">", m.end())]
         local = after.partition("@")[0].strip().lower()
-        if local in SYSTEM_LOCALS or not display.strip('" '):
+        if local in SYSTEM_LOCALS or not display.strip('" ') or self._is_standin(display.strip()):
             return m.group(0)
         return f"{m.group(1)}{m.group(2)}{self.name(display)}{m.group(4)}"
 
     def _received_word(self, m: re.Match[str]) -> str:
         word = m.group(3)
-        if word.lower() in _KEEP_WORDS or word.isdigit() or _norm_ip(word):
+        if word.lower() in _KEEP_WORDS or word.isdigit() or _norm_ip(word) or self._is_standin(word):
             return m.group(0)
-        stand = self._tables["host"].get(word.lower(), self._makers["label"], self._taken)
+        stand = self._standin("host", word.lower(), self._makers["label"])
         return f"{m.group(1)}{m.group(2)}{stand}"
 
     def _subjects_in_body(self, text: str, raw: bool) -> str:
@@ -503,16 +525,98 @@ class Redactor:
         pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.I)
         return pattern.sub(lambda m: words[m.group(0).lower()], text)
 
-    def _redact(self, text: str, raw: bool) -> str:
-        self.prepare(text)
+    def _lines(self, text: str) -> str:
+        """Header fields (wherever a line starts one) and the tokens between them."""
         pos = 0
         out: list[str] = []
-        for m in _FIELD.finditer(text) if raw else ():
+        for m in _FIELD.finditer(text):
             out.append(self._tokens(text[pos : m.start()]))
-            out.append(self._field(m, raw))
+            out.append(self._field(m, True))
             pos = m.end()
         out.append(self._tokens(text[pos:]))
-        return self._org_words(self._subjects_in_body("".join(out), raw))
+        return "".join(out)
+
+    def _finish(self, text: str, raw: bool) -> str:
+        return self._org_words(self._subjects_in_body(text, raw))
+
+    def _redact(self, text: str, raw: bool) -> str:
+        if not raw:
+            self._prepare_one(text, fields=False)
+            return self._finish(self._tokens(text), raw)
+        self._prepare_one(text, fields=True)
+        return self._finish(self._entity(text, 0, [MAX_MIME_PARTS]), raw)
+
+    def _entity(self, text: str, depth: int, budget: list[int]) -> str:
+        """Redact one MIME entity (header block and body) in the Latin-1 view.
+
+        The walk follows multipart boundaries and ``message/*`` parts; a ``text/*``
+        or ``message/*`` leaf in base64 or quoted-printable is decoded, redacted and
+        encoded again (so addresses split by a soft line break are found too);
+        other base64 leaves (attachments) are left as they are. It stops at
+        :data:`MAX_MIME_DEPTH` levels and :data:`MAX_MIME_PARTS` parts and stays
+        linear in the input.
+        """
+        end = _HEADER_END.search(text)
+        if end is None:
+            return self._lines(text)
+        head, body = text[: end.end()], text[end.end() :]
+        fields = {f.group(1).lower(): _unfold(f.group(2)) for f in _FIELD.finditer(head)}
+        head = self._lines(head)
+        ctype = fields.get("content-type", "text/plain").strip().lower()
+        cte = fields.get("content-transfer-encoding", "").strip().lower()
+        if depth >= MAX_MIME_DEPTH or budget[0] <= 0:
+            return head + self._lines(body)
+        budget[0] -= 1
+        if ctype.startswith("multipart/"):
+            found = _BOUNDARY.search(fields.get("content-type", ""))
+            if found is None:
+                return head + self._lines(body)
+            return head + self._multipart(body, found.group(1) or found.group(2), depth, budget)
+        if cte in ("base64", "quoted-printable"):
+            if not ctype.startswith(("text/", "message/")):
+                return head + body  # an attachment's bytes
+            return head + self._encoded(body, cte, ctype, depth, budget)
+        if ctype.startswith("message/"):
+            return head + self._entity(body, depth + 1, budget)
+        return head + self._lines(body)
+
+    def _multipart(self, body: str, boundary: str, depth: int, budget: list[int]) -> str:
+        delimiter = re.compile(rf"^--{re.escape(boundary)}(?:--)?[ \t]*\r?$", re.M)
+        out: list[str] = []
+        pos = 0
+        for d in delimiter.finditer(body):
+            piece = body[pos : d.start()]
+            if pos:  # a part (the preamble before the first delimiter is prose)
+                newline = piece[:2] if piece.startswith("\r\n") else piece[:1]
+                out.append(newline + self._entity(piece[len(newline) :], depth + 1, budget))
+            else:
+                out.append(self._lines(piece))
+            out.append(d.group(0))
+            pos = d.end()
+        out.append(self._lines(body[pos:]))
+        return "".join(out)
+
+    def _encoded(self, body: str, cte: str, ctype: str, depth: int, budget: list[int]) -> str:
+        raw = body.encode("latin-1")
+        try:
+            decoded = (
+                base64.b64decode(re.sub(rb"[^A-Za-z0-9+/]", b"", raw) + b"==")
+                if cte == "base64"
+                else quopri.decodestring(raw)
+            )
+        except (binascii.Error, ValueError):
+            return self._lines(body)
+        view = decoded.decode("latin-1")
+        if ctype.startswith("message/"):
+            done = self._entity(view, depth + 1, budget)
+        else:
+            done = self._lines(view)
+        redacted = self._finish(done, True).encode("latin-1")
+        if redacted == decoded:
+            return body
+        encoded = base64.encodebytes(redacted) if cte == "base64" else quopri.encodestring(redacted)
+        out = encoded.decode("latin-1")
+        return out.replace("\n", "\r\n") if "\r\n" in body[:4096] else out
 
     def redact_bytes(self, data: bytes) -> bytes:
         """Redact a raw message (headers and body) byte for byte.
@@ -554,6 +658,12 @@ def _norm_ip(text: str) -> str | None:
 
 def _address_key(local: str, domain: str) -> str:
     return f"{local}@{domain.lower()}"
+
+
+def _subject_text(value: str) -> str:
+    """The decoded text of a Subject value given in the Latin-1 view of its bytes."""
+    text = _unfold(value.encode("latin-1").decode("utf-8", "replace")).strip()
+    return decode_words(text)[0]
 
 
 def _unfold(value: str) -> str:
