@@ -156,6 +156,10 @@ _STANDIN_SHAPE = re.compile(
     r"(?:2001:db8|fd00):[0-9a-f:]*)(?![\w-])",
     re.I,
 )
+_WORD_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:-[A-Za-z0-9]++)*+")
+_MAX_PIECES = 6
+#: Most subjects searched for in bodies (each is one pass over the text).
+MAX_QUOTED_SUBJECTS = 50
 _KEEP_WORDS = frozenset({"localhost", "unknown", "from", "by", "with", "id", "for", "via"})
 
 
@@ -414,7 +418,7 @@ class Redactor:
         if not rest or self._is_standin(rest):
             return text
         stand = self._standin("subject", rest, self._makers["subject"])
-        if not _REPLY_PREFIX.sub("", prefix).strip():
+        if not _REPLY_PREFIX.sub("", prefix).strip() and len(self._quoted) < MAX_QUOTED_SUBJECTS:
             self._quoted[rest] = stand
         return prefix + stand
 
@@ -521,9 +525,7 @@ class Redactor:
                 words.setdefault(word, stand.split(".")[0])
         if not words:
             return text
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.I)
-        return pattern.sub(lambda m: words[m.group(0).lower()], text)
+        return _WORD_RUN.sub(lambda m: _replace_pieces(m.group(0), words), text)
 
     def _lines(self, text: str) -> str:
         """Header fields (wherever a line starts one) and the tokens between them."""
@@ -658,6 +660,34 @@ def _norm_ip(text: str) -> str | None:
 
 def _address_key(local: str, domain: str) -> str:
     return f"{local}@{domain.lower()}"
+
+
+def _replace_pieces(run: str, words: dict[str, str]) -> str:
+    """Replace the pieces of a hyphenated run (``fabrikam-00417``) that are org names.
+
+    The longest run of pieces that is a name wins, left to right; a run of more
+    than :data:`_MAX_PIECES` pieces is only looked at piece by piece (bounded work).
+    """
+    whole = words.get(run.lower())
+    if whole is not None:
+        return whole
+    pieces = run.split("-")
+    if len(pieces) == 1:
+        return run
+    span = min(len(pieces), _MAX_PIECES)
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        for j in range(min(len(pieces), i + span), i, -1):
+            found = words.get("-".join(pieces[i:j]).lower())
+            if found is not None:
+                out.append(found)
+                i = j
+                break
+        else:
+            out.append(pieces[i])
+            i += 1
+    return "-".join(out)
 
 
 def _subject_text(value: str) -> str:
