@@ -7,7 +7,9 @@ keeps on purpose (vendor hosts, loopback, system mailboxes).
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import email
 import ipaddress
 import json
 import re
@@ -485,3 +487,87 @@ def test_cli_missing_file_and_directory_are_one_line(
 
 def test_cli_reports_a_sample_error_class() -> None:
     assert issubclass(SampleError, Exception)
+
+
+# -- encoded parts, organization names, more hostile subjects --------------------------------
+
+
+def _mime_bounce() -> bytes:
+    text = "Your message to ann@contoso.com from 93.184.216.34 was rejected by mx.contoso.com.\n"
+    return (
+        b"From: MAILER-DAEMON@mx.fabrikam.com\r\nSubject: Undeliverable: Payroll run\r\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\npreamble\r\n--b1\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+        + b"--b1\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        b'\r\n<a href=3D"https://portal.cont=\r\noso.com">x</a> ann@cont=\r\noso.com\r\n'
+        b"--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"JVBERi0xLjQK\r\n--b1--\r\n"
+    )
+
+
+def test_base64_and_quoted_printable_text_parts_are_redacted_inside() -> None:
+    r, (copy,) = _redacted(_mime_bounce())
+    parts = [
+        p.get_payload(decode=True)
+        for p in email.message_from_bytes(copy).walk()
+        if not p.is_multipart()
+    ]
+    assert len(parts) == 3
+    plain, html, pdf = parts
+    table = {(k, o): v for k, o, v in r.mapping()}
+    user = table[("address", "ann@contoso.com")]
+    contoso = table[("domain", "contoso.com")]
+    assert f"{user}@{contoso}".encode() in plain and f"{user}@{contoso}".encode() in html
+    assert b"contoso" not in plain + html and b"93.184.216.34" not in plain
+    assert table[("host", "portal.contoso.com")].encode() in html  # split by a soft break
+    assert pdf == b"%PDF-1.4\n"  # an attachment's bytes are left alone
+    assert b"\r\n" in copy and b"JVBERi0xLjQK\r\n" in copy
+
+
+def test_organization_names_are_replaced_as_words() -> None:
+    r = Redactor()
+    out = r.redact_text(
+        "Hello Fabrikam team: ann@fabrikam.com, account fabrikam-00417, "
+        "MX fabrikam-com.mail.protection.outlook.com; Fabrikamville stays"
+    )
+    stand = dict(((k, o), v) for k, o, v in r.mapping())[("domain", "fabrikam.com")]
+    label = stand.split(".")[0]
+    assert f"Hello {label} team" in out and f"account {label}-00417" in out
+    assert f"{label}-com.mail.protection.outlook.com" in out
+    assert "Fabrikamville stays" in out  # not a word of its own
+
+
+def test_short_organization_names_are_not_replaced_in_prose() -> None:
+    r = Redactor()
+    out = r.redact_text("Write to bob@mail.com about the mail flow")
+    assert "about the mail flow" in out
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        b"=?utf-8?B?broken",  # an encoded word with no end
+        b"=?x-unknown?Q?abc?=",  # an unknown charset
+        b"Gr\xfc\xdfe aus K\xf6ln",  # raw Latin-1 bytes
+        b"Gr\xc3\xbc\xc3\x9fe",  # raw UTF-8 bytes
+        b"=?utf-8?Q?Undeliverable:_Rechnung?=",
+    ],
+)
+def test_odd_subjects_become_ascii_stand_ins(subject: bytes) -> None:
+    data = b"From: a@fabrikam.com\nSubject: " + subject + b"\nX-Other: 1\n\nbody\n"
+    _, (copy,) = _redacted(data)
+    line = copy.split(b"\n")[1]
+    assert line.startswith(b"Subject: ") and line.isascii()
+    assert re.fullmatch(rb"Subject: (?:Undeliverable: )?subject-1", line)
+    assert copy.endswith(b"\nX-Other: 1\n\nbody\n")
+
+
+def test_many_subjects_stay_bounded() -> None:
+    data = (
+        b"".join(b"Subject: topic number %d here\n" % i for i in range(3000))
+        + b"\n"
+        + (b"topic number 7 here\n" * 1000)
+    )
+    _, (copy,) = _redacted(b"From: a@b.example\n" + data)
+    assert b"topic number" not in copy
