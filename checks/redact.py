@@ -496,7 +496,12 @@ class Redactor:
 
     def _received_word(self, m: re.Match[str]) -> str:
         word = m.group(3)
-        if word.lower() in _KEEP_WORDS or word.isdigit() or _norm_ip(word) or self._is_standin(word):
+        if (
+            word.lower() in _KEEP_WORDS
+            or word.isdigit()
+            or _norm_ip(word)
+            or self._is_standin(word)
+        ):
             return m.group(0)
         stand = self._standin("host", word.lower(), self._makers["label"])
         return f"{m.group(1)}{m.group(2)}{stand}"
