@@ -16,14 +16,22 @@ in order of first appearance and are deterministic for the same inputs:
   address one from RFC 3849 (``2001:db8::x``); a private, link-local or shared
   address stays private (``10.0.x.y``, ``fd00::x``), because the route reader
   tells the sender's public hop from internal ones by that;
-- a subject becomes ``subject-1`` (the same stand-in for ``Thread-Topic`` and for
-  the subject quoted in a bounce), keeping a leading ``Re:``/``Fw:`` and the words a
+- a subject becomes ``subject-1`` (the same stand-in for ``Thread-Topic``, for the
+  returned original's ``Subject:`` inside a bounce and where a body quotes a
+  subject a person wrote), keeping a leading ``Re:``/``Fw:`` and the words a
   bounce or an auto-reply is recognised by (``Undeliverable:``, ``Automatic reply:``),
   which the analysis reads; encoded words (``=?utf-8?B?...?=``) are decoded to find
   that prefix and the stand-in is written as plain ASCII (a non-ASCII prefix is
   re-encoded as one UTF-8 encoded word);
 - a display name becomes ``name-1``; single-label host names after ``from``/``by`` in
-  a Received field (``EXCH01``) become ``host-1``;
+  a Received field (``EXCH01``) become ``host-1``; an SRS envelope sender keeps its
+  form (``SRS0=xxxx=TT=domain1.example=user2``), which the findings read;
+- an organization's name where it stands as a word of its own (``fabrikam`` of
+  ``fabrikam.com`` in "Hello Fabrikam", ``fabrikam-00417``, a tenant's
+  ``fabrikam-com.mail.protection.outlook.com``) becomes its stand-in's first label;
+- text parts in base64 or quoted-printable are decoded, redacted and encoded
+  again (an address cut by a soft line break is found); attachments are not
+  touched;
 - DKIM and ARC signature values (``b=``, ``bh=``) and Authentication-Results'
   ``header.b=`` become stand-ins too (they are derived from the customer's message).
   **A redacted copy never verifies DKIM or ARC**: its headers and body have changed.
@@ -51,12 +59,16 @@ customer's own case portal, is the place for the real sending IP.
 
 Limits (said here so nobody over-trusts the copy): a domain is recognised by its
 last label being a real top-level domain or an internal one (``.local``,
-``.corp``, ``.example``...); account names that are not domains (``X-BC-Account:
-fabrikam-00417``), people's names in prose and text inside base64 or
-quoted-printable parts are not found. Read the copy before sending it.
+``.corp``, ``.example``...); people's names in prose, organization names shorter
+than :data:`ORG_WORD_MIN` or unlike their domain, DKIM selectors, attachment names
+and contents are not found; the rest of a bounce's own subject ("Returned mail:
+Host unknown") is replaced in the Subject field only, since it is often the
+server's reason, which the bounce reader needs in the body. Read the copy before
+sending it.
 
-Input is hostile: the work is one pass of one regular expression per kind, each
-linear in the input, with bounded tables; mapping more than
+Input is hostile: each pass is one regular expression over the text, linear in
+its length; the MIME walk is bounded (:data:`MAX_MIME_DEPTH`,
+:data:`MAX_MIME_PARTS`) and so are the tables: mapping more than
 :data:`MAX_STANDINS` distinct values of one kind raises :class:`RedactError`.
 """
 

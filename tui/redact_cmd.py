@@ -30,8 +30,8 @@ from mailtriage.tui.args import VersionAction, fail
 #: Said whenever a copy is written: what the copy can no longer do.
 NOT_VERIFIABLE = (
     "DKIM and ARC signatures in a redacted copy no longer verify (its headers and body "
-    "changed); text inside base64 or quoted-printable parts and names in prose are not "
-    "redacted: read the copy before you send it."
+    "changed). People's names in prose and attachments are not redacted: read the copy "
+    "before you send it."
 )
 MAP_NOTE = (
     "This mapping holds the customer's data (original values). Keep it with the ticket "
