@@ -454,7 +454,13 @@ class Redactor:
 
         It holds the customer's data: it is for the technician's own records only.
         """
-        return [(t.kind, k, v) for t in self._tables.values() for k, v in t.made.items()]
+        rows: list[tuple[str, str, str]] = []
+        for t in self._tables.values():
+            for original, stand in t.made.items():
+                if t.kind == "address":  # the whole stand-in address, as in the copy
+                    stand = f"{stand}@{self.domain(original.rpartition('@')[2])}"
+                rows.append((t.kind, original, stand))
+        return rows
 
     # -- redacting ---------------------------------------------------------------------
 
