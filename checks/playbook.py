@@ -1,7 +1,12 @@
-"""The troubleshooting checklist: a TOML playbook, ticked by the evidence at hand.
+"""The troubleshooting checklists: one TOML playbook per ticket type, ticked by the evidence.
 
-The playbook lists what a technician should do on an email-security ticket,
-section by section. Items that name an ``auto`` rule are ticked by themselves
+A playbook lists what a technician should do on one type of email-security
+ticket (general, a trace through the gateway's logs, an allowlist's recipient
+scope, a login challenge loop, a reputation block, onboarding, a delay), section
+by section. The packaged ones are in ``checks/data``; an MSP adds or replaces
+types with TOML files in its configuration directory (:func:`load_playbooks`),
+and a file that cannot be used is reported with its line. :func:`suggest` names
+the type the evidence points at. Items that name an ``auto`` rule are ticked by themselves
 when the loaded samples or the live DNS results show the step is done; the rules
 are at the end of this module: each takes the analysed samples (slot order: A, B...)
 and the finished live DNS results and returns ``(done, evidence)``, whether the step
@@ -11,9 +16,10 @@ is shown to be done and a short plain-text reason (also when it is not done, if 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC
 from importlib import resources
 from pathlib import Path
@@ -21,19 +27,37 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
 from mailtriage.checks.diff import diff_samples
+from mailtriage.checks.findings import SLOW_SECONDS
 from mailtriage.checks.live.run import unanswered
 from mailtriage.checks.message.authres import summary
 from mailtriage.checks.route.gateways import find_gateway
-from mailtriage.checks.text import plural, printable
+from mailtriage.checks.suspect import Comparison
+from mailtriage.checks.text import duration, plural, printable
 from mailtriage.checks.verdicts import key_first, microsoft_placement
 
 if TYPE_CHECKING:
     from mailtriage.checks.live.plan import LiveResult
 
 
-
 class PlaybookError(Exception):
-    """The playbook file is unreadable or malformed (one-line message)."""
+    """The playbook file is unreadable or malformed (one-line message).
+
+    Attributes:
+        message: What is wrong, one line.
+        at: Where in the file's data (keys and list indexes), for finding its line.
+        problem: The file, line and message, once the file is known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        at: tuple[str | int, ...] = (),
+        problem: PlaybookProblem | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.at = at
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -64,9 +88,21 @@ class Section:
 
 @dataclass(frozen=True)
 class Playbook:
-    """The whole checklist, sections in order."""
+    """One checklist, sections in order, for one ticket type.
+
+    Attributes:
+        sections: The sections in order.
+        id: The ticket type it serves, e.g. ``"delay"`` (``"general"`` by default).
+        title: Its name in a picker, e.g. ``"Delay"``.
+        description: One line saying when to pick it.
+        source: Where it came from: ``"packaged"`` or the override file's path.
+    """
 
     sections: tuple[Section, ...]
+    id: str = "general"
+    title: str = ""
+    description: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,75 +122,354 @@ class ItemState:
     section_title: str = ""
 
 
-def _text(table: dict[str, Any], key: str, where: str, required: bool = True) -> str | None:
+Path_ = tuple[str | int, ...]
+
+
+def _text(
+    table: dict[str, Any], key: str, where: str, at: Path_, required: bool = True
+) -> str | None:
     value = table.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise PlaybookError(f"{where}: '{key}' must be a non-empty string")
+        raise PlaybookError(f"{where}: '{key}' must be a non-empty string", (*at, key))
     return value.strip()
 
 
-def _parse(data: dict[str, Any]) -> Playbook:
+#: Top-level keys of a playbook file (besides ``[[sections]]``).
+_HEAD = ("id", "title", "description")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+def _parse(data: dict[str, Any], head: bool = False) -> Playbook:
+    """Build a playbook from parsed TOML; ``head`` requires id, title and description."""
+    meta = {k: _text(data, k, "playbook", (), required=head) for k in _HEAD}
+    kind = meta["id"] or "general"
+    if not _ID.fullmatch(kind):
+        raise PlaybookError(
+            f"playbook: 'id' {kind!r} must be lower-case letters, digits and '-'", ("id",)
+        )
     sections = data.get("sections")
     if not isinstance(sections, list) or not sections:
-        raise PlaybookError("no [[sections]] found")
+        raise PlaybookError("no [[sections]] found", ("sections",))
     seen: set[str] = set()
     out = []
     for n, sec in enumerate(sections, 1):
+        at: Path_ = ("sections", n - 1)
         if not isinstance(sec, dict) or not isinstance(sec.get("items", []), list):
-            raise PlaybookError(f"section {n}: not a table with an items list")
-        sid = _text(sec, "id", f"section {n}") or ""
+            raise PlaybookError(f"section {n}: not a table with an items list", (*at, "items"))
+        sid = _text(sec, "id", f"section {n}", at) or ""
         items = []
         for m, it in enumerate(sec.get("items", []), 1):
-            where = f"section {sid!r} item {m}"
+            where, iat = f"section {sid!r} item {m}", (*at, "items", m - 1)
             if not isinstance(it, dict):
-                raise PlaybookError(f"{where}: not a table")
-            iid = _text(it, "id", where) or ""
-            auto = _text(it, "auto", where, required=False)
+                raise PlaybookError(f"{where}: not a table", iat)
+            iid = _text(it, "id", where, iat) or ""
+            auto = _text(it, "auto", where, iat, required=False)
             if iid in seen:
-                raise PlaybookError(f"{where}: duplicate item id {iid!r}")
+                raise PlaybookError(f"{where}: duplicate item id {iid!r}", (*iat, "id"))
             if auto is not None and auto not in RULES:
-                raise PlaybookError(f"{where}: unknown auto rule {auto!r}")
+                raise PlaybookError(f"{where}: unknown auto rule {auto!r}", (*iat, "auto"))
             seen.add(iid)
             items.append(
                 Item(
                     iid,
-                    _text(it, "text", where) or "",
+                    _text(it, "text", where, iat) or "",
                     auto,
-                    _text(it, "hint", where, required=False),
+                    _text(it, "hint", where, iat, required=False),
                 )
             )
-        out.append(Section(sid, _text(sec, "title", f"section {sid!r}") or "", tuple(items)))
-    return Playbook(tuple(out))
+        title = _text(sec, "title", f"section {sid!r}", at) or ""
+        out.append(Section(sid, title, tuple(items)))
+    return Playbook(tuple(out), kind, meta["title"] or "", meta["description"] or "")
+
+
+_MAX_FILE = 1_000_000  # bytes: a playbook is a few kilobytes
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def _decode_error(text: str, err: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:
+    """The error's message without its position, and its line and column (1-based)."""
+    msg = " ".join(str(err).split())
+    found = _AT_LINE.search(msg)
+    if found:
+        return msg[: found.start()], int(found.group(1)), int(found.group(2))
+    msg = _AT_END.sub("", msg)
+    # No position: the error is at the end of the text (a string never closed, a value
+    # defined twice on the last line). The shortest prefix of whole lines that fails the
+    # same way ends on the offending line; a binary search finds it in a few parses.
+    lines = text.splitlines(keepends=True)
+
+    def fails(n: int) -> bool:
+        try:
+            tomllib.loads("".join(lines[:n]))
+        except tomllib.TOMLDecodeError as e:
+            return _AT_END.sub("", " ".join(str(e).split())) == msg
+        return False
+
+    lo, hi = 1, len(lines)
+    if lines and fails(hi):
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if fails(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return msg, hi, None
+    return msg, None, None
+
+
+_TABLE = re.compile(r"\s*\[\[\s*([A-Za-z0-9_.\s-]+?)\s*\]\]")
+_KEY = re.compile(r"""\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*=""")
+
+
+def locate(text: str, at: Sequence[str | int]) -> int:
+    """The line (1-based) of a key or table of a playbook file, for a schema error.
+
+    Args:
+        text: The file's text.
+        at: Where the error is: ``("sections", 2, "items", 0, "auto")`` is the ``auto``
+            key of the first ``[[sections.items]]`` of the third ``[[sections]]``.
+
+    Returns:
+        The line of the deepest part of ``at`` the text shows (the key, else its
+        table; 1 for a top-level key that is missing, as the document begins there).
+    """
+    where: dict[tuple[str | int, ...], int] = {}
+    table: tuple[str | int, ...] = ()
+    sections = items = -1
+    quote: str | None = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if quote is not None:  # inside a multi-line string
+            if line.count(quote) % 2:
+                quote = None
+            continue
+        head = _TABLE.match(line)
+        if head:
+            name = "".join(head.group(1).split())
+            if name == "sections":
+                sections, items = sections + 1, -1
+                table = ("sections", sections)
+            elif name == "sections.items" and sections >= 0:
+                items += 1
+                table = ("sections", sections, "items", items)
+            else:
+                table = ("?", name)
+            where.setdefault(table, n)
+            continue
+        if line.lstrip().startswith("["):
+            table = ("?", line.strip())
+            continue
+        key = _KEY.match(line)
+        if key:
+            where.setdefault((*table, key.group(1).strip("\"'")), n)
+            rest = line[key.end() :]
+            for q in ('"""', "'''"):
+                if rest.count(q) % 2:
+                    quote = q
+    path = tuple(at)
+    while path:
+        if path in where:
+            return where[path]
+        path = path[:-1]
+    return 1
+
+
+@dataclass(frozen=True)
+class PlaybookProblem:
+    """A playbook file that could not be used, and where.
+
+    Attributes:
+        file: The file's path.
+        line: The offending line (1-based), or ``None`` when it cannot be told.
+        column: The column (1-based) for a TOML syntax error, else ``None``.
+        message: What is wrong, one line.
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place}: {self.message}"
+
+
+def _read(raw: bytes, label: str, head: bool) -> Playbook:
+    """Parse one playbook file's bytes; errors are :class:`PlaybookError` with a ``problem``."""
+    try:
+        if len(raw) > _MAX_FILE:
+            raise PlaybookError(f"larger than {_MAX_FILE} bytes")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PlaybookError(f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        msg, line, col = _decode_error(text, e)
+        raise PlaybookError(msg, problem=PlaybookProblem(label, line, col, msg)) from None
+    try:
+        return _parse(data, head)
+    except PlaybookError as e:
+        line = locate(text, e.at)
+        raise PlaybookError(
+            e.message, problem=PlaybookProblem(label, line, None, e.message)
+        ) from None
 
 
 def load_playbook(path: str | os.PathLike[str] | None = None) -> Playbook:
     """Load a playbook.
 
     Args:
-        path: A TOML file; ``None`` loads the packaged ``checks/data/playbook.toml``.
+        path: A TOML file; ``None`` loads the packaged ``checks/data/playbook.toml``
+            (the ``general`` ticket type).
 
     Returns:
         The parsed playbook.
 
     Raises:
         PlaybookError: The file cannot be read, is not valid TOML, or lacks a
-            required field; the message is one line.
+            required field; the message is one line and names the line when it can.
     """
-    label = str(path) if path is not None else "packaged playbook"
+    if path is None:
+        return _packaged(GENERAL)
     try:
-        if path is None:
-            raw = resources.files("mailtriage.checks").joinpath("data/playbook.toml").read_bytes()
-        else:
-            raw = Path(path).read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-        return _parse(data)
-    except PlaybookError as e:
-        raise PlaybookError(f"{label}: {e}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raw = Path(path).read_bytes()
+    except OSError as e:
         msg = " ".join(str(e).split())
-        raise PlaybookError(f"{label}: {msg}") from None
+        raise PlaybookError(f"{path}: {msg}") from None
+    try:
+        return replace(_read(raw, str(path), head=False), source=str(path))
+    except PlaybookError as e:
+        raise PlaybookError(str(e.problem or f"{path}: {e.message}")) from None
+
+
+GENERAL = "general"
+"""The ticket type every ticket starts with, and the one used when a type is unknown."""
+#: The packaged ticket types, in the order a picker lists them.
+PACKAGED = (
+    GENERAL,
+    "gateway-trace",
+    "allowlist-scope",
+    "login-loop",
+    "reputation",
+    "onboarding",
+    "delay",
+)
+#: Where MSP playbooks live, under the configuration directory.
+OVERRIDE_DIR = "playbooks"
+
+
+def _packaged(kind: str) -> Playbook:
+    """A packaged playbook (``general`` is ``data/playbook.toml``; others ``data/playbooks/``)."""
+    name = "data/playbook.toml" if kind == GENERAL else f"data/playbooks/{kind}.toml"
+    raw = resources.files("mailtriage.checks").joinpath(name).read_bytes()
+    try:
+        pb = _read(raw, f"packaged {name}", head=True)
+    except PlaybookError as e:
+        raise PlaybookError(str(e.problem or e.message)) from None
+    if pb.id != kind:
+        raise PlaybookError(f"packaged {name}: id {pb.id!r} is not {kind!r}")
+    return replace(pb, source="packaged")
+
+
+@dataclass(frozen=True)
+class Playbooks(Mapping[str, Playbook]):
+    """Every ticket type's playbook: a read-only mapping of id to :class:`Playbook`.
+
+    Iterates in picker order: the packaged types (an MSP file may replace one in
+    place), then the types the MSP's files add, in file-name order.
+
+    Attributes:
+        playbooks: The playbooks, in picker order.
+        problems: The override files that could not be used, each with its line.
+    """
+
+    playbooks: tuple[Playbook, ...]
+    problems: tuple[PlaybookProblem, ...] = ()
+
+    def __getitem__(self, kind: str) -> Playbook:
+        for pb in self.playbooks:
+            if pb.id == kind:
+                return pb
+        raise KeyError(kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return (pb.id for pb in self.playbooks)
+
+    def __len__(self) -> int:
+        return len(self.playbooks)
+
+    def for_kind(self, kind: str) -> Playbook:
+        """The playbook of ``kind``, or the general one when no type has that id.
+
+        A ticket keeps its type's id; a type an MSP removed since falls back to
+        the general playbook rather than failing.
+        """
+        return self.get(kind) or self[GENERAL]
+
+
+def load_playbooks(config_dir: str | os.PathLike[str] | None = None) -> Playbooks:
+    """Load the packaged playbooks and the MSP's overrides.
+
+    Every ``*.toml`` in ``<config_dir>/playbooks/`` is one playbook with top-level
+    ``id``, ``title`` and ``description`` and the same ``[[sections]]`` as the
+    packaged ones. An id that a packaged type has replaces it; a new id adds a
+    type. A file that cannot be used is reported in :attr:`Playbooks.problems`
+    with its line, and the others still load (a bad file never takes the
+    packaged playbooks with it); when two files give the same id, the second is
+    reported.
+
+    Args:
+        config_dir: The configuration directory (the folder of the config file);
+            ``None`` loads the packaged playbooks only. No environment lookup is
+            made here: the caller passes it.
+
+    Returns:
+        The playbooks and the problems found.
+
+    Raises:
+        PlaybookError: A packaged playbook is broken (a bug, not a user error).
+    """
+    found = {kind: _packaged(kind) for kind in PACKAGED}
+    problems: list[PlaybookProblem] = []
+    origin: dict[str, str] = {}
+    folder = Path(config_dir) / OVERRIDE_DIR if config_dir is not None else None
+    files: list[Path] = []
+    if folder is not None and (folder.exists() or folder.is_symlink()):
+        try:
+            files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".toml")
+        except OSError as e:
+            problems.append(PlaybookProblem(str(folder), None, None, _oserror(e)))
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            problems.append(PlaybookProblem(str(path), None, None, _oserror(e)))
+            continue
+        try:
+            pb = _read(raw, str(path), head=True)
+        except PlaybookError as e:
+            problems.append(e.problem or PlaybookProblem(str(path), None, None, e.message))
+            continue
+        if pb.id in origin:
+            line = locate(raw.decode("utf-8"), ("id",))
+            msg = f"id {pb.id!r} is already defined by {origin[pb.id]}; this file is not used"
+            problems.append(PlaybookProblem(str(path), line, None, msg))
+            continue
+        origin[pb.id] = str(path)
+        found[pb.id] = replace(pb, source=str(path))
+    return Playbooks(tuple(found.values()), tuple(problems))
+
+
+def _oserror(e: OSError) -> str:
+    return e.strerror or " ".join(str(e).split())
 
 
 def evaluate(
@@ -367,6 +682,91 @@ def downstream(analyses: Analyses, live: Lives) -> Outcome:
     return False, None
 
 
+def gateway_hop(analyses: Analyses, live: Lives) -> Outcome:
+    """A known filtering gateway received a sample (evidence: which, its host, the time)."""
+    parts = []
+    for i, a in enumerate(analyses):
+        found = find_gateway(a.hops)
+        if found is None:
+            continue
+        product, host = found
+        at = a.timeline.gateway_index
+        when = a.hops[at].date if at is not None and at < len(a.hops) else None
+        said = f"{product} ({host})" if host else product
+        if when is not None:
+            said += " at " + when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        parts.append(_label(i, len(analyses)) + said)
+    if not parts:
+        return False, ("no known gateway in the Received chain" if analyses else None)
+    return True, _join(parts)
+
+
+def delay_split(analyses: Analyses, live: Lives) -> Outcome:
+    """The route's times say where the time went (evidence: the timeline's verdict)."""
+    parts, measured = [], False
+    for i, a in enumerate(analyses):
+        tl = a.timeline
+        measured = measured or (tl.total_seconds is not None and tl.total_seconds >= 0)
+        parts.append(_label(i, len(analyses)) + tl.verdict)
+    return measured, (_join(parts) if parts else None)
+
+
+def recipient_scope(analyses: Analyses, live: Lives) -> Outcome:
+    """Envelope and header recipients are both known (evidence: both, and whether they differ).
+
+    Mail to an alias, a group or a shared mailbox reaches the gateway under an
+    envelope recipient the To/Cc header does not show; an allow entry or a policy
+    may match one and not the other.
+    """
+    n, parts, known = len(analyses), [], bool(analyses)
+    for i, a in enumerate(analyses):
+        s = a.sample
+        header = [x.addr.lower() for x in (*s.to, *s.cc) if x.addr]
+        envelope = [e.lower() for e in s.envelope_to]
+        if not envelope or not header:
+            known = False
+            missing = "envelope recipient" if not envelope else "To/Cc address"
+            parts.append(_label(i, n) + f"no {missing} recorded")
+            continue
+        extra = [e for e in envelope if e not in header]
+        shown = ", ".join(envelope[:3]) + (f" +{len(envelope) - 3}" if len(envelope) > 3 else "")
+        if extra:
+            parts.append(_label(i, n) + f"envelope {shown} is not in To/Cc ({header[0]})")
+        else:
+            parts.append(_label(i, n) + f"envelope {shown} matches To/Cc")
+    return known, (_join(parts) if parts else None)
+
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+
+
+def _quoted_ip(a: Analysis) -> str | None:
+    """The IPv4 address a bounce's deciding recipient's reply quotes, if any."""
+    b = a.bounce
+    r = (b.deciding or (b.recipients[0] if b.recipients else None)) if b else None
+    if r is None:
+        return None
+    # "host mx.example[192.0.2.10] said: ...": the address before "said:" is the
+    # receiving server's; the sender's IP, when quoted, is in the reply itself.
+    reply = r.diagnostic.rsplit("said:", 1)[-1]
+    found = _IPV4.search(reply)
+    return found.group(0) if found else None
+
+
+def sending_ip(analyses: Analyses, live: Lives) -> Outcome:
+    """The sending IP is known: quoted in a rejection, else the IP the gateway saw."""
+    parts = []
+    for i, a in enumerate(analyses):
+        quoted = _quoted_ip(a)
+        if quoted:
+            parts.append(_label(i, len(analyses)) + f"{quoted} (quoted in the rejection)")
+        elif a.connecting_ip:
+            parts.append(_label(i, len(analyses)) + f"{a.connecting_ip} (seen by the boundary)")
+    if not parts:
+        return False, ("no sending IP in the samples" if analyses else None)
+    return True, _join(parts)
+
+
 LiveRule: TypeAlias = Callable[[Analyses, Lives, str], Outcome]
 LIVE_RULES: dict[str, LiveRule] = {"live_dns": live_dns, "recipient_mx": recipient_mx}
 """Rules the live answers tick: they are also told the live checks' status."""
@@ -383,4 +783,110 @@ RULES: dict[str, Rule] = {
     "live_dns": live_dns,
     "verdicts": verdicts,
     "recipient_mx": recipient_mx,
+    "gateway_hop": gateway_hop,
+    "delay_split": delay_split,
+    "recipient_scope": recipient_scope,
+    "sending_ip": sending_ip,
 }
+
+
+# Which ticket type the evidence suggests.
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A ticket type the evidence points at, and why.
+
+    Attributes:
+        kind: A packaged ticket type's id (``"general"`` when unsure).
+        reason: One plain line naming the evidence ("" for ``general``).
+    """
+
+    kind: str
+    reason: str = ""
+
+
+def _deciding_category(a: Analysis) -> tuple[str, str] | None:
+    b = a.bounce
+    r = (b.deciding or (b.recipients[0] if b.recipients else None)) if b else None
+    return (r.category, r.code) if r is not None else None
+
+
+def _recipients(a: Analysis) -> frozenset[str]:
+    """The sample's recipients: envelope recipients, else its To/Cc addresses (lower case)."""
+    s = a.sample
+    found = s.envelope_to or tuple(x.addr for x in (*s.to, *s.cc) if x.addr)
+    return frozenset(r.lower() for r in found)
+
+
+def _sender(a: Analysis) -> str | None:
+    s = a.sample
+    addr = next((x.addr for x in s.from_ if x.addr), None) or s.envelope_from
+    return addr.lower() if addr else None
+
+
+#: Layers that, with the same sender reaching one recipient and not another, point at
+#: an allow entry or policy whose recipient scope is too narrow.
+_SCOPE_LAYERS = frozenset({"policy", "verdict"})
+
+
+def suggest(analyses: Sequence[Analysis], comparison: Comparison | None = None) -> Suggestion:
+    """Suggest a ticket type from the evidence; the technician may pick another.
+
+    In order: a rejection that names the sender's reputation (``reputation``); a
+    relay refused, as a gateway not yet set up for the domain answers (``onboarding``);
+    a delivered message whose route took long (``delay``); the same sender reaching
+    one recipient and not another, with a policy or verdict difference to blame
+    (``allowlist-scope``); a copy held at or stopped by the
+    gateway, or a release the comparison blames (``gateway-trace``). A login loop
+    leaves no trace in a message, so it is never suggested.
+
+    Args:
+        analyses: The samples in slot order (A = blocked, B = delivered).
+        comparison: The two-copy decision (:func:`mailtriage.checks.suspect.suspect`),
+            when two samples are loaded.
+
+    Returns:
+        The suggestion; ``general`` when nothing points at a type.
+    """
+    for a in analyses:
+        found = _deciding_category(a)
+        code = f" ({found[1]})" if found and found[1] else ""
+        if found and found[0] == "reputation block":
+            return Suggestion("reputation", f"the rejection{code} names a reputation block")
+        if found and found[0] in _ONBOARDING_CATEGORIES:
+            return Suggestion("onboarding", f"the rejection{code} says relaying was refused")
+    for a in analyses:
+        tl = a.timeline
+        if (
+            tl.total_seconds is not None
+            and tl.total_seconds >= SLOW_SECONDS
+            and a.fate.delivered is not False
+            and not a.fate.released
+        ):
+            return Suggestion("delay", f"delivery took {duration(tl.total_seconds)}")
+    if len(analyses) >= 2 and comparison is not None:
+        a, b = analyses[0], analyses[1]
+        ra, rb = _recipients(a), _recipients(b)
+        same_sender = _sender(a) is not None and _sender(a) == _sender(b)
+        if same_sender and ra and rb and ra != rb and comparison.suspect_layer in _SCOPE_LAYERS:
+            return Suggestion(
+                "allowlist-scope",
+                f"the same sender reached {printable(sorted(rb)[0], 200)} but not "
+                f"{printable(sorted(ra)[0], 200)}, and the {comparison.suspect_layer} differs",
+            )
+    if comparison is not None and comparison.suspect_layer == "quarantine/release":
+        return Suggestion("gateway-trace", "the comparison blames a hold or its release")
+    if analyses and analyses[0].fate.at_gateway:
+        gw = analyses[0].timeline.gateway or "the gateway"
+        return Suggestion("gateway-trace", f"the route of A ends at {gw}")
+    return Suggestion(GENERAL)
+
+
+def suggest_kind(analyses: Sequence[Analysis], comparison: Comparison | None = None) -> str:
+    """The id of the ticket type the evidence suggests (see :func:`suggest`)."""
+    return suggest(analyses, comparison).kind
+
+
+#: Bounce categories a domain not yet (or wrongly) set up at its new gateway produces.
+_ONBOARDING_CATEGORIES = frozenset({"relay denied"})

@@ -65,6 +65,16 @@ def printable(s: str, limit: int | None = None) -> str:
     return out
 
 
+def printable_lines(text: str) -> str:
+    """Each line of ``text`` made display-safe with :func:`printable`, its line breaks kept.
+
+    For multi-line texts built by the engine (a case packet, a runbook entry) whose
+    values came from a sample: a CR or another control inside a value is escaped, only
+    the ``\\n`` between lines stays.
+    """
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 

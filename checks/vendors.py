@@ -79,6 +79,10 @@ class Vendor:
         reinject_hosts: Host names the product's own Received hop comes ``from`` when
             it re-injects a message it held (a quarantine release re-sends it that
             way), e.g. Proofpoint's ``pps.reinject``.
+        case_portal: Where the product's own customer (the admin of the organisation it
+            filters for) opens a support case, or ``None``.
+        sender_route: Where an outside sender whose mail the product rejected asks for a
+            review (postmaster address, delist or sender-support form), or ``None``.
         source: The public documents the host names come from.
     """
 
@@ -98,6 +102,8 @@ class Vendor:
     sandbox: str | None = None
     reinject_hosts: tuple[str, ...] = ()
     source: str = ""
+    case_portal: str | None = None
+    sender_route: str | None = None
 
     @property
     def all_hosts(self) -> tuple[str, ...]:
@@ -106,6 +112,14 @@ class Vendor:
 
 
 EXCHANGE_ONPREM = "Exchange on-prem"
+_PCSC = (
+    "a Proofpoint Customer Success Center (PCSC) case, opened by a named support contact of "
+    "the customer (product: the email gateway; one case per sending IP or delivery pattern)"
+)
+_PP_POSTMASTER = (
+    "postmaster@proofpoint.com, after looking the sending IP up at "
+    "https://ipcheck.proofpoint.com/?ip=<IP>"
+)
 
 # Rows with words are in priority order: an earlier row's word wins over a later one's.
 VENDORS: tuple[Vendor, ...] = (
@@ -118,6 +132,8 @@ VENDORS: tuple[Vendor, ...] = (
         words=("proofpoint essentials",),
         sandbox="Proofpoint Attachment Defense",
         source="Proofpoint Essentials: MX records for your region (mx1-us1.ppe-hosted.com)",
+        case_portal=_PCSC,
+        sender_route=_PP_POSTMASTER,
     ),
     Vendor(
         "proofpoint",
@@ -134,7 +150,11 @@ VENDORS: tuple[Vendor, ...] = (
         source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com; its "
         "filtering hosts m<id>.ppops.net (its own Received lines: 'from pps.filterd "
         "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
-        "quote the IP reputation lookup https://ipcheck.proofpoint.com/?ip=<ip>",
+        "quote the IP reputation lookup https://ipcheck.proofpoint.com/?ip=<ip>; "
+        "seed: How can I contact ProofPoint support to resolve email delivery issues? "
+        "(Suped, 2025: PCSC for customers, postmaster@proofpoint.com for outside senders)",
+        case_portal=_PCSC,
+        sender_route=_PP_POSTMASTER,
     ),
     Vendor(
         "mimecast",
@@ -147,6 +167,9 @@ VENDORS: tuple[Vendor, ...] = (
         sandbox="Mimecast Attachment Protect",
         source="Mimecast: Inbound MX records by region (*-smtp-inbound-*.mimecast.com, "
         "mimecast-offshore.com, mimecast.co.za)",
+        case_portal="a Mimecast support case raised by an administrator of the customer's "
+        "Mimecast account (Mimecast support portal), quoting the message's entry in the "
+        "Administration Console's message tracking",
     ),
     Vendor(
         "cisco",
@@ -233,7 +256,14 @@ VENDORS: tuple[Vendor, ...] = (
         "Office 365 (MX <domain>.mail.protection.outlook.com); Microsoft 365 URLs and IP "
         "address ranges (Exchange Online: *.protection.outlook.com, "
         "*.mail.protection.outlook.com); Use the delist portal to remove yourself from the "
-        "blocked senders list (https://sender.office.com, quoted by the 5.7.606-649 NDRs)",
+        "blocked senders list (https://sender.office.com, quoted by the 5.7.606-649 NDRs); "
+        "Outlook.com Postmaster (https://sendersupport.olc.protection.outlook.com/pm/)",
+        case_portal="a Microsoft 365 service request from the customer's tenant (Microsoft 365 "
+        "admin center, Support, New service request; needs an admin role in that tenant)",
+        sender_route="for an IP on Microsoft 365's blocked senders list (5.7.606-649) the "
+        "delist portal https://sender.office.com; for an Outlook.com / Hotmail network block "
+        "(S3140, S3150) the sender support form linked from the Outlook.com Postmaster site "
+        "https://sendersupport.olc.protection.outlook.com/pm/",
     ),
     Vendor(
         "exchange-online",
@@ -269,7 +299,14 @@ VENDORS: tuple[Vendor, ...] = (
         help_site="support.google.com/mail",
         sandbox="Google's attachment security sandbox",
         source="Google Workspace: MX record values (aspmx.l.google.com); Gmail's SMTP replies "
-        "end with a link to https://support.google.com/mail/?p=<topic> and 'gsmtp'",
+        "end with a link to https://support.google.com/mail/?p=<topic> and 'gsmtp'; Gmail Help: "
+        "Email sender guidelines (https://support.google.com/mail/answer/81126); Postmaster "
+        "Tools (https://postmaster.google.com)",
+        case_portal="a Google Workspace support case from the customer's Admin console "
+        "(Help, Contact support; needs a super administrator of that Workspace)",
+        sender_route="Gmail's sender guidelines and the sender troubleshooting form they link "
+        "(https://support.google.com/mail/answer/81126), with the sending domain's reputation "
+        "in Postmaster Tools (https://postmaster.google.com)",
     ),
     Vendor(
         "google-groups",
@@ -433,6 +470,18 @@ def reinject_vendor(host: str | None) -> Vendor | None:
     """The product whose re-injection host name is ``host`` (e.g. ``pps.reinject``), or ``None``."""
     h = (host or "").strip().rstrip(".").lower()
     return next((v for v in VENDORS if h and h in v.reinject_hosts), None)
+
+
+def support_rows(company: str) -> tuple[str | None, str | None]:
+    """``(case_portal, sender_route)`` of ``company``'s products: the first row with each.
+
+    Products of one company share their support routes (Proofpoint Essentials and
+    Proofpoint on Demand, Exchange Online and Microsoft EOP); either may be ``None``.
+    """
+    rows = [v for v in VENDORS if v.company == company]
+    portal = next((v.case_portal for v in rows if v.case_portal), None)
+    route = next((v.sender_route for v in rows if v.sender_route), None)
+    return portal, route
 
 
 def with_role(*roles: Role) -> tuple[Vendor, ...]:

@@ -157,3 +157,15 @@ def zone_server() -> Iterator[ZoneServer]:
 def zone_resolver(zone_server: ZoneServer) -> Resolver:
     """A fresh resolver pointed at ``zone_server``."""
     return Resolver(["127.0.0.1"], port=zone_server.port, timeout=1.0, deadline=5.0)
+
+
+@pytest.fixture(autouse=True)
+def _private_ticket_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test keeps its tickets in its own directory, never the developer's."""
+    root = tmp_path_factory.mktemp("tickets")
+    monkeypatch.setenv("MAILTRIAGE_DATA", str(root))
+    if "MAILTRIAGE_CONFIG" not in os.environ:  # nor the developer's settings or playbooks
+        monkeypatch.setenv("MAILTRIAGE_CONFIG", str(root / "config" / "config.toml"))
+    return root

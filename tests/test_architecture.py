@@ -110,6 +110,14 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.suspect",
     "mailtriage.checks.playbook",
     "mailtriage.checks.notes",
+    # the ticket: its content, its store, the snapshot of the analysis it keeps
+    "mailtriage.checks.ticket.model",
+    "mailtriage.checks.ticket.store",
+    "mailtriage.checks.ticket.snapshot",
+    # the ticket's guard rails and escalation triggers
+    "mailtriage.checks.escalation",
+    "mailtriage.checks.guardrails",
+    "mailtriage.checks.packet",  # the vendor case packet (`mailtriage packet`)
     "mailtriage.checks.explain",
     "mailtriage.checks.redact",
     "mailtriage.checks.report.build",

@@ -63,8 +63,8 @@ def test_notes_label_the_original() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     text = ticket_notes([_bounce(), None], [LiveRun(), None], (), (), frozenset(), now)
     lines = text.splitlines()
-    original = lines.index(f"  {ORIGINAL_ID_LABEL}: {ORIGINAL}")
-    assert lines[original + 1] == f"  {BOUNCE_ID_LABEL}: {OWN}"
+    original = lines.index(f"    {ORIGINAL_ID_LABEL}: {ORIGINAL}")
+    assert lines[original + 1] == f"    {BOUNCE_ID_LABEL}: {OWN}"
 
 
 def test_checklist_evidence_leads_with_the_original() -> None:

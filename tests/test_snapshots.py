@@ -52,8 +52,8 @@ def test_one_sample(snap_compare, server, size) -> None:  # type: ignore[no-unty
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
     "keys",
-    [("a",), ("l",), ("n",), ("t",), ("v",), ("e",)],
-    ids=["open", "dnslog", "notes", "spftree", "verdicts", "explain"],
+    [("a",), ("l",), ("n",), ("t",), ("v",), ("e",), ("p",)],
+    ids=["open", "dnslog", "notes", "spftree", "verdicts", "explain", "paste"],
 )
 def test_screens(snap_compare, server, size, keys) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(server=server), terminal_size=size, run_before=settled(*keys))
@@ -123,3 +123,22 @@ def test_mbox_picker(snap_compare, size, monkeypatch) -> None:  # type: ignore[n
 
     app = make_app(["two_messages.mbox"], offline=True)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_drop_offer(snap_compare, server, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file that landed in the --watch folder, offered with w."""
+    from mailtriage.tui.messages import FileDropped
+    from mailtriage.tui.screens import drop_offer
+
+    monkeypatch.setattr(drop_offer, "describe", lambda _path: "5120 bytes, saved 10:29:58 UTC")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(pilot, lambda: live_done(pilot.app))
+        pilot.app.screen.post_message(FileDropped("/srv/drop/Undeliverable Invoice INV-77.msg"))
+        await pilot.pause(0.1)
+        pilot.app.clear_notifications()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(server=server), terminal_size=size, run_before=run_before)

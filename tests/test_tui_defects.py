@@ -127,7 +127,8 @@ async def test_footer_shows_pane_group_and_action_keys(size, extra) -> None:  # 
         await pilot.pause(0.1)
         line = footer_line(app)
         assert len(line) <= size[0]
-        for entry in ("1-5 Panes", "a/b Open", "s Swap", "r Recheck", "l Log", "t SPF", "m Trace"):
+        for entry in ("1-5 Panes", "a/b/p Open", "s Swap", "r Recheck", "l Log", "t SPF", "m Trace",
+                      "n Notes"):  # fmt: skip
             assert entry in line, (entry, line)
         for entry in extra:
             assert entry in line, (entry, line)

@@ -15,8 +15,10 @@ from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.message.loader import SampleError, load_stdin
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
+from mailtriage.checks.playbook import PlaybookError, load_playbooks
+from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
-from mailtriage.tui.config import ConfigError, load_config
+from mailtriage.tui.config import ConfigError, config_path, load_config
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -26,6 +28,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         description="Compare a blocked and a delivered email sample, layer by layer. "
         "Subcommands: 'mailtriage report SAMPLE... [--json]' for scripts, "
         "'mailtriage diff A B [--json]' for the layer two copies differ in, "
+        "'mailtriage packet A [B] [--reply TEXT] [--json]' for the vendor case packet, "
         "'mailtriage redact SAMPLE -o OUT' for a copy to share outside the customer, "
         "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
     )
@@ -42,6 +45,17 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "--trace",
         metavar="CSV",
         help="a Microsoft 365 message trace export to match against the samples (key m)",
+    )
+    p.add_argument(
+        "--ticket",
+        metavar="ID",
+        help="create or resume ticket ID (samples, checklist, notes and fix are saved as you "
+        "work; 'mailtriage tickets' lists them); samples given replace the ticket's",
+    )
+    p.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="a drop folder: each new file saved or moved into it is offered as A or B (key w)",
     )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
@@ -99,11 +113,25 @@ def run_dashboard(argv: Sequence[str]) -> int:
     args = dashboard_parser().parse_args(argv)
     if len(args.samples) > 2:
         return fail("give at most two samples: the blocked one, then the delivered one")
+    ticket = store = None
+    created = False
+    warnings: list[str] = []
+    if args.watch is not None and not os.path.isdir(args.watch):
+        why = "not a folder" if os.path.exists(args.watch) else "no such folder"
+        return fail(f"--watch {args.watch}: {why}")
     try:
         config = load_config()
+        playbooks = load_playbooks(config_path().parent)
         nameserver = nameserver_for(args.resolver, config.resolver)
+        if args.ticket is not None:
+            from mailtriage.tui.tickets import load_samples, open_store
+
+            store = open_store()
+            ticket, created = store.open(args.ticket)
         samples, errors = load_some(args.samples)
-    except (SampleError, ConfigError, DnsError) as exc:
+        if ticket is not None and not args.samples:
+            samples, warnings = load_samples(ticket)
+    except (SampleError, ConfigError, DnsError, TicketError, PlaybookError) as exc:
         return fail(str(exc))
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
@@ -124,12 +152,23 @@ def run_dashboard(argv: Sequence[str]) -> int:
     # The demo exists to show live answers: only an explicit --offline turns them off.
     offline = args.offline or (config.offline and demo is None)
     app = MailtriageApp(
-        samples, config=config, nameserver=server, offline=offline, trace=args.trace or ""
+        samples,
+        config=config,
+        nameserver=server,
+        offline=offline,
+        trace=args.trace or "",
+        ticket=ticket,
+        store=store,
+        playbooks=playbooks,
     )
     app.initial_errors = tuple(errors)
+    app.initial_warnings = (*(f"playbook file {p}" for p in playbooks.problems), *warnings)
+    app.ticket_created = created
+    app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
     try:
         app.run()
     finally:
+        app.save_ticket()  # whatever way the app ended, its last change is on disk
         if demo:
             demo.stop()
     return app.return_code or 0
@@ -147,6 +186,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailtriage.tui.diff_cmd import run_diff
 
             return run_diff(argv[1:])
+        if argv[:1] == ["tickets"]:
+            from mailtriage.tui.ticket_cmd import run_tickets
+
+            return run_tickets(argv[1:])
+        if argv[:1] == ["ticket"]:
+            from mailtriage.tui.ticket_cmd import run_ticket
+
+            return run_ticket(argv[1:])
+        if argv[:1] == ["packet"]:
+            from mailtriage.tui.packet_cmd import run_packet
+
+            return run_packet(argv[1:])
         if argv[:1] == ["redact"]:
             from mailtriage.tui.redact_cmd import run_redact
 

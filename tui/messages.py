@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.live.auth import LiveAuth
     from mailtriage.checks.live.plan import LiveResult, LiveSpec
     from mailtriage.checks.message.mbox import MboxListing
+    from mailtriage.checks.model import Sample
     from mailtriage.checks.msgtrace.load import Trace
 
 
@@ -42,6 +43,34 @@ class SampleFailed(Message):
     def __init__(self, slot: int, run_id: int, error: str) -> None:
         super().__init__()
         self.slot, self.run_id, self.error = slot, run_id, error
+
+
+class PasteParsed(Message):
+    """The paste worker parsed pasted text; the dashboard loads it unless the slot moved on."""
+
+    def __init__(self, slot: int, run_id: int, text: str, sample: Sample) -> None:
+        super().__init__()
+        self.slot, self.run_id, self.text, self.sample = slot, run_id, text, sample
+
+
+class SamplePasted(Message):
+    """Pasted text became the sample of a slot; ``text`` is kept so a ticket can store it.
+
+    Posted by the dashboard once the sample is loaded into ``slot`` (never for a
+    paste that failed or was superseded); it bubbles up to the app.
+    """
+
+    def __init__(self, slot: int, text: str, sample: Sample) -> None:
+        super().__init__()
+        self.slot, self.text, self.sample = slot, text, sample
+
+
+class FileDropped(Message):
+    """A new file in the ``--watch`` folder stopped growing: it can be offered as A or B."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
 
 
 class MboxListed(Message):

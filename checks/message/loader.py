@@ -285,3 +285,76 @@ def load_stdin() -> Sample:
         SampleError: Standard input is missing, unreadable, or not an email.
     """
     return load_bytes(read_stdin(), "-")
+
+
+MAX_PASTE = 8 * 1024 * 1024
+"""Most characters of pasted text taken as a sample; a larger paste belongs in a file."""
+
+
+def load_text(text: str, source: str) -> Sample:
+    """Parse pasted text (headers, with or without a body) as a sample.
+
+    The text goes through :func:`load_bytes`, the same parser as a file: mixed line
+    breaks, headers whose folding was lost and Outlook's layouts are handled there.
+
+    Args:
+        text: What was pasted.
+        source: Label for the sample (e.g. ``"pasted into A at 10:30 UTC"``).
+
+    Returns:
+        The loaded sample.
+
+    Raises:
+        SampleError: The text is larger than ``MAX_PASTE`` characters, or is not
+            an email (empty, binary, no header fields).
+    """
+    if len(text) > MAX_PASTE:
+        raise SampleError(
+            f"{printable(source, 120)}: {-(-len(text) >> 20)} MB is too large to paste "
+            f"(at most {MAX_PASTE >> 20} MB); save it to a file and open that instead"
+        )
+    return load_bytes(paste_line_breaks(text).encode("utf-8", errors="replace"), source)
+
+
+_CR_RUN = re.compile(r"\r+")
+
+
+def paste_line_breaks(text: str) -> str:
+    """Undo what a terminal's paste did to line breaks, so the header block ends in its place.
+
+    Terminals (xterm, tmux) send every LF of a paste as a CR, so a CRLF copied from
+    Windows arrives as CR CR, which the parser would read as the blank line ending
+    the header block. Text that has any LF is returned as it is (the loader handles
+    CRLF, LF and CR). In text with CRs only: when every run of CRs has an even
+    length, each pair was one CRLF; when lengths are mixed, a pair followed by a
+    header field or a folded line is one break while the header block lasts, and
+    the first other pair (or a longer run) is the blank line that ends it.
+
+    Args:
+        text: Pasted text.
+
+    Returns:
+        The text with LF line breaks when it was CR-only, else ``text`` unchanged.
+    """
+    if "\n" in text or "\r\r" not in text:
+        return text
+    runs = list(_CR_RUN.finditer(text))
+    if all(len(m.group()) % 2 == 0 for m in runs):
+        return text.replace("\r\r", "\n")
+    out: list[str] = []
+    pos = 0
+    in_headers = True
+    for m in runs:
+        out.append(text[pos : m.start()])
+        n = len(m.group())
+        following = text[m.end() : m.end() + 200]
+        if in_headers and n == 2 and (following[:1] in (" ", "\t") or HEADER_LINE.match(following)):
+            out.append("\n")
+        else:
+            if n >= 2 and in_headers:
+                in_headers = False
+                n = 2  # one blank line ends the header block
+            out.append("\n" * n)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)

@@ -12,23 +12,26 @@ start-up.
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from mailtriage.checks.analysis import Analysis, analyse
-from mailtriage.checks.diff import compared, diff_samples, single_sample_hint
+from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sample_hint
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import SampleError
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.notes import ticket_notes
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
 from mailtriage.checks.suspect import Comparison, suspect
-from mailtriage.checks.text import printable
+from mailtriage.checks.text import printable, printable_lines
+from mailtriage.checks.ticket.model import KeptExplain, Tick, Ticket
+from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
+from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
@@ -45,7 +48,9 @@ from mailtriage.tui.messages import (
     TraceLoaded,
 )
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
+from mailtriage.tui.screens.intake import SampleIntake
 from mailtriage.tui.screens.key_footer import KeyFooter
+from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -55,13 +60,14 @@ from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
+    from mailtriage.checks.packet import CasePacket
+    from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
@@ -88,6 +94,11 @@ class DashboardHost(Protocol):
     config: Config
     playbook: Playbook
     offline: bool
+    ticket: Ticket | None
+
+    def change_ticket(self, ticket: Ticket) -> None: ...
+
+    def start_ticket(self, ticket_id: str) -> Ticket: ...
 
     @property
     def resolver_label(self) -> str: ...
@@ -106,7 +117,7 @@ def _unmatched(sample: Sample, why: str) -> TraceMatch:
     )
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(SampleIntake):
     """The main screen: sample, authentication, diff, checklist and route panes.
 
     On a wide terminal four panes share a grid and the route pane takes the sample
@@ -130,6 +141,8 @@ class DashboardScreen(Screen[None]):
         self.trace_id = 0
         self.show_trace_when_loaded = True
         self._matched: tuple[tuple[object, ...], list[tuple[str, TraceMatch]]] = ((), [])
+        self.diff_rows: tuple[DiffRow, ...] = ()
+        self.comparison: Comparison | None = None
 
     @property
     def host(self) -> DashboardHost:
@@ -160,6 +173,9 @@ class DashboardScreen(Screen[None]):
         """Apply the layout for the terminal size, then load the initial samples."""
         self._apply_layout(self.app.size.width, self.app.size.height)
         self.query_one("#sample").add_class("active")
+        ticket = self.host.ticket
+        if ticket is not None:
+            self.ticked = ticket.ticked
         for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
             if item is not None:  # None: the CLI could not open it; the slot stays empty
                 self.load(slot, item)
@@ -168,6 +184,10 @@ class DashboardScreen(Screen[None]):
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
+        if ticket is not None and getattr(self.app, "ticket_created", False):
+            self.call_after_refresh(self.action_ticket, "kind")  # a new ticket: pick its type
+        for warning in getattr(self.app, "initial_warnings", ()):
+            self.notify(printable(warning, 300), title="Ticket", severity="warning", markup=False)
         trace = getattr(self.app, "initial_trace", "")
         if trace:
             # After the first paint: the samples matter first on a slow link.
@@ -229,16 +249,19 @@ class DashboardScreen(Screen[None]):
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
                 if x is not None:
                     route.show(x, scale=scale)
+            self.diff_rows, self.comparison = (), None
             if a and b:
                 (sa, sb), notes = compared(a, b)
-                decision = self._decide(a, b, notes)
-                self.query_one(DiffPane).show(diff_samples(sa, sb), notes, labels, decision)
+                decision = self.comparison = self._decide(a, b, notes)
+                self.diff_rows = tuple(diff_samples(sa, sb))
+                self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
             else:
                 one = a or b
                 hints = single_sample_hint(one) if one else ()
                 missing = "A" if b else "B" if a else "AB"
                 self.query_one(DiffPane).show((), hints, labels, missing=missing)
             self._update_title()
+            self._keep_snapshot()
         self.query_one(AuthPane).show(
             self.analyses,
             self.runs,
@@ -270,13 +293,24 @@ class DashboardScreen(Screen[None]):
         statuses = [run.status for run, a in zip(self.runs, self.analyses, strict=True) if a]
         return evaluate(self.host.playbook, loaded, live, live_state(statuses))
 
+    def _keep_snapshot(self) -> None:
+        """Save what the analysis says now with the ticket, when it says something new."""
+        ticket = self.host.ticket
+        if ticket is None or not any(self.analyses):
+            return
+        snap = take_snapshot(self.analyses, self.diff_rows, self.comparison, self.host.now())
+        if not same_snapshot(snap, ticket.snapshot):
+            self.host.change_ticket(replace(ticket, snapshot=snap))
+
     def _update_title(self) -> None:
         # The last folder and the file name: the whole path does not fit 80 columns, and
         # the line is cut with an ellipsis rather than wrapped out of sight.
         names = [printable(_short_source(x.sample.source), 120) for x in self.analyses if x]
         mode = "offline · " if getattr(self.app, "offline", False) else ""
+        ticket = self.host.ticket
+        head = f"mailtriage · {ticket.id} · " if ticket is not None else "mailtriage · "
         self.query_one("#title", Static).update(
-            "mailtriage · " + mode + (" vs ".join(names) if names else "no sample")
+            head + mode + (" vs ".join(names) if names else "no sample")
         )
 
     # ---- full text of a row --------------------------------------------------
@@ -299,6 +333,12 @@ class DashboardScreen(Screen[None]):
         if item is None:
             return
         self.ticked = self.ticked ^ {item}
+        ticket = self.host.ticket
+        if ticket is not None:
+            kept = tuple(t for t in ticket.ticks if t.item in self.ticked)
+            if item in self.ticked:
+                kept += (Tick(item, self.host.now()),)
+            self.host.change_ticket(replace(ticket, ticks=kept))
         self.refresh_all()
 
     # ---- loading ------------------------------------------------------------
@@ -366,9 +406,28 @@ class DashboardScreen(Screen[None]):
             return
         slot = self.load_ids.index(msg.run_id)
         self.analyses[slot] = msg.analysis
+        self._keep_sample(slot, msg.analysis.sample)
         self.refresh_all()
         # Paint what the sample says first; the network can answer a frame later.
         self.call_after_refresh(self.start_live, slot)
+
+    def _keep_sample(self, slot: int, sample: Sample) -> None:
+        """Record a loaded sample with the ticket: its file, or its text when it has none."""
+        ticket = self.host.ticket
+        if ticket is None:
+            return
+        source = sample.outer.source if sample.outer is not None else sample.source
+        kept = ticket.sample("AB"[slot])
+        if is_sample_file(source):
+            if kept is not None and kept.path == os.path.abspath(source):
+                return  # the same file again (a reload): its first digest stays the reference
+            new = with_sample(ticket, slot, self.host.now(), path=source)
+        else:
+            raw = (sample.outer or sample).raw.decode("utf-8", "replace")
+            if kept is not None and kept.pasted == raw:
+                return
+            new = with_sample(ticket, slot, self.host.now(), pasted=raw)
+        self.host.change_ticket(new)
 
     def on_sample_failed(self, msg: SampleFailed) -> None:
         """Say in one line why a sample could not be opened."""
@@ -621,6 +680,9 @@ class DashboardScreen(Screen[None]):
         self.analyses.reverse()
         self.runs.reverse()
         self.load_ids.reverse()
+        ticket = self.host.ticket
+        if ticket is not None:
+            self.host.change_ticket(swapped(ticket))
         for slot, a in enumerate(self.analyses):
             if a is not None:
                 if Path(a.sample.source).is_file():
@@ -672,19 +734,148 @@ class DashboardScreen(Screen[None]):
         ]
         self.app.push_screen(SpfTreeScreen(trees))
 
+    def _notes_dir(self) -> Path:
+        cfg = self.host.config
+        return Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
+
+    def notes_text(self, fmt: str = "txt") -> str:
+        """The ticket notes for the PSA, as Markdown (``md``) or plain text (``txt``)."""
+        from mailtriage.checks.notes import build_notes, notes_markdown, notes_text
+
+        notes = build_notes(
+            self.analyses,
+            self.comparison,
+            self.runs,
+            self.checklist_states(),
+            self.host.ticket,
+            diff=self.diff_rows,
+            ticked=self.ticked,
+            now=self.host.now(),
+            traces=self.trace_lines(),
+        )
+        return notes_markdown(notes) if fmt == "md" else notes_text(notes)
+
+    def case_packet(self) -> CasePacket:
+        """The vendor case packet from the samples, the decision and the ticket."""
+        from mailtriage.checks.packet import case_packet
+
+        return case_packet(
+            self.analyses, self.comparison, self.host.ticket, now=self.host.now(), runs=self.runs
+        )
+
     def action_notes(self) -> None:
         """Open the ticket notes for the PSA."""
+        self.action_export("notes")
+
+    EXPORTS: tuple[tuple[str, str, str], ...] = (
+        ("notes", "n", "Ticket notes for the PSA (Markdown / plain text)"),
+        ("packet", "p", "Support case packet for the vendor, with its readiness"),
+        ("escalation", "u", "Escalation update for an open vendor case"),
+        ("runbook", "r", "Runbook entry: root cause, detection signal, validation"),
+    )
+    """Everything that can leave the tool: (id, key in the export list, title)."""
+
+    def export_text(self, ident: str) -> tuple[str, str, str, Formats]:
+        """Build one export: (title, text, file suffix, other formats)."""
+        from mailtriage.checks.packet import packet_text
+
+        if ident == "notes":
+            formats: Formats = {
+                "Markdown": (".md", lambda: self.notes_text("md")),
+                "plain text": (".txt", lambda: self.notes_text("txt")),
+            }
+            return "Ticket notes", self.notes_text("md"), ".md", formats
+        packet = self.case_packet()
+        if ident == "packet":
+            title = f"Case packet · {packet.readiness}"
+            return title, packet_text(packet, extras=False), ".txt", {}
+        if ident == "escalation":
+            return "Escalation update", printable_lines(packet.escalation), ".txt", {}
+        if ident == "runbook":
+            return "Runbook entry", printable_lines(packet.runbook), ".txt", {}
+        raise ValueError(ident)
+
+    def action_export(self, ident: str = "") -> None:
+        """Open one export (notes, case packet...), or the list of them."""
         from mailtriage.tui.screens.notes import NotesScreen
 
-        a, b = self.analyses
-        diff = diff_samples(*compared(a, b)[0]) if a and b else ()
-        states = self.checklist_states()
-        now = self.host.now()
-        traces = self.trace_lines()
-        text = ticket_notes(self.analyses, self.runs, diff, states, self.ticked, now, traces)
-        cfg = self.host.config
-        notes_dir = Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
-        self.app.push_screen(NotesScreen(text, notes_dir))
+        if not ident:
+            from mailtriage.tui.screens.export import ExportScreen
+
+            def chosen(picked: str | None) -> None:
+                if picked:
+                    self.action_export(picked)
+
+            self.app.push_screen(ExportScreen(self.EXPORTS), chosen)
+            return
+        title, text, suffix, formats = self.export_text(ident)
+        ticket = self.host.ticket
+        stem = f"{ticket.id}-{ident}" if ticket is not None else ident
+        self.app.push_screen(
+            NotesScreen(text, self._notes_dir(), title=title, stem=stem, suffix=suffix,
+                        formats=formats)
+        )  # fmt: skip
+
+    def action_ticket(self, focus: str = "customer") -> None:
+        """Open the ticket form (asks for a ticket id when none is open)."""
+        if self.host.ticket is None:
+            from mailtriage.tui.screens.open_sample import OpenSampleScreen
+
+            def named(ticket_id: str | None) -> None:
+                if ticket_id:
+                    self.begin_ticket(ticket_id)
+
+            prompt = "Start or resume a ticket: its id (the PSA's number, e.g. T-1)"
+            self.app.push_screen(OpenSampleScreen(prompt, placeholder="T-1"), named)
+            return
+        from mailtriage.tui.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(self.ticket_advice, focus), lambda _: self.refresh_all())
+
+    def begin_ticket(self, ticket_id: str) -> None:
+        """Start (or resume) a ticket for the samples on screen, then open its form."""
+        try:
+            ticket = self.host.start_ticket(ticket_id)
+        except TicketError as exc:
+            self.notify(printable(str(exc), 300), title="Ticket", severity="error", markup=False)
+            return
+        self.ticked = self.ticked | ticket.ticked
+        for slot, a in enumerate(self.analyses):
+            if a is not None:
+                self._keep_sample(slot, a.sample)
+        self._shown = ()  # the title and the snapshot follow the ticket
+        self.refresh_all()
+        self.action_ticket("kind" if getattr(self.app, "ticket_created", False) else "customer")
+
+    def ticket_advice(self, ticket: Ticket) -> list[tuple[str, str]]:
+        """Guard rails, escalation triggers and the narrowest exception for the ticket as typed."""
+        from mailtriage.checks.escalation import triggers
+        from mailtriage.checks.guardrails import (
+            ExceptionProposal,
+            broad_allow_warnings,
+            narrowest_exception,
+        )
+        from mailtriage.checks.playbook import suggest
+
+        loaded = [a for a in self.analyses if a is not None]
+        out: list[tuple[str, str]] = []
+        for w in broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
+            out.append(("warn", f"Guard rail: \u201c{w.quote}\u201d. {w.warning}"))
+        for t in triggers(ticket, loaded, self.comparison):
+            out.append(("escalate", f"Escalate: {t.title}."))
+            out += [("muted", f"  {why}") for why in t.why]
+            out.append(("muted", f"  Send: {t.send}"))
+        if loaded:
+            proposal = narrowest_exception(loaded, self.comparison)
+            if isinstance(proposal, ExceptionProposal):
+                out.append(("propose", proposal.text))
+            else:
+                out.append(("muted", f"No exception proposed: {proposal.reason}"))
+            hint = suggest(loaded, self.comparison)
+            if hint.kind != ticket.kind and hint.reason:
+                title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
+                out.append(("muted", f"Suggested ticket type: {title} ({hint.reason})"))
+        return out
 
     def action_verdicts(self) -> None:
         """Show every gateway and filter header of both samples, decoded."""
@@ -696,7 +887,15 @@ class DashboardScreen(Screen[None]):
         """Open the box that explains a pasted log status, SMTP reply or bounce."""
         from mailtriage.tui.screens.explain import ExplainScreen
 
-        self.app.push_screen(ExplainScreen())
+        keep = self.keep_explained if self.host.ticket is not None else None
+        self.app.push_screen(ExplainScreen(keep=keep))
+
+    def keep_explained(self, text: str, result: str) -> None:
+        """Keep an explain-box result with the ticket."""
+        ticket = self.host.ticket
+        if ticket is not None:
+            kept = (*ticket.kept, KeptExplain(text, result, self.host.now()))
+            self.host.change_ticket(replace(ticket, kept=kept))
 
     # ---- message trace ------------------------------------------------------
     def trace_matches(self) -> list[tuple[str, TraceMatch]]:

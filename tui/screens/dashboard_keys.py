@@ -41,6 +41,23 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding(
         "b", "open_sample(1)", "Open B", group=OPEN, tooltip="Open the delivered sample (slot B)"
     ),
+    Binding(
+        "p", "paste(0)", "Paste A", group=OPEN, tooltip="Paste headers as the blocked sample (A)"
+    ),
+    Binding(
+        "P",
+        "paste(1)",
+        "Paste B",
+        show=False,  # the footer's "a/b/p Open" must leave room for Notes at 80 columns
+        tooltip="Paste headers as the delivered sample (B)",
+    ),
+    Binding(
+        "w",
+        "take_dropped",
+        "Dropped file",
+        show=False,
+        tooltip="Load the newest file from the drop folder (--watch) as A or B",
+    ),
     Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
     Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding("escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"),
@@ -53,6 +70,15 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         tooltip="Show the Microsoft 365 message trace (asks for a CSV when none)",
     ),
     Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
+    Binding(
+        "i", "ticket", "Ticket", tooltip="Ticket form: who is affected, symptom, fix, verification"
+    ),
+    Binding(
+        "x",
+        "export('')",
+        "Export",
+        tooltip="Export: notes, vendor case packet, escalation update...",
+    ),
     Binding("v", "verdicts", "Verdicts", tooltip="Decode every gateway and filter header"),
     Binding("e", "explain", "Explain", tooltip="Explain a pasted log status, SMTP reply or bounce"),
     Binding(

@@ -6,6 +6,8 @@ so there is no submit key to learn. Escape closes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mailtriage.checks.explain import MAX_PASTE, explain_paste
 from mailtriage.checks.text import printable
 from textual.app import ComposeResult
@@ -38,7 +40,12 @@ def render(text: str) -> Content:
 class ExplainScreen(ModalScreen[None]):
     """A paste box over an explanation that follows what is pasted."""
 
-    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close the explain box")]
+    BINDINGS = [
+        Binding("escape", "close", "Close", tooltip="Close the explain box"),
+        Binding(
+            "ctrl+k", "keep", "Keep", tooltip="Keep this explanation with the ticket", priority=True
+        ),
+    ]
 
     DEFAULT_CSS = """
     ExplainScreen { align: center middle; background: $background 60%; }
@@ -50,9 +57,24 @@ class ExplainScreen(ModalScreen[None]):
     ExplainScreen VerticalScroll { height: 1fr; }
     """
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str = "", keep: Callable[[str, str], None] | None = None) -> None:
         super().__init__()
         self.initial = text
+        self.keep = keep
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keeping needs an open ticket."""
+        return self.keep is not None if action == "keep" else True
+
+    def action_keep(self) -> None:
+        """Keep the pasted text and its explanation with the ticket."""
+        text = self.query_one(TextArea).text[:MAX_PASTE].strip()
+        lines = explain_paste(text)
+        if self.keep is None or not text or not lines:
+            self.notify("Nothing explained to keep yet.", severity="warning", markup=False)
+            return
+        self.keep(text, "\n".join(line for _, line in lines))
+        self.notify("Kept with the ticket.", markup=False)
 
     def compose(self) -> ComposeResult:
         """Prompt, paste box, explanation, footer."""

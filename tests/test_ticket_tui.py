@@ -1,0 +1,136 @@
+"""The ticket in the dashboard: samples, ticks and the form saved as you work, resumed later."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mailtriage.checks.ticket.store import TicketStore
+from mailtriage.tui.tickets import load_samples, open_store
+from textual.widgets import Input
+
+from tests.tui_support import TestApp, wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIR = ROOT / "tests" / "fixtures" / "pairs" / "01-esp-dkim-unaligned-dmarc-fail"
+
+
+def _app(ticket_id: str = "T-1", samples: list[object] | None = None) -> TestApp:
+    store = open_store()
+    ticket, created = store.open(ticket_id)
+    if samples is None:
+        samples, _ = load_samples(ticket)
+    app = TestApp(samples, offline=True, ticket=ticket, store=store)  # type: ignore[arg-type]
+    app.ticket_created = created
+    return app
+
+
+async def test_ticket_keeps_samples_ticks_and_form_across_restarts() -> None:
+    app = _app(samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen_stack[0]
+        await wait_for(pilot, lambda: all(screen.analyses))
+        # A new ticket opens its form on the ticket type first.
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "kind"
+        await pilot.press("escape")
+        await pilot.press("4", "down", "space")  # tick a checklist item by hand
+        await pilot.press("i")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        await pilot.press(*"Contoso")
+        await pilot.press("tab", *"ann")
+        await pilot.press("escape")
+        assert app.ticket is not None and app.ticket.affected.customer == "Contoso"
+        await pilot.press("q")
+    saved = open_store().load("T-1")
+    assert saved.affected.customer == "Contoso" and saved.affected.user == "ann"
+    assert [s.slot for s in saved.samples] == ["A", "B"]
+    assert saved.samples[0].path == str(PAIR / "a.eml") and len(saved.samples[0].sha256) == 64
+    assert len(saved.ticks) == 1 and saved.snapshot.layer == "authentication"
+
+    again = _app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = again.screen_stack[0]
+        await wait_for(pilot, lambda: all(screen.analyses))
+        assert screen.ticked == saved.ticked
+        assert "T-1" in str(screen.query_one("#title").render())
+        await pilot.press("i")
+        await wait_for(pilot, lambda: again.screen.__class__.__name__ == "TicketScreen")
+        assert again.screen.query_one("#customer", Input).value == "Contoso"
+
+
+async def test_unticking_removes_the_tick_and_swap_swaps_the_ticket() -> None:
+    app = _app("T-2", samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    app.ticket_created = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen_stack[0]
+        await wait_for(pilot, lambda: all(screen.analyses))
+        await pilot.press("4", "down", "space", "space")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.ticket is not None and app.ticket.ticks == ()
+        assert app.ticket.sample("A").path.endswith("b.eml")  # type: ignore[union-attr]
+        await pilot.press("q")
+    assert open_store().load("T-2").sample("B").path.endswith("a.eml")  # type: ignore[union-attr]
+
+
+async def test_starting_a_ticket_from_inside_the_app(tmp_path: Path) -> None:
+    app = TestApp([str(PAIR / "a.eml")], offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen_stack[0]
+        await wait_for(pilot, lambda: screen.analyses[0] is not None)
+        await pilot.press("i", *"INC42", "enter")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        await pilot.press("escape", "q")
+    ticket = open_store().load("INC42")
+    assert ticket.sample("A") is not None and ticket.snapshot.findings
+
+
+async def test_a_bad_ticket_id_is_one_line_not_a_crash() -> None:
+    app = TestApp([str(PAIR / "a.eml")], offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i", *"../x", "enter")
+        await pilot.pause()
+        assert app.ticket is None and app.is_running
+
+
+async def test_export_list_opens_notes_and_switches_format() -> None:
+    app = _app("T-3", samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    app.ticket_created = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen_stack[0]
+        await wait_for(pilot, lambda: all(screen.analyses))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExportScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+        assert app.screen.suffix == ".md"  # type: ignore[attr-defined]
+        await pilot.press("f")
+        assert app.screen.suffix == ".txt"  # type: ignore[attr-defined]
+        await pilot.press("c")
+
+
+def test_store_root_follows_the_environment(_private_ticket_store: Path) -> None:
+    assert isinstance(open_store(), TicketStore)
+    assert open_store().dir == _private_ticket_store / "tickets"
+
+
+async def test_an_explanation_is_kept_with_the_ticket() -> None:
+    app = _app("T-4", samples=[str(PAIR / "a.eml")])
+    app.ticket_created = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExplainScreen")
+        reply = "550 5.7.1 Service unavailable; client host blocked"
+        app.screen.query_one("TextArea").insert(reply)
+        await pilot.press("ctrl+k", "escape", "q")
+    (kept,) = open_store().load("T-4").kept
+    assert kept.text.startswith("550 5.7.1") and kept.result
+
+
+async def test_explain_without_a_ticket_offers_no_keep() -> None:
+    app = TestApp([str(PAIR / "a.eml")], offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExplainScreen")
+        assert app.screen.check_action("keep", ()) is False

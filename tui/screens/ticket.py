@@ -1,0 +1,221 @@
+"""TicketScreen: the ticket's own fields, saved as they are typed.
+
+What the samples cannot say comes from the technician: who is affected, the
+symptom in the customer's words with the exact error and time, what was tested
+and checked, recent changes, the fix and how it was verified. Each change is
+kept in memory at once and written to the ticket file shortly after typing
+stops (and when the screen closes), atomically, by the app. Below the form,
+the escalation triggers and guard rails are worked out again on every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol, cast
+
+from mailtriage.checks.text import printable
+from mailtriage.checks.ticket.model import STATES, Affected, Ticket
+from mailtriage.checks.ticket.store import sample_changed
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+SAVE_AFTER = 0.6
+"""Seconds after the last keystroke before the ticket is written."""
+
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("customer", "Customer", "the customer's name or PSA account"),
+    ("user", "User", "affected mailbox or person"),
+    ("device", "Device", "device or client, if it matters"),
+    ("site", "Site", "office or site"),
+    ("symptom", "Symptom", "exact error text and when it happened (UTC)"),
+    ("scope", "Scope", "who and what was tested: other users, senders, sites"),
+    ("logs_checked", "Logs checked", "logs and portals looked at, and what they showed"),
+    ("changes", "Changes", "recent DNS, connector, policy or migration changes"),
+    ("volume", "Volume", "how many messages, users or sites are affected"),
+    ("fix", "Fix applied", "the narrow change made, where and by whom"),
+    ("verification", "Verification", "how the fix was checked: resent at, result"),
+)
+AFFECTED = ("customer", "user", "device", "site")
+VERIFIED = (("not verified yet", ""), ("problem gone", "yes"), ("same symptom", "no"))
+"""Verification outcomes: ``verified_ok`` None, True, False."""
+
+
+class TicketHost(Protocol):
+    """What the ticket screen uses of the app (MailtriageApp provides it)."""
+
+    ticket: Ticket | None
+    kinds: Sequence[tuple[str, str]]
+
+    def change_ticket(self, ticket: Ticket) -> None: ...
+
+    def save_ticket(self) -> bool: ...
+
+    def now(self) -> datetime: ...
+
+
+Advice = Callable[[Ticket], Sequence[tuple[str, str]]]
+"""Given the ticket as typed, ``(kind, line)`` pairs to show: kind is ``warn``,
+``escalate``, ``propose`` or ``muted``."""
+
+STYLE = {
+    "warn": "$warning bold",
+    "escalate": "$error",
+    "propose": "$success",
+    "muted": "$text-muted",
+}
+
+
+class TicketScreen(Screen[None]):
+    """The ticket form with its live escalation triggers and guard rails."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", tooltip="Save the ticket and go back to the dashboard"),
+    ]
+
+    DEFAULT_CSS = """
+    TicketScreen #form { height: 1fr; padding: 0 1; }
+    TicketScreen #head { color: $text-muted; height: auto; }
+    TicketScreen .row { height: auto; }
+    TicketScreen .row Label { width: 14; color: $text-muted; padding: 0 1 0 0; }
+    TicketScreen .row Input, TicketScreen .row Select { width: 1fr; }
+    TicketScreen #notes { height: 6; border: round $panel; }
+    TicketScreen #notes:focus { border: round $accent; }
+    TicketScreen #advice { height: auto; margin: 1 0 0 0; }
+    """
+
+    def __init__(self, advice: Advice | None = None, focus: str = "customer") -> None:
+        super().__init__()
+        self.advice = advice
+        self.first_focus = focus
+        self._ready = False
+
+    @property
+    def host(self) -> TicketHost:
+        """The app, as this screen uses it."""
+        return cast("TicketHost", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Head line, the fields, notes, live advice, footer."""
+        t = self.host.ticket
+        assert t is not None, "the ticket screen opens only with a ticket"
+        with VerticalScroll(id="form"):
+            yield Static(self._head(t), id="head", markup=False)
+            kinds = list(self.host.kinds) or [("general", "General")]
+            if t.kind not in {k for k, _ in kinds}:
+                kinds.append((t.kind, f"{t.kind} (no such playbook)"))
+            with Horizontal(classes="row"):
+                yield Label("Ticket type", markup=False)
+                yield Select(
+                    [(title, kind) for kind, title in kinds],
+                    value=t.kind,
+                    allow_blank=False,
+                    compact=True,
+                    id="kind",
+                )
+            with Horizontal(classes="row"):
+                yield Label("State", markup=False)
+                yield Select(
+                    [(s, s) for s in STATES], value=t.state, allow_blank=False, compact=True,
+                    id="state",
+                )  # fmt: skip
+            for key, label, hint in FIELDS:
+                value = getattr(t.affected, key) if key in AFFECTED else getattr(t, key)
+                with Horizontal(classes="row"):
+                    yield Label(label, markup=False)
+                    yield Input(value, placeholder=hint, compact=True, id=key)
+            with Horizontal(classes="row"):
+                yield Label("Verified", markup=False)
+                current = "" if t.verified_ok is None else ("yes" if t.verified_ok else "no")
+                yield Select(
+                    VERIFIED, value=current, allow_blank=False, compact=True, id="verified"
+                )
+            area = TextArea(t.notes, id="notes", soft_wrap=True, show_line_numbers=False)
+            area.border_title = "Notes"
+            area.cursor_blink = False  # a blinking cursor repaints forever over a slow link
+            yield area
+            yield Static("", id="advice", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the first field and show the advice for the ticket as it is."""
+        self.query_one(f"#{self.first_focus}").focus()
+        self._show_advice(self._typed())
+        self._ready = True
+
+    @staticmethod
+    def _head(t: Ticket) -> str:
+        made = t.created.strftime("%Y-%m-%d %H:%M UTC")
+        lines = [f"Ticket {t.id} · opened {made} · saved as you type · Esc returns"]
+        for s in t.samples:
+            role = "blocked" if s.slot == "A" else "delivered"
+            if s.path:
+                flag = sample_changed(s)
+                note = {"changed": " (changed on disk since added)", "missing": " (missing)"}
+                lines.append(f"{s.slot} ({role}): {s.path}{note.get(flag, '')}")
+            else:
+                when = s.added.strftime("%H:%M UTC") if s.added else ""
+                lines.append(f"{s.slot} ({role}): pasted text, {len(s.pasted):,} characters {when}")
+        return "\n".join(printable(line, 300) for line in lines)
+
+    def _typed(self) -> Ticket:
+        """The ticket with the form's values."""
+        t = self.host.ticket
+        assert t is not None
+        values = {key: self.query_one(f"#{key}", Input).value for key, _, _ in FIELDS}
+        verified = self.query_one("#verified", Select).value
+        return replace(
+            t,
+            kind=str(self.query_one("#kind", Select).value),
+            state=str(self.query_one("#state", Select).value),
+            affected=Affected(*(values.pop(k) for k in AFFECTED)),
+            notes=self.query_one("#notes", TextArea).text,
+            verified_ok=None if verified == "" else verified == "yes",
+            symptom=values["symptom"],
+            scope=values["scope"],
+            logs_checked=values["logs_checked"],
+            changes=values["changes"],
+            volume=values["volume"],
+            fix=values["fix"],
+            verification=values["verification"],
+        )
+
+    def _show_advice(self, ticket: Ticket) -> None:
+        lines = list(self.advice(ticket)) if self.advice else []
+        if not lines:
+            lines = [("muted", "No escalation trigger or guard rail applies yet.")]
+        body = Content("\n").join(
+            Content.styled(printable(text, 2000), STYLE.get(kind, "")) for kind, text in lines
+        )
+        self.query_one("#advice", Static).update(body)
+
+    def _changed(self) -> None:
+        if not self._ready:
+            return
+        typed = self._typed()
+        self._show_advice(typed)
+        if typed != self.host.ticket:
+            self.host.change_ticket(typed)
+
+    def on_input_changed(self, _event: Input.Changed) -> None:
+        """A field was typed in: keep it."""
+        self._changed()
+
+    def on_select_changed(self, _event: Select.Changed) -> None:
+        """The type, state or verification changed: keep it."""
+        self._changed()
+
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        """The notes changed: keep them."""
+        self._changed()
+
+    def action_close(self) -> None:
+        """Back to the dashboard (the ticket is already saved)."""
+        self.dismiss(None)
