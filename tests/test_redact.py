@@ -597,3 +597,24 @@ def test_mapping_rows_give_whole_stand_in_addresses() -> None:
     r, _ = _one()
     rows = {(k, o): v for k, o, v in r.mapping()}
     assert re.fullmatch(r"user\d+@domain\d+\.example", rows[("address", "ann@contoso.com")])
+
+
+# -- the packet text, redacted with the samples' mapping ----------------------------------------
+
+
+@pytest.mark.parametrize("pair", PAIR_DIRS, ids=_ids(PAIR_DIRS))
+def test_the_packet_text_is_redacted_with_the_samples_mapping(pair: Path) -> None:
+    from mailtriage.checks.packet import case_packet, packet_text
+
+    a, b = (pair / "a.eml").read_bytes(), (pair / "b.eml").read_bytes()
+    aa, ab = _analyse(a, "a.eml"), _analyse(b, "b.eml")
+    text = packet_text(case_packet([aa, ab], suspect(aa, ab), now=None))
+    r, (ra, _) = _redacted(a, b)
+    redacted = r.redact_text(text)
+    survivors = sorted(v for v in _originals(aa) | _originals(ab) if _contains(redacted, v))
+    assert survivors == []
+    # the IP the packet names is the same stand-in the redacted sample holds
+    ip = aa.connecting_ip
+    if ip and not is_kept_ip(ip) and _contains(text, ip):
+        stand = {o: v for k, o, v in r.mapping() if k == "ip"}[ip]
+        assert _contains(redacted, stand) and _contains(ra.decode("latin-1"), stand)
