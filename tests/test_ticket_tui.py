@@ -134,3 +134,66 @@ async def test_explain_without_a_ticket_offers_no_keep() -> None:
         await pilot.press("e")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ExplainScreen")
         assert app.screen.check_action("keep", ()) is False
+
+
+async def test_whole_ticket_flow_paste_msg_diff_ticks_fix_exports_resume(tmp_path: Path) -> None:
+    """Issue 10's flow: paste A, open B from a .msg, step the diff, tick, fix, export, resume."""
+    from textual import events
+
+    from tests.msg_support import build_msg
+
+    raw_a = (PAIR / "a.eml").read_text()
+    pasted = raw_a.split("\n\n", 1)[0].replace("\n", "\r\n")  # headers only, CRLF, as copied
+    head_b = (PAIR / "b.eml").read_text().split("\n\n", 1)[0] + "\n"
+    msg = tmp_path / "delivered.msg"
+    msg.write_bytes(build_msg(headers=head_b, subject="Payroll"))
+
+    app = _app("T-100", samples=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        dash = app.screen_stack[0]
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        await pilot.press("escape")  # the type can be chosen later
+        await pilot.press("p")
+        app.post_message(events.Paste(pasted))
+        await wait_for(pilot, lambda: dash.analyses[0] is not None)
+        await pilot.press("b", *str(msg), "enter")
+        await wait_for(pilot, lambda: dash.analyses[1] is not None)
+        await pilot.press("3", "right_square_bracket", "right_square_bracket")
+        await pilot.press("4", "down", "space", "down", "space")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        form = app.screen
+        form.query_one("#fix", Input).value = "asked the sender to sign with d=brightline-payroll"
+        form.query_one("#verification", Input).value = "resent 10:40 UTC, delivered to Inbox"
+        form.query_one("#volume", Input).value = "3 messages, 1 user"
+        form.query_one("#verified").value = "yes"  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.press("x", "n")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+        notes = app.screen.text  # type: ignore[attr-defined]
+        assert "asked the sender to sign" in notes and "resent 10:40 UTC" in notes
+        await pilot.press("c", "escape", "x", "p")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+        packet = app.screen.text  # type: ignore[attr-defined]
+        assert "Send to:" in packet and "Readiness:" in packet
+        assert app.clipboard.startswith("# mailtriage ticket notes")
+        await pilot.press("escape", "q")
+
+    saved = open_store().load("T-100")
+    assert saved.sample("A").pasted == pasted  # type: ignore[union-attr]
+    assert saved.sample("B").path == str(msg)  # type: ignore[union-attr]
+    assert len(saved.ticks) == 2 and saved.verified_ok is True
+    assert saved.snapshot.layer == "authentication"
+
+    again = _app("T-100")
+    async with again.run_test(size=(80, 24)) as pilot:
+        dash = again.screen_stack[0]
+        await wait_for(pilot, lambda: all(dash.analyses))
+        assert dash.analyses[0].sample.source.startswith("pasted into A")
+        assert dash.analyses[1].sample.source == str(msg)
+        assert dash.ticked == saved.ticked
+        assert dash.comparison is not None and dash.comparison.suspect_layer == "authentication"
+        await pilot.press("n")
+        await wait_for(pilot, lambda: again.screen.__class__.__name__ == "NotesScreen")
+        assert "resent 10:40 UTC" in again.screen.text  # type: ignore[attr-defined]

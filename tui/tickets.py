@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mailtriage.checks.message.loader import SampleError, load_bytes
+from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
@@ -52,13 +52,14 @@ def is_sample_file(source: str) -> bool:
     return os.path.isfile(base)
 
 
-def pasted_sample(slot: int, text: str) -> Sample:
-    """Parse pasted text as the sample of ``slot`` (0 = A).
+def pasted_sample(slot: int, entry: TicketSample) -> Sample:
+    """Parse a ticket's pasted text again as the sample of ``slot`` (0 = A), as the paste box did.
 
     Raises:
         SampleError: The text is not an email.
     """
-    return load_bytes(text.encode("utf-8", "replace"), f"{PASTED_PREFIX}{SLOTS[slot]}")
+    when = f" at {entry.added:%H:%M %Z}" if entry.added else ""
+    return load_text(entry.pasted, f"{PASTED_PREFIX}{SLOTS[slot]}{when}".rstrip())
 
 
 def load_samples(ticket: Ticket) -> tuple[list[Sample | str | None], list[str]]:
@@ -76,7 +77,7 @@ def load_samples(ticket: Ticket) -> tuple[list[Sample | str | None], list[str]]:
             continue
         if not s.path:
             try:
-                out[n] = pasted_sample(n, s.pasted)
+                out[n] = pasted_sample(n, s)
             except SampleError as exc:
                 warnings.append(f"{slot}: the pasted text no longer loads: {exc}")
             continue

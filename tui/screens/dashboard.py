@@ -23,7 +23,7 @@ from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sampl
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
-from mailtriage.checks.message.loader import SampleError
+from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
@@ -35,22 +35,25 @@ from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
+    FileDropped,
     LiveAnswered,
     LiveAuthReady,
     LiveFinished,
     LiveMessage,
     LivePlanned,
     MboxListed,
+    PasteParsed,
     QueriesLogged,
     SampleChanged,
     SampleFailed,
     SampleLoaded,
+    SamplePasted,
     TraceLoaded,
 )
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
-from mailtriage.tui.screens.intake import SampleIntake
+from mailtriage.tui.screens.intake import SLOT_NAMES, watch_drops
 from mailtriage.tui.screens.key_footer import KeyFooter
-from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
+from mailtriage.tui.tickets import PASTED_PREFIX, is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -60,6 +63,7 @@ from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
@@ -117,7 +121,7 @@ def _unmatched(sample: Sample, why: str) -> TraceMatch:
     )
 
 
-class DashboardScreen(SampleIntake):
+class DashboardScreen(Screen[None]):
     """The main screen: sample, authentication, diff, checklist and route panes.
 
     On a wide terminal four panes share a grid and the route pane takes the sample
@@ -142,6 +146,8 @@ class DashboardScreen(SampleIntake):
         self.show_trace_when_loaded = True
         self._matched: tuple[tuple[object, ...], list[tuple[str, TraceMatch]]] = ((), [])
         self.diff_rows: tuple[DiffRow, ...] = ()
+        self.dropped: list[str] = []
+        """Files from the drop folder offered and not yet taken or ignored, oldest first."""
         self.comparison: Comparison | None = None
 
     @property
@@ -188,6 +194,9 @@ class DashboardScreen(SampleIntake):
             self.call_after_refresh(self.action_ticket, "kind")  # a new ticket: pick its type
         for warning in getattr(self.app, "initial_warnings", ()):
             self.notify(printable(warning, 300), title="Ticket", severity="warning", markup=False)
+        folder = getattr(self.app, "watch_dir", "")
+        if folder:
+            self.watch_folder(folder)
         trace = getattr(self.app, "initial_trace", "")
         if trace:
             # After the first paint: the samples matter first on a slow link.
@@ -417,6 +426,8 @@ class DashboardScreen(SampleIntake):
         if ticket is None:
             return
         source = sample.outer.source if sample.outer is not None else sample.source
+        if source.startswith(PASTED_PREFIX):
+            return  # on_sample_pasted keeps the text exactly as it was pasted
         kept = ticket.sample("AB"[slot])
         if is_sample_file(source):
             if kept is not None and kept.path == os.path.abspath(source):
@@ -429,6 +440,13 @@ class DashboardScreen(SampleIntake):
             new = with_sample(ticket, slot, self.host.now(), pasted=raw)
         self.host.change_ticket(new)
 
+    def on_sample_pasted(self, msg: SamplePasted) -> None:
+        """Keep pasted text with the ticket, exactly as it was pasted."""
+        ticket = self.host.ticket
+        if ticket is not None:
+            new = with_sample(ticket, msg.slot, self.host.now(), pasted=msg.text)
+            self.host.change_ticket(new)
+
     def on_sample_failed(self, msg: SampleFailed) -> None:
         """Say in one line why a sample could not be opened."""
         if msg.run_id in self.load_ids:
@@ -438,6 +456,117 @@ class DashboardScreen(SampleIntake):
                 severity="error",
                 markup=False,
             )
+
+    # ---- paste --------------------------------------------------------------
+    def action_paste(self, slot: int) -> None:
+        """Open the paste box for slot A (0) or B (1)."""
+        from mailtriage.tui.screens.paste import PasteScreen
+
+        def pasted(text: str | None) -> None:
+            if text is not None:
+                self.load_pasted(slot, text)
+
+        self.app.push_screen(PasteScreen(slot), pasted)
+
+    def load_pasted(self, slot: int, text: str) -> None:
+        """Parse pasted text as the sample of a slot, in a thread worker.
+
+        On success the sample loads into the slot and ``SamplePasted`` is posted (it
+        carries the text for a ticket); otherwise one line says why. A later load
+        into the slot supersedes this one (then nothing is posted).
+
+        Args:
+            slot: 0 for A (blocked), 1 for B (delivered).
+            text: What was pasted: headers, with or without a body.
+        """
+        now = self.host.now()
+        zone = now.tzname() or ""
+        label = f"{PASTED_PREFIX}{SLOT_NAMES[slot]} at {now:%H:%M}" + (f" {zone}" if zone else "")
+        run_id = self.load_ids[slot] = self.next_id()
+
+        def job() -> None:
+            try:
+                sample = load_text(text, label)
+            except SampleError as exc:
+                self.post_message(SampleFailed(slot, run_id, str(exc)))
+                return
+            except Exception as exc:  # an engine bug must not take the dashboard down
+                why = f"the pasted text could not be read ({type(exc).__name__}: {exc})"
+                self.post_message(SampleFailed(slot, run_id, why))
+                return
+            self.post_message(PasteParsed(slot, run_id, text, sample))
+
+        self.run_worker(
+            job,
+            name=f"paste {slot}",
+            group=f"paste-{slot}",
+            exclusive=True,
+            exit_on_error=False,
+            thread=True,
+        )
+
+    def on_paste_parsed(self, msg: PasteParsed) -> None:
+        """Load a parsed paste into its slot (unless something newer went there)."""
+        if msg.run_id != self.load_ids[msg.slot]:
+            return
+        self.load(msg.slot, msg.sample)
+        self.post_message(SamplePasted(msg.slot, msg.text, msg.sample))
+        where = ("A (blocked)", "B (delivered)")[msg.slot]
+        self.notify(f"The pasted headers are now sample {where}.", markup=False)
+
+    # ---- drop folder --------------------------------------------------------
+    def watch_folder(self, folder: str) -> None:
+        """Watch a drop folder for new samples (one watcher; a new call replaces it)."""
+
+        async def job() -> None:
+            try:
+                await watch_drops(folder, self.post_message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # e.g. the folder was removed: say so once
+                why = printable(f"stopped watching {folder}: {type(exc).__name__}: {exc}", 300)
+                self.notify(why, title="Drop folder", severity="error", markup=False)
+
+        self.run_worker(
+            job(), name="drop folder", group="drop-folder", exclusive=True, exit_on_error=False
+        )
+
+    def on_file_dropped(self, msg: FileDropped) -> None:
+        """Offer a new file from the drop folder (notification; ``w`` takes it)."""
+        if msg.path in self.dropped:
+            return
+        self.dropped.append(msg.path)
+        name = printable(Path(msg.path).name, 120)
+        self.notify(
+            f"{name}: press w to load it as A or B.",
+            title="New file in the drop folder",
+            markup=False,
+            timeout=10,
+        )
+
+    def action_take_dropped(self) -> None:
+        """Offer the newest dropped file: load it as A or B, or ignore it."""
+        if not self.dropped:
+            why = (
+                "No new file in the drop folder."
+                if getattr(self.app, "watch_dir", "")
+                else "No drop folder: start with --watch DIR to have new files offered."
+            )
+            self.notify(why, markup=False)
+            return
+        from mailtriage.tui.screens.drop_offer import IGNORE, DropOfferScreen
+
+        path = self.dropped[-1]
+
+        def chosen(slot: int | None) -> None:
+            if slot is None:
+                return
+            if path in self.dropped:
+                self.dropped.remove(path)
+            if slot != IGNORE:
+                self.load(slot, path)
+
+        self.app.push_screen(DropOfferScreen(path, len(self.dropped) - 1), chosen)
 
     # ---- reload when the file changes -------------------------------------------
     def follow_file(self, slot: int, path: str) -> None:

@@ -1,17 +1,10 @@
-"""Samples that arrive without the open dialog: the paste box and the ``--watch`` drop folder.
+"""The ``--watch`` drop folder: which new files are samples, and when they are whole.
 
-``SampleIntake`` is a base class of the dashboard screen. It keeps these ways in
-one module so the dashboard itself only inherits them:
-
-- ``p`` / ``P`` open the paste box for A / B. :meth:`SampleIntake.load_pasted` parses
-  the text with the sample loader in a thread worker (group ``paste-N``), loads the
-  sample into the slot, labelled "pasted into A at HH:MM UTC", and posts
-  ``SamplePasted`` (it bubbles up, so a ticket can keep the text).
-- With ``--watch DIR`` a worker (group ``drop-folder``) watches the folder. A new
-  regular file (created or moved in) that has stopped growing is posted as
-  ``FileDropped`` and offered with a notification; ``w`` opens a small box to load
-  it as A or B, or to ignore it. Dotfiles, ``~`` files and the usual partial-download
-  names are skipped. The worker stops when cancelled (the app exiting cancels it).
+The dashboard runs :func:`watch_drops` in a worker (group ``drop-folder``). A new
+regular file (created or moved in) that has stopped growing is posted as
+``FileDropped`` and offered with a notification; ``w`` opens a small box to load it
+as A or B, or to ignore it. Dotfiles, ``~`` files and the usual partial-download
+names are skipped. The worker stops when cancelled (the app exiting cancels it).
 """
 
 from __future__ import annotations
@@ -20,16 +13,9 @@ import asyncio
 import os
 import stat
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-from typing import Protocol, cast
 
-from mailtriage.checks.message.loader import SampleError, load_text
-from mailtriage.checks.model import Sample
-from mailtriage.checks.text import printable
-from mailtriage.tui.messages import FileDropped, PasteParsed, SampleFailed, SamplePasted
+from mailtriage.tui.messages import FileDropped
 from textual.message import Message
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
 SLOT_NAMES = ("A", "B")
@@ -50,10 +36,6 @@ def is_drop_candidate(name: str) -> bool:
     if not name or name.startswith((".", "~")) or name.endswith("~"):
         return False
     return not name.lower().endswith(PARTIAL_SUFFIXES)
-
-
-class _Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 async def watch_drops(
@@ -115,144 +97,3 @@ async def watch_drops(
                     post(FileDropped(path))
     finally:
         stop.set()  # the watcher thread ends within one step
-
-
-class SampleIntake(Screen[None]):
-    """The paste box and the drop folder, as a base class of the dashboard screen.
-
-    The dashboard provides ``load``, ``next_id`` and ``load_ids``; the app may carry
-    ``watch_dir`` (from ``--watch``) and ``now()``.
-    """
-
-    load_ids: list[int]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.dropped: list[str] = []
-        """Files from the drop folder offered and not yet taken or ignored, oldest first."""
-
-    def load(self, slot: int, item: Sample | str, watch: bool = True) -> None:
-        """Load a sample into a slot (the dashboard's loader)."""
-        raise NotImplementedError
-
-    def next_id(self) -> int:
-        """A new run id (the dashboard's counter)."""
-        raise NotImplementedError
-
-    def on_mount(self) -> None:
-        """Start watching the drop folder when the app was given one."""
-        folder = getattr(self.app, "watch_dir", "")
-        if folder:
-            self.watch_folder(folder)
-
-    # ---- paste --------------------------------------------------------------
-    def action_paste(self, slot: int) -> None:
-        """Open the paste box for slot A (0) or B (1)."""
-        from mailtriage.tui.screens.paste import PasteScreen
-
-        def pasted(text: str | None) -> None:
-            if text is not None:
-                self.load_pasted(slot, text)
-
-        self.app.push_screen(PasteScreen(slot), pasted)
-
-    def load_pasted(self, slot: int, text: str) -> None:
-        """Parse pasted text as the sample of a slot, in a thread worker.
-
-        On success the sample loads into the slot and ``SamplePasted`` is posted (it
-        carries the text for a ticket); otherwise one line says why. A later load
-        into the slot supersedes this one (then nothing is posted).
-
-        Args:
-            slot: 0 for A (blocked), 1 for B (delivered).
-            text: What was pasted: headers, with or without a body.
-        """
-        clock = cast("_Clock", self.app)
-        now = clock.now() if hasattr(self.app, "now") else datetime.now().astimezone()
-        zone = now.tzname() or ""
-        label = f"pasted into {SLOT_NAMES[slot]} at {now:%H:%M}" + (f" {zone}" if zone else "")
-        run_id = self.load_ids[slot] = self.next_id()
-
-        def job() -> None:
-            try:
-                sample = load_text(text, label)
-            except SampleError as exc:
-                self.post_message(SampleFailed(slot, run_id, str(exc)))
-                return
-            except Exception as exc:  # an engine bug must not take the dashboard down
-                why = f"the pasted text could not be read ({type(exc).__name__}: {exc})"
-                self.post_message(SampleFailed(slot, run_id, why))
-                return
-            self.post_message(PasteParsed(slot, run_id, text, sample))
-
-        self.run_worker(
-            job,
-            name=f"paste {slot}",
-            group=f"paste-{slot}",
-            exclusive=True,
-            exit_on_error=False,
-            thread=True,
-        )
-
-    def on_paste_parsed(self, msg: PasteParsed) -> None:
-        """Load a parsed paste into its slot (unless something newer went there)."""
-        if msg.run_id != self.load_ids[msg.slot]:
-            return
-        self.load(msg.slot, msg.sample)
-        self.post_message(SamplePasted(msg.slot, msg.text, msg.sample))
-        where = ("A (blocked)", "B (delivered)")[msg.slot]
-        self.notify(f"The pasted headers are now sample {where}.", markup=False)
-
-    # ---- drop folder --------------------------------------------------------
-    def watch_folder(self, folder: str) -> None:
-        """Watch a drop folder for new samples (one watcher; a new call replaces it)."""
-
-        async def job() -> None:
-            try:
-                await watch_drops(folder, self.post_message)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # e.g. the folder was removed: say so once
-                why = printable(f"stopped watching {folder}: {type(exc).__name__}: {exc}", 300)
-                self.notify(why, title="Drop folder", severity="error", markup=False)
-
-        self.run_worker(
-            job(), name="drop folder", group="drop-folder", exclusive=True, exit_on_error=False
-        )
-
-    def on_file_dropped(self, msg: FileDropped) -> None:
-        """Offer a new file from the drop folder (notification; ``w`` takes it)."""
-        if msg.path in self.dropped:
-            return
-        self.dropped.append(msg.path)
-        name = printable(Path(msg.path).name, 120)
-        self.notify(
-            f"{name}: press w to load it as A or B.",
-            title="New file in the drop folder",
-            markup=False,
-            timeout=10,
-        )
-
-    def action_take_dropped(self) -> None:
-        """Offer the newest dropped file: load it as A or B, or ignore it."""
-        if not self.dropped:
-            why = (
-                "No new file in the drop folder."
-                if getattr(self.app, "watch_dir", "")
-                else "No drop folder: start with --watch DIR to have new files offered."
-            )
-            self.notify(why, markup=False)
-            return
-        from mailtriage.tui.screens.drop_offer import IGNORE, DropOfferScreen
-
-        path = self.dropped[-1]
-
-        def chosen(slot: int | None) -> None:
-            if slot is None:
-                return
-            if path in self.dropped:
-                self.dropped.remove(path)
-            if slot != IGNORE:
-                self.load(slot, path)
-
-        self.app.push_screen(DropOfferScreen(path, len(self.dropped) - 1), chosen)
