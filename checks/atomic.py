@@ -38,3 +38,38 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
         finally:
             os.close(dirfd)
     return dest
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, byte for byte (temp file, fsync, rename).
+
+    Like :func:`atomic_write_text` for content that must not be re-encoded (a
+    message whose parts use other charsets).
+
+    Args:
+        path: Destination; parent directories are created.
+        data: The bytes to write.
+
+    Returns:
+        The destination path.
+    """
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dirfd = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+    return dest

@@ -119,6 +119,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.guardrails",
     "mailtriage.checks.packet",  # the vendor case packet (`mailtriage packet`)
     "mailtriage.checks.explain",
+    "mailtriage.checks.redact",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",
     "mailtriage.checks.msgtrace.load",

@@ -29,6 +29,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "Subcommands: 'mailtriage report SAMPLE... [--json]' for scripts, "
         "'mailtriage diff A B [--json]' for the layer two copies differ in, "
         "'mailtriage packet A [B] [--reply TEXT] [--json]' for the vendor case packet, "
+        "'mailtriage redact SAMPLE -o OUT' for a copy to share outside the customer, "
         "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
     )
     p.add_argument(
@@ -197,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailtriage.tui.packet_cmd import run_packet
 
             return run_packet(argv[1:])
+        if argv[:1] == ["redact"]:
+            from mailtriage.tui.redact_cmd import run_redact
+
+            return run_redact(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 
