@@ -175,6 +175,14 @@ MAX_QUOTED_SUBJECTS = 50
 _KEEP_WORDS = frozenset({"localhost", "unknown", "from", "by", "with", "id", "for", "via"})
 
 
+#: Said whenever a redacted copy is shown or written: what it can no longer do.
+NOT_VERIFIABLE = (
+    "DKIM and ARC signatures in a redacted copy no longer verify (its headers and body "
+    "changed). People's names in prose and attachments are not redacted: read the copy "
+    "before you send it."
+)
+
+
 class RedactError(Exception):
     """The input cannot be redacted; the message is one line for the user."""
 

@@ -22,6 +22,7 @@ from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.message.loader import MAX_READ, SampleError, load_bytes
 from mailtriage.checks.redact import (
     MAX_STANDINS,
+    NOT_VERIFIABLE,
     SYSTEM_LOCALS,
     RedactError,
     Redactor,
@@ -31,7 +32,7 @@ from mailtriage.checks.redact import (
 )
 from mailtriage.checks.suspect import suspect
 from mailtriage.tui.cli import main
-from mailtriage.tui.redact_cmd import NOT_VERIFIABLE, second_name
+from mailtriage.tui.redact_cmd import second_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(

@@ -147,8 +147,8 @@ def test_drop_offer(snap_compare, server, size, monkeypatch) -> None:  # type: i
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
     "keys",
-    [("i",), ("x",), ("x", "p"), ("x", "u"), ("x", "r"), ("x", "n", "f")],
-    ids=["ticket-form", "export-list", "packet", "escalation", "runbook", "notes-text"],
+    [("i",), ("x",), ("x", "p"), ("x", "u"), ("x", "r"), ("x", "n", "f"), ("x", "d")],
+    ids=["ticket-form", "export-list", "packet", "escalation", "runbook", "notes-text", "redacted"],
 )
 def test_ticket_screens(snap_compare, server, size, keys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The demo ticket's form (guard rail on a domain-wide allow) and what leaves the tool."""

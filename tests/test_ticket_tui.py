@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from mailtriage.checks.ticket.store import TicketStore
@@ -197,3 +198,31 @@ async def test_whole_ticket_flow_paste_msg_diff_ticks_fix_exports_resume(tmp_pat
         await pilot.press("n")
         await wait_for(pilot, lambda: again.screen.__class__.__name__ == "NotesScreen")
         assert "resent 10:40 UTC" in again.screen.text  # type: ignore[attr-defined]
+
+
+async def test_redacted_packet_and_samples_keep_no_original_address(tmp_path: Path) -> None:
+    from mailtriage.checks.message.loader import load_path
+
+    app = _app("T-5", samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    app.ticket_created = False
+    app.config = replace(app.config, notes_dir=str(tmp_path))
+    originals = set()
+    for name in ("a.eml", "b.eml"):
+        s = load_path(PAIR / name)
+        originals |= {x.addr for x in (*s.from_, *s.to)} | {s.envelope_from or ""}
+    originals.discard("")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen_stack[0]
+        await wait_for(pilot, lambda: all(screen.analyses))
+        await pilot.press("x", "d")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+        text = app.screen.text  # type: ignore[attr-defined]
+        assert "Send to:" in text and "no longer verify" in text
+        assert not [o for o in originals if o in text]
+        await pilot.press("escape", "x", "c")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+    written = sorted(tmp_path.glob("T-5-redacted-*.eml"))
+    assert [p.name.split("-")[3] for p in written] == ["a", "b"]
+    for p in written:
+        data = p.read_text("latin-1")
+        assert not [o for o in originals if o in data]

@@ -23,16 +23,16 @@ from pathlib import Path
 
 from mailtriage.checks.atomic import atomic_write_bytes, atomic_write_text
 from mailtriage.checks.message.loader import SampleError, read_file, read_stdin
-from mailtriage.checks.redact import RedactError, Redactor, check_redactable, digest
+from mailtriage.checks.redact import (
+    NOT_VERIFIABLE,
+    RedactError,
+    Redactor,
+    check_redactable,
+    digest,
+)
 from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.args import VersionAction, fail
 
-#: Said whenever a copy is written: what the copy can no longer do.
-NOT_VERIFIABLE = (
-    "DKIM and ARC signatures in a redacted copy no longer verify (its headers and body "
-    "changed). People's names in prose and attachments are not redacted: read the copy "
-    "before you send it."
-)
 MAP_NOTE = (
     "This mapping holds the customer's data (original values). Keep it with the ticket "
     "for your own records; never send it with the redacted copy."

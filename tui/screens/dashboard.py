@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from mailtriage.checks.analysis import Analysis, analyse
+from mailtriage.checks.atomic import atomic_write_bytes
 from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sample_hint
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
@@ -27,6 +28,7 @@ from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
+from mailtriage.checks.redact import NOT_VERIFIABLE, RedactError, Redactor
 from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable, printable_lines
 from mailtriage.checks.ticket.model import KeptExplain, Tick, Ticket
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
+    from mailtriage.checks.redact import Redactor
     from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
@@ -901,6 +904,8 @@ class DashboardScreen(Screen[None]):
         ("packet", "p", "Support case packet for the vendor, with its readiness"),
         ("escalation", "u", "Escalation update for an open vendor case"),
         ("runbook", "r", "Runbook entry: root cause, detection signal, validation"),
+        ("redacted-packet", "d", "Redacted case packet, to share outside the customer"),
+        ("redacted-samples", "c", "Redacted copies of the samples, saved as files"),
     )
     """Everything that can leave the tool: (id, key in the export list, title)."""
 
@@ -922,7 +927,54 @@ class DashboardScreen(Screen[None]):
             return "Escalation update", printable_lines(packet.escalation), ".txt", {}
         if ident == "runbook":
             return "Runbook entry", printable_lines(packet.runbook), ".txt", {}
+        if ident == "redacted-packet":
+            redactor, _ = self.redacted_samples()
+            text = redactor.redact_text(packet_text(packet, extras=False))
+            return (
+                "Redacted case packet",
+                f"{printable_lines(text)}\n\n{NOT_VERIFIABLE}",
+                ".txt",
+                {},
+            )
+        if ident == "redacted-samples":
+            return "Redacted samples", self.save_redacted_samples(), ".txt", {}
         raise ValueError(ident)
+
+    def redacted_samples(self) -> tuple[Redactor, list[tuple[str, bytes]]]:
+        """Both samples redacted with one mapping: the redactor and (slot, bytes) per sample.
+
+        Raises:
+            RedactError: A sample holds too many different values of one kind to map.
+        """
+        from mailtriage.checks.redact import Redactor
+
+        raws = [(s, a.sample.raw) for s, a in zip("AB", self.analyses, strict=True) if a]
+        redactor = Redactor()
+        redactor.prepare(*(raw for _, raw in raws))
+        return redactor, [(slot, redactor.redact_bytes(raw)) for slot, raw in raws]
+
+    def save_redacted_samples(self) -> str:
+        """Write the redacted copies to the notes folder; say where, or why not."""
+        from mailtriage.checks.redact import NOT_VERIFIABLE
+
+        try:
+            _, copies = self.redacted_samples()
+        except RedactError as exc:
+            return f"Could not redact: {printable(str(exc), 300)}"
+        ticket = self.host.ticket
+        stem = f"{ticket.id}-redacted" if ticket is not None else "redacted"
+        when = self.host.now().strftime("%Y%m%d-%H%M%S")
+        lines = []
+        for slot, data in copies:
+            path = self._notes_dir() / f"{stem}-{slot.lower()}-{when}.eml"
+            try:
+                atomic_write_bytes(path, data)
+            except OSError as exc:
+                return f"Could not save {path}: {exc.strerror or exc}"
+            lines.append(f"{slot}: {path}")
+        if not lines:
+            return "No sample loaded: nothing to redact."
+        return "\n".join([*map(printable, lines), "", NOT_VERIFIABLE])
 
     def action_export(self, ident: str = "") -> None:
         """Open one export (notes, case packet...), or the list of them."""
