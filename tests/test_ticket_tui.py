@@ -226,3 +226,21 @@ async def test_redacted_packet_and_samples_keep_no_original_address(tmp_path: Pa
     for p in written:
         data = p.read_text("latin-1")
         assert not [o for o in originals if o in data]
+
+
+async def test_title_says_when_the_ticket_needs_escalation_or_a_guard_rail() -> None:
+    app = _app("T-6", samples=[str(PAIR / "a.eml"), str(PAIR / "b.eml")])
+    app.ticket_created = False
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.screen_stack[0]
+        await wait_for(pilot, lambda: all(screen.analyses))
+        title = screen.query_one("#title")
+        assert "guard rail" not in str(title.render())
+        await pilot.press("i")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        app.screen.query_one("#fix", Input).value = "whitelist the whole brightline domain"
+        await pilot.pause()
+        assert "security" in str(app.screen.query_one("#advice").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "(escalate, guard rail)" in str(title.render())

@@ -320,10 +320,29 @@ class DashboardScreen(Screen[None]):
         names = [printable(_short_source(x.sample.source), 120) for x in self.analyses if x]
         mode = "offline · " if getattr(self.app, "offline", False) else ""
         ticket = self.host.ticket
-        head = f"mailtriage · {ticket.id} · " if ticket is not None else "mailtriage · "
+        head = "mailtriage · "
+        if ticket is not None:
+            head += f"{ticket.id}{self._ticket_alerts(ticket)} · "
         self.query_one("#title", Static).update(
             head + mode + (" vs ".join(names) if names else "no sample")
         )
+
+    def _ticket_alerts(self, ticket: Ticket) -> str:
+        """`` (escalate, guard rail)`` when the ticket meets a trigger or proposes a broad allow.
+
+        The title says so on the dashboard, so the technician sees it without the form
+        (``i`` shows what and why).
+        """
+        from mailtriage.checks.escalation import triggers
+        from mailtriage.checks.guardrails import broad_allow_warnings
+
+        loaded = [a for a in self.analyses if a is not None]
+        alerts = []
+        if triggers(ticket, loaded, self.comparison):
+            alerts.append("escalate")
+        if broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
+            alerts.append("guard rail")
+        return f" ({', '.join(alerts)})" if alerts else ""
 
     # ---- full text of a row --------------------------------------------------
     def on_full_text_requested(self, msg: FullTextRequested) -> None:
@@ -1011,7 +1030,11 @@ class DashboardScreen(Screen[None]):
             return
         from mailtriage.tui.screens.ticket import TicketScreen
 
-        self.app.push_screen(TicketScreen(self.ticket_advice, focus), lambda _: self.refresh_all())
+        def closed(_: None) -> None:
+            self._update_title()
+            self.refresh_all()
+
+        self.app.push_screen(TicketScreen(self.ticket_advice, focus), closed)
 
     def begin_ticket(self, ticket_id: str) -> None:
         """Start (or resume) a ticket for the samples on screen, then open its form."""
