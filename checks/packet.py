@@ -39,7 +39,18 @@ from mailtriage.checks.notes import utc as _utc
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import printable, printable_lines
 from mailtriage.checks.ticket.model import Ticket
-from mailtriage.checks.vendors import VENDORS, Vendor, by_name, host_vendor, support_rows
+from mailtriage.checks.vendors import (
+    BLOCKLISTS,
+    VENDORS,
+    Blocklist,
+    Vendor,
+    blocklist_named,
+    by_key,
+    by_name,
+    host_vendor,
+    outbound_vendor,
+    support_rows,
+)
 from mailtriage.checks.vendors import text_pattern as _vendor_pattern
 
 Readiness = Literal["ready", "partial", "vague", "monitor"]
@@ -100,6 +111,11 @@ class CaseFacts:
         changes: Recent changes (from the ticket), or ``""``.
         evidence: What can be attached (sample files, the pasted reply).
         layer: The most likely layer, or ``""``.
+        blocklist: Outbound: the key of the public blocklist the rejection names
+            (:data:`~mailtriage.checks.vendors.BLOCKLISTS`), or ``""``.
+        ip_owner: Outbound: the key of the provider whose shared outbound IP was refused
+            for its reputation (:func:`~mailtriage.checks.vendors.outbound_vendor`), or
+            ``""``: the customer cannot delist it, its provider can.
     """
 
     direction: Direction
@@ -123,6 +139,8 @@ class CaseFacts:
     changes: str = ""
     evidence: tuple[str, ...] = ()
     layer: str = ""
+    blocklist: str = ""
+    ip_owner: str = ""
 
     @property
     def proof(self) -> bool:
@@ -228,14 +246,23 @@ def _times_in(text: str) -> list[datetime]:
 
 
 def _vendor_named(text: str, host: str | None) -> Vendor | None:
-    """The gateway, filter or mailbox product that wrote a rejection (its host, then its words)."""
+    """The gateway, filter or mailbox product that wrote a rejection (its host, then its words).
+
+    When the answering host is known and is no vendor's, only the products' words count,
+    not host names in the text: Microsoft's sending servers stamp their own host on a
+    remote server's reply (``[BN8NAM12FT045.eop-nam12.prod.protection.outlook.com ...]``),
+    which names the sender's side, not the server that refused.
+    """
     found = host_vendor(host) if host else None
     if found is not None:
         return found
     low = text.lower()
     for v in VENDORS:
         if v.role in ("gateway", "filter", "mailbox"):
-            pattern = _vendor_pattern(v.key)
+            if host:
+                pattern = "|".join(re.escape(w) for w in v.words if w.islower())
+            else:
+                pattern = _vendor_pattern(v.key)
             if pattern and re.search(pattern, low):
                 return v
     return None
@@ -353,6 +380,7 @@ def _outbound(a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None
         "code": code,
         "category": category,
         "auth_from": original,
+        "said": text,
     }
 
 
@@ -407,6 +435,12 @@ def case_facts(
             auth, policy = _live_auth(runs[0] if runs else None)
         who = vendor.company if vendor else o["recipient_domain"] or "the receiving side"
         what = f"{o['code']} {o['category']}".strip() or "rejected"
+        listing = blocklist_named(o["said"])
+        if listing is not None:
+            what += f": listed on {listing.name}"
+        owner = outbound_vendor(o["sending_ip"])
+        if owner is not None and listing is None and o["category"] != "reputation block":
+            owner = None  # a provider's IP refused for something else: not a listing
         source = o["sending_ip"] or o["sending_domain"] or "the sender"
         times = sorted(o["times"])
         return CaseFacts(
@@ -429,6 +463,8 @@ def case_facts(
             changes=changes,
             evidence=evidence,
             layer=layer,
+            blocklist=listing.key if listing is not None else "",
+            ip_owner=owner.key if owner is not None else "",
         )
     if a is None:
         return CaseFacts("unknown", volume=volume, changes=changes, evidence=evidence)
@@ -491,6 +527,20 @@ def case_path(facts: CaseFacts) -> str:
             f"Customer's own {name} case: {how}. The customer's gateway made the decision, "
             "so the customer, as that vendor's customer, asks for the review."
         )
+    if facts.direction == "outbound" and facts.ip_owner:
+        return _shared_ip_path(facts)
+    if facts.direction == "outbound" and (listing := _blocklist(facts)) is not None:
+        who = facts.company or facts.recipient_domain or "the receiving side"
+        ip = facts.sending_ip or "the sending IP"
+        return (
+            f"{listing.name} lookup and removal: {listing.lookup} ({listing.removal}). "
+            f"{who} refused the mail because {ip} is listed on {listing.name}, a public "
+            f"blocklist {who} consults: the listing is what to lift, and {listing.name} "
+            "decides it. The customer's mail admin finds and stops the cause first "
+            "(a compromised account, a bad list, a missing PTR, a shared IP pool), then asks "
+            f"for the removal; if {who} still refuses after the delisting, its postmaster "
+            f"(postmaster@{facts.recipient_domain or '<recipient domain>'}) is next."
+        )
     if facts.direction == "outbound":
         name = facts.company or facts.recipient_domain or "the receiving organisation"
         fallback = (
@@ -506,6 +556,30 @@ def case_path(facts: CaseFacts) -> str:
         "Not decided yet: load the blocked sample (or the bounce), or paste the SMTP reply "
         "(--reply), to tell a block by the customer's own gateway from a rejection by "
         "someone else's."
+    )
+
+
+def _blocklist(facts: CaseFacts) -> Blocklist | None:
+    return next((b for b in BLOCKLISTS if b.key == facts.blocklist), None)
+
+
+def _shared_ip_path(facts: CaseFacts) -> str:
+    """The route when the refused IP is the customer's provider's shared outbound IP."""
+    owner = by_key(facts.ip_owner)
+    portal, _ = support_rows(owner.company)
+    how = portal or f"a support case through the customer's own contract with {owner.company}"
+    listing = _blocklist(facts)
+    why = (
+        f"listed on {listing.name} (lookup: {listing.lookup})"
+        if listing is not None
+        else "refused for its reputation"
+    )
+    return (
+        f"Customer's own {owner.company} case: {how}. The refused IP {facts.sending_ip} is "
+        f"one of {owner.name}'s shared outbound IPs, {why}. The customer does not own that "
+        f"address and cannot delist it: {owner.company} has the listing lifted or sends the "
+        "customer's mail from another of its IPs, so the request goes to its support "
+        "through the customer's own account, quoting the rejection and the listing."
     )
 
 
@@ -545,6 +619,17 @@ def _question(facts: CaseFacts) -> str:
             "Which rule, policy or classification held this message, and is it a false "
             "positive to correct in the filter (rather than with a wide allow rule)?"
         )
+    if facts.direction == "outbound" and facts.ip_owner:
+        return (
+            f"The refused IP {facts.sending_ip} belongs to your shared outbound pool and the "
+            "receiving side refuses it for its listing: please have the listing lifted, or "
+            "send this customer's mail from an IP that is not listed, and tell us when."
+        )
+    if facts.direction == "outbound" and (listing := _blocklist(facts)) is not None:
+        return (
+            f"The sending IP is listed on {listing.name}: which of its lists names it and "
+            "why, and what lifts the listing once the cause is fixed?"
+        )
     return (
         "Which control refused this mail (IP or domain reputation, a policy, content "
         "classification or routing), and what is needed to lift it?"
@@ -554,6 +639,8 @@ def _question(facts: CaseFacts) -> str:
 def packet_body(facts: CaseFacts) -> str:
     """The packet's body: identifiers first, one field per line, then the question."""
     name = facts.company or facts.vendor or "support team"
+    if facts.direction == "outbound" and facts.ip_owner:
+        name = f"{by_key(facts.ip_owner).company} support"
     if facts.direction == "inbound" and facts.layer == "authentication":
         name = f"{facts.sending_domain or 'sending domain'} mail administrators"
     lines = [
