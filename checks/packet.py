@@ -34,11 +34,19 @@ from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.entry import BounceRecipient, parse_reply
 from mailtriage.checks.explain import MAX_PASTE
 from mailtriage.checks.live.run import LiveRun
-from mailtriage.checks.notes import exact_error, failed_recipient, failure_time, most_likely_layer
+from mailtriage.checks.message.loader import PASTED_PREFIX
+from mailtriage.checks.notes import (
+    exact_error,
+    failed_recipient,
+    failure_time,
+    guard_rail_lines,
+    most_likely_layer,
+)
 from mailtriage.checks.notes import utc as _utc
+from mailtriage.checks.playbook import ItemState, PlaybookError, load_playbooks
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import printable, printable_lines
-from mailtriage.checks.ticket.model import Ticket
+from mailtriage.checks.ticket.model import SLOTS, Ticket
 from mailtriage.checks.vendors import (
     BLOCKLISTS,
     VENDORS,
@@ -280,6 +288,19 @@ def _vendor_of_verdicts(a: Analysis, layer: str) -> Vendor | None:
     return next((v for w in named if (v := _vendor_word(w)) is not None), None)
 
 
+_URL = re.compile(r"https?://\S+", re.I)
+
+
+def _without_blocklists(text: str) -> str:
+    """``text`` without links and public blocklists' names: a list a reply quotes
+    (``b.barracudacentral.org``) is not the product that refused."""
+    low = _URL.sub(" ", text.lower())
+    for b in BLOCKLISTS:
+        for mark in b.marks:
+            low = low.replace(mark, " ")
+    return low
+
+
 def _vendor_word(word: str) -> Vendor | None:
     return next(
         (
@@ -342,7 +363,7 @@ def _outbound(a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None
     rcpt = reply_rcpt or (failed_recipient(a) if a is not None else None)
     response = _one_line(reply) if reply.strip() else (exact_error(a) if a is not None else "")
     text = f"{reply} {rcpt.diagnostic if rcpt else ''}"
-    vendor = _vendor_named(text, rcpt.remote_mta if rcpt else None)
+    vendor = _vendor_named(_without_blocklists(text), rcpt.remote_mta if rcpt else None)
     original = a.original if a is not None and a.bounce is not None else None
     envelope = ""
     domain = ""
@@ -394,6 +415,36 @@ def _gateway_line(a: Analysis, comparison: Comparison | None) -> str:
     return high[0].evidence if high else ""
 
 
+def _base_name(source: str) -> str:
+    """A file's name without the technician's folders (``#N`` of a mailbox member kept)."""
+    return re.split(r"[\\/]", source.rstrip("/\\"))[-1] or source
+
+
+def _evidence(analyses: Sequence[Analysis | None], ticket: Ticket | None) -> tuple[str, ...]:
+    """What to attach, named for the vendor: each sample by what it is and its file name.
+
+    A pasted sample has no file: it is named as the headers of that message, to attach
+    as a text file. A file is named by its base name, never the technician's local path.
+    """
+    out: list[str] = []
+    for i, x in enumerate(analyses[:2]):
+        if x is None:
+            continue
+        if i == 0:
+            what = "the bounce" if x.bounce is not None else "the blocked message"
+        else:
+            what = "a delivered copy"
+        entry = ticket.sample(SLOTS[i]) if ticket is not None else None
+        source = x.sample.source
+        if (entry is not None and entry.pasted) or source.startswith(PASTED_PREFIX):
+            out.append(f"headers of {what} (pasted; attach as a .txt)")
+        elif source == "-":
+            out.append(f"{what} (read from standard input; attach as a .txt)")
+        else:
+            out.append(f"{_base_name(source)} ({what})")
+    return tuple(out)
+
+
 def case_facts(
     analyses: Sequence[Analysis | None],
     comparison: Comparison | None,
@@ -422,7 +473,7 @@ def case_facts(
     reply_rcpt = _reply_recipient(reply)
     bounced = a is not None and failed_recipient(a) is not None
     layer = most_likely_layer(analyses, comparison) or ""
-    evidence = tuple(f"{x.sample.source}" for x in analyses[:2] if x is not None)
+    evidence = _evidence(analyses, ticket)
     if reply.strip():
         evidence += ("the SMTP reply as pasted",)
     volume = ticket.volume.strip() if ticket else ""
@@ -680,6 +731,7 @@ def case_packet(
     reply: str = "",
     now: datetime | None = None,
     runs: Sequence[LiveRun | None] = (),
+    checklist: Sequence[ItemState] = (),
 ) -> CasePacket:
     """Build the support case packet, its escalation update and the runbook entry.
 
@@ -691,6 +743,8 @@ def case_packet(
         now: The time of the escalation update (defaults to now, UTC).
         runs: The live runs per slot (authentication evaluated now, when the samples
             recorded none).
+        checklist: The checklist as evaluated (its item texts name what was ticked in
+            the escalation update); empty: the ticket type's packaged playbook.
 
     Returns:
         The packet.
@@ -705,27 +759,84 @@ def case_packet(
         body=packet_body(facts),
         readiness=readiness,
         missing=missing,
-        escalation=escalation_update(facts, ticket, now),
+        escalation=escalation_update(facts, ticket, now, checklist),
         runbook=runbook_text(runbook_entry(analyses, comparison, ticket, reply)),
     )
 
 
-def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | None = None) -> str:
+def _item_texts(ticket: Ticket, checklist: Sequence[ItemState]) -> dict[str, str]:
+    """Checklist item id -> its text: the evaluated checklist, else the packaged playbook."""
+    texts = {st.item.id: st.item.text for st in checklist}
+    if not texts:
+        try:
+            playbook = load_playbooks().for_kind(ticket.kind)
+        except (PlaybookError, KeyError):
+            return {}
+        texts = {i.id: i.text for sec in playbook.sections for i in sec.items}
+    return texts
+
+
+def _ticked(ticket: Ticket, checklist: Sequence[ItemState]) -> list[str]:
+    """What was ticked since the case opened, in words (never an internal item id)."""
+    texts = _item_texts(ticket, checklist)
+    done: list[str] = []
+    unnamed = 0
+    for t in ticket.ticks:
+        if t.at <= ticket.created:
+            continue
+        if t.item in texts:
+            done.append(f"{_one_line(texts[t.item]).rstrip('.')} (done {_utc(t.at)})")
+        else:
+            unnamed += 1
+    if unnamed:
+        done.append(f"{unnamed} more checklist step{'s' if unnamed > 1 else ''} of an earlier "
+                    "checklist")  # fmt: skip
+    return done
+
+
+def escalation_update(
+    facts: CaseFacts,
+    ticket: Ticket | None,
+    now: datetime | None = None,
+    checklist: Sequence[ItemState] = (),
+) -> str:
     """The update to add to an open case: what changed, what was verified, what is asked.
+
+    When the ticket says the fix was verified and the problem is gone, the update closes
+    the case instead: what fixed it and how that was verified, nothing asked. A broad
+    fix (a whole domain or service allowed, a policy bypassed) carries the guard rail's
+    warning beside it.
 
     Args:
         facts: The packet's facts.
         ticket: The ticket the case belongs to, or ``None`` (the lines then say what to fill in).
         now: The time of the update (defaults to now, UTC).
+        checklist: The checklist as evaluated, whose item texts say what was done
+            (empty: the ticket type's packaged playbook).
 
     Returns:
         Plain text, display-safe.
     """
     stamp = _utc(now or datetime.now(UTC))
-    head = f"Case update ({stamp})"
+    closing = ticket is not None and ticket.verified_ok is True and bool(ticket.fix.strip())
+    head = f"Case {'closing ' if closing else ''}update ({stamp})"
     if ticket is not None and ticket.id:
         head += f" for ticket {printable(ticket.id)}, opened {_utc(ticket.created)}"
     lines = [head, _field("Failure mode", facts.failure_mode)]
+    warnings = [
+        f"Guard rail: {printable(text)}" for text in guard_rail_lines(ticket.fix if ticket else "")
+    ]
+    if closing and ticket is not None:
+        lines.append(_field("Fixed by", _one_line(ticket.fix)))
+        lines += warnings
+        how = _one_line(ticket.verification) or "the fix was checked and the problem was gone"
+        lines.append(_field("Verified", how))
+        lines.append(_field("Latest failure (UTC)", _utc(facts.latest_failure)))
+        lines.append(
+            "Outcome: the problem is gone after the fix. Nothing more is asked; please close "
+            "the case (we reopen it with new samples if the symptom returns)."
+        )
+        return "\n".join(lines)
     lines.append(_field("Latest failure (UTC)", _utc(facts.latest_failure)))
     lines.append(_field("Volume affected", facts.volume))
     affected = ticket.affected if ticket is not None else None
@@ -739,9 +850,7 @@ def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | N
     lines.append(_field("Authentication now", auth))
     since: list[str] = []
     if ticket is not None:
-        since += [
-            f"checked {t.item} at {_utc(t.at)}" for t in ticket.ticks if t.at > ticket.created
-        ]
+        since += [f"checked: {x}" for x in _ticked(ticket, checklist)]
         since += [
             f"explained {_one_line(k.text)} at {_utc(k.at)}"
             for k in ticket.kept
@@ -757,9 +866,8 @@ def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | N
             verified += f"; verification: {_one_line(ticket.verification)}"
         if ticket.verified_ok is False:
             verified += "; the same symptom returned after the verified fix"
-        elif ticket.verified_ok is True:
-            verified += "; the problem was gone after the fix"
     lines.append(_field("Verified", verified))
+    lines += warnings
     lines.append(f"Asked of the vendor: {_question(facts)} Please escalate the review of the "
                  "current decision with this evidence.")  # fmt: skip
     return "\n".join(lines)
@@ -774,12 +882,15 @@ class RunbookEntry:
         detection: The signal that shows the problem coming back.
         validation: The step that proves the fix holds (after a change too).
         post_change: A check to run after the change that caused it, or ``""``.
+        warnings: The guard rail's warnings about a broad fix (a whole domain or
+            service allowed, a policy bypassed), one per kind.
     """
 
     root_cause: str
     detection: str
     validation: str
     post_change: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 # layer -> (detection signal, validation step), in mailtriage's own words.
@@ -879,7 +990,10 @@ def runbook_entry(
     post = ""
     if ticket is not None and ticket.changes.strip():
         post = f"after a change like this one ({_one_line(ticket.changes)}): {validation}"
-    return RunbookEntry(printable(cause), printable(detection), validation, printable(post))
+    warnings = tuple(printable(w) for w in guard_rail_lines(ticket.fix if ticket else ""))
+    return RunbookEntry(
+        printable(cause), printable(detection), validation, printable(post), warnings
+    )
 
 
 def runbook_text(entry: RunbookEntry) -> str:
@@ -891,6 +1005,7 @@ def runbook_text(entry: RunbookEntry) -> str:
     ]
     if entry.post_change:
         lines.append(f"Post-change check: {entry.post_change}")
+    lines += [f"Guard rail (about the fix): {w}" for w in entry.warnings]
     return "\n".join(lines)
 
 

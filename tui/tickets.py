@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailtriage.checks.message.loader import PASTED_PREFIX as _PASTED
 from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 DATA_ENV = "MAILTRIAGE_DATA"
 
-PASTED_PREFIX = "pasted into "
-"""Source label of a pasted sample: ``pasted into A``."""
+PASTED_PREFIX = _PASTED
+"""Source label of a pasted sample: ``pasted into A`` (defined by the loader)."""
 
 
 def store_root() -> Path:
