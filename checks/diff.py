@@ -97,9 +97,7 @@ def _facts(x: Analysis) -> dict[str, str]:
     for m in edge.methods if edge else ():
         facts.setdefault(f"Auth {m.method}", _show(m.result))
     for method, result in summary(tuple(r for r in recorded if r is not edge)).items():
-        facts.setdefault(
-            f"Auth {method}" if edge is None else f"Tenant {method}", _show(result)
-        )
+        facts.setdefault(f"Auth {method}" if edge is None else f"Tenant {method}", _show(result))
     return facts
 
 

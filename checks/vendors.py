@@ -561,9 +561,7 @@ def sandbox_name(name: str) -> str:
     return v.sandbox if v is not None and v.sandbox else f"{name}'s attachment sandbox"
 
 
-_OUTBOUND = tuple(
-    (ipaddress.ip_network(cidr), v) for v in VENDORS for cidr in v.outbound_ranges
-)
+_OUTBOUND = tuple((ipaddress.ip_network(cidr), v) for v in VENDORS for cidr in v.outbound_ranges)
 
 
 def outbound_vendor(ip: str | None) -> Vendor | None:
@@ -577,9 +575,7 @@ def outbound_vendor(ip: str | None) -> Vendor | None:
         addr = ipaddress.ip_address((ip or "").strip())
     except ValueError:
         return None
-    return next(
-        (v for net, v in _OUTBOUND if addr.version == net.version and addr in net), None
-    )
+    return next((v for net, v in _OUTBOUND if addr.version == net.version and addr in net), None)
 
 
 @dataclass(frozen=True)

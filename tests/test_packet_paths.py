@@ -13,7 +13,8 @@ Fixtures and replies, each written from documentation:
   (https://www.postfix.org/postconf.5.html#default_rbl_reply).
 * ``_BANNED``: Microsoft Learn, Fix NDR error 550 5.7.606-649 in Exchange Online
   (https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/fix-error-code-550-5-7-606-649-in-exchange-online).
-* ``_GOOGLE_BARRACUDA``: the same Postfix reply format; Barracuda Central, Lookups and Removal Request
+* ``_GOOGLE_BARRACUDA``: the same Postfix reply format; Barracuda Central, Lookups and
+  Removal Request
   (https://www.barracudacentral.org/lookups); Google Workspace Admin Help, Set up SPF
   (https://support.google.com/a/answer/10685031: Google's sending networks).
 * The ticket's checklist texts are the packaged playbooks' (``checks/data``).
@@ -181,7 +182,7 @@ def test_a_broad_fix_carries_the_guard_rail_warning_in_notes_runbook_and_update(
 
 
 def test_evidence_names_a_paste_by_what_it_is_and_a_file_by_its_base_name() -> None:
-    a0, b = _pair("08")
+    _, b = _pair("08")
     text = (next(PAIRS.glob("08-*")) / "a.eml").read_text(encoding="utf-8")
     pasted = analyse(load_text(text, "pasted into A at 00:21 UTC"))
     ticket = _ticket(samples=(TicketSample("A", pasted=text),))

@@ -911,7 +911,12 @@ class DashboardScreen(Screen[None]):
         from mailtriage.checks.packet import case_packet
 
         return case_packet(
-            self.analyses, self.comparison, self.host.ticket, now=self.host.now(), runs=self.runs
+            self.analyses,
+            self.comparison,
+            self.host.ticket,
+            now=self.host.now(),
+            runs=self.runs,
+            checklist=self.checklist_states(),
         )
 
     def action_notes(self) -> None:
