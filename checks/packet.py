@@ -46,7 +46,7 @@ from mailtriage.checks.notes import utc as _utc
 from mailtriage.checks.playbook import ItemState, PlaybookError, load_playbooks
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import printable, printable_lines
-from mailtriage.checks.ticket.model import SLOTS, Ticket
+from mailtriage.checks.ticket.model import Ticket
 from mailtriage.checks.vendors import (
     BLOCKLISTS,
     VENDORS,
@@ -420,11 +420,11 @@ def _base_name(source: str) -> str:
     return re.split(r"[\\/]", source.rstrip("/\\"))[-1] or source
 
 
-def _evidence(analyses: Sequence[Analysis | None], ticket: Ticket | None) -> tuple[str, ...]:
+def _evidence(analyses: Sequence[Analysis | None]) -> tuple[str, ...]:
     """What to attach, named for the vendor: each sample by what it is and its file name.
 
-    A pasted sample has no file: it is named as the headers of that message, to attach
-    as a text file. A file is named by its base name, never the technician's local path.
+    A pasted sample (its source says so, as the loader labels it) has no file: it is named
+    as the headers of that message, to attach as a text file. A file is named by its base name, never the technician's local path.
     """
     out: list[str] = []
     for i, x in enumerate(analyses[:2]):
@@ -434,9 +434,8 @@ def _evidence(analyses: Sequence[Analysis | None], ticket: Ticket | None) -> tup
             what = "the bounce" if x.bounce is not None else "the blocked message"
         else:
             what = "a delivered copy"
-        entry = ticket.sample(SLOTS[i]) if ticket is not None else None
         source = x.sample.source
-        if (entry is not None and entry.pasted) or source.startswith(PASTED_PREFIX):
+        if source.startswith(PASTED_PREFIX):
             out.append(f"headers of {what} (pasted; attach as a .txt)")
         elif source == "-":
             out.append(f"{what} (read from standard input; attach as a .txt)")
@@ -473,7 +472,7 @@ def case_facts(
     reply_rcpt = _reply_recipient(reply)
     bounced = a is not None and failed_recipient(a) is not None
     layer = most_likely_layer(analyses, comparison) or ""
-    evidence = _evidence(analyses, ticket)
+    evidence = _evidence(analyses)
     if reply.strip():
         evidence += ("the SMTP reply as pasted",)
     volume = ticket.volume.strip() if ticket else ""
