@@ -424,7 +424,8 @@ def _evidence(analyses: Sequence[Analysis | None]) -> tuple[str, ...]:
     """What to attach, named for the vendor: each sample by what it is and its file name.
 
     A pasted sample (its source says so, as the loader labels it) has no file: it is named
-    as the headers of that message, to attach as a text file. A file is named by its base name, never the technician's local path.
+    as the headers of that message, to attach as a text file. A file is named by its base
+    name, never the technician's local path.
     """
     out: list[str] = []
     for i, x in enumerate(analyses[:2]):
