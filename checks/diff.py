@@ -42,8 +42,9 @@ class DiffRow:
     layer: str
 
 
-def _show(value: str | None, limit: int = 120) -> str:
-    return printable(value, limit) if value else ABSENT
+def _show(value: str | None) -> str:
+    """The value display-safe and whole (views cut it to their width; notes never do)."""
+    return printable(value) if value else ABSENT
 
 
 def _domain(addr: str | None) -> str | None:
@@ -94,11 +95,9 @@ def _facts(x: Analysis) -> dict[str, str]:
     recorded = x.recorded
     edge = boundary(recorded)
     for m in edge.methods if edge else ():
-        facts.setdefault(f"Auth {m.method}", _show(m.result, 40))
+        facts.setdefault(f"Auth {m.method}", _show(m.result))
     for method, result in summary(tuple(r for r in recorded if r is not edge)).items():
-        facts.setdefault(
-            f"Auth {method}" if edge is None else f"Tenant {method}", _show(result, 40)
-        )
+        facts.setdefault(f"Auth {method}" if edge is None else f"Tenant {method}", _show(result))
     return facts
 
 

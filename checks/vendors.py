@@ -28,6 +28,7 @@ This module is core: it imports only the standard library.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -83,7 +84,11 @@ class Vendor:
             filters for) opens a support case, or ``None``.
         sender_route: Where an outside sender whose mail the product rejected asks for a
             review (postmaster address, delist or sender-support form), or ``None``.
-        source: The public documents the host names come from.
+        outbound_ranges: The networks (CIDR) the product sends its customers' mail from,
+            shared by many customers: a listing of one of these IPs is lifted by the
+            product's own operator, asked through the customer's case with it, never by
+            the customer (:func:`outbound_vendor`).
+        source: The public documents the host names and ranges come from.
     """
 
     key: str
@@ -104,6 +109,7 @@ class Vendor:
     source: str = ""
     case_portal: str | None = None
     sender_route: str | None = None
+    outbound_ranges: tuple[str, ...] = ()
 
     @property
     def all_hosts(self) -> tuple[str, ...]:
@@ -152,9 +158,13 @@ VENDORS: tuple[Vendor, ...] = (
         "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
         "quote the IP reputation lookup https://ipcheck.proofpoint.com/?ip=<ip>; "
         "seed: How can I contact ProofPoint support to resolve email delivery issues? "
-        "(Suped, 2025: PCSC for customers, postmaster@proofpoint.com for outside senders)",
+        "(Suped, 2025: PCSC for customers, postmaster@proofpoint.com for outside senders); "
+        "outbound ranges: Proofpoint's published sending networks 67.231.144.0/20 and "
+        "148.163.128.0/19 (the ranges Proofpoint asks its customers to accept on an inbound "
+        "connector)",
         case_portal=_PCSC,
         sender_route=_PP_POSTMASTER,
+        outbound_ranges=("67.231.144.0/20", "148.163.128.0/19"),
     ),
     Vendor(
         "mimecast",
@@ -166,7 +176,19 @@ VENDORS: tuple[Vendor, ...] = (
         bounce_marks=("mimecast",),
         sandbox="Mimecast Attachment Protect",
         source="Mimecast: Inbound MX records by region (*-smtp-inbound-*.mimecast.com, "
-        "mimecast-offshore.com, mimecast.co.za)",
+        "mimecast-offshore.com, mimecast.co.za); Mimecast Data Centers and URLs "
+        "(https://community.mimecast.com/s/article/Mimecast-Data-Centers-and-URLs: the "
+        "sending ranges per region, US and UK/EU listed here)",
+        outbound_ranges=(
+            "205.139.110.0/24",
+            "207.211.30.0/24",
+            "216.205.24.0/24",
+            "170.10.128.0/21",
+            "195.130.217.0/24",
+            "91.220.42.0/24",
+            "146.101.78.0/24",
+            "185.58.84.0/22",
+        ),
         case_portal="a Mimecast support case raised by an administrator of the customer's "
         "Mimecast account (Mimecast support portal), quoting the message's entry in the "
         "Administration Console's message tracking",
@@ -257,7 +279,20 @@ VENDORS: tuple[Vendor, ...] = (
         "address ranges (Exchange Online: *.protection.outlook.com, "
         "*.mail.protection.outlook.com); Use the delist portal to remove yourself from the "
         "blocked senders list (https://sender.office.com, quoted by the 5.7.606-649 NDRs); "
-        "Outlook.com Postmaster (https://sendersupport.olc.protection.outlook.com/pm/)",
+        "Outlook.com Postmaster (https://sendersupport.olc.protection.outlook.com/pm/); "
+        "Exchange Online Protection's outbound pools as its SPF record publishes them "
+        "(spf.protection.outlook.com: 40.92.0.0/15, 40.107.0.0/16, 52.100.0.0/14, "
+        "104.47.0.0/17, 2a01:111:f400::/48, 2a01:111:f403::/48; Microsoft Learn, Set up SPF "
+        "to identify valid email sources for your Microsoft 365 domain, "
+        "https://learn.microsoft.com/en-us/defender-office-365/email-authentication-spf-configure)",
+        outbound_ranges=(
+            "40.92.0.0/15",
+            "40.107.0.0/16",
+            "52.100.0.0/14",
+            "104.47.0.0/17",
+            "2a01:111:f400::/48",
+            "2a01:111:f403::/48",
+        ),
         case_portal="a Microsoft 365 service request from the customer's tenant (Microsoft 365 "
         "admin center, Support, New service request; needs an admin role in that tenant)",
         sender_route="for an IP on Microsoft 365's blocked senders list (5.7.606-649) the "
@@ -301,7 +336,22 @@ VENDORS: tuple[Vendor, ...] = (
         source="Google Workspace: MX record values (aspmx.l.google.com); Gmail's SMTP replies "
         "end with a link to https://support.google.com/mail/?p=<topic> and 'gsmtp'; Gmail Help: "
         "Email sender guidelines (https://support.google.com/mail/answer/81126); Postmaster "
-        "Tools (https://postmaster.google.com)",
+        "Tools (https://postmaster.google.com); Google's sending networks as _spf.google.com "
+        "publishes them (Google Workspace Admin Help, Set up SPF, "
+        "https://support.google.com/a/answer/10685031; IPv4 netblocks listed here)",
+        outbound_ranges=(
+            "35.190.247.0/24",
+            "64.233.160.0/19",
+            "66.102.0.0/20",
+            "66.249.80.0/20",
+            "72.14.192.0/18",
+            "74.125.0.0/16",
+            "108.177.8.0/21",
+            "173.194.0.0/16",
+            "209.85.128.0/17",
+            "216.58.192.0/19",
+            "216.239.32.0/19",
+        ),
         case_portal="a Google Workspace support case from the customer's Admin console "
         "(Help, Contact support; needs a super administrator of that Workspace)",
         sender_route="Gmail's sender guidelines and the sender troubleshooting form they link "
@@ -509,3 +559,81 @@ def sandbox_name(name: str) -> str:
     """The attachment sandbox of the product shown as ``name``, or a generic wording."""
     v = by_name(name)
     return v.sandbox if v is not None and v.sandbox else f"{name}'s attachment sandbox"
+
+
+_OUTBOUND = tuple((ipaddress.ip_network(cidr), v) for v in VENDORS for cidr in v.outbound_ranges)
+
+
+def outbound_vendor(ip: str | None) -> Vendor | None:
+    """The product whose shared outbound networks hold ``ip``, or ``None``.
+
+    A provider's outbound IP sends mail for many of its customers at once: when a
+    blocklist names one, the provider's operator has it delisted, asked through the
+    customer's own case with the provider.
+    """
+    try:
+        addr = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    return next((v for net, v in _OUTBOUND if addr.version == net.version and addr in net), None)
+
+
+@dataclass(frozen=True)
+class Blocklist:
+    """A public DNS blocklist that receiving servers quote when they refuse mail.
+
+    Attributes:
+        key: Stable identifier, e.g. ``"spamhaus"``.
+        name: The list's operator as shown to the user.
+        marks: Lower-case substrings that name the list in an SMTP reply.
+        lookup: Where a sender looks an IP up and finds how its listing is lifted.
+        removal: How a listing is lifted, in mailtriage's own words.
+        source: The public document the route comes from.
+    """
+
+    key: str
+    name: str
+    marks: tuple[str, ...]
+    lookup: str
+    removal: str
+    source: str
+
+
+BLOCKLISTS: tuple[Blocklist, ...] = (
+    Blocklist(
+        "spamhaus",
+        "Spamhaus",
+        ("spamhaus",),
+        "https://check.spamhaus.org/",
+        "the lookup names the list (SBL, XBL, CSS, PBL, DBL) and the reason, and offers "
+        "the removal request for that listing once its cause is fixed",
+        "Spamhaus: IP and Domain Reputation Checker (https://check.spamhaus.org/); the "
+        "lookup links its rejections carry (https://www.spamhaus.org/query/ip/<IP>) lead there",
+    ),
+    Blocklist(
+        "barracuda",
+        "Barracuda Reputation Block List",
+        ("barracudacentral", "barracuda reputation", "b.barracuda"),
+        "https://www.barracudacentral.org/lookups",
+        "look the IP up, then file the removal request form "
+        "(https://www.barracudacentral.org/rbl/removal-request) once the cause is fixed",
+        "Barracuda Central: Lookups and Removal Request "
+        "(https://www.barracudacentral.org/lookups, "
+        "https://www.barracudacentral.org/rbl/removal-request)",
+    ),
+    Blocklist(
+        "spamcop",
+        "SpamCop",
+        ("spamcop",),
+        "https://www.spamcop.net/bl.shtml",
+        "there is no removal request: the listing expires by itself about a day after the "
+        "spam reports stop, so find and stop the source",
+        "SpamCop Blocking List (https://www.spamcop.net/bl.shtml)",
+    ),
+)
+
+
+def blocklist_named(text: str) -> Blocklist | None:
+    """The public blocklist an SMTP reply names (the first in table order), or ``None``."""
+    low = text[:4000].lower()
+    return next((b for b in BLOCKLISTS if any(m in low for m in b.marks)), None)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mailtriage.checks.message.loader import SampleError, load_text
+from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.suspect import Comparison
 
-PASTED_PREFIX = "pasted into "
-"""Source label of a pasted sample: ``pasted into A``."""
 
 
 def open_store() -> TicketStore:

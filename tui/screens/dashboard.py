@@ -24,7 +24,7 @@ from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sampl
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
-from mailtriage.checks.message.loader import SampleError, load_text
+from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.playbook import ItemState, Playbook, evaluate
@@ -55,7 +55,7 @@ from mailtriage.tui.messages import (
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
 from mailtriage.tui.screens.intake import SLOT_NAMES, watch_drops
 from mailtriage.tui.screens.key_footer import KeyFooter
-from mailtriage.tui.tickets import PASTED_PREFIX, is_sample_file, swapped, with_sample
+from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -912,7 +912,12 @@ class DashboardScreen(Screen[None]):
         from mailtriage.checks.packet import case_packet
 
         return case_packet(
-            self.analyses, self.comparison, self.host.ticket, now=self.host.now(), runs=self.runs
+            self.analyses,
+            self.comparison,
+            self.host.ticket,
+            now=self.host.now(),
+            runs=self.runs,
+            checklist=self.checklist_states(),
         )
 
     def action_notes(self) -> None:
