@@ -18,7 +18,6 @@ from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
-from mailtriage.checks.ticket.store import TicketStore, file_digest, sample_changed, text_digest
 from mailtriage.tui.config import config_path, data_dir
 
 if TYPE_CHECKING:
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.diff import DiffRow
     from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.suspect import Comparison
+    from mailtriage.checks.ticket.store import TicketStore
 
 DATA_ENV = "MAILTRIAGE_DATA"
 
@@ -41,6 +41,8 @@ def store_root() -> Path:
 
 def open_store() -> TicketStore:
     """The ticket store at :func:`store_root`."""
+    from mailtriage.checks.ticket.store import TicketStore  # not needed for the first paint
+
     return TicketStore(store_root())
 
 
@@ -69,6 +71,8 @@ def load_samples(ticket: Ticket) -> tuple[list[Sample | str | None], list[str]]:
     loaded as it is now (or left empty) and flagged in the warnings. A mailbox
     path without ``#N`` stays a path, for the dashboard's picker.
     """
+    from mailtriage.checks.ticket.store import sample_changed
+
     out: list[Sample | str | None] = [None, None]
     warnings: list[str] = []
     for n, slot in enumerate(SLOTS):
@@ -103,6 +107,8 @@ def with_sample(
 
     A relative path is made absolute, so the ticket resumes from any directory.
     """
+    from mailtriage.checks.ticket.store import file_digest, text_digest
+
     letter = SLOTS[slot]
     if path and path != "-":
         base = path.rsplit("#", 1)[0] if "#" in path and not os.path.exists(path) else path

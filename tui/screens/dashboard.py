@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -27,13 +28,8 @@ from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook import ItemState, Playbook, evaluate
-from mailtriage.checks.redact import NOT_VERIFIABLE, RedactError, Redactor
 from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable, printable_lines
-from mailtriage.checks.ticket.model import KeptExplain, Tick, Ticket
-from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
-from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
@@ -65,6 +61,7 @@ from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
@@ -73,7 +70,9 @@ if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
+    from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.redact import Redactor
+    from mailtriage.checks.ticket.model import Ticket
     from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
@@ -185,10 +184,18 @@ class DashboardScreen(Screen[None]):
         ticket = self.host.ticket
         if ticket is not None:
             self.ticked = ticket.ticked
+        # Fill the panes on screen before the first layout, at the size it will give
+        # them: the first frame then shows the samples, not empty boxes and a second
+        # frame. The checklist, the hidden panes and the snapshot follow right after
+        # it (before the live checks start), in the one refresh scheduled here.
+        self.refresh_pending = True
+        self.call_after_refresh(self._refresh_now)
         for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
             if item is not None:  # None: the CLI could not open it; the slot stays empty
-                self.load(slot, item)
-        self.refresh_all()
+                self.load(slot, item, at_once=True)
+        self._expect_sizes()
+        self._refresh_now(only=self._panes_on_screen())
+        self.refresh_pending = True  # later requests join the refresh scheduled above
         self.query_one("#sample", SamplePane).focus()
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
@@ -212,6 +219,27 @@ class DashboardScreen(Screen[None]):
 
     def _apply_layout(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_WIDTH or height < NARROW_HEIGHT, "narrow")
+
+    def _expect_sizes(self) -> None:
+        """Tell the panes on screen the size the first layout will give them.
+
+        This mirrors ``app.tcss`` (title and footer one line each; wide: a 2 x 2 grid,
+        the left column and top row taking the smaller half; narrow: the active pane
+        below two lines of tabs). A wrong guess costs one more layout, never a wrong
+        screen: each pane checks its real width (see ``Pane.expect_size``).
+        """
+        width, height = self.app.size
+        rows = height - 2
+        if self.has_class("narrow"):
+            cells = {self.active_pane: (width, rows - 2)}
+        else:
+            left, top = width // 2, rows // 2
+            right, bottom = width - left, rows - top
+            cells = {"sample": (left, top), "auth": (right, top), "diff": (left, bottom)}
+        for pane_id, (w, h) in cells.items():
+            pane = self.query_one(f"#{pane_id}")
+            if isinstance(pane, Pane):
+                pane.expect_size(w, h)
 
     def action_show_pane(self, pane: str) -> None:
         """Bring a pane forward (narrow) and focus it; route and sample share a cell (wide)."""
@@ -246,45 +274,68 @@ class DashboardScreen(Screen[None]):
             self.refresh_pending = True
             self.call_later(self._refresh_now)
 
-    def _refresh_now(self) -> None:
+    def _panes_on_screen(self) -> frozenset[str]:
+        """The panes the screen shows now: all four on a wide terminal, one on a narrow one."""
+        if self.has_class("narrow"):
+            return frozenset({self.active_pane})
+        first = "route" if self.has_class("route-shown") else "sample"
+        return frozenset({first, "auth", "diff", "checklist"})
+
+    def _refresh_now(self, only: frozenset[str] | None = None) -> None:
+        """Show the current state in the panes.
+
+        Args:
+            only: Fill just these panes (the first frame); ``None``: every pane, the
+                checklist and the ticket's snapshot included.
+        """
         self.refresh_pending = False
         labels = self.labels()
         a, b = self.analyses
         key = (id(a), id(b), labels, id(self.trace))
         if key != self._shown:
-            self._shown = key
+            if only is None:
+                self._shown = key
             self.query_one(SamplePane).show(self.analyses, labels, self.trace_lines())
             scale = largest_delay([x.timeline if x else None for x in self.analyses])
             for slot, x in enumerate(self.analyses):
                 route = self.query_one(f"#route-{slot}", HopsPane)
                 route.display = x is not None
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
-                if x is not None:
+                if x is not None and (only is None or "route" in only):
                     route.show(x, scale=scale)
-            self.diff_rows, self.comparison = (), None
-            if a and b:
-                (sa, sb), notes = compared(a, b)
-                decision = self.comparison = self._decide(a, b, notes)
-                self.diff_rows = tuple(diff_samples(sa, sb))
-                self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
-            else:
-                one = a or b
-                hints = single_sample_hint(one) if one else ()
-                missing = "A" if b else "B" if a else "AB"
-                self.query_one(DiffPane).show((), hints, labels, missing=missing)
+            if only is None or "diff" in only:
+                self._show_diff(labels)
             self._update_title()
-            self._keep_snapshot()
-        self.query_one(AuthPane).show(
-            self.analyses,
-            self.runs,
-            self.host.config.show_timings,
-            labels,
-            [
-                compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
-                for x, run in zip(self.analyses, self.runs, strict=True)
-            ],
-        )
-        self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
+            if only is None:
+                self._keep_snapshot()
+        if only is None or "auth" in only:
+            self.query_one(AuthPane).show(
+                self.analyses,
+                self.runs,
+                self.host.config.show_timings,
+                labels,
+                [
+                    compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
+                    for x, run in zip(self.analyses, self.runs, strict=True)
+                ],
+            )
+        if only is None:  # the playbooks are read for it: never before the first frame
+            self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
+
+    def _show_diff(self, labels: tuple[str, str]) -> None:
+        """Compare the two samples, decide the suspect layer and show both in the diff pane."""
+        a, b = self.analyses
+        self.diff_rows, self.comparison = (), None
+        if a and b:
+            (sa, sb), notes = compared(a, b)
+            decision = self.comparison = self._decide(a, b, notes)
+            self.diff_rows = tuple(diff_samples(sa, sb))
+            self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
+        else:
+            one = a or b
+            hints = single_sample_hint(one) if one else ()
+            missing = "A" if b else "B" if a else "AB"
+            self.query_one(DiffPane).show((), hints, labels, missing=missing)
 
     @staticmethod
     def _decide(a: Analysis, b: Analysis, notes: list[str]) -> Comparison | None:
@@ -300,6 +351,8 @@ class DashboardScreen(Screen[None]):
 
     def checklist_states(self) -> tuple[ItemState, ...]:
         """Evaluate the playbook against the loaded samples and finished lookups."""
+        from mailtriage.checks.playbook import evaluate  # not needed for the first paint
+
         loaded = [x for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
         statuses = [run.status for run, a in zip(self.runs, self.analyses, strict=True) if a]
@@ -310,6 +363,8 @@ class DashboardScreen(Screen[None]):
         ticket = self.host.ticket
         if ticket is None or not any(self.analyses):
             return
+        from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
+
         snap = take_snapshot(self.analyses, self.diff_rows, self.comparison, self.host.now())
         if not same_snapshot(snap, ticket.snapshot):
             self.host.change_ticket(replace(ticket, snapshot=snap))
@@ -349,6 +404,8 @@ class DashboardScreen(Screen[None]):
         if ticket is not None:
             kept = tuple(t for t in ticket.ticks if t.item in self.ticked)
             if item in self.ticked:
+                from mailtriage.checks.ticket.model import Tick
+
                 kept += (Tick(item, self.host.now()),)
             self.host.change_ticket(replace(ticket, ticks=kept))
         self.refresh_all()
@@ -359,10 +416,14 @@ class DashboardScreen(Screen[None]):
         self._serial += 1
         return self._serial
 
-    def load(self, slot: int, item: Sample | str, watch: bool = True) -> None:
+    def load(
+        self, slot: int, item: Sample | str, watch: bool = True, at_once: bool = False
+    ) -> None:
         """Load (if a path) and analyse a sample in a thread worker.
 
-        With ``watch``, a sample that is a file is reloaded whenever it changes.
+        With ``watch``, a sample that is a file is reloaded whenever it changes. With
+        ``at_once``, a small sample already parsed is shown before this returns (the
+        start-up samples: they are in the first frame).
         """
         run_id = self.load_ids[slot] = self.next_id()
         self.cancel_live(slot)
@@ -372,21 +433,21 @@ class DashboardScreen(Screen[None]):
         elif watch:
             self.workers.cancel_group(self, f"watch-{slot}")
 
-        def job() -> None:
+        def job(deliver: Callable[[Message], object] = self.post_message) -> None:
             try:
                 sample = item if isinstance(item, Sample) else load_or_list(item)
                 if isinstance(sample, MboxListing):  # several messages: the user picks one
-                    self.post_message(MboxListed(slot, run_id, sample))
+                    deliver(MboxListed(slot, run_id, sample))
                     return
-                self.post_message(SampleLoaded(slot, run_id, analyse(sample)))
+                deliver(SampleLoaded(slot, run_id, analyse(sample)))
             except SampleError as exc:
-                self.post_message(SampleFailed(slot, run_id, str(exc)))
+                deliver(SampleFailed(slot, run_id, str(exc)))
             except Exception as exc:  # an engine bug must not take the dashboard down
                 msg = f"analysis failed ({type(exc).__name__}: {exc}); please report this sample"
-                self.post_message(SampleFailed(slot, run_id, msg))
+                deliver(SampleFailed(slot, run_id, msg))
 
         if isinstance(item, Sample) and item.size < INLINE_BYTES:
-            job()  # already parsed and small: no thread, no empty first frame
+            job(self._handle_now if at_once else self.post_message)  # parsed, small: no thread
             return
         self.run_worker(
             job,
@@ -396,6 +457,13 @@ class DashboardScreen(Screen[None]):
             exit_on_error=False,
             thread=True,
         )
+
+    def _handle_now(self, msg: Message) -> None:
+        """Handle a loader's SampleLoaded at once; post anything else as usual."""
+        if isinstance(msg, SampleLoaded):
+            self.on_sample_loaded(msg)
+        else:
+            self.post_message(msg)
 
     def on_mbox_listed(self, msg: MboxListed) -> None:
         """Open the picker for a mailbox with several messages; Esc loads nothing."""
@@ -928,6 +996,8 @@ class DashboardScreen(Screen[None]):
         if ident == "runbook":
             return "Runbook entry", printable_lines(packet.runbook), ".txt", {}
         if ident == "redacted-packet":
+            from mailtriage.checks.redact import NOT_VERIFIABLE
+
             redactor, _ = self.redacted_samples()
             text = redactor.redact_text(packet_text(packet, extras=False))
             return (
@@ -955,7 +1025,7 @@ class DashboardScreen(Screen[None]):
 
     def save_redacted_samples(self) -> str:
         """Write the redacted copies to the notes folder; say where, or why not."""
-        from mailtriage.checks.redact import NOT_VERIFIABLE
+        from mailtriage.checks.redact import NOT_VERIFIABLE, RedactError
 
         try:
             _, copies = self.redacted_samples()
@@ -1015,6 +1085,8 @@ class DashboardScreen(Screen[None]):
 
     def begin_ticket(self, ticket_id: str) -> None:
         """Start (or resume) a ticket for the samples on screen, then open its form."""
+        from mailtriage.checks.ticket.store import TicketError
+
         try:
             ticket = self.host.start_ticket(ticket_id)
         except TicketError as exc:
@@ -1073,6 +1145,8 @@ class DashboardScreen(Screen[None]):
 
     def keep_explained(self, text: str, result: str) -> None:
         """Keep an explain-box result with the ticket."""
+        from mailtriage.checks.ticket.model import KeptExplain
+
         ticket = self.host.ticket
         if ticket is not None:
             kept = (*ticket.kept, KeptExplain(text, result, self.host.now()))
