@@ -92,3 +92,18 @@ def test_export_flags_a_sample_that_changed(
     copy.write_bytes(copy.read_bytes() + b"\n")
     assert main(["ticket", "export", "T-9", "--format", "txt"]) == 0
     assert "changed on disk" in capsys.readouterr().err
+
+
+def test_dashboard_refuses_a_newer_ticket(capsys: pytest.CaptureFixture[str]) -> None:
+    path = open_store().path("T-1")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('format = 99\nid = "T-1"\n')
+    assert main(["--ticket", "T-1", "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "newer mailtriage" in err
+    assert path.read_text() == 'format = 99\nid = "T-1"\n'
+
+
+def test_dashboard_refuses_a_bad_ticket_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--ticket", "a/b"]) == 2
+    assert "bad ticket id" in capsys.readouterr().err

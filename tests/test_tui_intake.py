@@ -69,7 +69,8 @@ async def test_one_bracketed_paste_becomes_sample_a_at_once() -> None:
         await pilot.press("p")
         assert isinstance(app.screen, PasteScreen)
         app.post_message(events.Paste(PASTED))  # what the terminal's bracketed paste sends
-        await wait_for(pilot, lambda: dash.analyses[0] is not None)
+        # SamplePasted bubbles to the app a message cycle after the sample is shown.
+        await wait_for(pilot, lambda: dash.analyses[0] is not None and bool(app.pasted))
         assert app.screen is dash  # the box closed by itself: no confirm key needed
         sample = dash.analyses[0].sample
         assert sample.source == "pasted into A at 10:30 UTC"
@@ -91,7 +92,7 @@ async def test_shift_p_pastes_into_b_with_a_body() -> None:
         await pilot.press("P")
         assert isinstance(app.screen, PasteScreen) and app.screen.slot == 1
         app.post_message(events.Paste(PASTED + "\r\nHello,\nplease find the invoice.\n"))
-        await wait_for(pilot, lambda: dash.analyses[1] is not None)
+        await wait_for(pilot, lambda: dash.analyses[1] is not None and bool(app.pasted))
         assert dash.analyses[0] is None
         sample = dash.analyses[1].sample
         assert sample.source.startswith("pasted into B at ")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
 
 ENV_VAR = "MAILTRIAGE_CONFIG"
+DATA_ENV = "MAILTRIAGE_DATA"
 
 
 class ConfigError(Exception):
@@ -74,7 +75,14 @@ def config_path() -> Path:
 
 
 def data_dir() -> Path:
-    """Return the XDG data directory for mailtriage (ticket notes live here)."""
+    """Return the data directory: tickets and saved notes live here.
+
+    ``MAILTRIAGE_DATA`` names it (the tests use it so they never touch the developer's
+    own tickets); otherwise ``$XDG_DATA_HOME/mailtriage`` (``~/.local/share`` when unset).
+    """
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "mailtriage"
 

@@ -1,9 +1,8 @@
 """The ticket store as the app and the ticket commands use it.
 
-The store lives in the XDG data directory (:func:`mailtriage.tui.config.data_dir`);
-``MAILTRIAGE_DATA`` names another directory (the tests use it so they never touch
-the developer's own tickets). Loading a ticket's samples goes through the same
-loaders as a sample named on the command line.
+The store lives in the data directory (:func:`mailtriage.tui.config.data_dir`:
+``MAILTRIAGE_DATA``, else the XDG data directory), beside the saved notes. Loading a
+ticket's samples goes through the same loaders as a sample named on the command line.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailtriage.checks.message.loader import SampleError, load_text
@@ -27,23 +25,15 @@ if TYPE_CHECKING:
     from mailtriage.checks.suspect import Comparison
     from mailtriage.checks.ticket.store import TicketStore
 
-DATA_ENV = "MAILTRIAGE_DATA"
-
 PASTED_PREFIX = "pasted into "
 """Source label of a pasted sample: ``pasted into A``."""
 
 
-def store_root() -> Path:
-    """Where tickets are kept: ``$MAILTRIAGE_DATA`` or the XDG data directory."""
-    override = os.environ.get(DATA_ENV)
-    return Path(override).expanduser() if override else data_dir()
-
-
 def open_store() -> TicketStore:
-    """The ticket store at :func:`store_root`."""
+    """The ticket store in the data directory (:func:`mailtriage.tui.config.data_dir`)."""
     from mailtriage.checks.ticket.store import TicketStore  # not needed for the first paint
 
-    return TicketStore(store_root())
+    return TicketStore(data_dir())
 
 
 def is_sample_file(source: str) -> bool:

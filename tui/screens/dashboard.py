@@ -305,7 +305,7 @@ class DashboardScreen(Screen[None]):
                     route.show(x, scale=scale)
             if only is None or "diff" in only:
                 self._show_diff(labels)
-            self._update_title()
+            self._update_title(alerts=only is None)
             if only is None:
                 self._keep_snapshot()
         if only is None or "auth" in only:
@@ -369,16 +369,36 @@ class DashboardScreen(Screen[None]):
         if not same_snapshot(snap, ticket.snapshot):
             self.host.change_ticket(replace(ticket, snapshot=snap))
 
-    def _update_title(self) -> None:
+    def _update_title(self, alerts: bool = True) -> None:
         # The last folder and the file name: the whole path does not fit 80 columns, and
-        # the line is cut with an ellipsis rather than wrapped out of sight.
+        # the line is cut with an ellipsis rather than wrapped out of sight. The ticket's
+        # alerts (escalation, guard rails) wait for the refresh after the first frame.
         names = [printable(_short_source(x.sample.source), 120) for x in self.analyses if x]
         mode = "offline · " if getattr(self.app, "offline", False) else ""
         ticket = self.host.ticket
-        head = f"mailtriage · {ticket.id} · " if ticket is not None else "mailtriage · "
+        head = "mailtriage · "
+        if ticket is not None:
+            head += f"{ticket.id}{self._ticket_alerts(ticket) if alerts else ''} · "
         self.query_one("#title", Static).update(
             head + mode + (" vs ".join(names) if names else "no sample")
         )
+
+    def _ticket_alerts(self, ticket: Ticket) -> str:
+        """`` (escalate, guard rail)`` when the ticket meets a trigger or proposes a broad allow.
+
+        The title says so on the dashboard, so the technician sees it without the form
+        (``i`` shows what and why).
+        """
+        from mailtriage.checks.escalation import triggers
+        from mailtriage.checks.guardrails import broad_allow_warnings
+
+        loaded = [a for a in self.analyses if a is not None]
+        alerts = []
+        if triggers(ticket, loaded, self.comparison):
+            alerts.append("escalate")
+        if broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
+            alerts.append("guard rail")
+        return f" ({', '.join(alerts)})" if alerts else ""
 
     # ---- full text of a row --------------------------------------------------
     def on_full_text_requested(self, msg: FullTextRequested) -> None:
@@ -632,6 +652,7 @@ class DashboardScreen(Screen[None]):
         def chosen(slot: int | None) -> None:
             if slot is None:
                 return
+            self.app.clear_notifications()  # the "new file" notice is answered
             if path in self.dropped:
                 self.dropped.remove(path)
             if slot != IGNORE:
@@ -1010,18 +1031,30 @@ class DashboardScreen(Screen[None]):
             return "Redacted samples", self.save_redacted_samples(), ".txt", {}
         raise ValueError(ident)
 
-    def redacted_samples(self) -> tuple[Redactor, list[tuple[str, bytes]]]:
-        """Both samples redacted with one mapping: the redactor and (slot, bytes) per sample.
+    def redacted_samples(self) -> tuple[Redactor, list[tuple[str, bytes, str]]]:
+        """Both samples redacted with one mapping: the redactor and (slot, bytes, note) each.
+
+        A sample with no raw bytes of its own (an Outlook .msg: its strings sit in a
+        binary container) is redacted from its transport headers, and the note says so.
 
         Raises:
             RedactError: A sample holds too many different values of one kind to map.
         """
         from mailtriage.checks.redact import Redactor
 
-        raws = [(s, a.sample.raw) for s, a in zip("AB", self.analyses, strict=True) if a]
+        raws = []
+        for slot, a in zip("AB", self.analyses, strict=True):
+            if a is None:
+                continue
+            raw, note = a.sample.raw, ""
+            if not raw:
+                lines = [f"{h.name}:{h.raw}" for h in a.sample.headers]
+                raw = ("\r\n".join(lines) + "\r\n").encode("utf-8", "replace")
+                note = " (the transport headers only: the sample has no message text of its own)"
+            raws.append((slot, raw, note))
         redactor = Redactor()
-        redactor.prepare(*(raw for _, raw in raws))
-        return redactor, [(slot, redactor.redact_bytes(raw)) for slot, raw in raws]
+        redactor.prepare(*(raw for _, raw, _ in raws))
+        return redactor, [(slot, redactor.redact_bytes(raw), note) for slot, raw, note in raws]
 
     def save_redacted_samples(self) -> str:
         """Write the redacted copies to the notes folder; say where, or why not."""
@@ -1035,13 +1068,13 @@ class DashboardScreen(Screen[None]):
         stem = f"{ticket.id}-redacted" if ticket is not None else "redacted"
         when = self.host.now().strftime("%Y%m%d-%H%M%S")
         lines = []
-        for slot, data in copies:
+        for slot, data, note in copies:
             path = self._notes_dir() / f"{stem}-{slot.lower()}-{when}.eml"
             try:
                 atomic_write_bytes(path, data)
             except OSError as exc:
                 return f"Could not save {path}: {exc.strerror or exc}"
-            lines.append(f"{slot}: {path}")
+            lines.append(f"{slot}: {path}{note}")
         if not lines:
             return "No sample loaded: nothing to redact."
         return "\n".join([*map(printable, lines), "", NOT_VERIFIABLE])
@@ -1067,7 +1100,7 @@ class DashboardScreen(Screen[None]):
                         formats=formats)
         )  # fmt: skip
 
-    def action_ticket(self, focus: str = "customer") -> None:
+    def action_ticket(self, focus: str = "customer", retry: str = "") -> None:
         """Open the ticket form (asks for a ticket id when none is open)."""
         if self.host.ticket is None:
             from mailtriage.tui.screens.open_sample import OpenSampleScreen
@@ -1077,20 +1110,29 @@ class DashboardScreen(Screen[None]):
                     self.begin_ticket(ticket_id)
 
             prompt = "Start or resume a ticket: its id (the PSA's number, e.g. T-1)"
-            self.app.push_screen(OpenSampleScreen(prompt, placeholder="T-1"), named)
+            self.app.push_screen(OpenSampleScreen(prompt, placeholder="T-1", value=retry), named)
             return
         from mailtriage.tui.screens.ticket import TicketScreen
 
-        self.app.push_screen(TicketScreen(self.ticket_advice, focus), lambda _: self.refresh_all())
+        def closed(_: None) -> None:
+            self._update_title()
+            self.refresh_all()
+
+        self.app.push_screen(TicketScreen(self.ticket_advice, focus), closed)
 
     def begin_ticket(self, ticket_id: str) -> None:
-        """Start (or resume) a ticket for the samples on screen, then open its form."""
+        """Start (or resume) a ticket for the samples on screen, then open its form.
+
+        An id that cannot be used is said in one line and the prompt comes back with
+        what was typed, so the next keys do not land on the dashboard.
+        """
         from mailtriage.checks.ticket.store import TicketError
 
         try:
             ticket = self.host.start_ticket(ticket_id)
         except TicketError as exc:
             self.notify(printable(str(exc), 300), title="Ticket", severity="error", markup=False)
+            self.action_ticket(retry=ticket_id)
             return
         self.ticked = self.ticked | ticket.ticked
         for slot, a in enumerate(self.analyses):
@@ -1101,9 +1143,15 @@ class DashboardScreen(Screen[None]):
         self.action_ticket("kind" if getattr(self.app, "ticket_created", False) else "customer")
 
     def ticket_advice(self, ticket: Ticket) -> list[tuple[str, str]]:
-        """Guard rails, escalation triggers and the narrowest exception for the ticket as typed."""
+        """Guard rails, escalation triggers and the narrowest exception for the ticket as typed.
+
+        One story, not two: when the evidence says no exception is the right fix (an
+        authentication or routing problem), a guard rail does not also recommend a
+        narrow exception.
+        """
         from mailtriage.checks.escalation import triggers
         from mailtriage.checks.guardrails import (
+            APPROVAL,
             ExceptionProposal,
             broad_allow_warnings,
             narrowest_exception,
@@ -1111,23 +1159,29 @@ class DashboardScreen(Screen[None]):
         from mailtriage.checks.playbook import suggest
 
         loaded = [a for a in self.analyses if a is not None]
+        proposal = narrowest_exception(loaded, self.comparison) if loaded else None
         out: list[tuple[str, str]] = []
         for w in broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
-            out.append(("warn", f"Guard rail: \u201c{w.quote}\u201d. {w.warning}"))
+            if proposal is None or isinstance(proposal, ExceptionProposal):
+                text = w.warning
+            else:
+                text = f"{w.risk} {APPROVAL} here the evidence says an exception is not the fix."
+            out.append(("warn", f"Guard rail: \u201c{w.quote}\u201d. {text}"))
         for t in triggers(ticket, loaded, self.comparison):
             out.append(("escalate", f"Escalate: {t.title}."))
             out += [("muted", f"  {why}") for why in t.why]
             out.append(("muted", f"  Send: {t.send}"))
+        if isinstance(proposal, ExceptionProposal):
+            out.append(("propose", proposal.text))
+        elif proposal is not None:
+            out.append(("muted", f"No exception proposed: {proposal.reason}"))
         if loaded:
-            proposal = narrowest_exception(loaded, self.comparison)
-            if isinstance(proposal, ExceptionProposal):
-                out.append(("propose", proposal.text))
-            else:
-                out.append(("muted", f"No exception proposed: {proposal.reason}"))
             hint = suggest(loaded, self.comparison)
-            if hint.kind != ticket.kind and hint.reason:
-                title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
-                out.append(("muted", f"Suggested ticket type: {title} ({hint.reason})"))
+            title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
+            if hint.kind == ticket.kind:
+                out.append(("muted", f"Ticket type {title} matches the evidence."))
+            elif hint.reason:
+                out.append(("propose", f"Suggested ticket type: {title} ({hint.reason})"))
         return out
 
     def action_verdicts(self) -> None:

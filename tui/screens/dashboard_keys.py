@@ -12,6 +12,7 @@ from textual.binding import Binding
 
 PANES = Binding.Group("Panes")
 OPEN = Binding.Group("Open")
+TICKET = Binding.Group("Ticket")
 
 BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("1", "show_pane('sample')", "Sample", group=PANES, tooltip="Show the sample pane"),
@@ -59,20 +60,25 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         tooltip="Load the newest file from the drop folder (--watch) as A or B",
     ),
     Binding("s", "swap", "Swap", tooltip="Swap samples A and B"),
-    Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding("escape", "cancel_checks", "Cancel", show=False, tooltip="Cancel running DNS checks"),
     Binding("n", "notes", "Notes", tooltip="Ticket notes to paste into the PSA"),
     Binding(
-        "i", "ticket", "Ticket", tooltip="Ticket form: who is affected, symptom, fix, verification"
+        "i",
+        "ticket",
+        "Ticket",
+        group=TICKET,
+        tooltip="Ticket form: who is affected, symptom, fix, verification",
     ),
     Binding(
         "x",
         "export('')",
         "Export",
-        tooltip="Export: notes, vendor case packet, escalation update...",
+        group=TICKET,
+        tooltip="Export: notes, vendor case packet, escalation update, redacted copies",
     ),
     Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
     Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
+    Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding(
         "m",
         "show_trace",
