@@ -12,6 +12,7 @@ start-up.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -151,6 +152,7 @@ class DashboardScreen(Screen[None]):
         self.dropped: list[str] = []
         """Files from the drop folder offered and not yet taken or ignored, oldest first."""
         self.comparison: Comparison | None = None
+        self._live_loaded = False  # the live modules (dnspython) are imported
 
     @property
     def host(self) -> DashboardHost:
@@ -190,13 +192,15 @@ class DashboardScreen(Screen[None]):
         # it (before the live checks start), in the one refresh scheduled here.
         self.refresh_pending = True
         self.call_after_refresh(self._refresh_now)
+        # Focus now, not a message later: the first frame already has the focused
+        # pane's border and row cursor, and needs no repaint for them.
+        self.set_focus(self.query_one("#sample", SamplePane), scroll_visible=False)
         for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
             if item is not None:  # None: the CLI could not open it; the slot stays empty
                 self.load(slot, item, at_once=True)
         self._expect_sizes()
         self._refresh_now(only=self._panes_on_screen())
         self.refresh_pending = True  # later requests join the refresh scheduled above
-        self.query_one("#sample", SamplePane).focus()
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
@@ -303,8 +307,7 @@ class DashboardScreen(Screen[None]):
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
                 if x is not None and (only is None or "route" in only):
                     route.show(x, scale=scale)
-            if only is None or "diff" in only:
-                self._show_diff(labels)
+            self._show_diff(labels, show=only is None or "diff" in only)
             self._update_title(alerts=only is None)
             if only is None:
                 self._keep_snapshot()
@@ -322,15 +325,22 @@ class DashboardScreen(Screen[None]):
         if only is None:  # the playbooks are read for it: never before the first frame
             self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
 
-    def _show_diff(self, labels: tuple[str, str]) -> None:
-        """Compare the two samples, decide the suspect layer and show both in the diff pane."""
+    def _show_diff(self, labels: tuple[str, str], show: bool = True) -> None:
+        """Compare the two samples and decide the suspect layer; ``show`` both in the diff pane.
+
+        The comparison is made whether or not the pane is on screen (it takes about a
+        millisecond, and keys and the ticket read it); only laying it out waits.
+        """
         a, b = self.analyses
         self.diff_rows, self.comparison = (), None
         if a and b:
             (sa, sb), notes = compared(a, b)
             decision = self.comparison = self._decide(a, b, notes)
             self.diff_rows = tuple(diff_samples(sa, sb))
-            self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
+            if show:
+                self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
+        elif not show:
+            return
         else:
             one = a or b
             hints = single_sample_hint(one) if one else ()
@@ -706,9 +716,20 @@ class DashboardScreen(Screen[None]):
         analysis = self.analyses[slot]
         if analysis is None:
             return
+        if not self._live_loaded:
+            # dnspython and the live modules take tens of ms to import: a thread does it
+            # after the first paint, so keys are answered meanwhile.
+            self.run_worker(
+                self._start_live_when_loaded(slot, analysis),
+                name=f"live import {slot}",
+                group=f"live-import-{slot}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+            return
         run = self.runs[slot]
         host = self.host
-        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
+        from mailtriage.checks.live.plan import plan
 
         if host.offline:
             self.runs[slot] = replace(
@@ -796,9 +817,17 @@ class DashboardScreen(Screen[None]):
             auth_task.cancel()
         return "cancelled" if worker.is_cancelled else "done"
 
+    async def _start_live_when_loaded(self, slot: int, analysis: Analysis) -> None:
+        """Import the live modules in a thread, then start the slot's checks if still wanted."""
+        await asyncio.to_thread(importlib.import_module, "mailtriage.checks.live.plan")
+        self._live_loaded = True
+        if self.analyses[slot] is analysis:  # else the newer sample started its own
+            self.start_live(slot)
+
     def cancel_live(self, slot: int) -> bool:
         """Cancel the live worker of one slot; True when one was running."""
         running = self.runs[slot].status == "running"
+        self.workers.cancel_group(self, f"live-import-{slot}")
         self.workers.cancel_group(self, f"live-{slot}")
         if running:
             self.runs[slot] = replace(self.runs[slot], status="cancelled")
