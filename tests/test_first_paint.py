@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from mailtriage.widgets.pane import Pane
-from tests.tui_support import make_app
 from textual.app import App
+
+from tests.tui_support import make_app
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -189,9 +189,10 @@ class DashboardScreen(Screen[None]):
         # Fill the panes on screen before the first layout, at the size it will give
         # them: the first frame then shows the samples, not empty boxes and a second
         # frame. The checklist, the hidden panes and the snapshot follow right after
-        # it (before the live checks start), in the one refresh scheduled here.
+        # it (before the live checks start), in the one refresh queued here: the
+        # screen's first layout and frame are already queued ahead of it.
         self.refresh_pending = True
-        self.call_after_refresh(self._refresh_now)
+        self.call_later(self._refresh_now)
         # Focus now, not a message later: the first frame already has the focused
         # pane's border and row cursor, and needs no repaint for them.
         self.set_focus(self.query_one("#sample", SamplePane), scroll_visible=False)
