@@ -74,7 +74,7 @@ def test_first_paint_imports_no_ticket_work_or_exports() -> None:
         "from mailtriage.checks.psl import suffix_list\n"
         "late = ('mailtriage.checks.packet', 'mailtriage.checks.redact',\n"
         "        'mailtriage.checks.escalation', 'mailtriage.checks.guardrails',\n"
-        "        'mailtriage.checks.ticket.store', 'mailtriage.checks.ticket.snapshot',\n"
+        "        'mailtriage.checks.ticket.', 'mailtriage.checks.ticket.snapshot',\n"
         "        'mailtriage.checks.playbook', 'mailtriage.checks.notes', 'tomli_w')\n"
         "found = sorted(m for m in sys.modules if m.startswith(late))\n"
         "found += ['PSL read'] if suffix_list.cache_info().currsize else []\n"

@@ -89,7 +89,7 @@ def _modules_at_first_frame(setup: str) -> list[str]:
         "        'mailtriage.checks.ticket.snapshot', 'mailtriage.checks.live.plan',\n"
         "        'mailtriage.checks.msgtrace', 'dns', 'dkim')\n"
         "if '--no-store' in sys.argv:  # a ticket needs its store; without one it waits\n"
-        "    late += ('mailtriage.checks.ticket.store', 'tomli_w')\n"
+        "    late += ('mailtriage.checks.ticket.', 'tomli_w')\n"
         "print(','.join(sorted(m for m in seen[0] if m.startswith(late))))\n"
     )
     out = subprocess.run(

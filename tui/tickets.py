@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from mailtriage.checks.message.loader import SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
 from mailtriage.tui.config import config_path, data_dir
 
 if TYPE_CHECKING:
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.diff import DiffRow
     from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.suspect import Comparison
+    from mailtriage.checks.ticket.model import Ticket, TicketSample
     from mailtriage.checks.ticket.store import TicketStore
 
 PASTED_PREFIX = "pasted into "
@@ -50,6 +50,8 @@ def pasted_sample(slot: int, entry: TicketSample) -> Sample:
     Raises:
         SampleError: The text is not an email.
     """
+    from mailtriage.checks.ticket.model import SLOTS  # the ticket's modules wait for a ticket
+
     when = f" at {entry.added:%H:%M %Z}" if entry.added else ""
     return load_text(entry.pasted, f"{PASTED_PREFIX}{SLOTS[slot]}{when}".rstrip())
 
@@ -61,6 +63,7 @@ def load_samples(ticket: Ticket) -> tuple[list[Sample | str | None], list[str]]:
     loaded as it is now (or left empty) and flagged in the warnings. A mailbox
     path without ``#N`` stays a path, for the dashboard's picker.
     """
+    from mailtriage.checks.ticket.model import SLOTS
     from mailtriage.checks.ticket.store import sample_changed
 
     out: list[Sample | str | None] = [None, None]
@@ -97,6 +100,7 @@ def with_sample(
 
     A relative path is made absolute, so the ticket resumes from any directory.
     """
+    from mailtriage.checks.ticket.model import SLOTS, TicketSample
     from mailtriage.checks.ticket.store import file_digest, text_digest
 
     letter = SLOTS[slot]
