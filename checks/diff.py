@@ -178,7 +178,10 @@ def compared(a: Analysis, b: Analysis) -> tuple[tuple[Analysis, Analysis], list[
                 "bounce's own headers; its reason is in the sample pane's Bounce row."
             )
     senders = [x.sample.from_domain or "" for x in chosen]
-    if all(senders) and len({org_domain(d.lower()) for d in senders}) > 1:
+    # One domain is one organisation: the Public Suffix List (tens of ms to read) is
+    # only needed when the two domains differ.
+    differ = len({d.lower().strip().strip(".") for d in senders}) > 1
+    if all(senders) and differ and len({org_domain(d.lower()) for d in senders}) > 1:
         notes.append(
             f"A and B come from different senders ({printable(senders[0], 80)} and "
             f"{printable(senders[1], 80)}): some differences may be the senders' own, not "

@@ -187,8 +187,13 @@ class RedactError(Exception):
     """The input cannot be redacted; the message is one line for the user."""
 
 
+@lru_cache(maxsize=1)
 def _vendor_sites() -> dict[str, bool]:
-    """Vendor names kept whole or as a suffix: the vendor table's hosts and sites."""
+    """Vendor names kept whole or as a suffix: the vendor table's hosts and sites.
+
+    Built on first use, not at import: it reads the whole Public Suffix List, and the
+    dashboard imports this module long before anything is redacted.
+    """
     kept: dict[str, bool] = {}
     for v in VENDORS:
         for name in (v.domain, v.reputation_site, v.submission_host, v.help_site):
@@ -201,9 +206,6 @@ def _vendor_sites() -> dict[str, bool]:
         for host in v.reinject_hosts:
             kept[host] = True
     return kept
-
-
-_VENDOR_SITES = _vendor_sites()
 
 
 @lru_cache(maxsize=4096)
@@ -228,7 +230,8 @@ def is_kept_host(name: str) -> bool:
         return True
     if host_vendor(n) is not None or reinject_vendor(n) is not None:
         return True
-    if n in _VENDOR_SITES or suffix_lookup(n, _VENDOR_SITES):
+    sites = _vendor_sites()
+    if n in sites or suffix_lookup(n, sites):
         return True
     return org_domain(n) is None
 

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
-from mailtriage.checks.ticket.store import TicketStore, file_digest, sample_changed, text_digest
 from mailtriage.tui.config import config_path, data_dir
 
 if TYPE_CHECKING:
@@ -24,11 +22,15 @@ if TYPE_CHECKING:
     from mailtriage.checks.diff import DiffRow
     from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.suspect import Comparison
+    from mailtriage.checks.ticket.model import Ticket, TicketSample
+    from mailtriage.checks.ticket.store import TicketStore
 
 
 
 def open_store() -> TicketStore:
     """The ticket store in the data directory (:func:`mailtriage.tui.config.data_dir`)."""
+    from mailtriage.checks.ticket.store import TicketStore  # not needed for the first paint
+
     return TicketStore(data_dir())
 
 
@@ -46,6 +48,8 @@ def pasted_sample(slot: int, entry: TicketSample) -> Sample:
     Raises:
         SampleError: The text is not an email.
     """
+    from mailtriage.checks.ticket.model import SLOTS  # the ticket's modules wait for a ticket
+
     when = f" at {entry.added:%H:%M %Z}" if entry.added else ""
     return load_text(entry.pasted, f"{PASTED_PREFIX}{SLOTS[slot]}{when}".rstrip())
 
@@ -57,6 +61,9 @@ def load_samples(ticket: Ticket) -> tuple[list[Sample | str | None], list[str]]:
     loaded as it is now (or left empty) and flagged in the warnings. A mailbox
     path without ``#N`` stays a path, for the dashboard's picker.
     """
+    from mailtriage.checks.ticket.model import SLOTS
+    from mailtriage.checks.ticket.store import sample_changed
+
     out: list[Sample | str | None] = [None, None]
     warnings: list[str] = []
     for n, slot in enumerate(SLOTS):
@@ -91,6 +98,9 @@ def with_sample(
 
     A relative path is made absolute, so the ticket resumes from any directory.
     """
+    from mailtriage.checks.ticket.model import SLOTS, TicketSample
+    from mailtriage.checks.ticket.store import file_digest, text_digest
+
     letter = SLOTS[slot]
     if path and path != "-":
         base = path.rsplit("#", 1)[0] if "#" in path and not os.path.exists(path) else path
