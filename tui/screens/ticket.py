@@ -207,7 +207,8 @@ class TicketScreen(Screen[None]):
         self.query_one("#advice", Static).update(body)
         focused = self.focused
         if focused is not None and focused.parent is not None and focused.id != "advice-box":
-            self.call_after_refresh(self.query_one("#form").scroll_to_widget, focused)
+            form = self.query_one("#form")
+            self.call_after_refresh(form.scroll_to_widget, focused, animate=False)
 
     def _changed(self) -> None:
         if not self._ready:
