@@ -107,19 +107,20 @@ class _Run:
         self.summary = summary
         self.status = 0
         self._out = getattr(sys.stdout, "buffer", None)
-        # JSON Lines are UTF-8 whatever the locale; the text summary uses the terminal's
-        # encoding, with escapes for what it cannot show.
-        self._encoding = "utf-8" if settings.as_json else (sys.stdout.encoding or "utf-8")
+        self._encoding = settings.encoding
         try:
             self._stdout_tty = progress.active and sys.stdout.isatty()
         except (AttributeError, ValueError):
             self._stdout_tty = False
 
     def write(self, line: str) -> None:
+        self.write_bytes((line + "\n").encode(self._encoding, "backslashreplace"))
+
+    def write_bytes(self, data: bytes) -> None:
         if self._out is None:
-            sys.stdout.write(line + "\n")
+            sys.stdout.write(data.decode(self._encoding))
         else:
-            self._out.write((line + "\n").encode(self._encoding, "backslashreplace"))
+            self._out.write(data)
 
     def flush(self) -> None:
         (self._out or sys.stdout).flush()
@@ -133,7 +134,7 @@ class _Run:
                     self.progress.clear()
                 for line, error, facts in batch:
                     if line is not None:
-                        self.write(line)
+                        self.write_bytes(line)
                     if error is not None:
                         self.flush()  # keep stdout and stderr in input order
                         self.progress.clear()
@@ -172,6 +173,9 @@ def run_report(argv: Sequence[str]) -> int:
         nameserver=nameserver,
         config=config,
         summary=args.summary,
+        # JSON Lines are UTF-8 whatever the locale; the text report uses the terminal's
+        # encoding, with escapes for what it cannot show.
+        encoding="utf-8" if args.json else (sys.stdout.encoding or "utf-8"),
     )
     try:
         if not settings.offline:

@@ -39,10 +39,11 @@ from mailtriage.tui.report_inputs import Item, MboxPart, Numbered, label_of
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-#: What one item gave: ``(output line, None, facts)`` for a report; ``(line, error, None)``
-#: when it failed, where the line is the JSON error record (``None`` in text mode).
+#: What one item gave: ``(output, None, facts)`` for a report; ``(output, error, None)``
+#: when it failed, where the output is the JSON error record (``None`` in text mode).
+#: Output is encoded where it is made, newline included, so the parent only writes it.
 #: Facts are ``None`` unless a summary was asked for.
-Outcome = tuple[str | None, str | None, Facts | None]
+Outcome = tuple[bytes | None, str | None, Facts | None]
 
 
 MAX_CHUNK = 32
@@ -60,6 +61,7 @@ class Settings:
         nameserver: ``(host, port)`` for live checks; ``None`` = the system's.
         config: Timeouts, deadline and DNSBL zones for live checks.
         summary: Also return each report's summary facts.
+        encoding: Of the output (JSON Lines are always UTF-8; text uses the terminal's).
     """
 
     as_json: bool
@@ -67,6 +69,7 @@ class Settings:
     nameserver: tuple[str, int] | None = None
     config: Config = field(default_factory=Config)
     summary: bool = False
+    encoding: str = "utf-8"
 
 
 def text(rep: dict[str, Any]) -> str:
@@ -118,8 +121,13 @@ def failed(label: str, error: str, settings: Settings) -> Outcome:
     With JSON, the record ``{"source": label, "error": error}`` keeps the item's place
     in the output (a report always has ``findings``; an error record never has).
     """
-    line = json_text({"source": label, "error": error}) if settings.as_json else None
-    return line, error, None
+    if not settings.as_json:
+        return None, error, None
+    return _encoded(json_text({"source": label, "error": error}), settings), error, None
+
+
+def _encoded(line: str, settings: Settings) -> bytes:
+    return (line + "\n").encode(settings.encoding, "backslashreplace")
 
 
 def render(sample: Sample, settings: Settings) -> Outcome:
@@ -128,7 +136,7 @@ def render(sample: Sample, settings: Settings) -> Outcome:
         a = analyse(sample)
         rep = offline_report(a) if settings.offline else asyncio.run(_live(a, settings))
         line = json_text(rep) if settings.as_json else text(rep)
-        return line, None, facts(rep) if settings.summary else None
+        return _encoded(line, settings), None, facts(rep) if settings.summary else None
     except Exception as exc:  # one bad sample must not stop a batch
         why = f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})"
         return failed(sample.source, why, settings)
