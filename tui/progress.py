@@ -10,6 +10,7 @@ terminal (:meth:`Progress.clear`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from typing import TextIO
@@ -74,8 +75,12 @@ class Progress:
 
     def _draw(self, now: float) -> None:
         assert self._stream is not None
-        width = shutil.get_terminal_size((80, 24)).columns
-        self._stream.write("\r" + self.line(now)[: max(width - 1, 1)] + "\x1b[K")
+        try:
+            width = os.get_terminal_size(self._stream.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            width = shutil.get_terminal_size((80, 24)).columns
+        width = width if width > 10 else 80  # a terminal that reports no size
+        self._stream.write("\r" + self.line(now)[: width - 1] + "\x1b[K")
         self._stream.flush()
         self._drawn_at = now
         self._shown = True
