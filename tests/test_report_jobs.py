@@ -90,7 +90,8 @@ def test_bad_files_are_one_line_each_and_the_batch_goes_on(tmp_path: Path, jobs:
     assert len(err) == 3 and all(e.startswith("mailtriage: error: ") for e in err)
     assert "junk.bin: not an email" in err[0] and "missing.eml" in err[1]
     assert "no .eml, .msg, .txt or .mbox files" in err[2] and b"Traceback" not in out.stderr
-    assert [r["error"] for r in records if "error" in r] == [e[len("mailtriage: error: ") :] for e in err]
+    said = [e.removeprefix("mailtriage: error: ") for e in err]
+    assert [r["error"] for r in records if "error" in r] == said
 
 
 def test_stdin_keeps_its_place_with_jobs() -> None:
