@@ -224,7 +224,7 @@ def _on_a_pty(*args: str) -> tuple[subprocess.CompletedProcess, bytes]:
 
     master, slave = pty.openpty()
     env = dict(os.environ, MAILTRIAGE_CONFIG=str(ROOT / "tests" / "no-such-config.toml"))
-    sink = tempfile.TemporaryFile()  # a pipe left unread would fill and stall the run
+    sink = tempfile.TemporaryFile()  # noqa: SIM115 (a pipe left unread would fill and stall)
     proc = subprocess.Popen(
         [sys.executable, "-m", "mailtriage.tui.cli", *args],
         stdout=sink,
