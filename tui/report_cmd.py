@@ -240,10 +240,11 @@ def _finish(run: _Run, inputs: Inputs | None) -> int:
     run.progress.finish()
     if inputs is not None and inputs.skipped:
         first = printable(inputs.first_skipped or "", 200)
+        one = inputs.skipped == 1
+        what = "entry that is not a sample" if one else "entries that are not samples"
         print(
-            f"mailtriage: note: skipped {inputs.skipped:,} folder "
-            f"entr{'y' if inputs.skipped == 1 else 'ies'} that are not samples (not .eml, "
-            f".msg, .txt or .mbox, hidden, or a link to a folder), first: {first}",
+            f"mailtriage: note: skipped {inputs.skipped:,} folder {what}"
+            f" (not .eml, .msg, .txt or .mbox, hidden, or a link to a folder), first: {first}",
             file=sys.stderr,
         )
     summary = run.summary

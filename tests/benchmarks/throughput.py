@@ -173,7 +173,8 @@ def scale_table(corpus: list[Path], n: int) -> None:
     """Throughput and peak memory at n/10 and n messages, folder and mbox, 1 and 2 jobs."""
     print(f"\nAt scale (one run each; {os.cpu_count()} CPUs; load average before: "
           f"{os.getloadavg()[0]:.2f}):\n")  # fmt: skip
-    print("| input | messages | jobs | wall (s) | msg/s | peak RSS, CLI process | largest of it and its workers |")
+    print("| input | messages | jobs | wall (s) | msg/s | peak RSS, CLI process "
+          "| largest of it and its workers |")  # fmt: skip
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory(prefix="mailtriage-scale-") as tmp:
         for count in (n // 10, n):
@@ -234,7 +235,7 @@ def main() -> None:
     print(f"| one process / parser floor (msg/s) | {floor_s / one_s:.2f} | 1.00 (the floor) "
           f"| >= 1.5 |")  # fmt: skip
     print(f"| `--jobs 2` / one process (msg/s) | {one_s / two_s:.2f} | {cpu1 / cpu2:.2f} "
-          f"(two processes / one on a CPU-bound loop: the machine's ceiling) | >= 1.8 |")  # fmt: skip
+          f"(two processes / one, CPU-bound loop: the machine's ceiling) | >= 1.8 |")  # fmt: skip
     per_run = [a / b for a, b in zip(times[names[2]], times[names[3]], strict=True)]
     ceil_run = [a / b for a, b in zip(times[names[4]], times[names[5]], strict=True)]
     print(f"\nPer run, `--jobs 2` / one process: {', '.join(f'{x:.2f}' for x in per_run)}; "
