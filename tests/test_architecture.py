@@ -159,6 +159,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.redact",
     "mailtriage.checks.report.build",
     "mailtriage.checks.report.jsonform",
+    "mailtriage.checks.report.summary",  # the `report --summary` counts
     "mailtriage.checks.msgtrace.load",
     # the live run (loaded after the first paint)
     "mailtriage.checks.live.run",

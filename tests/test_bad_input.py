@@ -170,8 +170,11 @@ def test_one_line_error(tmp_path: Path, name: str, data: bytes, why: str) -> Non
         load_path(path)
     assert why in str(err.value) and "\n" not in str(err.value)
     out = cli("--json", "--offline", str(path))
-    assert out.returncode == 2 and out.stdout == b""
+    assert out.returncode == 2
     assert out.stderr.decode().count("\n") == 1 and why.encode() in out.stderr
+    # stdout keeps the input's place with an error record saying the same
+    record = json.loads(out.stdout)
+    assert record == {"source": str(path), "error": str(err.value)}
 
 
 def test_cli_batch_of_every_bad_input(tmp_path: Path) -> None:
@@ -183,8 +186,15 @@ def test_cli_batch_of_every_bad_input(tmp_path: Path) -> None:
     for jobs in ("1", "2"):
         out = cli("--json", "--offline", "--jobs", jobs, *map(str, paths))
         assert out.returncode == 2 and b"Traceback" not in out.stderr
-        got = [json.loads(line)["source"] for line in out.stdout.decode().splitlines()]
-        assert got == [str(p) for p in paths[: len(PARTIAL)]]
+        records = [json.loads(line) for line in out.stdout.decode().splitlines()]
+        # one record per input, in its place; the report reads every message of an mbox
+        box = str(paths[[c[0] for c in PARTIAL].index("mbox of three")])
+        labels = [str(p) for p in paths]
+        at = labels.index(box)
+        labels[at : at + 1] = [f"{box}#{n}" for n in (1, 2, 3)]
+        assert [r["source"] for r in records] == labels
+        reported = [r["source"] for r in records if "error" not in r]
+        assert reported == labels[: len(PARTIAL) + 2]
         assert out.stderr.decode().count("\nmailtriage: error: ") == len(ERRORS) - 1
     text = cli("--offline", str(paths[[c[0] for c in PARTIAL].index("NUL bytes in values")]))
     assert text.returncode == 0 and b"\x00" not in text.stdout and b"\\x00" in text.stdout

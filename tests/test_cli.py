@@ -108,7 +108,9 @@ def test_report_text_mode_neutralises_controls(tmp_path: Path, isolated_env) -> 
 def test_bad_input_one_line_exit_2(tmp_path: Path, cmd, isolated_env) -> None:  # type: ignore[no-untyped-def]
     junk = tmp_path / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 100)
-    for target in (str(junk), str(tmp_path / "missing.eml"), str(tmp_path)):
+    folder = tmp_path / "folder"  # report: a folder without samples; the dashboard: a folder
+    folder.mkdir()
+    for target in (str(junk), str(tmp_path / "missing.eml"), str(folder)):
         out = run(*cmd, target, env=isolated_env)
         assert out.returncode == 2
         err = out.stderr.decode()

@@ -77,15 +77,21 @@ def test_jobs_1_is_the_library_report() -> None:
 def test_bad_files_are_one_line_each_and_the_batch_goes_on(tmp_path: Path, jobs: str) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 50)
+    empty = tmp_path / "empty"
+    empty.mkdir()
     good = str(DEMO / "blocked.eml")
-    argv = [good, str(junk), good, str(tmp_path / "missing.eml"), str(tmp_path), good]
+    argv = [good, str(junk), good, str(tmp_path / "missing.eml"), str(empty), good]
     out = run("report", "--json", "--offline", "--jobs", jobs, *argv)
     assert out.returncode == 2
-    assert [r["source"] for r in lines(out.stdout)] == [good, good, good]
+    records = lines(out.stdout)
+    assert [r["source"] for r in records] == argv  # one record per input, in its place
+    assert ["error" in r for r in records] == [False, True, False, True, True, False]
     err = out.stderr.decode().splitlines()
     assert len(err) == 3 and all(e.startswith("mailtriage: error: ") for e in err)
     assert "junk.bin: not an email" in err[0] and "missing.eml" in err[1]
-    assert "directory" in err[2] and b"Traceback" not in out.stderr
+    assert "no .eml, .msg, .txt or .mbox files" in err[2] and b"Traceback" not in out.stderr
+    said = [e.removeprefix("mailtriage: error: ") for e in err]
+    assert [r["error"] for r in records if "error" in r] == said
 
 
 def test_stdin_keeps_its_place_with_jobs() -> None:
@@ -142,10 +148,13 @@ def test_live_dns_runs_in_each_worker() -> None:
 
 
 def test_chunk_size() -> None:
-    assert chunk_size(1, 2, offline=True) == 1
-    assert chunk_size(40, 2, offline=True) == 5
-    assert chunk_size(1_000_000, 2, offline=True) == MAX_CHUNK
-    assert chunk_size(1_000_000, 2, offline=False) == 1  # live checks wait on the network
+    from mailtriage.tui.report_jobs import _batches
+
+    assert chunk_size(offline=True) == MAX_CHUNK
+    assert chunk_size(offline=False) == 1  # live checks wait on the network
+    # Chunks grow from one item, so a short list is still spread over every worker.
+    sizes = [len(b) for b in _batches(map(str, range(100)), MAX_CHUNK)]
+    assert sizes == [1, 2, 4, 8, 16, 32, 32, 5]
 
 
 # The generator tests fork workers, so they run in a fresh interpreter, not in pytest's.
@@ -163,9 +172,9 @@ first = next(run_serial(items(), s))
 assert len(first) == 1 and first[0][0] and len(pulled) == 1, pulled
 pulled.clear()
 gen = run_parallel(items(), s, jobs=2, chunk=2)
-first = next(gen)
-assert len(first) == 2 and all(line for line, _ in first)
-assert len(pulled) <= 2 * 2 * 3 + 2 < len(files), len(pulled)  # bounded read-ahead
+first = next(gen) + next(gen)  # chunks of 1, then 2
+assert len(first) == 3 and all(line for line, _, _ in first)
+assert len(pulled) <= 2 * 2 * 3 + 3 < len(files), len(pulled)  # bounded read-ahead
 started = time.monotonic()
 gen.close()  # as on a closed pipe or Ctrl-C: the workers go at once
 assert time.monotonic() - started < 5

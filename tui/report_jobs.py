@@ -27,19 +27,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mailtriage.checks.analysis import Analysis, analyse
-from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
+from mailtriage.checks.message.loader import SampleError, load_bytes, load_path, read_file
+from mailtriage.checks.message.mbox import load_message, read_span
 from mailtriage.checks.model import Sample
 from mailtriage.checks.report.build import offline_report
+from mailtriage.checks.report.summary import Facts, facts
 from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.config import Config, make_resolver
+from mailtriage.tui.report_inputs import Item, MboxPart, Numbered, label_of
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-#: A sample to process: a path, or ``(label, bytes)`` already read (standard input).
-Item = str | tuple[str, bytes]
-#: What one sample gave: ``(output line, None)`` or ``(None, one-line error)``.
-Outcome = tuple[str | None, str | None]
+#: What one item gave: ``(output, None, facts)`` for a report; ``(output, error, None)``
+#: when it failed, where the output is the JSON error record (``None`` in text mode).
+#: Output is encoded where it is made, newline included, so the parent only writes it.
+#: Facts are ``None`` unless a summary was asked for.
+Outcome = tuple[bytes | None, str | None, Facts | None]
 
 
 MAX_CHUNK = 32
@@ -56,12 +60,16 @@ class Settings:
         offline: No DNS at all (dnspython is never even imported).
         nameserver: ``(host, port)`` for live checks; ``None`` = the system's.
         config: Timeouts, deadline and DNSBL zones for live checks.
+        summary: Also return each report's summary facts.
+        encoding: Of the output (JSON Lines are always UTF-8; text uses the terminal's).
     """
 
     as_json: bool
     offline: bool
     nameserver: tuple[str, int] | None = None
     config: Config = field(default_factory=Config)
+    summary: bool = False
+    encoding: str = "utf-8"
 
 
 def text(rep: dict[str, Any]) -> str:
@@ -107,25 +115,60 @@ async def _live(a: Analysis, settings: Settings) -> dict[str, Any]:
     return await full_report(a, resolver, settings.config.dnsbl_zones)
 
 
+def failed(label: str, error: str, settings: Settings) -> Outcome:
+    """The outcome of an item that could not be reported: its error record and line.
+
+    With JSON, the record ``{"source": label, "error": error}`` keeps the item's place
+    in the output (a report always has ``findings``; an error record never has).
+    """
+    if not settings.as_json:
+        return None, error, None
+    return _encoded(json_text({"source": label, "error": error}), settings), error, None
+
+
+def _encoded(line: str, settings: Settings) -> bytes:
+    return (line + "\n").encode(settings.encoding, "backslashreplace")
+
+
 def render(sample: Sample, settings: Settings) -> Outcome:
     """Analyse one loaded sample and serialise its report; never raises."""
     try:
         a = analyse(sample)
         rep = offline_report(a) if settings.offline else asyncio.run(_live(a, settings))
-        return (json_text(rep) if settings.as_json else text(rep)), None
+        line = json_text(rep) if settings.as_json else text(rep)
+        return _encoded(line, settings), None, facts(rep) if settings.summary else None
     except Exception as exc:  # one bad sample must not stop a batch
-        return None, f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})"
+        why = f"{sample.source}: analysis failed ({type(exc).__name__}: {exc})"
+        return failed(sample.source, why, settings)
+
+
+def load(item: Item) -> Sample:
+    """Load the sample an item names.
+
+    Raises:
+        SampleError: It cannot be read or is not an email (``Failed``: its own error).
+    """
+    if isinstance(item, str):
+        return load_path(item)
+    if isinstance(item, tuple):
+        return load_bytes(item[1], item[0])
+    if isinstance(item, MboxPart):
+        return read_span(item.path, item.span)
+    if isinstance(item, Numbered):
+        return load_message(read_file(item.path)[0], item.number, item.path)
+    raise SampleError(item.error)
 
 
 def process(item: Item, settings: Settings) -> Outcome:
     """Load, analyse and serialise one sample; never raises."""
-    label = item if isinstance(item, str) else item[0]
+    label = label_of(item)
     try:
-        sample = load_path(item) if isinstance(item, str) else load_bytes(item[1], label)
+        sample = load(item)
     except SampleError as exc:
-        return None, str(exc)
+        return failed(label, str(exc), settings)
     except Exception as exc:  # a loader bug must not stop a batch either
-        return None, f"{label}: could not be loaded ({type(exc).__name__}: {exc})"
+        why = f"{label}: could not be loaded ({type(exc).__name__}: {exc})"
+        return failed(label, why, settings)
     return render(sample, settings)
 
 
@@ -136,14 +179,14 @@ def run_serial(items: Iterable[Item], settings: Settings) -> Generator[list[Outc
 
 
 # ---- --jobs N: worker processes ----------------------------------------------
-def chunk_size(count: int, jobs: int, offline: bool) -> int:
-    """Items per round trip: large enough that IPC is small, small enough to balance.
+def chunk_size(offline: bool) -> int:
+    """Most items per round trip: large enough that IPC is small.
 
-    Live checks wait on the network, so they go one sample at a time.
+    Live checks wait on the network, so they go one sample at a time. Offline,
+    chunks start at one item and double up to this size (:func:`_batches`), so a
+    short list is still spread over every worker.
     """
-    if not offline:
-        return 1
-    return max(1, min(MAX_CHUNK, count // (jobs * 4)))
+    return MAX_CHUNK if offline else 1
 
 
 _settings: Settings | None = None
@@ -161,12 +204,15 @@ def _work(items: list[Item]) -> list[Outcome]:
 
 
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Group items into chunks of 1, 2, 4... up to ``size`` items."""
     batch: list[Item] = []
+    now = 1
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= now:
             yield batch
             batch = []
+            now = min(now * 2, size)
     if batch:
         yield batch
 

@@ -228,6 +228,29 @@ def read_file(path: str | os.PathLike[str], limit: int = MAX_READ + 1) -> tuple[
         SampleError: The path cannot be opened, is a directory or is not a regular
             file (one line naming it).
     """
+    fd, size = open_regular(path)
+    try:
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit)
+    except OSError as exc:
+        label = printable(os.fspath(path), 200)
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return data, size
+
+
+def open_regular(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """Open a regular file for reading without blocking: the one opener of sample files.
+
+    A named pipe, socket, device or directory is refused before any byte is read.
+
+    Returns:
+        ``(fd, size)``: an open file descriptor (the caller closes it) and the size on disk.
+
+    Raises:
+        SampleError: The path cannot be opened or is not a regular file (one line naming it).
+    """
     name = os.fspath(path)
     label = printable(name, 200)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -242,13 +265,10 @@ def read_file(path: str | os.PathLike[str], limit: int = MAX_READ + 1) -> tuple[
         if not stat.S_ISREG(info.st_mode):
             why = next((w for test, w in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
             raise SampleError(f"cannot read {label}: {why}")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit)
-    except OSError as exc:
-        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
-    finally:
+    except BaseException:
         os.close(fd)
-    return data, info.st_size
+        raise
+    return fd, info.st_size
 
 
 def load_path(path: str | os.PathLike[str]) -> Sample:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from mailtriage.checks.message.headers import find_header_end, parse_lines, split_lines, unfold
@@ -20,6 +21,7 @@ from mailtriage.checks.message.loader import (
     _unbom,
     load_bytes,
     mbox_message_end,
+    open_regular,
     read_file,
 )
 from mailtriage.checks.model import Sample
@@ -27,6 +29,8 @@ from mailtriage.checks.text import decode_bytes, decode_words, printable
 
 MAX_MESSAGES = 5000
 LIST_HEADER_BYTES = 64 * 1024
+SNIFF_BYTES = 4096  # what is_mbox looks at
+SCAN_BLOCK = 1 << 20
 _FIELD_LIMIT = 200
 
 
@@ -190,3 +194,89 @@ def load_or_list(path: str) -> Sample | MboxListing:
         if len(listing.entries) > 1:
             return MboxListing(listing.entries, listing.truncated, base)
     return load_bytes(data, base, max(size, len(data)))
+
+
+@dataclass(frozen=True, slots=True)
+class MboxSpan:
+    """Where one message of an mbox file lies (from :func:`scan_file`).
+
+    Attributes:
+        number: Position in the mailbox, 1 = first.
+        offset: Byte offset of the message's ``From `` envelope line.
+        end: Byte offset where the message ends (exclusive).
+    """
+
+    number: int
+    offset: int
+    end: int
+
+
+def scan_file(
+    path: str | os.PathLike[str], block: int = SCAN_BLOCK
+) -> Generator[MboxSpan, None, None]:
+    """Find the messages of an mbox file in one forward pass, without holding the file.
+
+    The file is read in blocks and split by the loader's own splitter
+    (``mbox_message_end``), so a span holds exactly the bytes :func:`load_message`
+    would load. Memory is bounded by the largest message, however many messages
+    the file holds. A file that does not start (after a UTF-8 BOM and blank lines)
+    with a ``From `` envelope line within its first ``SNIFF_BYTES`` yields nothing;
+    only those bytes are read.
+
+    Args:
+        path: The file.
+        block: Bytes per read once the file is known to be an mbox.
+
+    Yields:
+        One span per message, in file order.
+
+    Raises:
+        SampleError: The file cannot be opened or is not a regular file.
+    """
+    fd, _ = open_regular(path)
+    with os.fdopen(fd, "rb") as f:
+        buf = f.read(SNIFF_BYTES)
+        eof = len(buf) < SNIFF_BYTES
+        skip = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
+        pos = buf.find(b"From ", skip, SNIFF_BYTES)
+        if pos < 0 or buf[skip:pos].strip(b" \t\r\n"):
+            return
+        base = 0  # file offset of buf[0]
+        number = 0
+        while True:
+            eol, nl = _line_end(buf, pos)
+            end = following = -1
+            if eol >= 0 and (eof or eol + 1 < len(buf)):  # a CR at the block's end may be CRLF
+                end, following = mbox_message_end(buf, eol + 1, nl)
+            elif eof:
+                end = len(buf)
+            if following < 0 and not eof:
+                more = f.read(max(block, len(buf)))  # grows with the message: linear time
+                eof = not more
+                buf += more
+                continue
+            number += 1
+            yield MboxSpan(number, base + pos, base + end)
+            if following < 0:
+                return
+            buf = buf[following:]
+            base += following
+            pos = 0
+
+
+def read_span(path: str | os.PathLike[str], span: MboxSpan) -> Sample:
+    """Load one message of an mbox file found by :func:`scan_file` (``FILE#N``).
+
+    Raises:
+        SampleError: The file cannot be read, or the message is not an email.
+    """
+    size = span.end - span.offset
+    fd, _ = open_regular(path)
+    try:
+        data = os.pread(fd, min(size, MAX_READ + 1), span.offset)
+    except OSError as exc:
+        label = printable(os.fspath(path), 200)
+        raise SampleError(f"cannot read {label}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return load_bytes(data, f"{os.fspath(path)}#{span.number}", max(size, len(data)))
