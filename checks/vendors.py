@@ -32,13 +32,15 @@ import re
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-Role = Literal["gateway", "filter", "mailbox", "sender", "mta"]
+Role = Literal["gateway", "filter", "mailbox", "sender", "mta", "blocklist"]
 """What a product does with mail.
 
 ``"gateway"``: a third-party filtering service in front of the mailbox
 (Proofpoint, Mimecast...); ``"filter"``: the mailbox provider's own filtering
 tier (Microsoft EOP); ``"mailbox"``: a mailbox service or server;
-``"sender"``: a bulk sending or mailing-list service; ``"mta"``: mail server software.
+``"sender"``: a bulk sending or mailing-list service; ``"mta"``: mail server software;
+``"blocklist"``: a public blocklist or reputation service that rejections quote (its
+name and lookup pages name no customer, so a redacted copy keeps them).
 """
 
 
@@ -84,6 +86,13 @@ class Vendor:
         sender_route: Where an outside sender whose mail the product rejected asks for a
             review (postmaster address, delist or sender-support form), or ``None``.
         source: The public documents the host names come from.
+        tenant_hosts: Regular expressions (whole lower-case host names) of the product's
+            per-customer hosts; the named group ``tenant`` is the part that identifies
+            the customer (Proofpoint's ``mx0b-<id>.pphosted.com``, Microsoft's
+            ``<tenant>.mail.protection.outlook.com``). A redacted copy replaces it.
+        dnsbl_zones: DNS zones (suffixes) of the product's blocklists.
+        sites: Other public web hosts the product's rejections and NDRs link to (help,
+            lookup and delisting pages).
     """
 
     key: str
@@ -104,6 +113,9 @@ class Vendor:
     source: str = ""
     case_portal: str | None = None
     sender_route: str | None = None
+    tenant_hosts: tuple[str, ...] = ()
+    dnsbl_zones: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
 
     @property
     def all_hosts(self) -> tuple[str, ...]:
@@ -147,6 +159,10 @@ VENDORS: tuple[Vendor, ...] = (
         reputation_site="ipcheck.proofpoint.com",
         sandbox="Proofpoint Attachment Defense",
         reinject_hosts=("pps.reinject",),
+        tenant_hosts=(
+            r"^mx0[a-z]-(?P<tenant>[0-9]{5,})\.pphosted\.com$",
+            r"^(?P<tenant>m[0-9]{5,})\.ppops\.net$",
+        ),
         source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com; its "
         "filtering hosts m<id>.ppops.net (its own Received lines: 'from pps.filterd "
         "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
@@ -179,7 +195,10 @@ VENDORS: tuple[Vendor, ...] = (
         gateway_hosts=("iphmx.com",),
         words=("ironport", "Cisco"),
         sandbox="Cisco file analysis",
-        source="Cisco Secure Email Cloud Gateway: MX hosts mx1.<tenant>.iphmx.com",
+        tenant_hosts=(r"^(?:[a-z0-9-]+\.)?(?P<tenant>[a-z0-9-]+)\.iphmx\.com$",),
+        sites=("talosintelligence.com",),
+        source="Cisco Secure Email Cloud Gateway: MX hosts mx1.<tenant>.iphmx.com; Cisco "
+        "Talos reputation lookup (https://talosintelligence.com/reputation_center)",
     ),
     Vendor(
         "barracuda",
@@ -190,6 +209,7 @@ VENDORS: tuple[Vendor, ...] = (
         hosts=("barracuda.com",),
         words=("barracuda",),
         sandbox="Barracuda Advanced Threat Protection",
+        tenant_hosts=(r"^(?P<tenant>[a-z0-9-]+)\.ess\.barracudanetworks\.com$",),
         source="Barracuda Email Security Service: MX hosts d<id>.ess.barracudanetworks.com",
     ),
     Vendor(
@@ -249,6 +269,11 @@ VENDORS: tuple[Vendor, ...] = (
         "filter",
         gateway_hosts=("mail.protection.outlook.com",),
         hosts=("protection.outlook.com",),
+        # A tenant's MX label is its domain with hyphens for dots (contoso-com); the
+        # service's own front-end servers (BN8NAM12FT045) have no hyphen.
+        tenant_hosts=(
+            r"^(?P<tenant>[a-z0-9]+(?:-[a-z0-9]+)+)\.mail\.protection\.outlook\.com$",
+        ),
         bounce_marks=("protection.outlook",),
         reputation_site="sender.office.com",
         sandbox="Microsoft Defender Safe Attachments",
@@ -274,6 +299,7 @@ VENDORS: tuple[Vendor, ...] = (
         bounce_marks=("outlook.com", "exchangelabs"),
         domain="outlook.com",
         submission_host="smtp.office365.com",
+        sites=("learn.microsoft.com", "go.microsoft.com", "aka.ms"),
         source="Microsoft 365 URLs and IP address ranges (Exchange Online: outlook.com, "
         "outlook.office365.com); Exchange Online internal hosts *.prod.exchangelabs.com; "
         "How to set up a multifunction device or application to send email using Microsoft "
@@ -335,6 +361,83 @@ VENDORS: tuple[Vendor, ...] = (
         hosts=("docomo.ne.jp",),
         source="NTT docomo mail: addresses and mail servers under docomo.ne.jp (MX "
         "mfsmax.docomo.ne.jp)",
+    ),
+    # Public blocklists and reputation services: rejections name them and link to their
+    # lookup pages; the DNSBL check reads their zones (checks/live/dnsblcodes.py).
+    Vendor(
+        "spamhaus",
+        "Spamhaus",
+        "Spamhaus",
+        "blocklist",
+        reputation_site="check.spamhaus.org",
+        dnsbl_zones=("spamhaus.org", "spamhaus.net"),
+        source="Spamhaus: DNSBL zones zen.spamhaus.org (and Data Query Service zones under "
+        "dq.spamhaus.net); rejections link to https://www.spamhaus.org/query/ip/<ip>; "
+        "lookup and removal at https://check.spamhaus.org",
+    ),
+    Vendor(
+        "barracuda-brbl",
+        "Barracuda Reputation Block List",
+        "Barracuda",
+        "blocklist",
+        reputation_site="www.barracudacentral.org",
+        dnsbl_zones=("b.barracudacentral.org",),
+        source="Barracuda Central: BRBL zone b.barracudacentral.org; lookup and removal "
+        "request at https://www.barracudacentral.org/lookups",
+    ),
+    Vendor(
+        "spamcop",
+        "SpamCop",
+        "SpamCop",
+        "blocklist",
+        reputation_site="www.spamcop.net",
+        dnsbl_zones=("bl.spamcop.net",),
+        source="SpamCop Blocking List: zone bl.spamcop.net; lookup at "
+        "https://www.spamcop.net/bl.shtml",
+    ),
+    Vendor(
+        "uceprotect",
+        "UCEPROTECT",
+        "UCEPROTECT",
+        "blocklist",
+        reputation_site="www.uceprotect.net",
+        dnsbl_zones=("dnsbl-1.uceprotect.net", "dnsbl-2.uceprotect.net", "dnsbl-3.uceprotect.net"),
+        source="UCEPROTECT-Network: zones dnsbl-1/2/3.uceprotect.net",
+    ),
+    Vendor(
+        "spamrats",
+        "SpamRATS",
+        "SpamRATS",
+        "blocklist",
+        reputation_site="www.spamrats.com",
+        dnsbl_zones=("spamrats.com",),
+        source="SpamRATS: zones all.spamrats.com (dyna, noptr, spam)",
+    ),
+    Vendor(
+        "psbl",
+        "Passive Spam Block List",
+        "PSBL",
+        "blocklist",
+        reputation_site="psbl.org",
+        dnsbl_zones=("psbl.surriel.com",),
+        source="PSBL: zone psbl.surriel.com; lookup at https://psbl.org",
+    ),
+    Vendor(
+        "mailspike",
+        "Mailspike",
+        "Mailspike",
+        "blocklist",
+        reputation_site="mailspike.org",
+        dnsbl_zones=("bl.mailspike.net",),
+        source="Mailspike: zone bl.mailspike.net; lookup at https://mailspike.org",
+    ),
+    Vendor(
+        "sender-score",
+        "Sender Score",
+        "Validity",
+        "blocklist",
+        reputation_site="senderscore.org",
+        source="Validity Sender Score: https://senderscore.org",
     ),
     Vendor("sendgrid", "SendGrid", "SendGrid", "sender", hosts=("sendgrid.net",)),
     Vendor("mailgun", "Mailgun", "Mailgun", "sender", hosts=("mailgun.net", "postgun.com")),
@@ -464,6 +567,26 @@ def host_vendor(host: str | None) -> Vendor | None:
         return found
     name = (host or "").lower().rstrip(".")
     return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
+
+
+_TENANT_HOSTS = tuple(re.compile(p) for v in VENDORS for p in v.tenant_hosts)
+
+
+def tenant_span(host: str | None) -> tuple[int, int] | None:
+    """Where the customer-identifying part of a vendor's per-customer host is, or ``None``.
+
+    Args:
+        host: A host name (any case, a final dot allowed).
+
+    Returns:
+        ``(start, end)`` of that part in ``host`` (Proofpoint's ``00112233`` in
+        ``mx0b-00112233.pphosted.com``), or ``None`` for any other host.
+    """
+    name = (host or "").lower().rstrip(".")
+    for pattern in _TENANT_HOSTS:
+        if m := pattern.match(name):
+            return m.span("tenant")
+    return None
 
 
 def reinject_vendor(host: str | None) -> Vendor | None:
