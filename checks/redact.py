@@ -27,8 +27,20 @@ in order of first appearance and are deterministic for the same inputs:
   a Received field (``EXCH01``) become ``host-1``; an SRS envelope sender keeps its
   form (``SRS0=xxxx=TT=domain1.example=user2``), which the findings read;
 - an organization's name where it stands as a word of its own (``fabrikam`` of
-  ``fabrikam.com`` in "Hello Fabrikam", ``fabrikam-00417``, a tenant's
-  ``fabrikam-com.mail.protection.outlook.com``) becomes its stand-in's first label;
+  ``fabrikam.com`` in "Hello Fabrikam", ``fabrikam-00417``) becomes its stand-in's
+  first label;
+- a person's local part (``j.rivera`` of ``j.rivera@contoso.com``) also where it
+  stands alone as a word (a bounce's body quotes it), as its address's stand-in's
+  local part; local parts shorter than :data:`LOCAL_WORD_MIN` are not hunted as words;
+- a subject's numbers and IDs (a token of :data:`SUBJECT_TOKEN_MIN` characters or
+  more holding a digit, not a year: ``INV-20977``, ``5512``) become ``ref-1``... in
+  the body, in other header fields and in attachment file names, whose extension
+  stays (``INV-20977.pdf`` -> ``ref-1.pdf``: the attachment findings read it);
+- the customer-identifying part of a vendor's per-customer host (the ``tenant_hosts``
+  of :mod:`mailtriage.checks.vendors`): Proofpoint's ``mx0b-00112233.pphosted.com``
+  becomes ``mx0b-host1.pphosted.com`` and ``m0112233.ppops.net`` the same account's
+  ``host1.ppops.net``; Microsoft's ``contoso-com.mail.protection.outlook.com``
+  becomes ``domain1-example.mail.protection.outlook.com`` (its domain's stand-in);
 - text parts in base64 or quoted-printable are decoded, redacted and encoded
   again (an address cut by a soft line break is found); attachments are not
   touched;
@@ -41,15 +53,24 @@ names no customer:
 
 - hosts and domains of the products in :mod:`mailtriage.checks.vendors`
   (``*.pphosted.com``, ``*.mimecast.com``, ``*.protection.outlook.com``,
-  ``*.google.com``...), their reputation and help sites, and their re-injection
-  names; a gateway host carries the vendor's own account label (Proofpoint's
-  ``mx0b-00123401``), which the vendor needs to find its logs;
+  ``*.google.com``...), their reputation, help and lookup sites, and their
+  re-injection names (a per-customer label in them is replaced, see above; the
+  vendor case packet sent through the customer's own portal names the account);
+- public blocklists and reputation services (the table's ``"blocklist"`` rows:
+  Spamhaus, Barracuda's BRBL, SpamCop...): their names, zones and links, so the
+  reader can tell which list blocked the sender (an IP inside such a link is still
+  replaced, as everywhere);
 - the local parts a bounce is recognised by (``MAILER-DAEMON``, ``postmaster``) and
   the system's display name beside them;
 - loopback and unspecified addresses (``127.0.0.1``, ``::1``), names that are
   themselves a public suffix, version numbers written like an address
-  (Sendmail's ``8.18.1.2/8.18.1.2``), attachment file names, dates, verdict
-  headers' scores and rule names.
+  (Sendmail's ``8.18.1.2/8.18.1.2``, and one glued to a product name by ``:`` or
+  ``/``: ``FMLib:17.12.62.30``, ``Postfix/3.7.2.1``), the rest of attachment file
+  names, dates, verdict headers' scores and rule names.
+
+Pasted headers are read as the loader reads them: a line that is no header field
+continues the field above (folding lost in copy-paste), so a paste and the .eml it
+came from get the same stand-ins, CRLF or LF, with or without a body.
 
 Public sender infrastructure is **redacted**, not kept: mailtriage cannot tell
 reliably which side of a ticket is the customer's (inbound and outbound tickets,
@@ -61,8 +82,8 @@ Limits (said here so nobody over-trusts the copy): a domain is recognised by its
 last label being a real top-level domain or an internal one (``.local``,
 ``.corp``, ``.example``...); people's names in prose, organization names shorter
 than :data:`ORG_WORD_MIN` or unlike their domain, DKIM selectors, attachment names
-and contents are not found; the rest of a bounce's own subject ("Returned mail:
-Host unknown") is replaced in the Subject field only, since it is often the
+(beyond a subject's numbers) and contents are not found; the rest of a bounce's own
+subject ("Returned mail: Host unknown") is replaced in the Subject field only, since it is often the
 server's reason, which the bounce reader needs in the body. Read the copy before
 sending it.
 
@@ -392,8 +413,8 @@ class Redactor:
             return
         end = _HEADER_END.search(text)
         cut = len(text) if end is None else end.end()
-        found = [*_fields(text[:cut], True), *_fields(text[cut:], False)]
-        for name, _, value in found:
+        parsed = [*_fields(text[:cut], True), *_fields(text[cut:], False)]
+        for name, _, value in parsed:
             name = name.lower()
             if re.fullmatch(ID_FIELDS, name):
                 for m in _TOKEN.finditer(value):

@@ -271,9 +271,7 @@ VENDORS: tuple[Vendor, ...] = (
         hosts=("protection.outlook.com",),
         # A tenant's MX label is its domain with hyphens for dots (contoso-com); the
         # service's own front-end servers (BN8NAM12FT045) have no hyphen.
-        tenant_hosts=(
-            r"^(?P<tenant>[a-z0-9]+(?:-[a-z0-9]+)+)\.mail\.protection\.outlook\.com$",
-        ),
+        tenant_hosts=(r"^(?P<tenant>[a-z0-9]+(?:-[a-z0-9]+)+)\.mail\.protection\.outlook\.com$",),
         bounce_marks=("protection.outlook",),
         reputation_site="sender.office.com",
         sandbox="Microsoft Defender Safe Attachments",

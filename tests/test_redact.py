@@ -639,7 +639,9 @@ def _trial(name: str) -> tuple[Redactor, str, bytes]:
 
 def _signature_values(text: str) -> dict[str, str]:
     """DKIM ``b=``/``bh=`` and ``header.b=`` values in a header block, whatever its folding."""
-    found = {m.group(1): m.group(2) for m in re.finditer(r"(?<![\w.])(bh|b)=([A-Za-z0-9+/=]+)", text)}
+    found = {
+        m.group(1): m.group(2) for m in re.finditer(r"(?<![\w.])(bh|b)=([A-Za-z0-9+/=]+)", text)
+    }
     header_b = re.search(r"header\.b=([A-Za-z0-9+/=]+)", text)
     assert header_b is not None
     return {**found, "header.b": header_b.group(1)}
@@ -688,7 +690,9 @@ def test_a_bounce_body_quoting_a_local_part_alone_is_redacted() -> None:
     assert f"\n{user}     Office 365" in text
     assert "okafor" not in text.lower() and "receiving" not in text.lower()
     # short local parts and system mailboxes are not hunted as words
-    out = Redactor().redact_text("Mail it@contoso.com and postmaster@contoso.com: it is the postmaster")
+    out = Redactor().redact_text(
+        "Mail it@contoso.com and postmaster@contoso.com: it is the postmaster"
+    )
     assert "Mail user1@" in out and "it is the postmaster" in out
 
 
@@ -699,14 +703,19 @@ def test_a_bounce_body_quoting_a_local_part_alone_is_redacted() -> None:
         ("m0045512.ppops.net", "host1.ppops.net"),
         ("mx1.hc3962-86.iphmx.com", "mx1.host1.iphmx.com"),
         ("d307511a.ess.barracudanetworks.com", "host1.ess.barracudanetworks.com"),
-        ("wingtip-co-uk.mail.protection.outlook.com", "domain1-example.mail.protection.outlook.com"),
+        (
+            "wingtip-co-uk.mail.protection.outlook.com",
+            "domain1-example.mail.protection.outlook.com",
+        ),
         # regional or shared hosts name no customer
         ("us-smtp-inbound-1.mimecast.com", "us-smtp-inbound-1.mimecast.com"),
         ("mx1-us1.ppe-hosted.com", "mx1-us1.ppe-hosted.com"),
         ("CO1NAM11FT052.mail.protection.outlook.com", "CO1NAM11FT052.mail.protection.outlook.com"),
     ],
 )
-def test_per_customer_vendor_hosts_keep_the_vendor_but_not_the_customer(host: str, kept: str) -> None:
+def test_per_customer_vendor_hosts_keep_the_vendor_but_not_the_customer(
+    host: str, kept: str
+) -> None:
     assert Redactor().redact_text(f"via {host} today") == f"via {kept} today"
 
 
@@ -754,9 +763,7 @@ def test_public_blocklists_and_their_links_are_kept() -> None:
         assert is_kept_host(host), host
 
 
-def test_cli_redacts_the_pasted_headers(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_redacts_the_pasted_headers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "copy.txt"
     code, _, _ = _cli(capsys, str(REDACT / "pp-quarantined-paste.txt"), "-o", str(out))
     text = out.read_bytes().decode()

@@ -33,7 +33,11 @@ _SPAMCOP = {"127.0.0.2": "SpamCop: reported as a spam source by SpamCop users"}
 # blocklist rows' (checks/vendors.py), Spamhaus's DQS zones among them.
 _LISTS: tuple[tuple[str, dict[str, str]], ...] = tuple(
     (zone, codes)
-    for key, codes in (("spamhaus", _SPAMHAUS), ("barracuda-brbl", _BARRACUDA), ("spamcop", _SPAMCOP))
+    for key, codes in (
+        ("spamhaus", _SPAMHAUS),
+        ("barracuda-brbl", _BARRACUDA),
+        ("spamcop", _SPAMCOP),
+    )
     for zone in by_key(key).dnsbl_zones
 )
 
