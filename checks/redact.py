@@ -876,12 +876,13 @@ def _field_spans(text: str, head: bool) -> Iterator[tuple[int, int, int, str]]:
     :mod:`mailtriage.checks.message.lostfold`); an indented line continues it, and so,
     in a header block (``head``), does any other non-blank line (folding lost in
     copy-paste), as :func:`mailtriage.checks.message.headers.parse_lines` reads it.
-    ``end`` is before the last line's line break, so CRLF and LF both survive.
+    ``end`` is before the last line's line break, so CRLF, LF and CR all survive.
     """
     cur: _Open | None = None
     pos, size = 0, len(text)
+    sep = "\r" if "\n" not in text else "\n"  # CR-only text (an old Mac, a terminal paste)
     while pos < size:
-        nl = text.find("\n", pos)
+        nl = text.find(sep, pos)
         stop = size if nl < 0 else nl + 1
         line = text[pos:stop].rstrip("\r\n")
         lend = pos + len(line)
