@@ -42,8 +42,9 @@ class DiffRow:
     layer: str
 
 
-def _show(value: str | None, limit: int = 120) -> str:
-    return printable(value, limit) if value else ABSENT
+def _show(value: str | None) -> str:
+    """The value display-safe and whole (views cut it to their width; notes never do)."""
+    return printable(value) if value else ABSENT
 
 
 def _domain(addr: str | None) -> str | None:
@@ -94,11 +95,9 @@ def _facts(x: Analysis) -> dict[str, str]:
     recorded = x.recorded
     edge = boundary(recorded)
     for m in edge.methods if edge else ():
-        facts.setdefault(f"Auth {m.method}", _show(m.result, 40))
+        facts.setdefault(f"Auth {m.method}", _show(m.result))
     for method, result in summary(tuple(r for r in recorded if r is not edge)).items():
-        facts.setdefault(
-            f"Auth {method}" if edge is None else f"Tenant {method}", _show(result, 40)
-        )
+        facts.setdefault(f"Auth {method}" if edge is None else f"Tenant {method}", _show(result))
     return facts
 
 
@@ -179,7 +178,10 @@ def compared(a: Analysis, b: Analysis) -> tuple[tuple[Analysis, Analysis], list[
                 "bounce's own headers; its reason is in the sample pane's Bounce row."
             )
     senders = [x.sample.from_domain or "" for x in chosen]
-    if all(senders) and len({org_domain(d.lower()) for d in senders}) > 1:
+    # One domain is one organisation: the Public Suffix List (tens of ms to read) is
+    # only needed when the two domains differ.
+    differ = len({d.lower().strip().strip(".") for d in senders}) > 1
+    if all(senders) and differ and len({org_domain(d.lower()) for d in senders}) > 1:
         notes.append(
             f"A and B come from different senders ({printable(senders[0], 80)} and "
             f"{printable(senders[1], 80)}): some differences may be the senders' own, not "

@@ -251,36 +251,44 @@ class BroadAllow:
         kind: ``"domain-allow"``, ``"service-allow"``, ``"scl-bypass"`` or ``"policy-bypass"``.
         quote: The words that matched, as written (display-safe).
         warning: What to tell the customer, in words that can be quoted.
+        risk: The first part of the warning alone: what the broad exception risks
+            (for a caller that knows a narrow exception is not the fix either).
     """
 
     kind: str
     quote: str
     warning: str
+    risk: str = ""
 
 
-_APPROVAL = (
-    "It needs approval from security and a reason backed by the blocked samples; "
+APPROVAL = (
+    "It needs approval from security and a reason backed by the blocked samples;"
+)
+NARROW_FIX = (
     "the narrow fix is an exception for the one sender address, the recipient and "
     "the verdict that fired."
 )
-WARNINGS = {
+RISKS = {
     "domain-allow": (
         "Allowing a whole domain lets every sender at that domain, and anyone who forges "
-        "it, skip the filters. " + _APPROVAL
+        "it, skip the filters."
     ),
     "service-allow": (
         "Allowing a whole sending service admits mail from every customer of that "
-        "service, spammers included. " + _APPROVAL
+        "service, spammers included."
     ),
     "scl-bypass": (
         "A transport rule that sets the spam confidence level to -1 turns spam filtering "
-        "off for everything the rule matches. " + _APPROVAL
+        "off for everything the rule matches."
     ),
     "policy-bypass": (
         "Bypassing or switching off a filtering policy removes that protection for "
-        "everything the policy covers. " + _APPROVAL
+        "everything the policy covers."
     ),
 }
+"""What each broad exception risks, in words to quote to the customer."""
+WARNINGS = {kind: f"{risk} {APPROVAL} {NARROW_FIX}" for kind, risk in RISKS.items()}
+"""The whole warning: the risk, the approval it needs, and the narrow fix."""
 
 _VERB = (
     r"(?:allow(?:[- ]?list(?:ed|ing|s)?|ed|ing|s)?|white[- ]?list(?:ed|ing|s)?|"
@@ -382,7 +390,9 @@ def broad_allow_warnings(text: str) -> tuple[BroadAllow, ...]:
         )
         if found is not None:
             taken.append(found.span())
-            out.append(BroadAllow(kind, printable(found.group(0), 200), WARNINGS[kind]))
+            out.append(
+                BroadAllow(kind, printable(found.group(0), 200), WARNINGS[kind], RISKS[kind])
+            )
     return tuple(out)
 
 

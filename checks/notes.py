@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
 from mailtriage.checks.bounce.entry import BounceRecipient
 from mailtriage.checks.diff import DiffRow
+from mailtriage.checks.guardrails import broad_allow_warnings
 from mailtriage.checks.live.run import LiveRun, unanswered
 from mailtriage.checks.playbook import ItemState
 from mailtriage.checks.suspect import Comparison, suspect
@@ -108,6 +109,16 @@ def exact_error(a: Analysis) -> str:
 def failure_time(a: Analysis) -> datetime | None:
     """When the failure a sample shows happened: a bounce's own date, else the message's Date."""
     return a.sample.date
+
+
+def guard_rail_lines(text: str) -> tuple[str, ...]:
+    """The guard rail's warnings about a broad exception ``text`` proposes, each quoting it.
+
+    One line per kind :func:`~mailtriage.checks.guardrails.broad_allow_warnings` finds (a
+    whole domain or sending service allowed, an SCL -1 rule, a policy bypass): the words
+    that proposed it, then what to tell the customer. Empty when nothing broad is proposed.
+    """
+    return tuple(f'"{w.quote}": {w.warning}' for w in broad_allow_warnings(text or ""))
 
 
 def _text_lines(label: str, text: str, missing: str, depth: int = 0) -> list[NoteLine]:
@@ -291,6 +302,7 @@ def _cause(analyses: Sequence[Analysis | None], comparison: Comparison | None) -
 
 def _fix(ticket: Ticket | None) -> tuple[NoteSection, NoteSection]:
     fix = _text_lines("Fix applied", ticket.fix if ticket else "", f"{TO_FILL} (none recorded)")
+    fix += [NoteLine("Guard rail", w, 1) for w in guard_rail_lines(ticket.fix if ticket else "")]
     verdict = {True: "problem gone", False: "same symptom after the fix", None: ""}
     ok = verdict[ticket.verified_ok if ticket else None]
     text = ticket.verification if ticket else ""
@@ -346,7 +358,9 @@ def build_notes(
         verify,
     ]
     if ticket is not None and ticket.notes.strip():
-        sections.append(NoteSection("Notes", tuple(_text_lines("", ticket.notes, ""))))
+        lines = _text_lines("", ticket.notes, "")
+        lines += [NoteLine("Guard rail", w, 1) for w in guard_rail_lines(ticket.notes)]
+        sections.append(NoteSection("Notes", tuple(lines)))
     tags = ("Sample A (blocked)", "Sample B (delivered)")
     for i, x in enumerate(analyses[:2]):
         if x is not None:

@@ -34,12 +34,31 @@ from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.entry import BounceRecipient, parse_reply
 from mailtriage.checks.explain import MAX_PASTE
 from mailtriage.checks.live.run import LiveRun
-from mailtriage.checks.notes import exact_error, failed_recipient, failure_time, most_likely_layer
+from mailtriage.checks.message.loader import PASTED_PREFIX
+from mailtriage.checks.notes import (
+    exact_error,
+    failed_recipient,
+    failure_time,
+    guard_rail_lines,
+    most_likely_layer,
+)
 from mailtriage.checks.notes import utc as _utc
+from mailtriage.checks.playbook import ItemState, PlaybookError, load_playbooks
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import printable, printable_lines
 from mailtriage.checks.ticket.model import Ticket
-from mailtriage.checks.vendors import VENDORS, Vendor, by_name, host_vendor, support_rows
+from mailtriage.checks.vendors import (
+    BLOCKLISTS,
+    VENDORS,
+    Blocklist,
+    Vendor,
+    blocklist_named,
+    by_key,
+    by_name,
+    host_vendor,
+    outbound_vendor,
+    support_rows,
+)
 from mailtriage.checks.vendors import text_pattern as _vendor_pattern
 
 Readiness = Literal["ready", "partial", "vague", "monitor"]
@@ -100,6 +119,11 @@ class CaseFacts:
         changes: Recent changes (from the ticket), or ``""``.
         evidence: What can be attached (sample files, the pasted reply).
         layer: The most likely layer, or ``""``.
+        blocklist: Outbound: the key of the public blocklist the rejection names
+            (:data:`~mailtriage.checks.vendors.BLOCKLISTS`), or ``""``.
+        ip_owner: Outbound: the key of the provider whose shared outbound IP was refused
+            for its reputation (:func:`~mailtriage.checks.vendors.outbound_vendor`), or
+            ``""``: the customer cannot delist it, its provider can.
     """
 
     direction: Direction
@@ -123,6 +147,8 @@ class CaseFacts:
     changes: str = ""
     evidence: tuple[str, ...] = ()
     layer: str = ""
+    blocklist: str = ""
+    ip_owner: str = ""
 
     @property
     def proof(self) -> bool:
@@ -228,14 +254,23 @@ def _times_in(text: str) -> list[datetime]:
 
 
 def _vendor_named(text: str, host: str | None) -> Vendor | None:
-    """The gateway, filter or mailbox product that wrote a rejection (its host, then its words)."""
+    """The gateway, filter or mailbox product that wrote a rejection (its host, then its words).
+
+    When the answering host is known and is no vendor's, only the products' words count,
+    not host names in the text: Microsoft's sending servers stamp their own host on a
+    remote server's reply (``[BN8NAM12FT045.eop-nam12.prod.protection.outlook.com ...]``),
+    which names the sender's side, not the server that refused.
+    """
     found = host_vendor(host) if host else None
     if found is not None:
         return found
     low = text.lower()
     for v in VENDORS:
         if v.role in ("gateway", "filter", "mailbox"):
-            pattern = _vendor_pattern(v.key)
+            if host:
+                pattern = "|".join(re.escape(w) for w in v.words if w.islower())
+            else:
+                pattern = _vendor_pattern(v.key)
             if pattern and re.search(pattern, low):
                 return v
     return None
@@ -251,6 +286,19 @@ def _vendor_of_verdicts(a: Analysis, layer: str) -> Vendor | None:
     if a.timeline.gateway and (v := by_name(a.timeline.gateway)) is not None:
         return v
     return next((v for w in named if (v := _vendor_word(w)) is not None), None)
+
+
+_URL = re.compile(r"https?://\S+", re.I)
+
+
+def _without_blocklists(text: str) -> str:
+    """``text`` without links and public blocklists' names: a list a reply quotes
+    (``b.barracudacentral.org``) is not the product that refused."""
+    low = _URL.sub(" ", text.lower())
+    for b in BLOCKLISTS:
+        for mark in b.marks:
+            low = low.replace(mark, " ")
+    return low
 
 
 def _vendor_word(word: str) -> Vendor | None:
@@ -315,7 +363,7 @@ def _outbound(a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None
     rcpt = reply_rcpt or (failed_recipient(a) if a is not None else None)
     response = _one_line(reply) if reply.strip() else (exact_error(a) if a is not None else "")
     text = f"{reply} {rcpt.diagnostic if rcpt else ''}"
-    vendor = _vendor_named(text, rcpt.remote_mta if rcpt else None)
+    vendor = _vendor_named(_without_blocklists(text), rcpt.remote_mta if rcpt else None)
     original = a.original if a is not None and a.bounce is not None else None
     envelope = ""
     domain = ""
@@ -353,6 +401,7 @@ def _outbound(a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None
         "code": code,
         "category": category,
         "auth_from": original,
+        "said": text,
     }
 
 
@@ -364,6 +413,36 @@ def _gateway_line(a: Analysis, comparison: Comparison | None) -> str:
         return a.quarantine
     high = [f for f in a.findings if f.severity == "high" and f.layer in _FAILURE_LAYERS]
     return high[0].evidence if high else ""
+
+
+def _base_name(source: str) -> str:
+    """A file's name without the technician's folders (``#N`` of a mailbox member kept)."""
+    return re.split(r"[\\/]", source.rstrip("/\\"))[-1] or source
+
+
+def _evidence(analyses: Sequence[Analysis | None]) -> tuple[str, ...]:
+    """What to attach, named for the vendor: each sample by what it is and its file name.
+
+    A pasted sample (its source says so, as the loader labels it) has no file: it is named
+    as the headers of that message, to attach as a text file. A file is named by its base
+    name, never the technician's local path.
+    """
+    out: list[str] = []
+    for i, x in enumerate(analyses[:2]):
+        if x is None:
+            continue
+        if i == 0:
+            what = "the bounce" if x.bounce is not None else "the blocked message"
+        else:
+            what = "a delivered copy"
+        source = x.sample.source
+        if source.startswith(PASTED_PREFIX):
+            out.append(f"headers of {what} (pasted; attach as a .txt)")
+        elif source == "-":
+            out.append(f"{what} (read from standard input; attach as a .txt)")
+        else:
+            out.append(f"{_base_name(source)} ({what})")
+    return tuple(out)
 
 
 def case_facts(
@@ -394,7 +473,7 @@ def case_facts(
     reply_rcpt = _reply_recipient(reply)
     bounced = a is not None and failed_recipient(a) is not None
     layer = most_likely_layer(analyses, comparison) or ""
-    evidence = tuple(f"{x.sample.source}" for x in analyses[:2] if x is not None)
+    evidence = _evidence(analyses)
     if reply.strip():
         evidence += ("the SMTP reply as pasted",)
     volume = ticket.volume.strip() if ticket else ""
@@ -407,6 +486,12 @@ def case_facts(
             auth, policy = _live_auth(runs[0] if runs else None)
         who = vendor.company if vendor else o["recipient_domain"] or "the receiving side"
         what = f"{o['code']} {o['category']}".strip() or "rejected"
+        listing = blocklist_named(o["said"])
+        if listing is not None:
+            what += f": listed on {listing.name}"
+        owner = outbound_vendor(o["sending_ip"])
+        if owner is not None and listing is None and o["category"] != "reputation block":
+            owner = None  # a provider's IP refused for something else: not a listing
         source = o["sending_ip"] or o["sending_domain"] or "the sender"
         times = sorted(o["times"])
         return CaseFacts(
@@ -429,6 +514,8 @@ def case_facts(
             changes=changes,
             evidence=evidence,
             layer=layer,
+            blocklist=listing.key if listing is not None else "",
+            ip_owner=owner.key if owner is not None else "",
         )
     if a is None:
         return CaseFacts("unknown", volume=volume, changes=changes, evidence=evidence)
@@ -491,6 +578,20 @@ def case_path(facts: CaseFacts) -> str:
             f"Customer's own {name} case: {how}. The customer's gateway made the decision, "
             "so the customer, as that vendor's customer, asks for the review."
         )
+    if facts.direction == "outbound" and facts.ip_owner:
+        return _shared_ip_path(facts)
+    if facts.direction == "outbound" and (listing := _blocklist(facts)) is not None:
+        who = facts.company or facts.recipient_domain or "the receiving side"
+        ip = facts.sending_ip or "the sending IP"
+        return (
+            f"{listing.name} lookup and removal: {listing.lookup} ({listing.removal}). "
+            f"{who} refused the mail because {ip} is listed on {listing.name}, a public "
+            f"blocklist {who} consults: the listing is what to lift, and {listing.name} "
+            "decides it. The customer's mail admin finds and stops the cause first "
+            "(a compromised account, a bad list, a missing PTR, a shared IP pool), then asks "
+            f"for the removal; if {who} still refuses after the delisting, its postmaster "
+            f"(postmaster@{facts.recipient_domain or '<recipient domain>'}) is next."
+        )
     if facts.direction == "outbound":
         name = facts.company or facts.recipient_domain or "the receiving organisation"
         fallback = (
@@ -506,6 +607,30 @@ def case_path(facts: CaseFacts) -> str:
         "Not decided yet: load the blocked sample (or the bounce), or paste the SMTP reply "
         "(--reply), to tell a block by the customer's own gateway from a rejection by "
         "someone else's."
+    )
+
+
+def _blocklist(facts: CaseFacts) -> Blocklist | None:
+    return next((b for b in BLOCKLISTS if b.key == facts.blocklist), None)
+
+
+def _shared_ip_path(facts: CaseFacts) -> str:
+    """The route when the refused IP is the customer's provider's shared outbound IP."""
+    owner = by_key(facts.ip_owner)
+    portal, _ = support_rows(owner.company)
+    how = portal or f"a support case through the customer's own contract with {owner.company}"
+    listing = _blocklist(facts)
+    why = (
+        f"listed on {listing.name} (lookup: {listing.lookup})"
+        if listing is not None
+        else "refused for its reputation"
+    )
+    return (
+        f"Customer's own {owner.company} case: {how}. The refused IP {facts.sending_ip} is "
+        f"one of {owner.name}'s shared outbound IPs, {why}. The customer does not own that "
+        f"address and cannot delist it: {owner.company} has the listing lifted or sends the "
+        "customer's mail from another of its IPs, so the request goes to its support "
+        "through the customer's own account, quoting the rejection and the listing."
     )
 
 
@@ -545,6 +670,17 @@ def _question(facts: CaseFacts) -> str:
             "Which rule, policy or classification held this message, and is it a false "
             "positive to correct in the filter (rather than with a wide allow rule)?"
         )
+    if facts.direction == "outbound" and facts.ip_owner:
+        return (
+            f"The refused IP {facts.sending_ip} belongs to your shared outbound pool and the "
+            "receiving side refuses it for its listing: please have the listing lifted, or "
+            "send this customer's mail from an IP that is not listed, and tell us when."
+        )
+    if facts.direction == "outbound" and (listing := _blocklist(facts)) is not None:
+        return (
+            f"The sending IP is listed on {listing.name}: which of its lists names it and "
+            "why, and what lifts the listing once the cause is fixed?"
+        )
     return (
         "Which control refused this mail (IP or domain reputation, a policy, content "
         "classification or routing), and what is needed to lift it?"
@@ -554,6 +690,8 @@ def _question(facts: CaseFacts) -> str:
 def packet_body(facts: CaseFacts) -> str:
     """The packet's body: identifiers first, one field per line, then the question."""
     name = facts.company or facts.vendor or "support team"
+    if facts.direction == "outbound" and facts.ip_owner:
+        name = f"{by_key(facts.ip_owner).company} support"
     if facts.direction == "inbound" and facts.layer == "authentication":
         name = f"{facts.sending_domain or 'sending domain'} mail administrators"
     lines = [
@@ -593,6 +731,7 @@ def case_packet(
     reply: str = "",
     now: datetime | None = None,
     runs: Sequence[LiveRun | None] = (),
+    checklist: Sequence[ItemState] = (),
 ) -> CasePacket:
     """Build the support case packet, its escalation update and the runbook entry.
 
@@ -604,6 +743,8 @@ def case_packet(
         now: The time of the escalation update (defaults to now, UTC).
         runs: The live runs per slot (authentication evaluated now, when the samples
             recorded none).
+        checklist: The checklist as evaluated (its item texts name what was ticked in
+            the escalation update); empty: the ticket type's packaged playbook.
 
     Returns:
         The packet.
@@ -618,27 +759,84 @@ def case_packet(
         body=packet_body(facts),
         readiness=readiness,
         missing=missing,
-        escalation=escalation_update(facts, ticket, now),
+        escalation=escalation_update(facts, ticket, now, checklist),
         runbook=runbook_text(runbook_entry(analyses, comparison, ticket, reply)),
     )
 
 
-def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | None = None) -> str:
+def _item_texts(ticket: Ticket, checklist: Sequence[ItemState]) -> dict[str, str]:
+    """Checklist item id -> its text: the evaluated checklist, else the packaged playbook."""
+    texts = {st.item.id: st.item.text for st in checklist}
+    if not texts:
+        try:
+            playbook = load_playbooks().for_kind(ticket.kind)
+        except (PlaybookError, KeyError):
+            return {}
+        texts = {i.id: i.text for sec in playbook.sections for i in sec.items}
+    return texts
+
+
+def _ticked(ticket: Ticket, checklist: Sequence[ItemState]) -> list[str]:
+    """What was ticked since the case opened, in words (never an internal item id)."""
+    texts = _item_texts(ticket, checklist)
+    done: list[str] = []
+    unnamed = 0
+    for t in ticket.ticks:
+        if t.at <= ticket.created:
+            continue
+        if t.item in texts:
+            done.append(f"{_one_line(texts[t.item]).rstrip('.')} (done {_utc(t.at)})")
+        else:
+            unnamed += 1
+    if unnamed:
+        done.append(f"{unnamed} more checklist step{'s' if unnamed > 1 else ''} of an earlier "
+                    "checklist")  # fmt: skip
+    return done
+
+
+def escalation_update(
+    facts: CaseFacts,
+    ticket: Ticket | None,
+    now: datetime | None = None,
+    checklist: Sequence[ItemState] = (),
+) -> str:
     """The update to add to an open case: what changed, what was verified, what is asked.
+
+    When the ticket says the fix was verified and the problem is gone, the update closes
+    the case instead: what fixed it and how that was verified, nothing asked. A broad
+    fix (a whole domain or service allowed, a policy bypassed) carries the guard rail's
+    warning beside it.
 
     Args:
         facts: The packet's facts.
         ticket: The ticket the case belongs to, or ``None`` (the lines then say what to fill in).
         now: The time of the update (defaults to now, UTC).
+        checklist: The checklist as evaluated, whose item texts say what was done
+            (empty: the ticket type's packaged playbook).
 
     Returns:
         Plain text, display-safe.
     """
     stamp = _utc(now or datetime.now(UTC))
-    head = f"Case update ({stamp})"
+    closing = ticket is not None and ticket.verified_ok is True and bool(ticket.fix.strip())
+    head = f"Case {'closing ' if closing else ''}update ({stamp})"
     if ticket is not None and ticket.id:
         head += f" for ticket {printable(ticket.id)}, opened {_utc(ticket.created)}"
     lines = [head, _field("Failure mode", facts.failure_mode)]
+    warnings = [
+        f"Guard rail: {printable(text)}" for text in guard_rail_lines(ticket.fix if ticket else "")
+    ]
+    if closing and ticket is not None:
+        lines.append(_field("Fixed by", _one_line(ticket.fix)))
+        lines += warnings
+        how = _one_line(ticket.verification) or "the fix was checked and the problem was gone"
+        lines.append(_field("Verified", how))
+        lines.append(_field("Latest failure (UTC)", _utc(facts.latest_failure)))
+        lines.append(
+            "Outcome: the problem is gone after the fix. Nothing more is asked; please close "
+            "the case (we reopen it with new samples if the symptom returns)."
+        )
+        return "\n".join(lines)
     lines.append(_field("Latest failure (UTC)", _utc(facts.latest_failure)))
     lines.append(_field("Volume affected", facts.volume))
     affected = ticket.affected if ticket is not None else None
@@ -652,9 +850,7 @@ def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | N
     lines.append(_field("Authentication now", auth))
     since: list[str] = []
     if ticket is not None:
-        since += [
-            f"checked {t.item} at {_utc(t.at)}" for t in ticket.ticks if t.at > ticket.created
-        ]
+        since += [f"checked: {x}" for x in _ticked(ticket, checklist)]
         since += [
             f"explained {_one_line(k.text)} at {_utc(k.at)}"
             for k in ticket.kept
@@ -670,9 +866,8 @@ def escalation_update(facts: CaseFacts, ticket: Ticket | None, now: datetime | N
             verified += f"; verification: {_one_line(ticket.verification)}"
         if ticket.verified_ok is False:
             verified += "; the same symptom returned after the verified fix"
-        elif ticket.verified_ok is True:
-            verified += "; the problem was gone after the fix"
     lines.append(_field("Verified", verified))
+    lines += warnings
     lines.append(f"Asked of the vendor: {_question(facts)} Please escalate the review of the "
                  "current decision with this evidence.")  # fmt: skip
     return "\n".join(lines)
@@ -687,12 +882,15 @@ class RunbookEntry:
         detection: The signal that shows the problem coming back.
         validation: The step that proves the fix holds (after a change too).
         post_change: A check to run after the change that caused it, or ``""``.
+        warnings: The guard rail's warnings about a broad fix (a whole domain or
+            service allowed, a policy bypassed), one per kind.
     """
 
     root_cause: str
     detection: str
     validation: str
     post_change: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 # layer -> (detection signal, validation step), in mailtriage's own words.
@@ -792,7 +990,10 @@ def runbook_entry(
     post = ""
     if ticket is not None and ticket.changes.strip():
         post = f"after a change like this one ({_one_line(ticket.changes)}): {validation}"
-    return RunbookEntry(printable(cause), printable(detection), validation, printable(post))
+    warnings = tuple(printable(w) for w in guard_rail_lines(ticket.fix if ticket else ""))
+    return RunbookEntry(
+        printable(cause), printable(detection), validation, printable(post), warnings
+    )
 
 
 def runbook_text(entry: RunbookEntry) -> str:
@@ -804,6 +1005,7 @@ def runbook_text(entry: RunbookEntry) -> str:
     ]
     if entry.post_change:
         lines.append(f"Post-change check: {entry.post_change}")
+    lines += [f"Guard rail (about the fix): {w}" for w in entry.warnings]
     return "\n".join(lines)
 
 

@@ -56,8 +56,9 @@ names no customer:
   ``*.google.com``...), their reputation, help and lookup sites, and their
   re-injection names (a per-customer label in them is replaced, see above; the
   vendor case packet sent through the customer's own portal names the account);
-- public blocklists and reputation services (the table's ``"blocklist"`` rows:
-  Spamhaus, Barracuda's BRBL, SpamCop...): their names, zones and links, so the
+- public blocklists and reputation services (the vendor module's ``BLOCKLISTS``:
+  Spamhaus, Barracuda's BRBL, SpamCop; Cisco Talos as a vendor site): their
+  names, zones and links, so the
   reader can tell which list blocked the sender (an IP inside such a link is still
   replaced, as everywhere);
 - the local parts a bounce is recognised by (``MAILER-DAEMON``, ``postmaster``) and
@@ -114,6 +115,7 @@ from mailtriage.checks.psl import org_domain, suffix_list
 from mailtriage.checks.route.received_ip import is_public
 from mailtriage.checks.text import decode_words, printable
 from mailtriage.checks.vendors import (
+    BLOCKLISTS,
     VENDORS,
     host_vendor,
     reinject_vendor,
@@ -233,12 +235,18 @@ class RedactError(Exception):
     """The input cannot be redacted; the message is one line for the user."""
 
 
+@lru_cache(maxsize=1)
 def _vendor_sites() -> dict[str, bool]:
-    """Vendor names kept whole or as a suffix: the vendor table's hosts and sites."""
+    """Vendor names kept whole or as a suffix: the vendor table's hosts and sites, and
+    the public blocklists' zones and lookup sites.
+
+    Built on first use, not at import: it reads the whole Public Suffix List, and the
+    dashboard imports this module long before anything is redacted.
+    """
     kept: dict[str, bool] = {}
     for v in VENDORS:
         names = (v.domain, v.reputation_site, v.submission_host, v.help_site)
-        for name in (*names, *v.dnsbl_zones, *v.sites):
+        for name in (*names, *v.sites):
             if name:
                 host = name.split("/")[0].lower()
                 kept[host] = True
@@ -247,10 +255,12 @@ def _vendor_sites() -> dict[str, bool]:
                     kept[org] = True
         for host in v.reinject_hosts:
             kept[host] = True
+    for b in BLOCKLISTS:  # the public lists: their zones and lookup sites
+        for name in (*b.zones, b.lookup.split("://", 1)[-1].split("/")[0]):
+            host = name.lower()
+            kept[host] = True
+            kept[org_domain(host) or host] = True
     return kept
-
-
-_VENDOR_SITES = _vendor_sites()
 
 
 @lru_cache(maxsize=4096)
@@ -275,7 +285,8 @@ def is_kept_host(name: str) -> bool:
         return True
     if host_vendor(n) is not None or reinject_vendor(n) is not None:
         return True
-    if n in _VENDOR_SITES or suffix_lookup(n, _VENDOR_SITES):
+    sites = _vendor_sites()
+    if n in sites or suffix_lookup(n, sites):
         return True
     return org_domain(n) is None
 

@@ -28,19 +28,18 @@ This module is core: it imports only the standard library.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-Role = Literal["gateway", "filter", "mailbox", "sender", "mta", "blocklist"]
+Role = Literal["gateway", "filter", "mailbox", "sender", "mta"]
 """What a product does with mail.
 
 ``"gateway"``: a third-party filtering service in front of the mailbox
 (Proofpoint, Mimecast...); ``"filter"``: the mailbox provider's own filtering
 tier (Microsoft EOP); ``"mailbox"``: a mailbox service or server;
-``"sender"``: a bulk sending or mailing-list service; ``"mta"``: mail server software;
-``"blocklist"``: a public blocklist or reputation service that rejections quote (its
-name and lookup pages name no customer, so a redacted copy keeps them).
+``"sender"``: a bulk sending or mailing-list service; ``"mta"``: mail server software.
 """
 
 
@@ -85,12 +84,15 @@ class Vendor:
             filters for) opens a support case, or ``None``.
         sender_route: Where an outside sender whose mail the product rejected asks for a
             review (postmaster address, delist or sender-support form), or ``None``.
-        source: The public documents the host names come from.
+        outbound_ranges: The networks (CIDR) the product sends its customers' mail from,
+            shared by many customers: a listing of one of these IPs is lifted by the
+            product's own operator, asked through the customer's case with it, never by
+            the customer (:func:`outbound_vendor`).
+        source: The public documents the host names and ranges come from.
         tenant_hosts: Regular expressions (whole lower-case host names) of the product's
             per-customer hosts; the named group ``tenant`` is the part that identifies
             the customer (Proofpoint's ``mx0b-<id>.pphosted.com``, Microsoft's
             ``<tenant>.mail.protection.outlook.com``). A redacted copy replaces it.
-        dnsbl_zones: DNS zones (suffixes) of the product's blocklists.
         sites: Other public web hosts the product's rejections and NDRs link to (help,
             lookup and delisting pages).
     """
@@ -113,8 +115,8 @@ class Vendor:
     source: str = ""
     case_portal: str | None = None
     sender_route: str | None = None
+    outbound_ranges: tuple[str, ...] = ()
     tenant_hosts: tuple[str, ...] = ()
-    dnsbl_zones: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
 
     @property
@@ -168,9 +170,13 @@ VENDORS: tuple[Vendor, ...] = (
         "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
         "quote the IP reputation lookup https://ipcheck.proofpoint.com/?ip=<ip>; "
         "seed: How can I contact ProofPoint support to resolve email delivery issues? "
-        "(Suped, 2025: PCSC for customers, postmaster@proofpoint.com for outside senders)",
+        "(Suped, 2025: PCSC for customers, postmaster@proofpoint.com for outside senders); "
+        "outbound ranges: Proofpoint's published sending networks 67.231.144.0/20 and "
+        "148.163.128.0/19 (the ranges Proofpoint asks its customers to accept on an inbound "
+        "connector)",
         case_portal=_PCSC,
         sender_route=_PP_POSTMASTER,
+        outbound_ranges=("67.231.144.0/20", "148.163.128.0/19"),
     ),
     Vendor(
         "mimecast",
@@ -182,7 +188,19 @@ VENDORS: tuple[Vendor, ...] = (
         bounce_marks=("mimecast",),
         sandbox="Mimecast Attachment Protect",
         source="Mimecast: Inbound MX records by region (*-smtp-inbound-*.mimecast.com, "
-        "mimecast-offshore.com, mimecast.co.za)",
+        "mimecast-offshore.com, mimecast.co.za); Mimecast Data Centers and URLs "
+        "(https://community.mimecast.com/s/article/Mimecast-Data-Centers-and-URLs: the "
+        "sending ranges per region, US and UK/EU listed here)",
+        outbound_ranges=(
+            "205.139.110.0/24",
+            "207.211.30.0/24",
+            "216.205.24.0/24",
+            "170.10.128.0/21",
+            "195.130.217.0/24",
+            "91.220.42.0/24",
+            "146.101.78.0/24",
+            "185.58.84.0/22",
+        ),
         case_portal="a Mimecast support case raised by an administrator of the customer's "
         "Mimecast account (Mimecast support portal), quoting the message's entry in the "
         "Administration Console's message tracking",
@@ -280,7 +298,20 @@ VENDORS: tuple[Vendor, ...] = (
         "address ranges (Exchange Online: *.protection.outlook.com, "
         "*.mail.protection.outlook.com); Use the delist portal to remove yourself from the "
         "blocked senders list (https://sender.office.com, quoted by the 5.7.606-649 NDRs); "
-        "Outlook.com Postmaster (https://sendersupport.olc.protection.outlook.com/pm/)",
+        "Outlook.com Postmaster (https://sendersupport.olc.protection.outlook.com/pm/); "
+        "Exchange Online Protection's outbound pools as its SPF record publishes them "
+        "(spf.protection.outlook.com: 40.92.0.0/15, 40.107.0.0/16, 52.100.0.0/14, "
+        "104.47.0.0/17, 2a01:111:f400::/48, 2a01:111:f403::/48; Microsoft Learn, Set up SPF "
+        "to identify valid email sources for your Microsoft 365 domain, "
+        "https://learn.microsoft.com/en-us/defender-office-365/email-authentication-spf-configure)",
+        outbound_ranges=(
+            "40.92.0.0/15",
+            "40.107.0.0/16",
+            "52.100.0.0/14",
+            "104.47.0.0/17",
+            "2a01:111:f400::/48",
+            "2a01:111:f403::/48",
+        ),
         case_portal="a Microsoft 365 service request from the customer's tenant (Microsoft 365 "
         "admin center, Support, New service request; needs an admin role in that tenant)",
         sender_route="for an IP on Microsoft 365's blocked senders list (5.7.606-649) the "
@@ -325,7 +356,22 @@ VENDORS: tuple[Vendor, ...] = (
         source="Google Workspace: MX record values (aspmx.l.google.com); Gmail's SMTP replies "
         "end with a link to https://support.google.com/mail/?p=<topic> and 'gsmtp'; Gmail Help: "
         "Email sender guidelines (https://support.google.com/mail/answer/81126); Postmaster "
-        "Tools (https://postmaster.google.com)",
+        "Tools (https://postmaster.google.com); Google's sending networks as _spf.google.com "
+        "publishes them (Google Workspace Admin Help, Set up SPF, "
+        "https://support.google.com/a/answer/10685031; IPv4 netblocks listed here)",
+        outbound_ranges=(
+            "35.190.247.0/24",
+            "64.233.160.0/19",
+            "66.102.0.0/20",
+            "66.249.80.0/20",
+            "72.14.192.0/18",
+            "74.125.0.0/16",
+            "108.177.8.0/21",
+            "173.194.0.0/16",
+            "209.85.128.0/17",
+            "216.58.192.0/19",
+            "216.239.32.0/19",
+        ),
         case_portal="a Google Workspace support case from the customer's Admin console "
         "(Help, Contact support; needs a super administrator of that Workspace)",
         sender_route="Gmail's sender guidelines and the sender troubleshooting form they link "
@@ -360,83 +406,6 @@ VENDORS: tuple[Vendor, ...] = (
         source="NTT docomo mail: addresses and mail servers under docomo.ne.jp (MX "
         "mfsmax.docomo.ne.jp)",
     ),
-    # Public blocklists and reputation services: rejections name them and link to their
-    # lookup pages; the DNSBL check reads their zones (checks/live/dnsblcodes.py).
-    Vendor(
-        "spamhaus",
-        "Spamhaus",
-        "Spamhaus",
-        "blocklist",
-        reputation_site="check.spamhaus.org",
-        dnsbl_zones=("spamhaus.org", "spamhaus.net"),
-        source="Spamhaus: DNSBL zones zen.spamhaus.org (and Data Query Service zones under "
-        "dq.spamhaus.net); rejections link to https://www.spamhaus.org/query/ip/<ip>; "
-        "lookup and removal at https://check.spamhaus.org",
-    ),
-    Vendor(
-        "barracuda-brbl",
-        "Barracuda Reputation Block List",
-        "Barracuda",
-        "blocklist",
-        reputation_site="www.barracudacentral.org",
-        dnsbl_zones=("b.barracudacentral.org",),
-        source="Barracuda Central: BRBL zone b.barracudacentral.org; lookup and removal "
-        "request at https://www.barracudacentral.org/lookups",
-    ),
-    Vendor(
-        "spamcop",
-        "SpamCop",
-        "SpamCop",
-        "blocklist",
-        reputation_site="www.spamcop.net",
-        dnsbl_zones=("bl.spamcop.net",),
-        source="SpamCop Blocking List: zone bl.spamcop.net; lookup at "
-        "https://www.spamcop.net/bl.shtml",
-    ),
-    Vendor(
-        "uceprotect",
-        "UCEPROTECT",
-        "UCEPROTECT",
-        "blocklist",
-        reputation_site="www.uceprotect.net",
-        dnsbl_zones=("dnsbl-1.uceprotect.net", "dnsbl-2.uceprotect.net", "dnsbl-3.uceprotect.net"),
-        source="UCEPROTECT-Network: zones dnsbl-1/2/3.uceprotect.net",
-    ),
-    Vendor(
-        "spamrats",
-        "SpamRATS",
-        "SpamRATS",
-        "blocklist",
-        reputation_site="www.spamrats.com",
-        dnsbl_zones=("spamrats.com",),
-        source="SpamRATS: zones all.spamrats.com (dyna, noptr, spam)",
-    ),
-    Vendor(
-        "psbl",
-        "Passive Spam Block List",
-        "PSBL",
-        "blocklist",
-        reputation_site="psbl.org",
-        dnsbl_zones=("psbl.surriel.com",),
-        source="PSBL: zone psbl.surriel.com; lookup at https://psbl.org",
-    ),
-    Vendor(
-        "mailspike",
-        "Mailspike",
-        "Mailspike",
-        "blocklist",
-        reputation_site="mailspike.org",
-        dnsbl_zones=("bl.mailspike.net",),
-        source="Mailspike: zone bl.mailspike.net; lookup at https://mailspike.org",
-    ),
-    Vendor(
-        "sender-score",
-        "Sender Score",
-        "Validity",
-        "blocklist",
-        reputation_site="senderscore.org",
-        source="Validity Sender Score: https://senderscore.org",
-    ),
     Vendor("sendgrid", "SendGrid", "SendGrid", "sender", hosts=("sendgrid.net",)),
     Vendor("mailgun", "Mailgun", "Mailgun", "sender", hosts=("mailgun.net", "postgun.com")),
     Vendor(
@@ -453,9 +422,7 @@ VENDORS: tuple[Vendor, ...] = (
             "internet mail service",
         ),
     ),
-    Vendor(
-        "iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)
-    ),
+    Vendor("iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)),
     # Mail server software: the one place its names are spelled. The hop systems
     # (route/systems.py, from the comment an MTA writes in its Received line) and the
     # bounce dialects (bounce/dialects.py, from its notice) both name it from these rows.
@@ -630,3 +597,100 @@ def sandbox_name(name: str) -> str:
     """The attachment sandbox of the product shown as ``name``, or a generic wording."""
     v = by_name(name)
     return v.sandbox if v is not None and v.sandbox else f"{name}'s attachment sandbox"
+
+
+_OUTBOUND = tuple((ipaddress.ip_network(cidr), v) for v in VENDORS for cidr in v.outbound_ranges)
+
+
+def outbound_vendor(ip: str | None) -> Vendor | None:
+    """The product whose shared outbound networks hold ``ip``, or ``None``.
+
+    A provider's outbound IP sends mail for many of its customers at once: when a
+    blocklist names one, the provider's operator has it delisted, asked through the
+    customer's own case with the provider.
+    """
+    try:
+        addr = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    return next((v for net, v in _OUTBOUND if addr.version == net.version and addr in net), None)
+
+
+@dataclass(frozen=True)
+class Blocklist:
+    """A public DNS blocklist that receiving servers quote when they refuse mail.
+
+    Attributes:
+        key: Stable identifier, e.g. ``"spamhaus"``.
+        name: The list's operator as shown to the user.
+        marks: Lower-case substrings that name the list in an SMTP reply.
+        lookup: Where a sender looks an IP up and finds how its listing is lifted.
+        removal: How a listing is lifted, in mailtriage's own words.
+        source: The public document the route comes from.
+        zones: The list's DNS zones (suffixes), which the DNSBL check reads
+            (:mod:`mailtriage.checks.live.dnsblcodes`). A redacted copy keeps the list's
+            name, zones and lookup site: they name no customer, and the reader needs
+            to see which list refused the mail.
+    """
+
+    key: str
+    name: str
+    marks: tuple[str, ...]
+    lookup: str
+    removal: str
+    source: str
+    zones: tuple[str, ...] = ()
+
+
+BLOCKLISTS: tuple[Blocklist, ...] = (
+    Blocklist(
+        "spamhaus",
+        "Spamhaus",
+        ("spamhaus",),
+        "https://check.spamhaus.org/",
+        "the lookup names the list (SBL, XBL, CSS, PBL, DBL) and the reason, and offers "
+        "the removal request for that listing once its cause is fixed",
+        "Spamhaus: IP and Domain Reputation Checker (https://check.spamhaus.org/); the "
+        "lookup links its rejections carry (https://www.spamhaus.org/query/ip/<IP>) lead there; "
+        "DNSBL zones zen.spamhaus.org and the Data Query Service's under dq.spamhaus.net",
+        zones=("spamhaus.org", "spamhaus.net"),
+    ),
+    Blocklist(
+        "barracuda",
+        "Barracuda Reputation Block List",
+        ("barracudacentral", "barracuda reputation", "b.barracuda"),
+        "https://www.barracudacentral.org/lookups",
+        "look the IP up, then file the removal request form "
+        "(https://www.barracudacentral.org/rbl/removal-request) once the cause is fixed",
+        "Barracuda Central: Lookups and Removal Request "
+        "(https://www.barracudacentral.org/lookups, "
+        "https://www.barracudacentral.org/rbl/removal-request); BRBL zone "
+        "b.barracudacentral.org",
+        zones=("b.barracudacentral.org",),
+    ),
+    Blocklist(
+        "spamcop",
+        "SpamCop",
+        ("spamcop",),
+        "https://www.spamcop.net/bl.shtml",
+        "there is no removal request: the listing expires by itself about a day after the "
+        "spam reports stop, so find and stop the source",
+        "SpamCop Blocking List (https://www.spamcop.net/bl.shtml); zone bl.spamcop.net",
+        zones=("bl.spamcop.net",),
+    ),
+)
+
+
+def blocklist(key: str) -> Blocklist:
+    """The public blocklist whose key is ``key``.
+
+    Raises:
+        StopIteration: No such list.
+    """
+    return next(b for b in BLOCKLISTS if b.key == key)
+
+
+def blocklist_named(text: str) -> Blocklist | None:
+    """The public blocklist an SMTP reply names (the first in table order), or ``None``."""
+    low = text[:4000].lower()
+    return next((b for b in BLOCKLISTS if any(m in low for m in b.marks)), None)

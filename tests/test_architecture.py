@@ -62,6 +62,43 @@ def test_first_paint_needs_no_dnspython() -> None:
     assert _run(code) == ""
 
 
+def test_first_paint_imports_no_ticket_work_or_exports() -> None:
+    """Issue 11: the ticket's store and advice, the exports and the playbooks load after it.
+
+    Importing what starts the dashboard loads none of them (``tests/test_first_paint.py``
+    checks what the first frame itself needed), and reads no Public Suffix List.
+    """
+    code = (
+        "import sys, mailtriage.tui.cli, mailtriage.tui.app\n"
+        "import mailtriage.tui.screens.dashboard, mailtriage.tui.demo.runtime\n"
+        "from mailtriage.checks.psl import suffix_list\n"
+        "late = ('mailtriage.checks.packet', 'mailtriage.checks.redact',\n"
+        "        'mailtriage.checks.escalation', 'mailtriage.checks.guardrails',\n"
+        "        'mailtriage.checks.ticket.', 'mailtriage.checks.ticket.snapshot',\n"
+        "        'mailtriage.checks.playbook', 'mailtriage.checks.notes', 'tomli_w')\n"
+        "found = sorted(m for m in sys.modules if m.startswith(late))\n"
+        "found += ['PSL read'] if suffix_list.cache_info().currsize else []\n"
+        "print(','.join(found))\n"
+    )
+    assert _run(code) == ""
+
+
+def test_redaction_and_one_sender_comparison_read_no_suffix_list() -> None:
+    """Importing the redactor and comparing two copies from one domain leave the PSL unread."""
+    code = (
+        "from mailtriage.checks.psl import suffix_list\n"
+        "import mailtriage.checks.redact\n"
+        "from mailtriage.checks.analysis import analyse\n"
+        "from mailtriage.checks.diff import compared\n"
+        "from mailtriage.tui.demo.runtime import demo_samples\n"
+        "a, b = (analyse(s) for s in demo_samples())\n"
+        "assert a.sample.from_domain == b.sample.from_domain\n"
+        "compared(a, b)\n"
+        "print(suffix_list.cache_info().currsize)\n"
+    )
+    assert _run(code) == "0"
+
+
 def test_dns_package_does_not_import_dnspython() -> None:
     code = (
         "import sys, mailtriage.checks.dns, mailtriage.checks.dns.model\n"

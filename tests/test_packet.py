@@ -237,7 +237,7 @@ def test_escalation_update_says_what_changed_what_was_verified_and_what_is_asked
         fix="Reported the false positive to Proofpoint",
         verification="Sent a new tender after the report",
         verified_ok=False,
-        ticks=(Tick("gateway-log", NOW - timedelta(hours=2)),),
+        ticks=(Tick("t2-trace", NOW - timedelta(hours=2)),),
     )
     facts = case_facts([a, b], suspect(a, b), ticket)
     text = escalation_update(facts, ticket, NOW)
@@ -247,7 +247,11 @@ def test_escalation_update_says_what_changed_what_was_verified_and_what_is_asked
     )
     assert "Volume affected: 12 tenders" in lines
     assert "Business impact (who): Halvorsen Engineering, Bergen" in lines
-    assert "checked gateway-log at 2025-10-14 10:00 UTC" in text
+    assert (
+        "checked: After a release, trace the message again downstream "
+        "(done 2025-10-14 10:00 UTC)" in text
+    )
+    assert "t2-trace" not in text  # the item's text, never its id
     assert "the same symptom returned after the verified fix" in text
     assert lines[-1].startswith("Asked of the vendor: Which rule, policy or classification")
 

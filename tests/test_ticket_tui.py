@@ -87,12 +87,17 @@ async def test_starting_a_ticket_from_inside_the_app(tmp_path: Path) -> None:
     assert ticket.sample("A") is not None and ticket.snapshot.findings
 
 
-async def test_a_bad_ticket_id_is_one_line_not_a_crash() -> None:
+async def test_a_bad_ticket_id_is_one_line_and_the_prompt_comes_back() -> None:
     app = TestApp([str(PAIR / "a.eml")], offline=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i", *"../x", "enter")
+        await pilot.press("i", *"#4471 Acme", "enter")
         await pilot.pause()
         assert app.ticket is None and app.is_running
+        # The prompt is back with what was typed: the next keys do not switch panes.
+        assert app.screen.query_one("#path", Input).value == "#4471 Acme"
+        await pilot.press(*["backspace"] * 10, *"INC4471", "enter")
+        await wait_for(pilot, lambda: app.ticket is not None)
+        assert app.ticket is not None and app.ticket.id == "INC4471"
 
 
 async def test_export_list_opens_notes_and_switches_format() -> None:
@@ -111,9 +116,12 @@ async def test_export_list_opens_notes_and_switches_format() -> None:
         await pilot.press("c")
 
 
-def test_store_root_follows_the_environment(_private_ticket_store: Path) -> None:
+def test_tickets_and_saved_exports_follow_the_environment(_private_ticket_store: Path) -> None:
+    from mailtriage.tui.config import data_dir
+
     assert isinstance(open_store(), TicketStore)
     assert open_store().dir == _private_ticket_store / "tickets"
+    assert data_dir() == _private_ticket_store  # notes are saved under data_dir() / "notes"
 
 
 async def test_an_explanation_is_kept_with_the_ticket() -> None:
@@ -244,3 +252,34 @@ async def test_title_says_when_the_ticket_needs_escalation_or_a_guard_rail() -> 
         await pilot.press("escape")
         await pilot.pause()
         assert "(escalate, guard rail)" in str(title.render())
+
+
+async def test_an_export_key_does_not_also_act_on_the_export_it_opens(tmp_path: Path) -> None:
+    app = _app("T-7", samples=[str(PAIR / "a.eml")])
+    app.ticket_created = False
+    app.config = replace(app.config, notes_dir=str(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen_stack[0].analyses[0] is not None)
+        await pilot.press("x", "c")  # c picks "redacted samples"; it must not also copy
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+        await pilot.pause()
+        assert not any("copied" in n.message for n in app._notifications)
+
+
+async def test_a_msg_sample_is_redacted_from_its_transport_headers(tmp_path: Path) -> None:
+    from tests.msg_support import build_msg
+
+    head_b = (PAIR / "b.eml").read_text().split("\n\n", 1)[0] + "\n"
+    msg = tmp_path / "delivered.msg"
+    msg.write_bytes(build_msg(headers=head_b, subject="Payroll"))
+    app = _app("T-8", samples=[str(PAIR / "a.eml"), str(msg)])
+    app.ticket_created = False
+    app.config = replace(app.config, notes_dir=str(tmp_path / "notes"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: all(app.screen_stack[0].analyses))
+        await pilot.press("x", "c")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NotesScreen")
+        assert "transport headers only" in app.screen.text  # type: ignore[attr-defined]
+    (b,) = (tmp_path / "notes").glob("T-8-redacted-b-*.eml")
+    data = b.read_bytes()
+    assert b"Received:" in data and b"brightline-payroll" not in data

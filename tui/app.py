@@ -10,10 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook import Playbook, Playbooks, load_playbooks
 from mailtriage.checks.text import printable
-from mailtriage.checks.ticket.model import Ticket
-from mailtriage.checks.ticket.store import TicketError, TicketStore
 from mailtriage.tui.commands import ActionCommands
 from mailtriage.tui.config import Config, make_resolver
 from mailtriage.tui.screens.dashboard import DashboardScreen
@@ -23,7 +20,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 if TYPE_CHECKING:
+    import os
+
     from mailtriage.checks.dns.resolver import Resolver
+    from mailtriage.checks.playbook import Playbook, Playbooks
+    from mailtriage.checks.ticket.model import Ticket
+    from mailtriage.checks.ticket.store import TicketStore
 
 
 SAVE_DELAY = 0.3
@@ -52,6 +54,7 @@ class MailtriageApp(App[None]):
         ticket: Ticket | None = None,
         store: TicketStore | None = None,
         playbooks: Playbooks | None = None,
+        playbook_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         """Create the app.
 
@@ -68,8 +71,11 @@ class MailtriageApp(App[None]):
             ticket: The open ticket (``mailtriage --ticket ID``), saved to ``store`` on
                 every change; ``None`` works without a ticket.
             store: Where the ticket is saved.
-            playbooks: Every ticket type's playbook (the CLI adds the MSP's files);
-                the packaged ones when ``None``.
+            playbooks: Every ticket type's playbook; when ``None``, the packaged ones
+                and the MSP's files in ``playbook_dir``, read on first use (after the
+                first paint), their problems shown as warnings.
+            playbook_dir: The configuration folder whose ``playbooks/`` holds the MSP's
+                playbook files (the CLI passes it); ``None``: packaged ones only.
         """
         super().__init__()
         self.config = config or Config()
@@ -77,12 +83,12 @@ class MailtriageApp(App[None]):
         self.nameserver = nameserver
         self.offline = offline
         self.fixed_playbook = playbook
-        self.playbooks = playbooks or load_playbooks()
+        self._playbooks = playbooks
+        self._playbook_dir = playbook_dir
         self.initial_trace = trace
         self.initial_errors: tuple[str, ...] = ()  # samples the CLI could not open, to show
         self.initial_warnings: tuple[str, ...] = ()  # e.g. a ticket's sample changed on disk
         self.ticket = ticket
-        self.kinds = tuple((pb.id, pb.title) for pb in self.playbooks.values())
         self._save_timer: Timer | None = None
         self.ticket_created = False  # a new ticket: the dashboard offers the ticket form first
         self.store = store
@@ -92,6 +98,27 @@ class MailtriageApp(App[None]):
         self.watch_dir = ""  # --watch: a drop folder whose new files are offered as A or B
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+
+    @property
+    def playbooks(self) -> Playbooks:
+        """Every ticket type's playbook, read on first use; unusable MSP files are warned of."""
+        if self._playbooks is None:
+            from mailtriage.checks.playbook import load_playbooks
+
+            self._playbooks = load_playbooks(self._playbook_dir)
+            for problem in self._playbooks.problems:
+                self.notify(
+                    printable(f"playbook file {problem}", 300),
+                    title="Ticket",
+                    severity="warning",
+                    markup=False,
+                )
+        return self._playbooks
+
+    @property
+    def kinds(self) -> tuple[tuple[str, str], ...]:
+        """Each ticket type's id and title, in picker order."""
+        return tuple((pb.id, pb.title) for pb in self.playbooks.values())
 
     @property
     def playbook(self) -> Playbook:
@@ -169,6 +196,8 @@ class MailtriageApp(App[None]):
             generation, ticket = self._generation, self.ticket
             if ticket is None or self.store is None or generation == self._saved_generation:
                 return True
+            from mailtriage.checks.ticket.store import TicketError
+
             try:
                 self.store.save(ticket, touch=False)
             except TicketError as exc:

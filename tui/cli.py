@@ -15,8 +15,6 @@ from mailtriage.checks.dns.model import DnsError
 from mailtriage.checks.message.loader import SampleError, load_stdin
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook import PlaybookError, load_playbooks
-from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, config_path, load_config
 
@@ -121,17 +119,20 @@ def run_dashboard(argv: Sequence[str]) -> int:
         return fail(f"--watch {args.watch}: {why}")
     try:
         config = load_config()
-        playbooks = load_playbooks(config_path().parent)
         nameserver = nameserver_for(args.resolver, config.resolver)
-        if args.ticket is not None:
+        if args.ticket is not None:  # the ticket store loads only when a ticket is asked for
+            from mailtriage.checks.ticket.store import TicketError
             from mailtriage.tui.tickets import load_samples, open_store
 
-            store = open_store()
-            ticket, created = store.open(args.ticket)
+            try:
+                store = open_store()
+                ticket, created = store.open(args.ticket)
+            except TicketError as exc:
+                return fail(str(exc))
         samples, errors = load_some(args.samples)
         if ticket is not None and not args.samples:
             samples, warnings = load_samples(ticket)
-    except (SampleError, ConfigError, DnsError, TicketError, PlaybookError) as exc:
+    except (SampleError, ConfigError, DnsError) as exc:
         return fail(str(exc))
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
@@ -159,10 +160,10 @@ def run_dashboard(argv: Sequence[str]) -> int:
         trace=args.trace or "",
         ticket=ticket,
         store=store,
-        playbooks=playbooks,
+        playbook_dir=config_path().parent,  # read after the first paint
     )
     app.initial_errors = tuple(errors)
-    app.initial_warnings = (*(f"playbook file {p}" for p in playbooks.problems), *warnings)
+    app.initial_warnings = tuple(warnings)
     app.ticket_created = created
     app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
     try:

@@ -8,18 +8,17 @@ never read the developer's own settings. A missing file means defaults.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomli_w
 from mailtriage.checks.atomic import atomic_write_text
 
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
 
 ENV_VAR = "MAILTRIAGE_CONFIG"
+DATA_ENV = "MAILTRIAGE_DATA"
 
 
 class ConfigError(Exception):
@@ -76,7 +75,14 @@ def config_path() -> Path:
 
 
 def data_dir() -> Path:
-    """Return the XDG data directory for mailtriage (ticket notes live here)."""
+    """Return the data directory: tickets and saved notes live here.
+
+    ``MAILTRIAGE_DATA`` names it (the tests use it so they never touch the developer's
+    own tickets); otherwise ``$XDG_DATA_HOME/mailtriage`` (``~/.local/share`` when unset).
+    """
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "mailtriage"
 
@@ -94,6 +100,8 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    import tomllib  # only when there is a file to read
+
     try:
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8", "replace"))
     except tomllib.TOMLDecodeError as exc:
@@ -130,6 +138,8 @@ def save_config(cfg: Config, path: Path | None = None) -> Path:
     """Write the configuration atomically and return the path written."""
     path = path or config_path()
     data = {f.name: getattr(cfg, f.name) for f in fields(Config)}
+    import tomli_w
+
     text = tomli_w.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in data.items()})
     atomic_write_text(path, text)
     return path

@@ -39,6 +39,11 @@ def diff_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("b", metavar="B", help="a delivered copy ('-' reads stdin)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="accepted like the other commands'; diff never makes a DNS query",
+    )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
 

@@ -19,7 +19,8 @@ from mailtriage.checks.text import json_text, printable
 from mailtriage.checks.ticket.model import Ticket
 from mailtriage.checks.ticket.store import TicketError, TicketSummary
 from mailtriage.tui.args import VersionAction, fail
-from mailtriage.tui.tickets import open_store, store_root, worked_notes
+from mailtriage.tui.config import data_dir
+from mailtriage.tui.tickets import open_store, worked_notes
 
 EXIT_UNREADABLE = 1
 """``tickets``: at least one ticket file could not be read (it is listed with its error)."""
@@ -49,7 +50,7 @@ def run_tickets(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(
         prog="mailtriage tickets",
         description="List the saved tickets, the most recently changed first.",
-        epilog=f"Tickets are kept in {store_root() / 'tickets'} (MAILTRIAGE_DATA overrides). "
+        epilog=f"Tickets are kept in {data_dir() / 'tickets'} (MAILTRIAGE_DATA overrides). "
         "Exit status 1 when a ticket file could not be read.",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per ticket and line")

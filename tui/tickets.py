@@ -1,9 +1,8 @@
 """The ticket store as the app and the ticket commands use it.
 
-The store lives in the XDG data directory (:func:`mailtriage.tui.config.data_dir`);
-``MAILTRIAGE_DATA`` names another directory (the tests use it so they never touch
-the developer's own tickets). Loading a ticket's samples goes through the same
-loaders as a sample named on the command line.
+The store lives in the data directory (:func:`mailtriage.tui.config.data_dir`:
+``MAILTRIAGE_DATA``, else the XDG data directory), beside the saved notes. Loading a
+ticket's samples goes through the same loaders as a sample named on the command line.
 """
 
 from __future__ import annotations
@@ -11,14 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mailtriage.checks.message.loader import SampleError, load_text
+from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.ticket.model import SLOTS, Ticket, TicketSample
-from mailtriage.checks.ticket.store import TicketStore, file_digest, sample_changed, text_digest
 from mailtriage.tui.config import config_path, data_dir
 
 if TYPE_CHECKING:
@@ -26,22 +22,16 @@ if TYPE_CHECKING:
     from mailtriage.checks.diff import DiffRow
     from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.suspect import Comparison
+    from mailtriage.checks.ticket.model import Ticket, TicketSample
+    from mailtriage.checks.ticket.store import TicketStore
 
-DATA_ENV = "MAILTRIAGE_DATA"
-
-PASTED_PREFIX = "pasted into "
-"""Source label of a pasted sample: ``pasted into A``."""
-
-
-def store_root() -> Path:
-    """Where tickets are kept: ``$MAILTRIAGE_DATA`` or the XDG data directory."""
-    override = os.environ.get(DATA_ENV)
-    return Path(override).expanduser() if override else data_dir()
 
 
 def open_store() -> TicketStore:
-    """The ticket store at :func:`store_root`."""
-    return TicketStore(store_root())
+    """The ticket store in the data directory (:func:`mailtriage.tui.config.data_dir`)."""
+    from mailtriage.checks.ticket.store import TicketStore  # not needed for the first paint
+
+    return TicketStore(data_dir())
 
 
 def is_sample_file(source: str) -> bool:
@@ -58,6 +48,8 @@ def pasted_sample(slot: int, entry: TicketSample) -> Sample:
     Raises:
         SampleError: The text is not an email.
     """
+    from mailtriage.checks.ticket.model import SLOTS  # the ticket's modules wait for a ticket
+
     when = f" at {entry.added:%H:%M %Z}" if entry.added else ""
     return load_text(entry.pasted, f"{PASTED_PREFIX}{SLOTS[slot]}{when}".rstrip())
 
@@ -69,6 +61,9 @@ def load_samples(ticket: Ticket) -> tuple[list[Sample | str | None], list[str]]:
     loaded as it is now (or left empty) and flagged in the warnings. A mailbox
     path without ``#N`` stays a path, for the dashboard's picker.
     """
+    from mailtriage.checks.ticket.model import SLOTS
+    from mailtriage.checks.ticket.store import sample_changed
+
     out: list[Sample | str | None] = [None, None]
     warnings: list[str] = []
     for n, slot in enumerate(SLOTS):
@@ -103,6 +98,9 @@ def with_sample(
 
     A relative path is made absolute, so the ticket resumes from any directory.
     """
+    from mailtriage.checks.ticket.model import SLOTS, TicketSample
+    from mailtriage.checks.ticket.store import file_digest, text_digest
+
     letter = SLOTS[slot]
     if path and path != "-":
         base = path.rsplit("#", 1)[0] if "#" in path and not os.path.exists(path) else path

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from mailtriage.checks.playbook import ItemState
 from mailtriage.widgets._render import safe
 from mailtriage.widgets.pane import FullTextRequested
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from mailtriage.checks.playbook import ItemState
 
 
 class ChecklistPane(OptionList):

@@ -92,6 +92,32 @@ class Pane(VerticalScroll, can_focus=True):
         self.cursor = 0
         self._body = Content("")
         self._marking: list[Row] = []
+        self._expected: tuple[int, int] | None = None
+        self._painted: Content | None = None
+
+    def expect_size(self, width: int, height: int) -> None:
+        """Say the outer size the first layout is expected to give this pane.
+
+        Until the pane has been laid out, :meth:`refresh_body` builds at the width
+        this size implies, so that the first frame already shows the body instead of
+        an empty box followed by a second layout and frame. It is only a guess: the
+        first layout checks the real width and rebuilds when it differs.
+        """
+        self._expected = (width, height)
+
+    def _expected_width(self) -> int:
+        """The body width the expected size gives (0: no expectation)."""
+        if self._expected is None:
+            return 0
+        width, height = self._expected
+        gutter = self.styles.gutter
+        inner = width - gutter.width
+        if inner <= 0:
+            return 0
+        body = self.build(max(inner - 1, 20))
+        if body.plain.count("\n") + 1 > height - gutter.height:  # taller: a scrollbar shows
+            inner -= self.styles.scrollbar_size_vertical
+        return inner
 
     def compose(self) -> ComposeResult:
         """Compose the single body Static."""
@@ -126,8 +152,12 @@ class Pane(VerticalScroll, can_focus=True):
         if not self.is_mounted:
             return
         region = self.scrollable_content_region.width
+        if region <= 0 and not self.size:  # not laid out yet: build for the expected size
+            region = self._expected_width()
+        elif self.size:
+            self._expected = None  # laid out: from now on only real widths count
         if region <= 0:
-            self._built_width = -1  # not laid out yet: the first resize builds it
+            self._built_width = -1  # no width known: the first resize builds it
             return
         width = max(region - 1, 20)
         if not force and width == self._built_width:
@@ -148,6 +178,10 @@ class Pane(VerticalScroll, can_focus=True):
             start = sum(len(line) + 1 for line in lines[: row.start])
             end = sum(len(line) + 1 for line in lines[: row.start + row.height]) - 1
             body = body.stylize(CURSOR_STYLE, start, max(end, start))
+        last = self._painted
+        if last is not None and body.plain == last.plain and body.spans == last.spans:
+            return  # the same text and styles: no new layout and frame for nothing
+        self._painted = body
         self.query_one(".pane--body", Static).update(body)
 
     def on_resize(self, event: Resize) -> None:

@@ -7,7 +7,7 @@ uses to tell a refusal from a listing.
 
 from __future__ import annotations
 
-from mailtriage.checks.vendors import by_key
+from mailtriage.checks.vendors import blocklist
 
 _SPAMHAUS = {
     "127.0.0.2": "Spamhaus SBL: known spam source or spam operation",
@@ -30,15 +30,15 @@ _BARRACUDA = {"127.0.0.2": "Barracuda BRBL: poor sending reputation"}
 _SPAMCOP = {"127.0.0.2": "SpamCop: reported as a spam source by SpamCop users"}
 
 # (zone suffix, codes) pairs; the first suffix matching the zone wins. The zones are the
-# blocklist rows' (checks/vendors.py), Spamhaus's DQS zones among them.
+# blocklist table's (checks/vendors.py), Spamhaus's DQS zones among them.
 _LISTS: tuple[tuple[str, dict[str, str]], ...] = tuple(
     (zone, codes)
     for key, codes in (
         ("spamhaus", _SPAMHAUS),
-        ("barracuda-brbl", _BARRACUDA),
+        ("barracuda", _BARRACUDA),
         ("spamcop", _SPAMCOP),
     )
-    for zone in by_key(key).dnsbl_zones
+    for zone in blocklist(key).zones
 )
 
 

@@ -287,6 +287,9 @@ def load_stdin() -> Sample:
     return load_bytes(read_stdin(), "-")
 
 
+PASTED_PREFIX = "pasted into "
+"""Source label of a pasted sample: ``pasted into A at 10:30 UTC``."""
+
 MAX_PASTE = 8 * 1024 * 1024
 """Most characters of pasted text taken as a sample; a larger paste belongs in a file."""
 

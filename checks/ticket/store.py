@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import tomli_w
 from mailtriage.checks.atomic import atomic_write_text
+from mailtriage.checks.text import printable
 from mailtriage.checks.ticket.model import (
     SCHEMA_VERSION,
     SLOTS,
@@ -87,10 +88,9 @@ def check_id(ticket_id: str) -> str:
         TicketError: It is empty, too long, or has characters a file name should not.
     """
     if not ID_PATTERN.fullmatch(ticket_id):
-        shown = ticket_id.encode("unicode_escape").decode("ascii")[:80]
         raise TicketError(
-            f"bad ticket id {shown!r}: use up to 64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
+            f"bad ticket id '{printable(ticket_id, 80)}': use up to 64 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit"
         )
     return ticket_id
 

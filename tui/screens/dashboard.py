@@ -12,7 +12,9 @@ start-up.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -24,16 +26,11 @@ from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sampl
 from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
-from mailtriage.checks.message.loader import SampleError, load_text
+from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
-from mailtriage.checks.playbook import ItemState, Playbook, evaluate
-from mailtriage.checks.redact import NOT_VERIFIABLE, RedactError, Redactor
 from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable, printable_lines
-from mailtriage.checks.ticket.model import KeptExplain, Tick, Ticket
-from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
-from mailtriage.checks.ticket.store import TicketError
 from mailtriage.tui.config import Config, data_dir
 from mailtriage.tui.messages import (
     AroundReady,
@@ -55,7 +52,7 @@ from mailtriage.tui.messages import (
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
 from mailtriage.tui.screens.intake import SLOT_NAMES, watch_drops
 from mailtriage.tui.screens.key_footer import KeyFooter
-from mailtriage.tui.tickets import PASTED_PREFIX, is_sample_file, swapped, with_sample
+from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -65,6 +62,7 @@ from mailtriage.widgets.sample_pane import SamplePane
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
@@ -73,7 +71,9 @@ if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
+    from mailtriage.checks.playbook import ItemState, Playbook
     from mailtriage.checks.redact import Redactor
+    from mailtriage.checks.ticket.model import Ticket
     from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
@@ -152,6 +152,7 @@ class DashboardScreen(Screen[None]):
         self.dropped: list[str] = []
         """Files from the drop folder offered and not yet taken or ignored, oldest first."""
         self.comparison: Comparison | None = None
+        self._live_loaded = False  # the live modules (dnspython) are imported
 
     @property
     def host(self) -> DashboardHost:
@@ -185,11 +186,22 @@ class DashboardScreen(Screen[None]):
         ticket = self.host.ticket
         if ticket is not None:
             self.ticked = ticket.ticked
+        # Fill the panes on screen before the first layout, at the size it will give
+        # them: the first frame then shows the samples, not empty boxes and a second
+        # frame. The checklist, the hidden panes and the snapshot follow right after
+        # it (before the live checks start), in the one refresh queued here: the
+        # screen's first layout and frame are already queued ahead of it.
+        self.refresh_pending = True
+        self.call_later(self._refresh_now)
+        # Focus now, not a message later: the first frame already has the focused
+        # pane's border and row cursor, and needs no repaint for them.
+        self.set_focus(self.query_one("#sample", SamplePane), scroll_visible=False)
         for slot, item in enumerate(getattr(self.app, "initial_samples", ())[:2]):
             if item is not None:  # None: the CLI could not open it; the slot stays empty
-                self.load(slot, item)
-        self.refresh_all()
-        self.query_one("#sample", SamplePane).focus()
+                self.load(slot, item, at_once=True)
+        self._expect_sizes()
+        self._refresh_now(only=self._panes_on_screen())
+        self.refresh_pending = True  # later requests join the refresh scheduled above
         for error in getattr(self.app, "initial_errors", ()):
             self.notify(printable(error, 300), title="Cannot open sample", severity="error",
                         markup=False)  # fmt: skip
@@ -212,6 +224,27 @@ class DashboardScreen(Screen[None]):
 
     def _apply_layout(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_WIDTH or height < NARROW_HEIGHT, "narrow")
+
+    def _expect_sizes(self) -> None:
+        """Tell the panes on screen the size the first layout will give them.
+
+        This mirrors ``app.tcss`` (title and footer one line each; wide: a 2 x 2 grid,
+        the left column and top row taking the smaller half; narrow: the active pane
+        below two lines of tabs). A wrong guess costs one more layout, never a wrong
+        screen: each pane checks its real width (see ``Pane.expect_size``).
+        """
+        width, height = self.app.size
+        rows = height - 2
+        if self.has_class("narrow"):
+            cells = {self.active_pane: (width, rows - 2)}
+        else:
+            left, top = width // 2, rows // 2
+            right, bottom = width - left, rows - top
+            cells = {"sample": (left, top), "auth": (right, top), "diff": (left, bottom)}
+        for pane_id, (w, h) in cells.items():
+            pane = self.query_one(f"#{pane_id}")
+            if isinstance(pane, Pane):
+                pane.expect_size(w, h)
 
     def action_show_pane(self, pane: str) -> None:
         """Bring a pane forward (narrow) and focus it; route and sample share a cell (wide)."""
@@ -246,45 +279,74 @@ class DashboardScreen(Screen[None]):
             self.refresh_pending = True
             self.call_later(self._refresh_now)
 
-    def _refresh_now(self) -> None:
+    def _panes_on_screen(self) -> frozenset[str]:
+        """The panes the screen shows now: all four on a wide terminal, one on a narrow one."""
+        if self.has_class("narrow"):
+            return frozenset({self.active_pane})
+        first = "route" if self.has_class("route-shown") else "sample"
+        return frozenset({first, "auth", "diff", "checklist"})
+
+    def _refresh_now(self, only: frozenset[str] | None = None) -> None:
+        """Show the current state in the panes.
+
+        Args:
+            only: Fill just these panes (the first frame); ``None``: every pane, the
+                checklist and the ticket's snapshot included.
+        """
         self.refresh_pending = False
         labels = self.labels()
         a, b = self.analyses
         key = (id(a), id(b), labels, id(self.trace))
         if key != self._shown:
-            self._shown = key
+            if only is None:
+                self._shown = key
             self.query_one(SamplePane).show(self.analyses, labels, self.trace_lines())
             scale = largest_delay([x.timeline if x else None for x in self.analyses])
             for slot, x in enumerate(self.analyses):
                 route = self.query_one(f"#route-{slot}", HopsPane)
                 route.display = x is not None
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
-                if x is not None:
+                if x is not None and (only is None or "route" in only):
                     route.show(x, scale=scale)
-            self.diff_rows, self.comparison = (), None
-            if a and b:
-                (sa, sb), notes = compared(a, b)
-                decision = self.comparison = self._decide(a, b, notes)
-                self.diff_rows = tuple(diff_samples(sa, sb))
+            self._show_diff(labels, show=only is None or "diff" in only)
+            self._update_title(alerts=only is None)
+            if only is None:
+                self._keep_snapshot()
+        if only is None or "auth" in only:
+            self.query_one(AuthPane).show(
+                self.analyses,
+                self.runs,
+                self.host.config.show_timings,
+                labels,
+                [
+                    compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
+                    for x, run in zip(self.analyses, self.runs, strict=True)
+                ],
+            )
+        if only is None:  # the playbooks are read for it: never before the first frame
+            self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
+
+    def _show_diff(self, labels: tuple[str, str], show: bool = True) -> None:
+        """Compare the two samples and decide the suspect layer; ``show`` both in the diff pane.
+
+        The comparison is made whether or not the pane is on screen (it takes about a
+        millisecond, and keys and the ticket read it); only laying it out waits.
+        """
+        a, b = self.analyses
+        self.diff_rows, self.comparison = (), None
+        if a and b:
+            (sa, sb), notes = compared(a, b)
+            decision = self.comparison = self._decide(a, b, notes)
+            self.diff_rows = tuple(diff_samples(sa, sb))
+            if show:
                 self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
-            else:
-                one = a or b
-                hints = single_sample_hint(one) if one else ()
-                missing = "A" if b else "B" if a else "AB"
-                self.query_one(DiffPane).show((), hints, labels, missing=missing)
-            self._update_title()
-            self._keep_snapshot()
-        self.query_one(AuthPane).show(
-            self.analyses,
-            self.runs,
-            self.host.config.show_timings,
-            labels,
-            [
-                compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
-                for x, run in zip(self.analyses, self.runs, strict=True)
-            ],
-        )
-        self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
+        elif not show:
+            return
+        else:
+            one = a or b
+            hints = single_sample_hint(one) if one else ()
+            missing = "A" if b else "B" if a else "AB"
+            self.query_one(DiffPane).show((), hints, labels, missing=missing)
 
     @staticmethod
     def _decide(a: Analysis, b: Analysis, notes: list[str]) -> Comparison | None:
@@ -300,6 +362,8 @@ class DashboardScreen(Screen[None]):
 
     def checklist_states(self) -> tuple[ItemState, ...]:
         """Evaluate the playbook against the loaded samples and finished lookups."""
+        from mailtriage.checks.playbook import evaluate  # not needed for the first paint
+
         loaded = [x for x in self.analyses if x]
         live = [r for run in self.runs for r in run.results.values()]
         statuses = [run.status for run, a in zip(self.runs, self.analyses, strict=True) if a]
@@ -310,19 +374,22 @@ class DashboardScreen(Screen[None]):
         ticket = self.host.ticket
         if ticket is None or not any(self.analyses):
             return
+        from mailtriage.checks.ticket.snapshot import same_snapshot, take_snapshot
+
         snap = take_snapshot(self.analyses, self.diff_rows, self.comparison, self.host.now())
         if not same_snapshot(snap, ticket.snapshot):
             self.host.change_ticket(replace(ticket, snapshot=snap))
 
-    def _update_title(self) -> None:
+    def _update_title(self, alerts: bool = True) -> None:
         # The last folder and the file name: the whole path does not fit 80 columns, and
-        # the line is cut with an ellipsis rather than wrapped out of sight.
+        # the line is cut with an ellipsis rather than wrapped out of sight. The ticket's
+        # alerts (escalation, guard rails) wait for the refresh after the first frame.
         names = [printable(_short_source(x.sample.source), 120) for x in self.analyses if x]
         mode = "offline · " if getattr(self.app, "offline", False) else ""
         ticket = self.host.ticket
         head = "mailtriage · "
         if ticket is not None:
-            head += f"{ticket.id}{self._ticket_alerts(ticket)} · "
+            head += f"{ticket.id}{self._ticket_alerts(ticket) if alerts else ''} · "
         self.query_one("#title", Static).update(
             head + mode + (" vs ".join(names) if names else "no sample")
         )
@@ -368,6 +435,8 @@ class DashboardScreen(Screen[None]):
         if ticket is not None:
             kept = tuple(t for t in ticket.ticks if t.item in self.ticked)
             if item in self.ticked:
+                from mailtriage.checks.ticket.model import Tick
+
                 kept += (Tick(item, self.host.now()),)
             self.host.change_ticket(replace(ticket, ticks=kept))
         self.refresh_all()
@@ -378,10 +447,14 @@ class DashboardScreen(Screen[None]):
         self._serial += 1
         return self._serial
 
-    def load(self, slot: int, item: Sample | str, watch: bool = True) -> None:
+    def load(
+        self, slot: int, item: Sample | str, watch: bool = True, at_once: bool = False
+    ) -> None:
         """Load (if a path) and analyse a sample in a thread worker.
 
-        With ``watch``, a sample that is a file is reloaded whenever it changes.
+        With ``watch``, a sample that is a file is reloaded whenever it changes. With
+        ``at_once``, a small sample already parsed is shown before this returns (the
+        start-up samples: they are in the first frame).
         """
         run_id = self.load_ids[slot] = self.next_id()
         self.cancel_live(slot)
@@ -391,21 +464,21 @@ class DashboardScreen(Screen[None]):
         elif watch:
             self.workers.cancel_group(self, f"watch-{slot}")
 
-        def job() -> None:
+        def job(deliver: Callable[[Message], object] = self.post_message) -> None:
             try:
                 sample = item if isinstance(item, Sample) else load_or_list(item)
                 if isinstance(sample, MboxListing):  # several messages: the user picks one
-                    self.post_message(MboxListed(slot, run_id, sample))
+                    deliver(MboxListed(slot, run_id, sample))
                     return
-                self.post_message(SampleLoaded(slot, run_id, analyse(sample)))
+                deliver(SampleLoaded(slot, run_id, analyse(sample)))
             except SampleError as exc:
-                self.post_message(SampleFailed(slot, run_id, str(exc)))
+                deliver(SampleFailed(slot, run_id, str(exc)))
             except Exception as exc:  # an engine bug must not take the dashboard down
                 msg = f"analysis failed ({type(exc).__name__}: {exc}); please report this sample"
-                self.post_message(SampleFailed(slot, run_id, msg))
+                deliver(SampleFailed(slot, run_id, msg))
 
         if isinstance(item, Sample) and item.size < INLINE_BYTES:
-            job()  # already parsed and small: no thread, no empty first frame
+            job(self._handle_now if at_once else self.post_message)  # parsed, small: no thread
             return
         self.run_worker(
             job,
@@ -415,6 +488,13 @@ class DashboardScreen(Screen[None]):
             exit_on_error=False,
             thread=True,
         )
+
+    def _handle_now(self, msg: Message) -> None:
+        """Handle a loader's SampleLoaded at once; post anything else as usual."""
+        if isinstance(msg, SampleLoaded):
+            self.on_sample_loaded(msg)
+        else:
+            self.post_message(msg)
 
     def on_mbox_listed(self, msg: MboxListed) -> None:
         """Open the picker for a mailbox with several messages; Esc loads nothing."""
@@ -583,6 +663,7 @@ class DashboardScreen(Screen[None]):
         def chosen(slot: int | None) -> None:
             if slot is None:
                 return
+            self.app.clear_notifications()  # the "new file" notice is answered
             if path in self.dropped:
                 self.dropped.remove(path)
             if slot != IGNORE:
@@ -636,9 +717,20 @@ class DashboardScreen(Screen[None]):
         analysis = self.analyses[slot]
         if analysis is None:
             return
+        if not self._live_loaded:
+            # dnspython and the live modules take tens of ms to import: a thread does it
+            # after the first paint, so keys are answered meanwhile.
+            self.run_worker(
+                self._start_live_when_loaded(slot, analysis),
+                name=f"live import {slot}",
+                group=f"live-import-{slot}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+            return
         run = self.runs[slot]
         host = self.host
-        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
+        from mailtriage.checks.live.plan import plan
 
         if host.offline:
             self.runs[slot] = replace(
@@ -726,9 +818,17 @@ class DashboardScreen(Screen[None]):
             auth_task.cancel()
         return "cancelled" if worker.is_cancelled else "done"
 
+    async def _start_live_when_loaded(self, slot: int, analysis: Analysis) -> None:
+        """Import the live modules in a thread, then start the slot's checks if still wanted."""
+        await asyncio.to_thread(importlib.import_module, "mailtriage.checks.live.plan")
+        self._live_loaded = True
+        if self.analyses[slot] is analysis:  # else the newer sample started its own
+            self.start_live(slot)
+
     def cancel_live(self, slot: int) -> bool:
         """Cancel the live worker of one slot; True when one was running."""
         running = self.runs[slot].status == "running"
+        self.workers.cancel_group(self, f"live-import-{slot}")
         self.workers.cancel_group(self, f"live-{slot}")
         if running:
             self.runs[slot] = replace(self.runs[slot], status="cancelled")
@@ -911,7 +1011,12 @@ class DashboardScreen(Screen[None]):
         from mailtriage.checks.packet import case_packet
 
         return case_packet(
-            self.analyses, self.comparison, self.host.ticket, now=self.host.now(), runs=self.runs
+            self.analyses,
+            self.comparison,
+            self.host.ticket,
+            now=self.host.now(),
+            runs=self.runs,
+            checklist=self.checklist_states(),
         )
 
     def action_notes(self) -> None:
@@ -947,6 +1052,8 @@ class DashboardScreen(Screen[None]):
         if ident == "runbook":
             return "Runbook entry", printable_lines(packet.runbook), ".txt", {}
         if ident == "redacted-packet":
+            from mailtriage.checks.redact import NOT_VERIFIABLE
+
             redactor, _ = self.redacted_samples()
             text = redactor.redact_text(packet_text(packet, extras=False))
             return (
@@ -959,22 +1066,34 @@ class DashboardScreen(Screen[None]):
             return "Redacted samples", self.save_redacted_samples(), ".txt", {}
         raise ValueError(ident)
 
-    def redacted_samples(self) -> tuple[Redactor, list[tuple[str, bytes]]]:
-        """Both samples redacted with one mapping: the redactor and (slot, bytes) per sample.
+    def redacted_samples(self) -> tuple[Redactor, list[tuple[str, bytes, str]]]:
+        """Both samples redacted with one mapping: the redactor and (slot, bytes, note) each.
+
+        A sample with no raw bytes of its own (an Outlook .msg: its strings sit in a
+        binary container) is redacted from its transport headers, and the note says so.
 
         Raises:
             RedactError: A sample holds too many different values of one kind to map.
         """
         from mailtriage.checks.redact import Redactor
 
-        raws = [(s, a.sample.raw) for s, a in zip("AB", self.analyses, strict=True) if a]
+        raws = []
+        for slot, a in zip("AB", self.analyses, strict=True):
+            if a is None:
+                continue
+            raw, note = a.sample.raw, ""
+            if not raw:
+                lines = [f"{h.name}:{h.raw}" for h in a.sample.headers]
+                raw = ("\r\n".join(lines) + "\r\n").encode("utf-8", "replace")
+                note = " (the transport headers only: the sample has no message text of its own)"
+            raws.append((slot, raw, note))
         redactor = Redactor()
-        redactor.prepare(*(raw for _, raw in raws))
-        return redactor, [(slot, redactor.redact_bytes(raw)) for slot, raw in raws]
+        redactor.prepare(*(raw for _, raw, _ in raws))
+        return redactor, [(slot, redactor.redact_bytes(raw), note) for slot, raw, note in raws]
 
     def save_redacted_samples(self) -> str:
         """Write the redacted copies to the notes folder; say where, or why not."""
-        from mailtriage.checks.redact import NOT_VERIFIABLE
+        from mailtriage.checks.redact import NOT_VERIFIABLE, RedactError
 
         try:
             _, copies = self.redacted_samples()
@@ -984,13 +1103,13 @@ class DashboardScreen(Screen[None]):
         stem = f"{ticket.id}-redacted" if ticket is not None else "redacted"
         when = self.host.now().strftime("%Y%m%d-%H%M%S")
         lines = []
-        for slot, data in copies:
+        for slot, data, note in copies:
             path = self._notes_dir() / f"{stem}-{slot.lower()}-{when}.eml"
             try:
                 atomic_write_bytes(path, data)
             except OSError as exc:
                 return f"Could not save {path}: {exc.strerror or exc}"
-            lines.append(f"{slot}: {path}")
+            lines.append(f"{slot}: {path}{note}")
         if not lines:
             return "No sample loaded: nothing to redact."
         return "\n".join([*map(printable, lines), "", NOT_VERIFIABLE])
@@ -1016,7 +1135,7 @@ class DashboardScreen(Screen[None]):
                         formats=formats)
         )  # fmt: skip
 
-    def action_ticket(self, focus: str = "customer") -> None:
+    def action_ticket(self, focus: str = "customer", retry: str = "") -> None:
         """Open the ticket form (asks for a ticket id when none is open)."""
         if self.host.ticket is None:
             from mailtriage.tui.screens.open_sample import OpenSampleScreen
@@ -1026,7 +1145,7 @@ class DashboardScreen(Screen[None]):
                     self.begin_ticket(ticket_id)
 
             prompt = "Start or resume a ticket: its id (the PSA's number, e.g. T-1)"
-            self.app.push_screen(OpenSampleScreen(prompt, placeholder="T-1"), named)
+            self.app.push_screen(OpenSampleScreen(prompt, placeholder="T-1", value=retry), named)
             return
         from mailtriage.tui.screens.ticket import TicketScreen
 
@@ -1037,11 +1156,18 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(TicketScreen(self.ticket_advice, focus), closed)
 
     def begin_ticket(self, ticket_id: str) -> None:
-        """Start (or resume) a ticket for the samples on screen, then open its form."""
+        """Start (or resume) a ticket for the samples on screen, then open its form.
+
+        An id that cannot be used is said in one line and the prompt comes back with
+        what was typed, so the next keys do not land on the dashboard.
+        """
+        from mailtriage.checks.ticket.store import TicketError
+
         try:
             ticket = self.host.start_ticket(ticket_id)
         except TicketError as exc:
             self.notify(printable(str(exc), 300), title="Ticket", severity="error", markup=False)
+            self.action_ticket(retry=ticket_id)
             return
         self.ticked = self.ticked | ticket.ticked
         for slot, a in enumerate(self.analyses):
@@ -1052,9 +1178,15 @@ class DashboardScreen(Screen[None]):
         self.action_ticket("kind" if getattr(self.app, "ticket_created", False) else "customer")
 
     def ticket_advice(self, ticket: Ticket) -> list[tuple[str, str]]:
-        """Guard rails, escalation triggers and the narrowest exception for the ticket as typed."""
+        """Guard rails, escalation triggers and the narrowest exception for the ticket as typed.
+
+        One story, not two: when the evidence says no exception is the right fix (an
+        authentication or routing problem), a guard rail does not also recommend a
+        narrow exception.
+        """
         from mailtriage.checks.escalation import triggers
         from mailtriage.checks.guardrails import (
+            APPROVAL,
             ExceptionProposal,
             broad_allow_warnings,
             narrowest_exception,
@@ -1062,23 +1194,29 @@ class DashboardScreen(Screen[None]):
         from mailtriage.checks.playbook import suggest
 
         loaded = [a for a in self.analyses if a is not None]
+        proposal = narrowest_exception(loaded, self.comparison) if loaded else None
         out: list[tuple[str, str]] = []
         for w in broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
-            out.append(("warn", f"Guard rail: \u201c{w.quote}\u201d. {w.warning}"))
+            if proposal is None or isinstance(proposal, ExceptionProposal):
+                text = w.warning
+            else:
+                text = f"{w.risk} {APPROVAL} here the evidence says an exception is not the fix."
+            out.append(("warn", f"Guard rail: \u201c{w.quote}\u201d. {text}"))
         for t in triggers(ticket, loaded, self.comparison):
             out.append(("escalate", f"Escalate: {t.title}."))
             out += [("muted", f"  {why}") for why in t.why]
             out.append(("muted", f"  Send: {t.send}"))
+        if isinstance(proposal, ExceptionProposal):
+            out.append(("propose", proposal.text))
+        elif proposal is not None:
+            out.append(("muted", f"No exception proposed: {proposal.reason}"))
         if loaded:
-            proposal = narrowest_exception(loaded, self.comparison)
-            if isinstance(proposal, ExceptionProposal):
-                out.append(("propose", proposal.text))
-            else:
-                out.append(("muted", f"No exception proposed: {proposal.reason}"))
             hint = suggest(loaded, self.comparison)
-            if hint.kind != ticket.kind and hint.reason:
-                title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
-                out.append(("muted", f"Suggested ticket type: {title} ({hint.reason})"))
+            title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
+            if hint.kind == ticket.kind:
+                out.append(("muted", f"Ticket type {title} matches the evidence."))
+            elif hint.reason:
+                out.append(("propose", f"Suggested ticket type: {title} ({hint.reason})"))
         return out
 
     def action_verdicts(self) -> None:
@@ -1096,6 +1234,8 @@ class DashboardScreen(Screen[None]):
 
     def keep_explained(self, text: str, result: str) -> None:
         """Keep an explain-box result with the ticket."""
+        from mailtriage.checks.ticket.model import KeptExplain
+
         ticket = self.host.ticket
         if ticket is not None:
             kept = (*ticket.kept, KeptExplain(text, result, self.host.now()))

@@ -51,6 +51,8 @@ class ExportScreen(ModalScreen[str | None]):
         key = event.character
         for ident, k, _ in self.entries:
             if key == k:
+                event.stop()  # the key must not reach the export it opens
+                event.prevent_default()
                 self.dismiss(ident)
                 return
 

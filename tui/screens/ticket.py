@@ -89,9 +89,10 @@ class TicketScreen(Screen[None]):
     TicketScreen #notes { height: 6; border: round $panel; }
     TicketScreen #notes:focus { border: round $accent; }
     TicketScreen #advice-box {
-        dock: bottom; height: auto; max-height: 45%; padding: 0 1;
-        border-top: solid $panel; background: $surface;
+        dock: bottom; height: auto; max-height: 40%; padding: 0 1;
+        background: $surface;
     }
+    TicketScreen #advice-box:focus { background: $surface-lighten-1; }
     TicketScreen #advice { height: auto; }
     """
 
@@ -145,7 +146,9 @@ class TicketScreen(Screen[None]):
             area.border_title = "Notes"
             area.cursor_blink = False  # a blinking cursor repaints forever over a slow link
             yield area
-        with VerticalScroll(id="advice-box"):
+        advice = VerticalScroll(id="advice-box")
+        advice.border_title = "Advice"
+        with advice:
             yield Static("", id="advice", markup=False)
         yield Footer()
 
@@ -194,6 +197,7 @@ class TicketScreen(Screen[None]):
         )
 
     def _show_advice(self, ticket: Ticket) -> None:
+        """Show the advice; the field being typed in stays in view above it."""
         lines = list(self.advice(ticket)) if self.advice else []
         if not lines:
             lines = [("muted", "No escalation trigger or guard rail applies yet.")]
@@ -201,6 +205,10 @@ class TicketScreen(Screen[None]):
             Content.styled(printable(text, 2000), STYLE.get(kind, "")) for kind, text in lines
         )
         self.query_one("#advice", Static).update(body)
+        focused = self.focused
+        if focused is not None and focused.parent is not None and focused.id != "advice-box":
+            form = self.query_one("#form")
+            self.call_after_refresh(form.scroll_to_widget, focused, animate=False)
 
     def _changed(self) -> None:
         if not self._ready:

@@ -1,0 +1,124 @@
+"""The first frame shows the samples; what it does not show is computed after it.
+
+Issue 11, part 1: the dashboard's first frame carries real content (no empty panes
+followed by a second layout), and the checklist, the playbooks, the ticket store,
+the snapshot, the exports and the live checks all wait until after that frame.
+These tests look at the first frame the app hands to its terminal (``App._display``)
+and never time anything.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mailtriage.widgets.pane import Pane
+from textual.app import App
+
+from tests.tui_support import make_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _first_display(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, int]]:
+    """Record each pane's built width and body text when the dashboard first reaches the screen."""
+    seen: dict[str, dict[str, int]] = {}
+    original = App._display
+
+    def display(self: App[object], screen: object, renderable: object) -> None:
+        if not seen and renderable is not None and type(screen).__name__ == "DashboardScreen":
+            for pane in screen.query(Pane):  # type: ignore[attr-defined]
+                seen[pane.id or "?"] = {
+                    "width": pane._built_width,
+                    "lines": len(pane._body.plain.splitlines()),
+                }
+        original(self, screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "_display", display)
+    return seen
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24), (121, 35), (161, 46), (120, 40)])
+async def test_first_frame_is_built_at_the_width_the_layout_gives(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The panes on screen are filled before the first layout, at their real width.
+
+    A wrong guess of the layout (``DashboardScreen._expect_sizes`` mirrors app.tcss)
+    would cost a second layout and frame before the samples show: this fails then.
+    """
+    first = _first_display(monkeypatch)
+    app = make_app(offline=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        wide = not screen.has_class("narrow")
+        on_screen = ["sample", "auth", "diff"] if wide else ["sample"]
+        for pane_id in on_screen:
+            pane = screen.query_one(f"#{pane_id}", Pane)
+            assert first[pane_id]["lines"] > 3, (pane_id, first[pane_id])  # real content
+            assert first[pane_id]["width"] == pane._built_width, (pane_id, size)
+
+
+def _modules_at_first_frame(setup: str) -> list[str]:
+    """Engine modules loaded when a fresh process's dashboard first reaches the screen."""
+    code = (
+        "import asyncio, sys\n"
+        "from textual.app import App\n"
+        "from mailtriage.tui.app import MailtriageApp\n"
+        "from mailtriage.tui.demo.runtime import demo_samples\n"
+        "seen = []\n"
+        "original = App._display\n"
+        "def display(self, screen, renderable):\n"
+        "    if not seen and renderable is not None and "
+        "type(screen).__name__ == 'DashboardScreen':\n"
+        "        seen.append(set(sys.modules))\n"
+        "    original(self, screen, renderable)\n"
+        "App._display = display\n"
+        f"{setup}\n"
+        "async def main():\n"
+        "    async with app.run_test(size=(160, 45)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "asyncio.run(main())\n"
+        "from mailtriage.checks.psl import suffix_list\n"
+        "late = ('mailtriage.checks.packet', 'mailtriage.checks.redact',\n"
+        "        'mailtriage.checks.escalation', 'mailtriage.checks.guardrails',\n"
+        "        'mailtriage.checks.playbook', 'mailtriage.checks.notes',\n"
+        "        'mailtriage.checks.ticket.snapshot', 'mailtriage.checks.live.plan',\n"
+        "        'mailtriage.checks.msgtrace', 'dns', 'dkim')\n"
+        "if '--no-store' in sys.argv:  # a ticket needs its store; without one it waits\n"
+        "    late += ('mailtriage.checks.ticket.', 'tomli_w')\n"
+        "print(','.join(sorted(m for m in seen[0] if m.startswith(late))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *(["--no-store"] if "store" not in setup else [])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+def test_first_frame_waits_for_nothing_it_does_not_show() -> None:
+    """The demo's first frame loads no playbook, export, ticket store, trace or DNS module."""
+    setup = (
+        "app = MailtriageApp(list(demo_samples()), offline=True, "
+        "trace=str(__import__('mailtriage.tui.demo.runtime', fromlist=['x'])"
+        ".demo_trace_path()))"
+    )
+    assert _modules_at_first_frame(setup) == []
+
+
+def test_first_frame_of_a_ticket_waits_for_its_advice(tmp_path: Path) -> None:
+    """With a ticket open, escalation triggers and guard rails still come after the first frame."""
+    setup = (
+        "from mailtriage.checks.ticket.store import TicketStore\n"
+        f"store = TicketStore({str(tmp_path)!r})\n"
+        "ticket, _ = store.open('T-1')\n"
+        "ticket = __import__('dataclasses').replace(ticket, fix='allow *@fabrikam.example')\n"
+        "app = MailtriageApp(list(demo_samples()), offline=True, ticket=ticket, store=store)"
+    )
+    assert _modules_at_first_frame(setup) == []
