@@ -422,7 +422,9 @@ VENDORS: tuple[Vendor, ...] = (
             "internet mail service",
         ),
     ),
-    Vendor("iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)),
+    Vendor(
+        "iis-smtp", "Microsoft IIS SMTP", "Microsoft", "mta", words=("microsoft smtpsvc",)
+    ),
     # Mail server software: the one place its names are spelled. The hop systems
     # (route/systems.py, from the comment an MTA writes in its Received line) and the
     # bounce dialects (bounce/dialects.py, from its notice) both name it from these rows.
@@ -685,9 +687,12 @@ def blocklist(key: str) -> Blocklist:
     """The public blocklist whose key is ``key``.
 
     Raises:
-        StopIteration: No such list.
+        KeyError: No such list.
     """
-    return next(b for b in BLOCKLISTS if b.key == key)
+    for b in BLOCKLISTS:
+        if b.key == key:
+            return b
+    raise KeyError(key)
 
 
 def blocklist_named(text: str) -> Blocklist | None:
