@@ -27,8 +27,20 @@ in order of first appearance and are deterministic for the same inputs:
   a Received field (``EXCH01``) become ``host-1``; an SRS envelope sender keeps its
   form (``SRS0=xxxx=TT=domain1.example=user2``), which the findings read;
 - an organization's name where it stands as a word of its own (``fabrikam`` of
-  ``fabrikam.com`` in "Hello Fabrikam", ``fabrikam-00417``, a tenant's
-  ``fabrikam-com.mail.protection.outlook.com``) becomes its stand-in's first label;
+  ``fabrikam.com`` in "Hello Fabrikam", ``fabrikam-00417``) becomes its stand-in's
+  first label;
+- a person's local part (``j.rivera`` of ``j.rivera@contoso.com``) also where it
+  stands alone as a word (a bounce's body quotes it), as its address's stand-in's
+  local part; local parts shorter than :data:`LOCAL_WORD_MIN` are not hunted as words;
+- a subject's numbers and IDs (a token of :data:`SUBJECT_TOKEN_MIN` characters or
+  more holding a digit, not a year: ``INV-20977``, ``5512``) become ``ref-1``... in
+  the body, in other header fields and in attachment file names, whose extension
+  stays (``INV-20977.pdf`` -> ``ref-1.pdf``: the attachment findings read it);
+- the customer-identifying part of a vendor's per-customer host (the ``tenant_hosts``
+  of :mod:`mailtriage.checks.vendors`): Proofpoint's ``mx0b-00112233.pphosted.com``
+  becomes ``mx0b-host1.pphosted.com`` and ``m0112233.ppops.net`` the same account's
+  ``host1.ppops.net``; Microsoft's ``contoso-com.mail.protection.outlook.com``
+  becomes ``domain1-example.mail.protection.outlook.com`` (its domain's stand-in);
 - text parts in base64 or quoted-printable are decoded, redacted and encoded
   again (an address cut by a soft line break is found); attachments are not
   touched;
@@ -41,15 +53,25 @@ names no customer:
 
 - hosts and domains of the products in :mod:`mailtriage.checks.vendors`
   (``*.pphosted.com``, ``*.mimecast.com``, ``*.protection.outlook.com``,
-  ``*.google.com``...), their reputation and help sites, and their re-injection
-  names; a gateway host carries the vendor's own account label (Proofpoint's
-  ``mx0b-00123401``), which the vendor needs to find its logs;
+  ``*.google.com``...), their reputation, help and lookup sites, and their
+  re-injection names (a per-customer label in them is replaced, see above; the
+  vendor case packet sent through the customer's own portal names the account);
+- public blocklists and reputation services (the vendor module's ``BLOCKLISTS``:
+  Spamhaus, Barracuda's BRBL, SpamCop; Cisco Talos as a vendor site): their
+  names, zones and links, so the
+  reader can tell which list blocked the sender (an IP inside such a link is still
+  replaced, as everywhere);
 - the local parts a bounce is recognised by (``MAILER-DAEMON``, ``postmaster``) and
   the system's display name beside them;
 - loopback and unspecified addresses (``127.0.0.1``, ``::1``), names that are
   themselves a public suffix, version numbers written like an address
-  (Sendmail's ``8.18.1.2/8.18.1.2``), attachment file names, dates, verdict
-  headers' scores and rule names.
+  (Sendmail's ``8.18.1.2/8.18.1.2``, and one glued to a product name by ``:`` or
+  ``/``: ``FMLib:17.12.62.30``, ``Postfix/3.7.2.1``), the rest of attachment file
+  names, dates, verdict headers' scores and rule names.
+
+Pasted headers are read as the loader reads them: a line that is no header field
+continues the field above (folding lost in copy-paste), so a paste and the .eml it
+came from get the same stand-ins, CRLF or LF, with or without a body.
 
 Public sender infrastructure is **redacted**, not kept: mailtriage cannot tell
 reliably which side of a ticket is the customer's (inbound and outbound tickets,
@@ -61,8 +83,8 @@ Limits (said here so nobody over-trusts the copy): a domain is recognised by its
 last label being a real top-level domain or an internal one (``.local``,
 ``.corp``, ``.example``...); people's names in prose, organization names shorter
 than :data:`ORG_WORD_MIN` or unlike their domain, DKIM selectors, attachment names
-and contents are not found; the rest of a bounce's own subject ("Returned mail:
-Host unknown") is replaced in the Subject field only, since it is often the
+(beyond a subject's numbers) and contents are not found; the rest of a bounce's own
+subject ("Returned mail: Host unknown") is replaced in the Subject field only, since it is often the
 server's reason, which the bounce reader needs in the body. Read the copy before
 sending it.
 
@@ -85,12 +107,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mailtriage.checks.bounce.detect import AUTOREPLY_SUBJECT, BOUNCE_SUBJECT, FEEDBACK_SUBJECT
+from mailtriage.checks.message.headers import HEADER_LINE
 from mailtriage.checks.message.loader import MAX_READ, SampleError, load_bytes
+from mailtriage.checks.message.lostfold import continues
 from mailtriage.checks.message.outlook_msg import is_msg
 from mailtriage.checks.psl import org_domain, suffix_list
 from mailtriage.checks.route.received_ip import is_public
 from mailtriage.checks.text import decode_words, printable
-from mailtriage.checks.vendors import VENDORS, host_vendor, reinject_vendor, suffix_lookup
+from mailtriage.checks.vendors import (
+    BLOCKLISTS,
+    VENDORS,
+    host_vendor,
+    reinject_vendor,
+    suffix_lookup,
+    tenant_span,
+)
 
 #: Most distinct values of one kind (addresses, domains, IPs...) one Redactor maps.
 MAX_STANDINS = 20_000
@@ -149,7 +180,11 @@ _TOKEN = re.compile(
     # A host or domain name.
     rf"|(?<![A-Za-z0-9_.-])(?P<host>{_HOST})(?![A-Za-z0-9_-]|\.[A-Za-z0-9])"
 )
-_FIELD = re.compile(r"^([!-9;-~]+)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.M)
+#: A name glued to a dotted quad by ":" or "/" that makes it a version, not an address
+#: (``FMLib:17.12.62.30``, ``Postfix/3.7.2.1``): a product name has a lower-case letter.
+_VERSION_BEFORE = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_]{1,30})[:/]\Z")
+#: Words before ":" that announce an address (``CIP:``, ``client-ip:``, ``addr:``).
+_IP_WORDS = re.compile(r"ip|addr|host|client|peer|relay|remote|source|src|dst|inet|from", re.I)
 _FILENAME_BEFORE = re.compile(r"(?:file)?name\*?=\s*\"?$", re.I)
 _RECEIVED_WORD = re.compile(r"\b(from|by)(\s+)([A-Za-z0-9_-]+)(?=[\s;(]|$)", re.I)
 _SIG_FIELDS = frozenset({"dkim-signature", "arc-seal", "arc-message-signature"})
@@ -164,12 +199,25 @@ _STANDIN_WORDS = INTERNAL_TLDS | {"domain", "host", "user", "subject", "name"}
 #: What a stand-in looks like (an original of that shape must not be handed out).
 _STANDIN_SHAPE = re.compile(
     r"(?<![\w.-])(?:(?:user|id)\d+(?=@)|(?:host\d+\.)?domain\d+\.example|"
-    r"(?:host|name|subject)-\d+|(?:192\.0\.2|198\.51\.100|203\.0\.113|10\.0\.\d+)\.\d+|"
+    r"(?:host|name|subject|ref)-\d+|(?:192\.0\.2|198\.51\.100|203\.0\.113|10\.0\.\d+)\.\d+|"
     r"(?:2001:db8|fd00):[0-9a-f:]*)(?![\w-])",
     re.I,
 )
 _WORD_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:-[A-Za-z0-9]++)*+")
 _MAX_PIECES = 6
+#: A run that may be a local part standing as a word (``j.rivera``, not inside an address).
+_LOCAL_RUN = re.compile(
+    rf"(?<![{_LOCAL_CHARS}.@])[{_LOCAL_CHARS}]++(?:\.[{_LOCAL_CHARS}]++)*+(?![{_LOCAL_CHARS}@])"
+)
+#: A local part shorter than this is not replaced where it stands as a word of its own.
+LOCAL_WORD_MIN = 3
+#: A subject's tokens of at least this many characters holding a digit are replaced in
+#: bodies too (``INV-20977``, ``5512``).
+SUBJECT_TOKEN_MIN = 4
+#: Most subject tokens replaced in bodies.
+MAX_SUBJECT_TOKENS = 200
+_SUBJECT_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:-[A-Za-z0-9]++)*+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 #: Most subjects searched for in bodies (each is one pass over the text).
 MAX_QUOTED_SUBJECTS = 50
 _KEEP_WORDS = frozenset({"localhost", "unknown", "from", "by", "with", "id", "for", "via"})
@@ -189,14 +237,16 @@ class RedactError(Exception):
 
 @lru_cache(maxsize=1)
 def _vendor_sites() -> dict[str, bool]:
-    """Vendor names kept whole or as a suffix: the vendor table's hosts and sites.
+    """Vendor names kept whole or as a suffix: the vendor table's hosts and sites, and
+    the public blocklists' zones and lookup sites.
 
     Built on first use, not at import: it reads the whole Public Suffix List, and the
     dashboard imports this module long before anything is redacted.
     """
     kept: dict[str, bool] = {}
     for v in VENDORS:
-        for name in (v.domain, v.reputation_site, v.submission_host, v.help_site):
+        names = (v.domain, v.reputation_site, v.submission_host, v.help_site)
+        for name in (*names, *v.sites):
             if name:
                 host = name.split("/")[0].lower()
                 kept[host] = True
@@ -205,6 +255,11 @@ def _vendor_sites() -> dict[str, bool]:
                     kept[org] = True
         for host in v.reinject_hosts:
             kept[host] = True
+    for b in BLOCKLISTS:  # the public lists: their zones and lookup sites
+        for name in (*b.zones, b.lookup.split("://", 1)[-1].split("/")[0]):
+            host = name.lower()
+            kept[host] = True
+            kept[org_domain(host) or host] = True
     return kept
 
 
@@ -306,7 +361,17 @@ class Redactor:
     def __init__(self) -> None:
         self._tables = {
             k: _Table(k)
-            for k in ("address", "domain", "host", "ip", "subject", "name", "signature")
+            for k in (
+                "address",
+                "domain",
+                "host",
+                "tenant",
+                "ip",
+                "subject",
+                "token",
+                "name",
+                "signature",
+            )
         }
         self._makers: dict[str, Iterator[str]] = {
             "user": _counted("user{n}"),
@@ -315,6 +380,8 @@ class Redactor:
             "name": _counted("name-{n}"),
             "subject": _counted("subject-{n}"),
             "label": _counted("host-{n}"),
+            "tenant": _counted("host{n}"),
+            "token": _counted("ref-{n}"),
             "ip4": _public_v4(),
             "ip4p": _private_v4(),
             "ip6": _counted("2001:db8::{n:x}"),
@@ -326,6 +393,7 @@ class Redactor:
         self._ids: set[str] = set()
         self._signatures: list[str] = []
         self._quoted: dict[str, str] = {}
+        self._subject_tokens: dict[str, str] = {}
         self._prepared: set[int] = set()
         self._issued: set[str] = set()
 
@@ -352,18 +420,23 @@ class Redactor:
         for m in _STANDIN_SHAPE.finditer(text):
             found = m.group(0).lower()
             self._taken.add(_norm_ip(found) or found)
-        for f in _FIELD.finditer(text) if fields else ():
-            name = f.group(1).lower()
+        if not fields:
+            return
+        end = _HEADER_END.search(text)
+        cut = len(text) if end is None else end.end()
+        parsed = [*_fields(text[:cut], True), *_fields(text[cut:], False)]
+        for name, _, value in parsed:
+            name = name.lower()
             if re.fullmatch(ID_FIELDS, name):
-                for m in _TOKEN.finditer(f.group(2)):
+                for m in _TOKEN.finditer(value):
                     if _kind(m) == "local":
                         self._ids.add(_address_key(m.group("local"), m.group("adomain")))
             elif name in _SIG_FIELDS:
-                for s in _SIG_VALUE.finditer(f.group(2)):
+                for s in _SIG_VALUE.finditer(value):
                     if s.group(1) == "b":
                         self._signatures.append(re.sub(r"\s+", "", s.group(3)))
             elif name in ("subject", "thread-topic"):
-                self.subject(_subject_text(f.group(2)))
+                self.subject(_subject_text(value))
 
     # -- stand-ins -------------------------------------------------------------------
 
@@ -379,14 +452,43 @@ class Redactor:
     def domain(self, name: str) -> str:
         """The stand-in of a host or domain name (kept names come back as they are)."""
         n = name.lower().rstrip(".")
-        if is_kept_host(n) or n in self._issued:
+        if n in self._issued:
             return name
+        if is_kept_host(n):
+            return self._tenant(name)
         org = org_domain(n) or n
         org_stand = self._standin("domain", org, self._makers["domain"])
         if org == n:
             return org_stand
         hosts = self._host_counters.setdefault(org, _counted("host{n}." + org_stand))
         return self._standin("host", n, hosts)
+
+    def _tenant(self, name: str) -> str:
+        """A vendor host with its customer-identifying part replaced (``mx0b-host1.pphosted.com``).
+
+        Proofpoint's ``mx0b-00112233`` and Microsoft's ``contoso-com`` tenant label name
+        the customer to anyone who reads the copy; the rest names the vendor, which the
+        analysis (and the vendor) needs. A label that is a domain written with hyphens
+        (``contoso-com``, ``contoso-co-uk``) becomes that domain's stand-in written the
+        same way (``domain1-example``), so the copy still shows which domain the MX
+        serves; other labels become ``hostN`` (leading zeros do not count: Proofpoint's
+        ``m0123401.ppops.net`` and ``mx0b-00123401`` are one account).
+        """
+        span = tenant_span(name)
+        if span is None:
+            return name
+        start, end = span
+        label = name[start:end]
+        if self._is_standin(label):
+            return name
+        key = label.lower()
+        domain = _label_domain(key)
+        if domain is not None:  # Microsoft's contoso-com: the domain's stand-in, hyphenated
+            return name[:start] + self.domain(domain).replace(".", "-") + name[end:]
+        digits = re.fullmatch(r"m?0*(\d+)", key)
+        key = digits.group(1) if digits else key
+        stand = self._standin("tenant", key, self._makers["tenant"])
+        return name[:start] + stand + name[end:]
 
     def ip(self, text: str) -> str:
         """The stand-in of an IP address (kept addresses come back as they are)."""
@@ -443,7 +545,25 @@ class Redactor:
         stand = self._standin("subject", rest, self._makers["subject"])
         if not _REPLY_PREFIX.sub("", prefix).strip() and len(self._quoted) < MAX_QUOTED_SUBJECTS:
             self._quoted[rest] = stand
+        self._learn_tokens(rest)
         return prefix + stand
+
+    def _learn_tokens(self, subject: str) -> None:
+        """Note a subject's distinctive tokens (and their hyphen pieces) for the body."""
+        for run in _SUBJECT_TOKEN.findall(subject):
+            pieces = run.split("-")
+            for token in (run, *pieces) if len(pieces) > 1 else (run,):
+                key = token.lower()
+                if (
+                    len(token) >= SUBJECT_TOKEN_MIN
+                    and key not in self._subject_tokens
+                    and len(self._subject_tokens) < MAX_SUBJECT_TOKENS
+                    and any(c.isdigit() for c in token)
+                    and not _YEAR.fullmatch(token)
+                    and not self._is_standin(token)
+                ):
+                    stand = self._standin("token", key, self._makers["token"])
+                    self._subject_tokens[key] = stand
 
     def name(self, display: str) -> str:
         """The stand-in of a display name."""
@@ -480,6 +600,8 @@ class Redactor:
         whole = m.group(0)
         if kind == "local":
             return self.address(m.group("local"), m.group("adomain"))
+        if kind == "ip4" and _is_version(m.string, m.start()):
+            return whole
         if kind in ("ip4", "ip6"):
             return self.ip(whole)
         host = m.group("host")
@@ -493,13 +615,13 @@ class Redactor:
     def _tokens(self, text: str) -> str:
         return _TOKEN.sub(self._token, text)
 
-    def _field(self, m: re.Match[str], raw: bool) -> str:
-        name, value = m.group(1), m.group(2)
+    def _field(self, name: str, prefix: str, value: str, raw: bool) -> str:
+        """One header field redacted: ``prefix`` is its text up to the colon, kept."""
         lname = name.lower()
         if lname in ("subject", "thread-topic"):
             text = _subject_text(value) if raw else decode_words(_unfold(value).strip())[0]
             lead = value[: len(value) - len(value.lstrip(" \t"))] or " "
-            return f"{name}:{lead}{_ascii(self.subject(text))}"
+            return f"{prefix}{lead}{_ascii(self.subject(text))}"
         if re.fullmatch(ADDRESS_FIELDS, lname):
             value = _DISPLAY.sub(self._display, value)
         elif lname == "received":
@@ -512,8 +634,8 @@ class Redactor:
         elif lname in ("authentication-results", "arc-authentication-results"):
             value = _HEADER_B.sub(lambda s: s.group(1) + self._header_b(s.group(2)), value)
         elif lname in _NO_IP_FIELDS:
-            return f"{name}:{value}"
-        return f"{name}:{self._tokens(value)}"
+            return prefix + value
+        return prefix + self._tokens(value)
 
     def _display(self, m: re.Match[str]) -> str:
         display = m.group(3)
@@ -561,19 +683,62 @@ class Redactor:
             return text
         return _WORD_RUN.sub(lambda m: _replace_pieces(m.group(0), words), text)
 
-    def _lines(self, text: str) -> str:
-        """Header fields (wherever a line starts one) and the tokens between them."""
+    def _lines(self, text: str, head: bool = False) -> str:
+        """Header fields (wherever a line starts one) and the tokens between them.
+
+        ``head``: the text is a header block (or pasted headers), where a line that
+        is no field continues the field above, as the loader reads it (folding lost
+        in copy-paste); elsewhere only an indented line continues a field.
+        """
         pos = 0
         out: list[str] = []
-        for m in _FIELD.finditer(text):
-            out.append(self._tokens(text[pos : m.start()]))
-            out.append(self._field(m, True))
-            pos = m.end()
+        for start, colon, end, name in _field_spans(text, head):
+            out.append(self._tokens(text[pos:start]))
+            out.append(self._field(name, text[start:colon], text[colon:end], True))
+            pos = end
         out.append(self._tokens(text[pos:]))
         return "".join(out)
 
     def _finish(self, text: str, raw: bool) -> str:
-        return self._org_words(self._subjects_in_body(text, raw))
+        text = self._org_words(self._subjects_in_body(text, raw))
+        return self._local_words(self._token_words(text))
+
+    def _token_words(self, text: str) -> str:
+        """Replace the subjects' distinctive tokens (``INV-20977``, ``5512``) wherever they stand.
+
+        A number or an ID of :data:`SUBJECT_TOKEN_MIN` characters or more from a subject
+        names the customer's business (an invoice, an order) in the body and in an
+        attachment's file name as plainly as in the Subject; its extension stays
+        (``INV-20977.pdf`` -> ``ref-1.pdf``). Years are not replaced (dates stay readable).
+        """
+        if not self._subject_tokens:
+            return text
+        words = self._subject_tokens
+        return _WORD_RUN.sub(lambda m: _replace_pieces(m.group(0), words), text)
+
+    def _local_words(self, text: str) -> str:
+        """Replace the local parts of the redacted addresses wherever they stand as a word.
+
+        A bounce's body quotes the sender's mailbox name alone (``j.rivera`` in
+        Microsoft's NDR table); every person's local part known from an address is
+        replaced by its address's stand-in local part. System mailboxes
+        (:data:`SYSTEM_LOCALS`) and local parts shorter than :data:`LOCAL_WORD_MIN`
+        (``it``, ``hr``: they would hit prose) stay.
+        """
+        words: dict[str, str] = {}
+        for key, stand in self._tables["address"].made.items():
+            local = key.rpartition("@")[0].lower()
+            if (
+                len(local) >= LOCAL_WORD_MIN
+                and key not in self._ids
+                and local not in SYSTEM_LOCALS
+                and local not in _KEEP_WORDS
+                and local not in _STANDIN_WORDS
+            ):
+                words.setdefault(local, stand)
+        if not words:
+            return text
+        return _LOCAL_RUN.sub(lambda m: words.get(m.group(0).lower(), m.group(0)), text)
 
     def _redact(self, text: str, raw: bool) -> str:
         if not raw:
@@ -594,10 +759,10 @@ class Redactor:
         """
         end = _HEADER_END.search(text)
         if end is None:
-            return self._lines(text)
+            return self._lines(text, True)
         head, body = text[: end.end()], text[end.end() :]
-        fields = {f.group(1).lower(): _unfold(f.group(2)) for f in _FIELD.finditer(head)}
-        head = self._lines(head)
+        fields = {name.lower(): _unfold(value) for name, _, value in _fields(head, True)}
+        head = self._lines(head, True)
         ctype = fields.get("content-type", "text/plain").strip().lower()
         cte = fields.get("content-transfer-encoding", "").strip().lower()
         if depth >= MAX_MIME_DEPTH or budget[0] <= 0:
@@ -683,6 +848,89 @@ class Redactor:
 def _kind(m: re.Match[str]) -> str:
     """Which alternative of ``_TOKEN`` matched: local (an address), ip4, ip6 or host."""
     return next(k for k in ("local", "ip6", "ip4", "host") if m.group(k) is not None)
+
+
+def _label_domain(label: str) -> str | None:
+    """The domain a label writes with hyphens for dots (``contoso-co-uk``), or ``None``.
+
+    The leftmost reading that is a registrable domain wins, as a domain's own hyphens
+    stay on the left (``my-company-com`` is ``my-company.com``).
+    """
+    if label.count("-") > _MAX_PIECES:
+        return None
+    for i, c in enumerate(label):
+        if c == "-":
+            candidate = label[:i] + "." + label[i + 1 :].replace("-", ".")
+            if _is_tld(candidate.rsplit(".", 1)[1]) and org_domain(candidate) == candidate:
+                return candidate
+    return None
+
+
+def _is_version(text: str, start: int) -> bool:
+    """Whether the dotted quad at ``start`` is a version glued to a product name.
+
+    ``FMLib:17.12.62.30`` in Proofpoint's engine list and ``Postfix/3.7.2.1`` are
+    versions; ``CIP:93.184.216.34`` (upper case) and ``client-ip:...`` name an address.
+    """
+    m = _VERSION_BEFORE.search(text, max(0, start - 40), start)
+    if m is None:
+        return False
+    word = m.group(1)
+    return any(c.islower() for c in word) and _IP_WORDS.search(word) is None
+
+
+def _field_spans(text: str, head: bool) -> Iterator[tuple[int, int, int, str]]:
+    """``(start, colon end, end, name)`` of each header field in ``text``.
+
+    A field starts at a line the loader reads as one (``Name:``, not a tag that
+    continues a Microsoft tag list or a signature's ``h=`` list, see
+    :mod:`mailtriage.checks.message.lostfold`); an indented line continues it, and so,
+    in a header block (``head``), does any other non-blank line (folding lost in
+    copy-paste), as :func:`mailtriage.checks.message.headers.parse_lines` reads it.
+    ``end`` is before the last line's line break, so CRLF, LF and CR all survive.
+    """
+    cur: _Open | None = None
+    pos, size = 0, len(text)
+    sep = "\r" if "\n" not in text else "\n"  # CR-only text (an old Mac, a terminal paste)
+    while pos < size:
+        nl = text.find(sep, pos)
+        stop = size if nl < 0 else nl + 1
+        line = text[pos:stop].rstrip("\r\n")
+        lend = pos + len(line)
+        m = HEADER_LINE.match(line)
+        if cur is not None and (
+            line[:1] in (" ", "\t")
+            or (m is not None and continues(cur.name, cur.lines, line))
+            or (m is None and head and line.strip())
+        ):
+            cur.end = lend
+            cur.lines.append(line)
+        elif m is not None:
+            if cur is not None:
+                yield cur.start, cur.colon, cur.end, cur.name
+            cur = _Open(pos, pos + m.end(), lend, m.group(1), [line[m.end() :]])
+        elif cur is not None:
+            yield cur.start, cur.colon, cur.end, cur.name
+            cur = None
+        pos = stop
+    if cur is not None:
+        yield cur.start, cur.colon, cur.end, cur.name
+
+
+@dataclass
+class _Open:
+    """The header field being read by :func:`_field_spans`."""
+
+    start: int
+    colon: int
+    end: int
+    name: str
+    lines: list[str]
+
+
+def _fields(text: str, head: bool) -> list[tuple[str, int, str]]:
+    """``(name, start, raw value)`` of each header field in ``text`` (see :func:`_field_spans`)."""
+    return [(name, start, text[colon:end]) for start, colon, end, name in _field_spans(text, head)]
 
 
 def _norm_ip(text: str) -> str | None:

@@ -89,6 +89,12 @@ class Vendor:
             product's own operator, asked through the customer's case with it, never by
             the customer (:func:`outbound_vendor`).
         source: The public documents the host names and ranges come from.
+        tenant_hosts: Regular expressions (whole lower-case host names) of the product's
+            per-customer hosts; the named group ``tenant`` is the part that identifies
+            the customer (Proofpoint's ``mx0b-<id>.pphosted.com``, Microsoft's
+            ``<tenant>.mail.protection.outlook.com``). A redacted copy replaces it.
+        sites: Other public web hosts the product's rejections and NDRs link to (help,
+            lookup and delisting pages).
     """
 
     key: str
@@ -110,6 +116,8 @@ class Vendor:
     case_portal: str | None = None
     sender_route: str | None = None
     outbound_ranges: tuple[str, ...] = ()
+    tenant_hosts: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
 
     @property
     def all_hosts(self) -> tuple[str, ...]:
@@ -153,6 +161,10 @@ VENDORS: tuple[Vendor, ...] = (
         reputation_site="ipcheck.proofpoint.com",
         sandbox="Proofpoint Attachment Defense",
         reinject_hosts=("pps.reinject",),
+        tenant_hosts=(
+            r"^mx0[a-z]-(?P<tenant>[0-9]{5,})\.pphosted\.com$",
+            r"^(?P<tenant>m[0-9]{5,})\.ppops\.net$",
+        ),
         source="Proofpoint on Demand: inbound MX hosts mx0a/mx0b-<id>.pphosted.com; its "
         "filtering hosts m<id>.ppops.net (its own Received lines: 'from pps.filterd "
         "(m<id>.ppops.net [127.0.0.1]) by mx0a-<id>.pphosted.com'); Proofpoint's rejections "
@@ -201,7 +213,10 @@ VENDORS: tuple[Vendor, ...] = (
         gateway_hosts=("iphmx.com",),
         words=("ironport", "Cisco"),
         sandbox="Cisco file analysis",
-        source="Cisco Secure Email Cloud Gateway: MX hosts mx1.<tenant>.iphmx.com",
+        tenant_hosts=(r"^(?:[a-z0-9-]+\.)?(?P<tenant>[a-z0-9-]+)\.iphmx\.com$",),
+        sites=("talosintelligence.com",),
+        source="Cisco Secure Email Cloud Gateway: MX hosts mx1.<tenant>.iphmx.com; Cisco "
+        "Talos reputation lookup (https://talosintelligence.com/reputation_center)",
     ),
     Vendor(
         "barracuda",
@@ -212,6 +227,7 @@ VENDORS: tuple[Vendor, ...] = (
         hosts=("barracuda.com",),
         words=("barracuda",),
         sandbox="Barracuda Advanced Threat Protection",
+        tenant_hosts=(r"^(?P<tenant>[a-z0-9-]+)\.ess\.barracudanetworks\.com$",),
         source="Barracuda Email Security Service: MX hosts d<id>.ess.barracudanetworks.com",
     ),
     Vendor(
@@ -271,6 +287,9 @@ VENDORS: tuple[Vendor, ...] = (
         "filter",
         gateway_hosts=("mail.protection.outlook.com",),
         hosts=("protection.outlook.com",),
+        # A tenant's MX label is its domain with hyphens for dots (contoso-com); the
+        # service's own front-end servers (BN8NAM12FT045) have no hyphen.
+        tenant_hosts=(r"^(?P<tenant>[a-z0-9]+(?:-[a-z0-9]+)+)\.mail\.protection\.outlook\.com$",),
         bounce_marks=("protection.outlook",),
         reputation_site="sender.office.com",
         sandbox="Microsoft Defender Safe Attachments",
@@ -309,6 +328,7 @@ VENDORS: tuple[Vendor, ...] = (
         bounce_marks=("outlook.com", "exchangelabs"),
         domain="outlook.com",
         submission_host="smtp.office365.com",
+        sites=("learn.microsoft.com", "go.microsoft.com", "aka.ms"),
         source="Microsoft 365 URLs and IP address ranges (Exchange Online: outlook.com, "
         "outlook.office365.com); Exchange Online internal hosts *.prod.exchangelabs.com; "
         "How to set up a multifunction device or application to send email using Microsoft "
@@ -516,6 +536,26 @@ def host_vendor(host: str | None) -> Vendor | None:
     return next((v for pattern, v in _HOST_PATTERNS if pattern.match(name)), None)
 
 
+_TENANT_HOSTS = tuple(re.compile(p) for v in VENDORS for p in v.tenant_hosts)
+
+
+def tenant_span(host: str | None) -> tuple[int, int] | None:
+    """Where the customer-identifying part of a vendor's per-customer host is, or ``None``.
+
+    Args:
+        host: A host name (any case, a final dot allowed).
+
+    Returns:
+        ``(start, end)`` of that part in ``host`` (Proofpoint's ``00112233`` in
+        ``mx0b-00112233.pphosted.com``), or ``None`` for any other host.
+    """
+    name = (host or "").lower().rstrip(".")
+    for pattern in _TENANT_HOSTS:
+        if m := pattern.match(name):
+            return m.span("tenant")
+    return None
+
+
 def reinject_vendor(host: str | None) -> Vendor | None:
     """The product whose re-injection host name is ``host`` (e.g. ``pps.reinject``), or ``None``."""
     h = (host or "").strip().rstrip(".").lower()
@@ -589,6 +629,10 @@ class Blocklist:
         lookup: Where a sender looks an IP up and finds how its listing is lifted.
         removal: How a listing is lifted, in mailtriage's own words.
         source: The public document the route comes from.
+        zones: The list's DNS zones (suffixes), which the DNSBL check reads
+            (:mod:`mailtriage.checks.live.dnsblcodes`). A redacted copy keeps the list's
+            name, zones and lookup site: they name no customer, and the reader needs
+            to see which list refused the mail.
     """
 
     key: str
@@ -597,6 +641,7 @@ class Blocklist:
     lookup: str
     removal: str
     source: str
+    zones: tuple[str, ...] = ()
 
 
 BLOCKLISTS: tuple[Blocklist, ...] = (
@@ -608,7 +653,9 @@ BLOCKLISTS: tuple[Blocklist, ...] = (
         "the lookup names the list (SBL, XBL, CSS, PBL, DBL) and the reason, and offers "
         "the removal request for that listing once its cause is fixed",
         "Spamhaus: IP and Domain Reputation Checker (https://check.spamhaus.org/); the "
-        "lookup links its rejections carry (https://www.spamhaus.org/query/ip/<IP>) lead there",
+        "lookup links its rejections carry (https://www.spamhaus.org/query/ip/<IP>) lead there; "
+        "DNSBL zones zen.spamhaus.org and the Data Query Service's under dq.spamhaus.net",
+        zones=("spamhaus.org", "spamhaus.net"),
     ),
     Blocklist(
         "barracuda",
@@ -619,7 +666,9 @@ BLOCKLISTS: tuple[Blocklist, ...] = (
         "(https://www.barracudacentral.org/rbl/removal-request) once the cause is fixed",
         "Barracuda Central: Lookups and Removal Request "
         "(https://www.barracudacentral.org/lookups, "
-        "https://www.barracudacentral.org/rbl/removal-request)",
+        "https://www.barracudacentral.org/rbl/removal-request); BRBL zone "
+        "b.barracudacentral.org",
+        zones=("b.barracudacentral.org",),
     ),
     Blocklist(
         "spamcop",
@@ -628,9 +677,22 @@ BLOCKLISTS: tuple[Blocklist, ...] = (
         "https://www.spamcop.net/bl.shtml",
         "there is no removal request: the listing expires by itself about a day after the "
         "spam reports stop, so find and stop the source",
-        "SpamCop Blocking List (https://www.spamcop.net/bl.shtml)",
+        "SpamCop Blocking List (https://www.spamcop.net/bl.shtml); zone bl.spamcop.net",
+        zones=("bl.spamcop.net",),
     ),
 )
+
+
+def blocklist(key: str) -> Blocklist:
+    """The public blocklist whose key is ``key``.
+
+    Raises:
+        KeyError: No such list.
+    """
+    for b in BLOCKLISTS:
+        if b.key == key:
+            return b
+    raise KeyError(key)
 
 
 def blocklist_named(text: str) -> Blocklist | None:

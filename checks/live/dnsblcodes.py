@@ -7,6 +7,8 @@ uses to tell a refusal from a listing.
 
 from __future__ import annotations
 
+from mailtriage.checks.vendors import blocklist
+
 _SPAMHAUS = {
     "127.0.0.2": "Spamhaus SBL: known spam source or spam operation",
     "127.0.0.3": "Spamhaus CSS: low-reputation or snowshoe sending IP",
@@ -27,12 +29,16 @@ _SPAMHAUS = {
 _BARRACUDA = {"127.0.0.2": "Barracuda BRBL: poor sending reputation"}
 _SPAMCOP = {"127.0.0.2": "SpamCop: reported as a spam source by SpamCop users"}
 
-# (zone suffix, codes) pairs; the first suffix matching the zone wins.
-_LISTS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("spamhaus.org", _SPAMHAUS),
-    ("spamhaus.net", _SPAMHAUS),  # Spamhaus DQS zones (<key>.zen.dq.spamhaus.net)
-    ("b.barracudacentral.org", _BARRACUDA),
-    ("bl.spamcop.net", _SPAMCOP),
+# (zone suffix, codes) pairs; the first suffix matching the zone wins. The zones are the
+# blocklist table's (checks/vendors.py), Spamhaus's DQS zones among them.
+_LISTS: tuple[tuple[str, dict[str, str]], ...] = tuple(
+    (zone, codes)
+    for key, codes in (
+        ("spamhaus", _SPAMHAUS),
+        ("barracuda", _BARRACUDA),
+        ("spamcop", _SPAMCOP),
+    )
+    for zone in blocklist(key).zones
 )
 
 
