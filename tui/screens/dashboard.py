@@ -672,12 +672,10 @@ class DashboardScreen(Screen[None]):
         host = self.host
         post = self.post_message
         resolver = await asyncio.to_thread(host.make_resolver)
-        from mailtriage.checks.live.around import live_around
-        from mailtriage.checks.live.auth import live_auth
-        from mailtriage.checks.live.plan import (  # dnspython loads after the first paint
-            plan,
-            run_all,
-        )
+        from mailtriage.checks.live.around import Around
+        from mailtriage.checks.live.auth import LiveAuth
+        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
+        from mailtriage.checks.live.session import run_sample
 
         specs = plan(analysis.sample)
         post(LivePlanned(slot, run_id, specs, host.resolver_label))
@@ -687,24 +685,17 @@ class DashboardScreen(Screen[None]):
 
         resolver.add_listener(logged)
         worker = get_current_worker()
-
-        async def evaluate() -> None:
-            zones = host.config.dnsbl_zones
-            auth, around = await asyncio.gather(
-                live_auth(analysis, resolver), live_around(analysis, resolver, zones)
-            )
-            post(LiveAuthReady(slot, run_id, auth))
-            post(AroundReady(slot, run_id, around))
-
-        auth_task = asyncio.create_task(evaluate())
-        try:
-            async for result in run_all(specs, resolver):
-                if worker.is_cancelled:
-                    break
-                post(LiveAnswered(slot, run_id, result))
-            await auth_task
-        finally:
-            auth_task.cancel()
+        zones = host.config.dnsbl_zones
+        # Every row is posted the moment it is final; none waits for another.
+        async for event in run_sample(analysis, resolver, specs=specs, dnsbl_zones=zones):
+            if worker.is_cancelled:
+                break
+            if isinstance(event, LiveAuth):
+                post(LiveAuthReady(slot, run_id, event))
+            elif isinstance(event, Around):
+                post(AroundReady(slot, run_id, event))
+            else:
+                post(LiveAnswered(slot, run_id, event))
         return "cancelled" if worker.is_cancelled else "done"
 
     def cancel_live(self, slot: int) -> bool:
