@@ -28,11 +28,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from importlib.resources import as_file, files
+from typing import Any
 
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.auth.spf import prefetch
@@ -140,11 +144,122 @@ def timed(port: int, analysis: Analysis, how: Orchestration) -> tuple[float, lis
     return asyncio.run(go())
 
 
+def app_once(delay: float, previous_run: bool) -> dict[str, list[float]]:
+    """One fresh app: seconds from each slot's live run start to its last final row.
+
+    The real dashboard, headless, on the demo samples: the first run (which also
+    imports dnspython and dkimpy, as a fresh app's first run does) and then a
+    re-check (``r``) of both samples.
+    """
+    from mailtriage.tui.app import MailtriageApp
+    from mailtriage.tui.config import Config
+    from mailtriage.tui.messages import LiveMessage
+    from mailtriage.tui.screens.dashboard import DashboardScreen
+
+    started: dict[int, float] = {}
+    finished: dict[int, list[float]] = {0: [], 1: []}
+    start_live, on_live_event = DashboardScreen.start_live, DashboardScreen.on_live_event
+
+    def timed_start(screen: DashboardScreen, slot: int) -> None:
+        started[slot] = time.perf_counter()
+        start_live(screen, slot)
+
+    def timed_event(screen: DashboardScreen, msg: LiveMessage) -> None:
+        slot = next((i for i, r in enumerate(screen.runs) if r.run_id == msg.run_id), None)
+        was = screen.runs[slot].status if slot is not None else None
+        on_live_event(screen, msg)
+        if slot is not None and was == "running" and screen.runs[slot].status == "done":
+            finished[slot].append(time.perf_counter() - started[slot])
+
+    DashboardScreen.start_live = timed_start  # type: ignore[method-assign]
+    DashboardScreen.on_live_event = timed_event  # type: ignore[method-assign]
+    if previous_run:
+        DashboardScreen._live_run = _previous_live_run  # type: ignore[method-assign]
+
+    async def go(port: int) -> None:
+        config = Config(timeout=2.0, deadline=10.0, dnsbl_zones=(DNSBL_ZONE,))
+        app = MailtriageApp(demo_samples(), config=config, nameserver=("127.0.0.1", port))
+        async with app.run_test(size=(160, 45)) as pilot:
+            for want in (1, 2):
+                while min(len(f) for f in finished.values()) < want:
+                    await pilot.pause(0.01)
+                if want == 1:
+                    app.screen.action_recheck()  # type: ignore[attr-defined]
+
+    with as_file(files("mailtriage.tui.demo").joinpath("zones")) as zone_dir:
+        server = ZoneServer({DNSBL_ZONE: _DNSBL_TEXT}, zone_dir=zone_dir, delay=delay)
+    with server:
+        asyncio.run(go(server.port))
+    return {"first": [finished[0][0], finished[1][0]], "recheck": [finished[0][1], finished[1][1]]}
+
+
+async def _previous_live_run(self: Any, slot: int, run_id: int, analysis: Analysis) -> str:
+    """The dashboard's live worker before ``run_sample`` (copied for the comparison)."""
+    from mailtriage.tui.messages import (
+        AroundReady,
+        LiveAnswered,
+        LiveAuthReady,
+        LivePlanned,
+        QueriesLogged,
+    )
+    from textual.worker import get_current_worker
+
+    host = self.host
+    post = self.post_message
+    resolver = await asyncio.to_thread(host.make_resolver)
+    specs = plan(analysis.sample)
+    post(LivePlanned(slot, run_id, specs, host.resolver_label))
+    resolver.add_listener(lambda _: post(QueriesLogged(slot, run_id, resolver.log)))
+    worker = get_current_worker()
+
+    async def evaluate() -> None:
+        zones = host.config.dnsbl_zones
+        auth, around = await asyncio.gather(
+            live_auth(analysis, resolver), live_around(analysis, resolver, zones)
+        )
+        post(LiveAuthReady(slot, run_id, auth))
+        post(AroundReady(slot, run_id, around))
+
+    auth_task = asyncio.create_task(evaluate())
+    try:
+        async for result in run_all(specs, resolver):
+            if worker.is_cancelled:
+                break
+            post(LiveAnswered(slot, run_id, result))
+        await auth_task
+    finally:
+        auth_task.cancel()
+    return "cancelled" if worker.is_cancelled else "done"
+
+
+def app_rounds(rounds: int, delay: float) -> None:
+    """Fresh app processes, interleaved: the dashboard now and with its previous worker."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for _ in range(rounds):
+        for label, flag in (("run_sample", []), ("previous", ["--previous"])):
+            cmd = [sys.executable, __file__, "--app-once", "--delay", str(delay), *flag]
+            got = json.loads(subprocess.run(cmd, check=True, capture_output=True).stdout)
+            for phase, walls in got.items():
+                out.setdefault(f"{label}, {phase}", []).extend(walls)
+    print(
+        f"\nThe dashboard (headless, 160x45), both demo samples, floor 2 x {delay * 1000:.0f} ms:"
+    )
+    for label, walls in out.items():
+        wall = statistics.median(walls)
+        print(f"  {label:<22} {wall * 1000:6.0f} ms  {wall / (2 * delay):.2f}x floor")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--app", action="store_true", help="also time the real dashboard")
+    parser.add_argument("--app-once", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--previous", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.app_once:
+        print(json.dumps(app_once(args.delay, args.previous)))
+        return
     analyses = [analyse(sample) for sample in demo_samples()]
     how: dict[str, Orchestration] = {"run_sample": current, "previous": previous}
     with as_file(files("mailtriage.tui.demo").joinpath("zones")) as zone_dir:
@@ -175,6 +290,8 @@ def main() -> None:
                     f"  {speculated[label] / args.rounds:.0f} speculative SPF q"
                 )
     print(f"\nMedian of {args.rounds} interleaved runs per orchestration and sample.")
+    if args.app:
+        app_rounds(args.rounds, args.delay)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Protocol, cast
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.atomic import atomic_write_bytes
 from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sample_hint
-from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import SampleError, load_text
@@ -70,7 +69,10 @@ from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
-    from mailtriage.checks.dns.resolver import Resolver
+    from collections.abc import AsyncIterator
+
+    from mailtriage.checks.dns.resolver import QueryLogEntry, Resolver
+    from mailtriage.checks.live.session import LiveEvent
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
     from mailtriage.checks.redact import Redactor
@@ -113,6 +115,18 @@ class DashboardHost(Protocol):
     def make_resolver(self) -> Resolver: ...
 
     def now(self) -> datetime: ...
+
+
+def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
+    """The message that shows one finished live row."""
+    from mailtriage.checks.live.around import Around  # loaded by the live run already
+    from mailtriage.checks.live.auth import LiveAuth
+
+    if isinstance(event, LiveAuth):
+        return LiveAuthReady(slot, run_id, event)
+    if isinstance(event, Around):
+        return AroundReady(slot, run_id, event)
+    return LiveAnswered(slot, run_id, event)
 
 
 def _unmatched(sample: Sample, why: str) -> TraceMatch:
@@ -671,31 +685,32 @@ class DashboardScreen(Screen[None]):
     async def _live_run(self, slot: int, run_id: int, analysis: Analysis) -> str:
         host = self.host
         post = self.post_message
-        resolver = await asyncio.to_thread(host.make_resolver)
-        from mailtriage.checks.live.around import Around
-        from mailtriage.checks.live.auth import LiveAuth
         from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
-        from mailtriage.checks.live.session import run_sample
+        from mailtriage.tui.liveloop import in_background
 
         specs = plan(analysis.sample)
         post(LivePlanned(slot, run_id, specs, host.resolver_label))
-
-        def logged(_: QueryLogEntry) -> None:
-            post(QueriesLogged(slot, run_id, resolver.log))
-
-        resolver.add_listener(logged)
-        worker = get_current_worker()
         zones = host.config.dnsbl_zones
+
+        def rows() -> AsyncIterator[LiveEvent]:
+            # On the live checks' own loop: the resolver (the demo server starts on
+            # first use), the DKIM modules' import and every query stay off this one.
+            from mailtriage.checks.live.session import run_sample
+
+            resolver = host.make_resolver()
+
+            def logged(_: QueryLogEntry) -> None:  # posting is thread-safe
+                post(QueriesLogged(slot, run_id, resolver.log))
+
+            resolver.add_listener(logged)
+            return run_sample(analysis, resolver, specs=specs, dnsbl_zones=zones)
+
+        worker = get_current_worker()
         # Every row is posted the moment it is final; none waits for another.
-        async for event in run_sample(analysis, resolver, specs=specs, dnsbl_zones=zones):
+        async for event in in_background(rows):
             if worker.is_cancelled:
                 break
-            if isinstance(event, LiveAuth):
-                post(LiveAuthReady(slot, run_id, event))
-            elif isinstance(event, Around):
-                post(AroundReady(slot, run_id, event))
-            else:
-                post(LiveAnswered(slot, run_id, event))
+            post(_live_message(slot, run_id, event))
         return "cancelled" if worker.is_cancelled else "done"
 
     def cancel_live(self, slot: int) -> bool:
