@@ -53,6 +53,7 @@ def test_first_paint_needs_no_dnspython() -> None:
         "heavy = ('dns', 'dkim', 'nacl', 'olefile', 'mailtriage.checks.auth.',\n"
         "         'mailtriage.checks.live.plan',\n"
         "         'mailtriage.checks.live.auth', 'mailtriage.checks.live.around',\n"
+        "         'mailtriage.checks.live.session',\n"
         "         'mailtriage.checks.dns.resolver', 'mailtriage.checks.dns.zoneserver')\n"
         "pure = ('mailtriage.checks.auth.dmarc', 'mailtriage.checks.auth.dmarc.evaluate',\n"
         "        'mailtriage.checks.auth.dmarc.record', 'mailtriage.checks.auth.dkimsig')\n"
@@ -167,6 +168,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.live.auth",
     "mailtriage.checks.live.around",
     "mailtriage.checks.live.agreement",
+    "mailtriage.checks.live.session",
     # DNS wiring and the `spf` command
     "mailtriage.checks.dns.model",
     "mailtriage.checks.dns.resolver",

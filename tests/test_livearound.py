@@ -6,6 +6,9 @@ from mailtriage.checks.analysis import analyse
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
 from mailtriage.checks.live.around import live_around, recipient_domain
+from mailtriage.checks.live.model import LiveResult
+from mailtriage.checks.live.plan import plan
+from mailtriage.checks.live.session import run_sample
 from mailtriage.checks.report.build import full_report
 from mailtriage.tui.demo.runtime import demo_samples
 
@@ -49,3 +52,30 @@ async def test_report_carries_around() -> None:
     assert around["reverse"]["forward_confirmed"] is True
     assert around["mx"]["gateway_matches"] is True
     assert around["dnsbl"][0]["status"] == "listed"
+
+
+async def test_run_sample_hands_on_every_row_without_waiting() -> None:
+    # The blocked sample's SPF record hangs: every other row is final before it.
+    blocked, _ = (analyse(s) for s in demo_samples())
+
+    def hang(name: str, rdtype: str) -> bool:
+        return (name, rdtype) == ("billingcloud.example", "TXT")
+
+    with ZoneServer(zones=_zones(), hang=hang) as srv:
+        r = Resolver(["127.0.0.1"], port=srv.port, timeout=0.5, deadline=5.0)
+        events = [e async for e in run_sample(blocked, r, dnsbl_zones=["dnsbl.example"])]
+    kinds = [type(e).__name__ for e in events]
+    assert sorted(kinds) == ["Around", "LiveAuth", *["LiveResult"] * len(plan(blocked.sample))]
+    assert kinds.index("Around") < kinds.index("LiveAuth")
+    late = [e for e in events if isinstance(e, LiveResult) and e.status == "error"]
+    assert [e.spec.domain for e in late] == ["billingcloud.example"]
+
+
+async def test_run_sample_closed_early_cancels_the_rest() -> None:
+    blocked, _ = (analyse(s) for s in demo_samples())
+    with ZoneServer(zones=_zones(), hang=lambda name, rdtype: name != "northwind.example") as srv:
+        r = Resolver(["127.0.0.1"], port=srv.port, timeout=5.0, deadline=10.0)
+        stream = run_sample(blocked, r)
+        first = await anext(stream)
+        await stream.aclose()  # type: ignore[attr-defined]
+    assert isinstance(first, LiveResult) and first.spec.kind == "mx"

@@ -43,6 +43,7 @@ _RECORDS = {
     " a:%{p}.spf.test -all",
     "specmacro": "v=spf1 mx:hangmx.spf.test a:%{p}.spf.test exists:%{i}._ok.%{d} -all",
     "uninc": "v=spf1 include:target.spf.test ~all",
+    "mxafter": "v=spf1 include:hanginc.spf.test mx:mxs.spf.test mx:bigmx.spf.test -all",
 }
 ZONE = (
     "\n".join(
@@ -62,6 +63,7 @@ ZONE = (
             "hangmx IN MX 10 hang1.spf.test.",
             *(f"mxs IN MX {n} m{n}.spf.test." for n in range(5)),
             *(f"m{n} IN A 198.51.100.{50 + n}" for n in range(4)),
+            *(f"bigmx IN MX {n} big{n}.spf.test." for n in range(11)),
             f"m4 IN A {IP}",
             *(f'e{n} IN TXT "v=spf1 ip4:203.0.113.{n} a:e{n}host.spf.test ?all"' for n in range(6)),
             'why IN TXT "%{i} is not allowed to send for %{d} (%{S})"',
@@ -207,6 +209,20 @@ async def test_macro_targets_are_prefetched_but_never_ptr(server: ZoneServer) ->
         seen.append(any(q.name == f"{IP}._ok.{domain}" and q.rdtype == "A" for q in log))
         resolver = _resolver(server, timeout=0.3)
     assert seen == [True, False]
+
+
+async def test_mx_host_addresses_are_prefetched_within_the_mx_limit(server: ZoneServer) -> None:
+    resolver = _resolver(server, timeout=0.3)
+    before = len(server.query_log)
+    got = await check_host(IP, "mxafter.spf.test", "a@mxafter.spf.test", helo="mx.example",
+                           resolver=resolver)  # fmt: skip
+    assert got.result == "temperror"  # the include hangs; the mx terms are never evaluated
+    asked = {(q.name, q.rdtype) for q in server.query_log[before:]}
+    # The look-ahead fetched the MX set and then every host's addresses, as the mx
+    # term will need them; an MX set over the limit of 10 is not followed.
+    assert {(f"m{n}.spf.test", "A") for n in range(5)} <= asked
+    assert ("bigmx.spf.test", "MX") in asked
+    assert {name for name, _ in asked if name.startswith("big")} == {"bigmx.spf.test"}
 
 
 async def test_speculation_does_not_change_result_counters_or_tree(server: ZoneServer) -> None:

@@ -88,6 +88,25 @@ async def test_hung_resolver_never_blocks_ui() -> None:
         hung.stop()
 
 
+async def test_live_rows_do_not_wait_for_each_other() -> None:
+    # Only the SPF record of the blocked sample's sender hangs: the SPF row and the
+    # auth re-check wait for it, reverse DNS and the other rows must not.
+    hung = demo_server(hang=lambda name, rdtype: (name, rdtype) == ("billingcloud.example", "TXT"))
+    try:
+        app = make_app(server=hung, timeout=2.0, deadline=4.0)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.runs[0].around is not None)
+            run = app.screen.runs[0]
+            assert run.auth is None and run.status == "running"
+            assert run.around is not None and run.around.reverse is not None
+            assert run.around.reverse.status == "ok"
+            assert [s.kind for s in run.pending()] == ["spf"]
+            await wait_for(pilot, lambda: live_done(app), timeout=10)
+            assert app.screen.runs[0].auth is not None
+    finally:
+        hung.stop()
+
+
 async def test_escape_cancels_live_checks() -> None:
     hung = demo_server(hang=lambda name, rdtype: True)
     try:

@@ -50,22 +50,25 @@ async def full_report(
     out = offline_report(a)
     if resolver is None:
         return out
-    import asyncio
 
     from mailtriage.checks.live import plan as live
     from mailtriage.checks.live.agreement import compare
-    from mailtriage.checks.live.around import live_around
-    from mailtriage.checks.live.auth import live_auth
+    from mailtriage.checks.live.around import Around
+    from mailtriage.checks.live.auth import LiveAuth
     from mailtriage.checks.live.model import LiveResult as Result
+    from mailtriage.checks.live.session import run_sample
 
     specs = live.plan(a.sample)
-
-    async def fetch() -> dict[LiveSpec, LiveResult]:
-        return {r.spec: r async for r in live.run_all(specs, resolver)}
-
-    results, auth, around = await asyncio.gather(
-        fetch(), live_auth(a, resolver), live_around(a, resolver, dnsbl_zones)
-    )
+    results: dict[LiveSpec, LiveResult] = {}
+    auth: LiveAuth | None = None
+    around: Around | None = None
+    async for event in run_sample(a, resolver, specs=specs, dnsbl_zones=dnsbl_zones):
+        if isinstance(event, LiveAuth):
+            auth = event
+        elif isinstance(event, Around):
+            around = event
+        else:
+            results[event.spec] = event
     by_kind: dict[str, list[LiveResult]] = {}
     for spec in specs:
         late = Result(spec, "error", (), "no answer before the deadline")

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-from mailtriage.checks.auth.spf.check import check_host
+from mailtriage.checks.auth.spf.addr import client_ip, shorten
+from mailtriage.checks.auth.spf.evaluate import Evaluator
+from mailtriage.checks.auth.spf.macro import MacroContext, expand
+from mailtriage.checks.auth.spf.record import parse_record
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
 
@@ -74,25 +76,93 @@ SCENARIOS["at-limit"] = ("fabrikam.example", {
     "_eu.ticketdesk.example": "v=spf1 ip4:185.12.80.0/22 include:_relay.ticketdesk.example ~all",
     "_relay.ticketdesk.example": "v=spf1 ip4:188.172.128.0/20 ip6:2a05:d018::/36 ~all",
 })  # fmt: skip
+#: The issue's shape: the typical domain's includes, then ``mx`` (two MX hosts whose
+#: addresses must be fetched), then the ip4 term that matches the client, last.
+SCENARIOS["mx-late"] = ("woodgrove.example", {
+    "woodgrove.example": "v=spf1 include:spf.protection.outlook.com include:_spf.google.com"
+    " include:sendgrid.net include:mailgun.org mx ip4:203.0.113.0/24 -all",
+    **_SHARED,
+    "mailgun.org": SCENARIOS["typical"][1]["mailgun.org"],
+    "_spf.mailgun.org": SCENARIOS["typical"][1]["_spf.mailgun.org"],
+    "_spf.eu.mailgun.org": SCENARIOS["typical"][1]["_spf.eu.mailgun.org"],
+})  # fmt: skip
+#: ``a`` (implicit and explicit) after the includes, matching ip4 last.
+SCENARIOS["a-late"] = ("tailspin.example", {
+    "tailspin.example": "v=spf1 include:spf.protection.outlook.com include:_spf.google.com"
+    " include:mailgun.org a a:relay.tailspin.example ip4:203.0.113.0/24 -all",
+    **_SHARED,
+    "mailgun.org": SCENARIOS["typical"][1]["mailgun.org"],
+    "_spf.mailgun.org": SCENARIOS["typical"][1]["_spf.mailgun.org"],
+    "_spf.eu.mailgun.org": SCENARIOS["typical"][1]["_spf.eu.mailgun.org"],
+})  # fmt: skip
+#: ``exists`` with macros, in the top record and in an included one (where %{d} is
+#: the included domain); the last exists matches (a per-IP allow list).
+SCENARIOS["exists"] = ("adatum.example", {
+    "adatum.example": "v=spf1 include:_spf.google.com include:_spf.adatum.example"
+    " exists:%{i}._allow.%{d} -all",
+    **_SHARED,
+    "_spf.adatum.example": "v=spf1 exists:%{ir}.%{v}._spf.%{d} include:_relay.%{d2} ~all",
+    "_relay.adatum.example": "v=spf1 ip4:198.51.100.0/26 exists:%{i}._hosts.%{o} ~all",
+})  # fmt: skip
+#: A chain of redirects, each record adding one more dependent step; mx at the end.
+SCENARIOS["redirect-chain"] = ("litware.example", {
+    "litware.example": "v=spf1 ip4:198.51.100.0/28 redirect=_spf1.litware.example",
+    **_SHARED,
+    "_spf1.litware.example": "v=spf1 include:_spf.google.com redirect=_spf2.litware.example",
+    "_spf2.litware.example": "v=spf1 a:out.litware.example redirect=_spf3.litware.example",
+    "_spf3.litware.example": "v=spf1 mx ip4:203.0.113.0/24 -all",
+})  # fmt: skip
+#: Every target a macro: %{d} and %{d2} includes, %{l} and %{o} hosts, %{ir}.%{v} exists.
+SCENARIOS["macro-targets"] = ("proseware.example", {
+    "proseware.example": "v=spf1 include:_spf.%{d} a:%{l}.senders.%{d} mx:%{o}"
+    " exists:%{ir}.%{v}._spf.%{d} include:_esp.%{d} ip4:203.0.113.0/24 -all",
+    "_spf.proseware.example": "v=spf1 include:_out.%{d2} ip4:198.51.100.64/26 ~all",
+    "_out.proseware.example": "v=spf1 a:%{h} ip4:198.51.100.128/26 ~all",
+    "_esp.proseware.example": "v=spf1 include:sendgrid.net redirect=_esp2.%{d2}",
+    "_esp2.proseware.example": "v=spf1 mx:mail.%{d2} ~all",
+    "sendgrid.net": _SHARED["sendgrid.net"],
+})  # fmt: skip
 #: Non-TXT records: owner -> [(type, rdata)].
 EXTRA = {
     "fabrikam.example": [("MX", "0 fabrikam-example.mail.protection.outlook.com.")],
     "fabrikam-example.mail.protection.outlook.com": [("A", "52.101.68.10"), ("A", "52.101.68.11")],
+    "woodgrove.example": [("MX", "10 mx1.woodgrove.example."), ("MX", "20 mx2.woodgrove.example.")],
+    "mx1.woodgrove.example": [("A", "198.51.100.21")],
+    "mx2.woodgrove.example": [("A", "198.51.100.22")],
+    "tailspin.example": [("A", "198.51.100.31")],
+    "relay.tailspin.example": [("A", "198.51.100.32"), ("A", "198.51.100.33")],
+    "203.0.113.77._allow.adatum.example": [("A", "127.0.0.2")],
+    "out.litware.example": [("A", "198.51.100.41")],
+    "_spf3.litware.example": [("MX", "10 mx1.litware.example."), ("MX", "20 mx2.litware.example.")],
+    "mx1.litware.example": [("A", "198.51.100.42")],
+    "mx2.litware.example": [("A", "198.51.100.43")],
+    "billing.senders.proseware.example": [("A", "198.51.100.51")],
+    "proseware.example": [("MX", "10 mx1.proseware.example."), ("MX", "20 mx2.proseware.example.")],
+    "mx1.proseware.example": [("A", "198.51.100.52")],
+    "mx2.proseware.example": [("A", "198.51.100.53")],
+    "mx.sender.example": [("A", "198.51.100.54")],
+    "mail.proseware.example": [("MX", "10 mx3.proseware.example.")],
+    "mx3.proseware.example": [("A", "198.51.100.55")],
 }
 
 
-def _terms(record: str) -> list[tuple[str, str]]:
-    """``(kind, target)`` of each DNS-costing term (target "" when implicit)."""
+def _terms(record: str, domain: str) -> list[tuple[str, str]]:
+    """``(kind, target)`` of each DNS-costing term, macros expanded as the evaluator does."""
     out = []
-    for term in record.split()[1:]:
-        if term.lower().startswith("redirect="):
-            out.append(("include", term.split("=", 1)[1]))
+    for term in parse_record(record).terms:
+        if not term.counts or (term.name == "redirect" and parse_record(record).catch_all):
             continue
-        kind, _, target = term.lstrip("+-~?").partition(":")
-        kind = re.split("[/=]", kind)[0].lower()
-        if kind in ("include", "a", "mx", "ptr", "exists"):
-            out.append((kind, target.split("/")[0]))
+        target = domain if term.arg is None else shorten(expand(term.arg, _context(domain)))
+        out.append(("include" if term.name == "redirect" else term.name, target.lower()))
     return out
+
+
+def _context(domain: str) -> MacroContext:
+    return MacroContext(client_ip(CLIENT), f"billing@{SENDER_DOMAIN[0]}", domain, HELO)
+
+
+#: The domain whose policy is being measured (``%{o}`` and ``%{s}`` come from it).
+SENDER_DOMAIN = [""]
 
 
 def critical_path(name: str, policies: dict[str, str]) -> int:
@@ -105,14 +175,15 @@ def critical_path(name: str, policies: dict[str, str]) -> int:
     """
     cost = {"a": 1, "exists": 1, "mx": 2, "ptr": 2}
     steps = [
-        critical_path(t, policies) if k == "include" else cost[k] for k, t in _terms(policies[name])
+        critical_path(t, policies) if k == "include" else cost[k]
+        for k, t in _terms(policies[name], name)
     ]
     return 1 + max(steps, default=0)
 
 
 def include_depth(name: str, policies: dict[str, str]) -> int:
-    """How many includes deep the tree below ``name`` goes."""
-    inner = [include_depth(t, policies) for k, t in _terms(policies[name]) if k == "include"]
+    """How many includes (or redirects) deep the tree below ``name`` goes."""
+    inner = [include_depth(t, policies) for k, t in _terms(policies[name], name) if k == "include"]
     return 1 + max(inner) if inner else 0
 
 
@@ -136,13 +207,21 @@ def _txt(text: str) -> str:
 Run = tuple[float, tuple[str, int, int]]
 
 
+#: Speculative queries the look-ahead sent in the last run of :func:`ours`.
+SPECULATED = [0]
+
+
 def ours(port: int, domain: str, speculate: bool) -> Run:
+    """check_host()'s evaluator (the bench reads how many queries it speculated)."""
+
     async def go() -> Run:
         resolver = Resolver(["127.0.0.1"], port=port, timeout=2.0, deadline=10.0)
         started = time.perf_counter()
-        got = await check_host(CLIENT, domain, f"billing@{domain}", helo=HELO,
-                               resolver=resolver, speculate=speculate)  # fmt: skip
-        return time.perf_counter() - started, (got.result, got.lookups, got.void_lookups)
+        evaluator = Evaluator(resolver, client_ip(CLIENT), f"billing@{domain}", HELO,
+                              "unknown", speculate)  # fmt: skip
+        result, _, _ = await evaluator.run(domain)
+        SPECULATED[0] = evaluator.spec.sent
+        return time.perf_counter() - started, (result, evaluator.lookups, evaluator.voids)
 
     return asyncio.run(go())
 
@@ -234,6 +313,7 @@ def main() -> None:
             if isinstance(v, str):
                 print(f"SKIP: {v}")
         for label, (domain, policies) in SCENARIOS.items():
+            SENDER_DOMAIN[0] = domain
             depth = critical_path(domain, policies)
             floor = depth * DELAY
             cells = [f"{label} ({domain})", f"{include_depth(domain, policies)}", f"{depth}"]
@@ -243,7 +323,8 @@ def main() -> None:
                     cells.append("n/a")
                     continue
                 wall, found, served = measure(server, args.rounds, tool, domain)
-                cells.append(f"{wall * 1000:.0f} ms, {wall / floor:.2f}x, {served:.0f} q")
+                spec = f", {SPECULATED[0]} spec" if name == "ours, look-ahead" else ""
+                cells.append(f"{wall * 1000:.0f} ms, {wall / floor:.2f}x, {served:.0f} q{spec}")
                 verdict = agreement(name, found, first)
                 notes.append(f"- {label}, {name}: result {found[0]},"
                              f" {found[1]} lookups, {found[2]} void; {verdict}")  # fmt: skip

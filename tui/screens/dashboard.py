@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Protocol, cast
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.atomic import atomic_write_bytes
 from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sample_hint
-from mailtriage.checks.dns.model import QueryLogEntry
 from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
@@ -68,7 +67,10 @@ from textual.widgets import OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
-    from mailtriage.checks.dns.resolver import Resolver
+    from collections.abc import AsyncIterator
+
+    from mailtriage.checks.dns.resolver import QueryLogEntry, Resolver
+    from mailtriage.checks.live.session import LiveEvent
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
     from mailtriage.checks.playbook import ItemState, Playbook
@@ -113,6 +115,18 @@ class DashboardHost(Protocol):
     def make_resolver(self) -> Resolver: ...
 
     def now(self) -> datetime: ...
+
+
+def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
+    """The message that shows one finished live row."""
+    from mailtriage.checks.live.around import Around  # loaded by the live run already
+    from mailtriage.checks.live.auth import LiveAuth
+
+    if isinstance(event, LiveAuth):
+        return LiveAuthReady(slot, run_id, event)
+    if isinstance(event, Around):
+        return AroundReady(slot, run_id, event)
+    return LiveAnswered(slot, run_id, event)
 
 
 def _unmatched(sample: Sample, why: str) -> TraceMatch:
@@ -782,40 +796,32 @@ class DashboardScreen(Screen[None]):
     async def _live_run(self, slot: int, run_id: int, analysis: Analysis) -> str:
         host = self.host
         post = self.post_message
-        resolver = await asyncio.to_thread(host.make_resolver)
-        from mailtriage.checks.live.around import live_around
-        from mailtriage.checks.live.auth import live_auth
-        from mailtriage.checks.live.plan import (  # dnspython loads after the first paint
-            plan,
-            run_all,
-        )
+        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
+        from mailtriage.tui.liveloop import in_background
 
         specs = plan(analysis.sample)
         post(LivePlanned(slot, run_id, specs, host.resolver_label))
+        zones = host.config.dnsbl_zones
 
-        def logged(_: QueryLogEntry) -> None:
-            post(QueriesLogged(slot, run_id, resolver.log))
+        def rows() -> AsyncIterator[LiveEvent]:
+            # On the live checks' own loop: the resolver (the demo server starts on
+            # first use), the DKIM modules' import and every query stay off this one.
+            from mailtriage.checks.live.session import run_sample
 
-        resolver.add_listener(logged)
+            resolver = host.make_resolver()
+
+            def logged(_: QueryLogEntry) -> None:  # posting is thread-safe
+                post(QueriesLogged(slot, run_id, resolver.log))
+
+            resolver.add_listener(logged)
+            return run_sample(analysis, resolver, specs=specs, dnsbl_zones=zones)
+
         worker = get_current_worker()
-
-        async def evaluate() -> None:
-            zones = host.config.dnsbl_zones
-            auth, around = await asyncio.gather(
-                live_auth(analysis, resolver), live_around(analysis, resolver, zones)
-            )
-            post(LiveAuthReady(slot, run_id, auth))
-            post(AroundReady(slot, run_id, around))
-
-        auth_task = asyncio.create_task(evaluate())
-        try:
-            async for result in run_all(specs, resolver):
-                if worker.is_cancelled:
-                    break
-                post(LiveAnswered(slot, run_id, result))
-            await auth_task
-        finally:
-            auth_task.cancel()
+        # Every row is posted the moment it is final; none waits for another.
+        async for event in in_background(rows):
+            if worker.is_cancelled:
+                break
+            post(_live_message(slot, run_id, event))
         return "cancelled" if worker.is_cancelled else "done"
 
     async def _start_live_when_loaded(self, slot: int, analysis: Analysis) -> None:

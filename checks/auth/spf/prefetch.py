@@ -1,16 +1,20 @@
 """Speculative prefetching for the SPF evaluation.
 
 While terms are evaluated strictly left to right, the primary lookups of the
-record's remaining DNS-costing terms (and, once an included record arrives, of
-its terms) are already sent. Targets with macros are expanded with the same
-:func:`mailtriage.checks.auth.spf.macro.expand` and the same context the evaluation uses; a term
-whose target needs ``%{p}`` (a PTR lookup) is never prefetched. The resolver's
-cache and single-flight make the real, in-order lookup reuse them; nothing here
-touches the counters or the tree, so the result is exactly the sequential one.
+record's remaining DNS-costing terms are already sent; so are, once an included
+or redirected-to record arrives, the lookups of its terms, and once an ``mx``
+term's MX set arrives, the addresses of its hosts (at most :data:`MX_LIMIT`).
+Targets with macros are expanded with the same
+:func:`mailtriage.checks.auth.spf.macro.expand` and the same context the
+evaluation uses; a term whose target needs ``%{p}`` (a PTR lookup) is never
+prefetched. The resolver's cache and single-flight make the real, in-order
+lookup reuse them; nothing here touches the counters or the tree, so the
+result is exactly the sequential one.
 
 Speculation starts only when the evaluation is about to wait for a lookup of
 its own (a term matching without DNS sends nothing), is bounded by a window per
-record and a total budget, and stops when the evaluation ends.
+record and a total budget of :data:`BUDGET` queries per evaluation, and stops
+when the evaluation ends.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from collections.abc import Callable
 
 from mailtriage.checks.auth.spf.addr import domain_problem, shorten
 from mailtriage.checks.auth.spf.macro import MacroContext, SpfSyntaxError, expand
+from mailtriage.checks.auth.spf.mechanisms import MX_LIMIT
 from mailtriage.checks.auth.spf.record import Record, Term, is_spf_record, parse_record
+from mailtriage.checks.dns.model import parse_mx
 from mailtriage.checks.dns.resolver import Resolver
 
 #: DNS-costing terms prefetched per record: ``None`` = all of them (within the budget).
@@ -86,7 +92,7 @@ class Speculator:
             if term.name in ("include", "redirect"):
                 self._send(target, "TXT", nested=True)
             elif term.name == "mx":
-                self._send(target, "MX")
+                self._send(target, "MX", hosts=True)
             elif term.name == "exists":
                 self._send(target, "A")
             else:
@@ -110,18 +116,28 @@ class Speculator:
             return None
         return target.rstrip(".").lower()
 
-    def _send(self, name: str, rdtype: str, nested: bool = False) -> None:
+    def _send(self, name: str, rdtype: str, nested: bool = False, hosts: bool = False) -> None:
         key = (name, rdtype)
         if key in self._sent or len(self._sent) >= self.budget or not name:
             return
         self._sent.add(key)
-        task = asyncio.get_running_loop().create_task(self._fetch(name, rdtype, nested))
+        fetch = self._fetch(name, rdtype, nested, hosts)
+        task = asyncio.get_running_loop().create_task(fetch)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _fetch(self, name: str, rdtype: str, nested: bool) -> None:
+    async def _fetch(self, name: str, rdtype: str, nested: bool, hosts: bool) -> None:
         answer = await self.resolver.query(name, rdtype)
-        if not nested or self._stopped:
+        if self._stopped:
+            return
+        if hosts and len(answer.records) <= MX_LIMIT:
+            # The mx term will need every host's addresses (the evaluator asks for
+            # all of them at once); the same limit keeps a huge MX set unasked.
+            address = "AAAA" if self.ipv6 else "A"
+            for mx in map(parse_mx, answer.records):
+                if not mx.is_root:
+                    self._send(mx.host, address)
+        if not nested:
             return
         found = [r for r in answer.records if is_spf_record(r)]
         if len(found) == 1:

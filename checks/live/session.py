@@ -1,0 +1,64 @@
+"""One sample's whole live run: every live row, each handed on as soon as it is final.
+
+The rows are independent of one another: the planned lookups (SPF record,
+DMARC policy, DKIM keys, recipient MX), the re-evaluation of the sample's
+authentication (SPF for the connecting IP, DKIM, ARC, DMARC) and the checks
+around the message (reverse DNS, MX against the gateway, DNSBL). They all start
+at once on one resolver, whose cache and single-flight let a lookup two rows
+need (the SPF record, a DKIM key, the MX set) go out once; none waits for
+another, so the run ends when its longest chain of dependent lookups does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Sequence
+
+from mailtriage.checks.analysis import Analysis
+from mailtriage.checks.dns.resolver import Resolver
+from mailtriage.checks.live.around import Around, live_around
+from mailtriage.checks.live.auth import LiveAuth, live_auth
+from mailtriage.checks.live.model import LiveResult, LiveSpec
+from mailtriage.checks.live.plan import plan, run
+
+__all__ = ["LiveEvent", "run_sample"]
+
+#: What a live run hands on: one planned lookup, the auth re-check, or the checks around.
+LiveEvent = LiveResult | LiveAuth | Around
+
+
+async def run_sample(
+    analysis: Analysis,
+    resolver: Resolver,
+    *,
+    specs: Sequence[LiveSpec] | None = None,
+    dnsbl_zones: Sequence[str] = (),
+) -> AsyncIterator[LiveEvent]:
+    """Run every live check of one sample concurrently, yielding each when it is final.
+
+    Args:
+        analysis: The sample's offline analysis.
+        resolver: The resolver every row shares.
+        specs: The planned lookups (default: :func:`mailtriage.checks.live.plan.plan`).
+        dnsbl_zones: DNSBL zones to ask about the connecting IP (none by default).
+
+    Yields:
+        One :class:`LiveResult` per spec, the :class:`LiveAuth` and the
+        :class:`Around`, in completion order. Closing the iterator early cancels
+        what is still running.
+    """
+    planned = plan(analysis.sample) if specs is None else specs
+    # The rows that start with a CPU step (the DKIM and ARC verifiers parse the
+    # message first) are started last, so every other row's first query is already out.
+    jobs: list[Awaitable[LiveEvent]] = [
+        *(run(spec, resolver) for spec in planned),
+        live_around(analysis, resolver, dnsbl_zones),
+        live_auth(analysis, resolver),
+    ]
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            yield await next_done
+    finally:
+        for task in tasks:
+            task.cancel()
