@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from mailtriage.checks.auth.dkimsig import read_signatures
 from mailtriage.checks.dns.resolver import Resolver
@@ -16,6 +17,8 @@ from mailtriage.checks.live.keys import run_dkim
 from mailtriage.checks.live.model import KINDS, LiveResult, LiveSpec, clean_domain, clean_selector
 from mailtriage.checks.live.records import run_mx, run_spf
 from mailtriage.checks.model import Sample
+
+_T = TypeVar("_T")
 
 __all__ = ["KINDS", "LiveResult", "LiveSpec", "plan", "run", "run_all"]
 
@@ -94,7 +97,17 @@ async def run_all(specs: Iterable[LiveSpec], resolver: Resolver) -> AsyncIterato
     Yields:
         Results in completion order. Closing the iterator early cancels the rest.
     """
-    tasks = [asyncio.ensure_future(run(spec, resolver)) for spec in specs]
+    async for result in as_completed_jobs(run(spec, resolver) for spec in specs):
+        yield result
+
+
+async def as_completed_jobs(jobs: Iterable[Awaitable[_T]]) -> AsyncIterator[_T]:
+    """Run ``jobs`` concurrently and yield each result as it completes.
+
+    Closing the iterator early cancels the jobs still running (one place for the
+    live run and a whole sample's session).
+    """
+    tasks = [asyncio.ensure_future(job) for job in jobs]
     try:
         for next_done in asyncio.as_completed(tasks):
             yield await next_done

@@ -11,7 +11,6 @@ another, so the run ends when its longest chain of dependent lookups does.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Sequence
 
 from mailtriage.checks.analysis import Analysis
@@ -19,7 +18,7 @@ from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.live.around import Around, live_around
 from mailtriage.checks.live.auth import LiveAuth, live_auth
 from mailtriage.checks.live.model import LiveResult, LiveSpec
-from mailtriage.checks.live.plan import plan, run
+from mailtriage.checks.live.plan import as_completed_jobs, plan, run
 
 __all__ = ["LiveEvent", "run_sample"]
 
@@ -55,10 +54,5 @@ async def run_sample(
         live_around(analysis, resolver, dnsbl_zones),
         live_auth(analysis, resolver),
     ]
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    try:
-        for next_done in asyncio.as_completed(tasks):
-            yield await next_done
-    finally:
-        for task in tasks:
-            task.cancel()
+    async for event in as_completed_jobs(jobs):
+        yield event
