@@ -70,10 +70,11 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from mailtriage.checks.dns.resolver import QueryLogEntry, Resolver
+    from mailtriage.checks.guardrails import ExceptionProposal, NoException
     from mailtriage.checks.live.session import LiveEvent
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
-    from mailtriage.checks.playbook import ItemState, Playbook
+    from mailtriage.checks.playbook import ItemState, Playbook, Suggestion
     from mailtriage.checks.redact import Redactor
     from mailtriage.checks.ticket.model import Ticket
     from mailtriage.tui.screens.notes import Formats
@@ -164,6 +165,9 @@ class DashboardScreen(Screen[None]):
         self._matched: tuple[tuple[object, ...], list[tuple[str, TraceMatch]]] = ((), [])
         self.diff_rows: tuple[DiffRow, ...] = ()
         self.dropped: list[str] = []
+        self._advice_cache: tuple[
+            tuple[int, ...], ExceptionProposal | NoException | None, Suggestion | None
+        ] = ((), None, None)
         """Files from the drop folder offered and not yet taken or ignored, oldest first."""
         self.comparison: Comparison | None = None
         self._live_loaded = False  # the live modules (dnspython) are imported
@@ -1191,16 +1195,10 @@ class DashboardScreen(Screen[None]):
         narrow exception.
         """
         from mailtriage.checks.escalation import triggers
-        from mailtriage.checks.guardrails import (
-            APPROVAL,
-            ExceptionProposal,
-            broad_allow_warnings,
-            narrowest_exception,
-        )
-        from mailtriage.checks.playbook import suggest
+        from mailtriage.checks.guardrails import APPROVAL, ExceptionProposal, broad_allow_warnings
 
         loaded = [a for a in self.analyses if a is not None]
-        proposal = narrowest_exception(loaded, self.comparison) if loaded else None
+        proposal, hint = self._evidence_advice()
         out: list[tuple[str, str]] = []
         for w in broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
             if proposal is None or isinstance(proposal, ExceptionProposal):
@@ -1216,14 +1214,31 @@ class DashboardScreen(Screen[None]):
             out.append(("propose", proposal.text))
         elif proposal is not None:
             out.append(("muted", f"No exception proposed: {proposal.reason}"))
-        if loaded:
-            hint = suggest(loaded, self.comparison)
+        if hint is not None:
             title = dict(getattr(self.app, "kinds", ())).get(hint.kind, hint.kind)
             if hint.kind == ticket.kind:
                 out.append(("muted", f"Ticket type {title} matches the evidence."))
             elif hint.reason:
                 out.append(("propose", f"Suggested ticket type: {title} ({hint.reason})"))
         return out
+
+    def _evidence_advice(self) -> tuple[ExceptionProposal | NoException | None, Suggestion | None]:
+        """The narrowest exception and the suggested ticket type: they read only the
+        samples and the decision, so they are worked out once per comparison, not on
+        every keystroke in the ticket form."""
+        from mailtriage.checks.guardrails import narrowest_exception
+        from mailtriage.checks.playbook import suggest
+
+        key = (*map(id, self.analyses), id(self.comparison))
+        if self._advice_cache[0] != key:
+            loaded = [a for a in self.analyses if a is not None]
+            decision = self.comparison
+            self._advice_cache = (
+                key,
+                narrowest_exception(loaded, decision) if loaded else None,
+                suggest(loaded, decision) if loaded else None,
+            )
+        return self._advice_cache[1], self._advice_cache[2]
 
     def action_verdicts(self) -> None:
         """Show every gateway and filter header of both samples, decoded."""
