@@ -84,6 +84,24 @@ def test_first_paint_imports_no_ticket_work_or_exports() -> None:
     assert _run(code) == ""
 
 
+def test_offline_report_start_up_loads_no_event_loop_or_process_pool() -> None:
+    """Issue 11: ``mailtriage report --offline`` pays no start-up for what it never uses.
+
+    The event loop (with ssl, socket servers, logging), the process pool and the atomic
+    writer's tempfile/shutil load only for live checks, ``--jobs N`` and saving config.
+    """
+    code = (
+        "import sys, io, contextlib\n"
+        "from mailtriage.tui.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    main(['report', '--json', '--offline', 'tui/demo/blocked.eml'])\n"
+        "late = ('asyncio', 'ssl', 'concurrent.futures', 'tempfile', 'logging', 'dns')\n"
+        "print(','.join(sorted(m for m in late if m in sys.modules)))\n"
+    )
+    assert _run(code) == ""
+
+
 def test_redaction_and_one_sender_comparison_read_no_suffix_list() -> None:
     """Importing the redactor and comparing two copies from one domain leave the PSL unread."""
     code = (

@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailtriage.checks.atomic import atomic_write_text
 
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
@@ -139,6 +138,8 @@ def save_config(cfg: Config, path: Path | None = None) -> Path:
     path = path or config_path()
     data = {f.name: getattr(cfg, f.name) for f in fields(Config)}
     import tomli_w
+
+    from mailtriage.checks.atomic import atomic_write_text  # tempfile, shutil: only to save
 
     text = tomli_w.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in data.items()})
     atomic_write_text(path, text)

@@ -11,7 +11,6 @@ terminal (:meth:`Progress.clear`).
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from typing import TextIO
 
@@ -78,6 +77,8 @@ class Progress:
         try:
             width = os.get_terminal_size(self._stream.fileno()).columns
         except (AttributeError, OSError, ValueError):
+            import shutil  # only a terminal gets a bar
+
             width = shutil.get_terminal_size((80, 24)).columns
         width = width if width > 10 else 80  # a terminal that reports no size
         self._stream.write("\r" + self.line(now)[: width - 1] + "\x1b[K")

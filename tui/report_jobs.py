@@ -16,13 +16,11 @@ queries at once). The process pool is imported only when it is used.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 import threading
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +35,7 @@ from mailtriage.tui.config import Config, make_resolver
 from mailtriage.tui.report_inputs import Item, MboxPart, Numbered, label_of
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: What one item gave: ``(output, None, facts)`` for a report; ``(output, error, None)``
 #: when it failed, where the output is the JSON error record (``None`` in text mode).
@@ -108,11 +106,13 @@ def text(rep: dict[str, Any]) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
-async def _live(a: Analysis, settings: Settings) -> dict[str, Any]:
+def _live(a: Analysis, settings: Settings) -> dict[str, Any]:
+    import asyncio  # only live checks need an event loop (and its ssl, socket, logging)
+
     from mailtriage.checks.report.build import full_report  # the live modules load dnspython
 
     resolver = make_resolver(settings.nameserver, settings.config)
-    return await full_report(a, resolver, settings.config.dnsbl_zones)
+    return asyncio.run(full_report(a, resolver, settings.config.dnsbl_zones))
 
 
 def failed(label: str, error: str, settings: Settings) -> Outcome:
@@ -134,7 +134,7 @@ def render(sample: Sample, settings: Settings) -> Outcome:
     """Analyse one loaded sample and serialise its report; never raises."""
     try:
         a = analyse(sample)
-        rep = offline_report(a) if settings.offline else asyncio.run(_live(a, settings))
+        rep = offline_report(a) if settings.offline else _live(a, settings)
         line = json_text(rep) if settings.as_json else text(rep)
         return _encoded(line, settings), None, facts(rep) if settings.summary else None
     except Exception as exc:  # one bad sample must not stop a batch
