@@ -220,7 +220,7 @@ def test_package_list_matches_the_folders() -> None:
     }
     assert listed == on_disk
     assert conf["tool"]["setuptools"]["package-dir"] == {f"mailtriage.{t}": t for t in TOPS}
-    assert conf["project"]["scripts"]["mailtriage"] == "mailtriage.tui.cli:main"
+    assert conf["project"]["scripts"]["mailtriage"] == "mailtriage.tui.launch:main"
 
 
 def test_only_one_top_level_import_name_is_installed() -> None:

@@ -17,6 +17,7 @@ from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, config_path, load_config
+from mailtriage.tui.gc_pause import settle
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -166,6 +167,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     app.initial_warnings = tuple(warnings)
     app.ticket_created = created
     app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
+    settle()  # the app and the samples are loaded: collect from here on
     try:
         app.run()
     finally:
@@ -182,30 +184,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv[:1] == ["report"]:
             from mailtriage.tui.report_cmd import run_report
 
+            settle()
             return run_report(argv[1:])
         if argv[:1] == ["diff"]:
             from mailtriage.tui.diff_cmd import run_diff
 
+            settle()
             return run_diff(argv[1:])
         if argv[:1] == ["tickets"]:
             from mailtriage.tui.ticket_cmd import run_tickets
 
+            settle()
             return run_tickets(argv[1:])
         if argv[:1] == ["ticket"]:
             from mailtriage.tui.ticket_cmd import run_ticket
 
+            settle()
             return run_ticket(argv[1:])
         if argv[:1] == ["packet"]:
             from mailtriage.tui.packet_cmd import run_packet
 
+            settle()
             return run_packet(argv[1:])
         if argv[:1] == ["redact"]:
             from mailtriage.tui.redact_cmd import run_redact
 
+            settle()
             return run_redact(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 
+            settle()
             return run_lookup(argv[0], argv[1:])
         return run_dashboard(argv)
     except KeyboardInterrupt:

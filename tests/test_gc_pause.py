@@ -1,0 +1,69 @@
+"""The console script starts with the garbage collector paused, and only it does.
+
+Issue 11, first paint: ``mailtriage.tui.launch`` pauses the cyclic collector while
+the command's modules load and :func:`mailtriage.tui.gc_pause.settle` freezes what
+was loaded and resumes collection (tests/benchmarks/startup.py measures the effect;
+nothing here is timed).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = str(ROOT / "tui" / "demo" / "blocked.eml")
+
+
+def _run(code: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_console_script_pauses_while_loading_then_collects_again() -> None:
+    code = (
+        "import gc, sys, io, contextlib\n"
+        "seen = []\n"
+        "import mailtriage.tui.report_cmd as rc\n"  # loaded first, so patchable
+        "real = rc.run_report\n"
+        "def spy(argv):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return real(argv)\n"
+        "rc.run_report = spy\n"
+        "sys.argv = ['mailtriage', 'report', '--json', '--offline', %r]\n"
+        "from mailtriage.tui import launch\n"
+        "before = gc.isenabled()\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = launch.main()\n"
+        "print(before, seen, gc.isenabled(), gc.get_freeze_count() > 1000, code)\n"
+    ) % SAMPLE
+    # Collecting before the run (settled after the imports), frozen, and on at the end.
+    assert _run(code) == "True [True] True True 0"
+
+
+def test_calling_cli_main_leaves_the_collector_alone() -> None:
+    code = (
+        "import gc, io, contextlib\n"
+        "from mailtriage.tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['report', '--json', '--offline', %r])\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    ) % SAMPLE
+    assert _run(code) == "True 0"
+
+
+def test_pause_is_undone_once_and_only_when_it_paused() -> None:
+    code = (
+        "import gc\n"
+        "from mailtriage.tui import gc_pause\n"
+        "gc.disable()\n"
+        "gc_pause.pause(); gc_pause.settle()\n"  # someone else's pause: not ours to end
+        "a = gc.isenabled()\n"
+        "gc.enable()\n"
+        "gc_pause.pause(); b = gc.isenabled(); gc_pause.settle(); gc_pause.settle()\n"
+        "print(a, b, gc.isenabled())\n"
+    )
+    assert _run(code) == "False False True"
