@@ -33,13 +33,13 @@ def test_console_script_pauses_while_loading_then_collects_again() -> None:
         "    seen.append(gc.isenabled())\n"
         "    return real(argv)\n"
         "rc.run_report = spy\n"
-        "sys.argv = ['mailtriage', 'report', '--json', '--offline', %r]\n"
+        f"sys.argv = ['mailtriage', 'report', '--json', '--offline', {SAMPLE!r}]\n"
         "from mailtriage.tui import launch\n"
         "before = gc.isenabled()\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    code = launch.main()\n"
         "print(before, seen, gc.isenabled(), gc.get_freeze_count() > 1000, code)\n"
-    ) % SAMPLE
+    )
     # Collecting before the run (settled after the imports), frozen, and on at the end.
     assert _run(code) == "True [True] True True 0"
 
@@ -49,9 +49,9 @@ def test_calling_cli_main_leaves_the_collector_alone() -> None:
         "import gc, io, contextlib\n"
         "from mailtriage.tui.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['report', '--json', '--offline', %r])\n"
+        f"    main(['report', '--json', '--offline', {SAMPLE!r}])\n"
         "print(gc.isenabled(), gc.get_freeze_count())\n"
-    ) % SAMPLE
+    )
     assert _run(code) == "True 0"
 
 

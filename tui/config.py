@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
     from mailtriage.checks.dns.resolver import Resolver
 
@@ -110,9 +109,7 @@ def load_config(path: Path | None = None) -> Config:
     updates: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(
-                f"config {path}: unknown setting {key!r} (known: {', '.join(known)})"
-            )
+            raise ConfigError(f"config {path}: unknown setting {key!r} (known: {', '.join(known)})")
         default = getattr(cfg, key)
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -138,7 +135,6 @@ def save_config(cfg: Config, path: Path | None = None) -> Path:
     path = path or config_path()
     data = {f.name: getattr(cfg, f.name) for f in fields(Config)}
     import tomli_w
-
     from mailtriage.checks.atomic import atomic_write_text  # tempfile, shutil: only to save
 
     text = tomli_w.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in data.items()})
