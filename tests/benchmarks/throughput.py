@@ -169,23 +169,32 @@ def write_inputs(corpus: list[Path], n: int, where: Path) -> tuple[Path, Path]:
     return folder, box
 
 
-def scale_table(corpus: list[Path], n: int) -> None:
-    """Throughput and peak memory at n/10 and n messages, folder and mbox, 1 and 2 jobs."""
+def scale_table(corpus: list[Path], n: int, floor_rate: float) -> None:
+    """Throughput and peak memory at n/10 and n messages, folder and mbox, 1 and 2 jobs.
+
+    Each row's rate is also given as a multiple of the parser floor measured above
+    (``floor_rate`` messages/s), and a ``--jobs 2`` row's as a multiple of the
+    ``--jobs 1`` row above it: at scale the fixed start-up weighs less.
+    """
     print(f"\nAt scale (one run each; {os.cpu_count()} CPUs; load average before: "
           f"{os.getloadavg()[0]:.2f}):\n")  # fmt: skip
-    print("| input | messages | jobs | wall (s) | msg/s | peak RSS, CLI process "
-          "| largest of it and its workers |")  # fmt: skip
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| input | messages | jobs | wall (s) | msg/s | x floor | x jobs 1 "
+          "| peak RSS, CLI process | largest of it and its workers |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory(prefix="mailtriage-scale-") as tmp:
         for count in (n // 10, n):
             folder, box = write_inputs(corpus, count, Path(tmp))
             for label, path in (("folder of .eml", folder), ("one mbox", box)):
+                one = 0.0
                 for jobs in (1, 2):
                     took, lines, parent, child = scaled([str(path)], jobs)
                     if lines != count:
                         raise RuntimeError(f"{lines} lines for {count} messages in {path}")
                     worker = f"{child / 1024:.0f} MB"
+                    one = one or took
+                    vs_one = f"{one / took:.2f}" if jobs > 1 else "-"
                     print(f"| {label} | {count:,} | {jobs} | {took:.2f} | {count / took:,.0f} | "
+                          f"{count / took / floor_rate:.2f} | {vs_one} | "
                           f"{parent / 1024:.0f} MB | {worker} |")  # fmt: skip
 
 
@@ -229,11 +238,13 @@ def main() -> None:
     print("\nCLI times are wall time from spawn to exit, Python start-up included.\n")
     med = {name: statistics.median(t) for name, t in times.items()}
     names = list(med)
-    floor_s, _, one_s, two_s, cpu1, cpu2 = (med[x] for x in names)
+    floor_s, warm_s, one_s, two_s, cpu1, cpu2 = (med[x] for x in names)
     print("| ratio | measured | beside (same run) | goal |")
     print("| --- | ---: | ---: | --- |")
-    print(f"| one process / parser floor (msg/s) | {floor_s / one_s:.2f} | 1.00 (the floor) "
-          f"| >= 1.5 |")  # fmt: skip
+    print(f"| one process, in-process (no start-up) / parser floor (msg/s) | "
+          f"{floor_s / warm_s:.2f} | 1.00 (the floor) | >= 1.5 |")  # fmt: skip
+    print(f"| one process, CLI (start-up included) / parser floor (msg/s) | {floor_s / one_s:.2f} "
+          f"| 1.00 (the floor) | >= 1.5 |")  # fmt: skip
     print(f"| `--jobs 2` / one process (msg/s) | {one_s / two_s:.2f} | {cpu1 / cpu2:.2f} "
           f"(two processes / one, CPU-bound loop: the machine's ceiling) | >= 1.8 |")  # fmt: skip
     per_run = [a / b for a, b in zip(times[names[2]], times[names[3]], strict=True)]
@@ -241,7 +252,7 @@ def main() -> None:
     print(f"\nPer run, `--jobs 2` / one process: {', '.join(f'{x:.2f}' for x in per_run)}; "
           f"machine ceiling: {', '.join(f'{x:.2f}' for x in ceil_run)}")  # fmt: skip
     if args.scale:
-        scale_table(corpus, args.scale)
+        scale_table(corpus, args.scale, n / floor_s)
 
 
 if __name__ == "__main__":
