@@ -23,22 +23,11 @@ from mailtriage.checks.analysis import Analysis, VerdictHeader
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import printable
 from mailtriage.checks.vendors import VENDORS
+from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES
 
-#: Verdict words that stopped or demoted a message (an exception could undo them).
-_STOPPING = frozenset(
-    {
-        "spam",
-        "bulk",
-        "phish",
-        "spoof",
-        "impersonation",
-        "malware",
-        "suspicious",
-        "quarantined",
-        "blocked",
-        "junk",
-    }
-)
+#: Verdict words that stopped or demoted a message (an exception could undo them): every
+#: content verdict worse than clean, and the outcome words.
+_STOPPING = frozenset(w for w, n in SEVERITY.items() if n > 0) | STOPPED_OUTCOMES
 #: Verdicts where an allow entry is dangerous: confirm with the sender out of band first.
 _CONFIRM_FIRST = frozenset({"phish", "spoof", "impersonation", "malware"})
 #: Layers where an exception is the wrong fix, and what to do instead.
@@ -150,9 +139,10 @@ class NoException:
     reason: str
 
 
-#: How bad a stopping verdict is: the exception must name the worst one that fired.
-_RANK = {"bulk": 1, "suspicious": 1, "junk": 2, "spam": 2, "quarantined": 2, "blocked": 2}
-_RANK.update(dict.fromkeys(_CONFIRM_FIRST, 3))
+#: How bad a stopping verdict is (the exception must name the worst one that fired): the
+#: content severity, an outcome word as spam, a verdict to confirm with the sender first
+#: above every other.
+_RANK = {**SEVERITY, **dict.fromkeys(STOPPED_OUTCOMES, 2), **dict.fromkeys(_CONFIRM_FIRST, 3)}
 
 
 def _worst(verdicts: Sequence[VerdictHeader]) -> VerdictHeader | None:

@@ -31,6 +31,7 @@ from mailtriage.checks.text import duration, printable
 from mailtriage.checks.vendors import with_role
 from mailtriage.checks.verdicts import VerdictHeader, microsoft_mailbox
 from mailtriage.checks.verdicts.microsoft_codes import DEST, FILTER_SKIPPED_SFV, USER_LIST_SFV
+from mailtriage.checks.verdicts.model import SEVERITY
 from mailtriage.checks.verdicts.proofpoint import rule_verdict
 
 #: The six layers, in causal order: a difference in an earlier layer explains
@@ -50,19 +51,6 @@ _PLATFORM = frozenset(
     if v.key in ("microsoft-eop", "exchange-online", "google")
 )
 _MAILBOXES = frozenset(v.name for v in with_role("mailbox")) | _PLATFORM
-# How bad a filter's word is; words not listed (identifiers, "released", "allowed") rank None.
-_RANK = {
-    "clean": 0,
-    "not spam": 0,
-    "bulk": 1,
-    "suspicious": 1,
-    "spam": 2,
-    "spoof": 2,
-    "junk": 2,
-    "impersonation": 3,
-    "phish": 3,
-    "malware": 3,
-}
 _RISKY = (
     ".html",
     ".htm",
@@ -298,8 +286,8 @@ def _read_verdict(
         if v.get("policy"):
             policy["Proofpoint policy route"] = (v.get("policy") or "", line)
         word = rule_verdict(rule)
-        if word in _RANK:
-            verdicts["Proofpoint"] = (_RANK[word or ""], word or "", line)
+        if word in SEVERITY:
+            verdicts["Proofpoint"] = (SEVERITY[word or ""], word or "", line)
         elif rule:
             policy["Proofpoint rule"] = (rule, line)
         for key in ("score", "phishscore", "malwarescore"):
@@ -316,7 +304,7 @@ def _read_verdict(
             return  # a release marker
     # A vendor writing several headers (Microsoft: the organisation SCL, the Forefront
     # report, X-Microsoft-Antispam) is judged by its worst word, as the findings are.
-    rank = _RANK.get(v.verdict or "")
+    rank = SEVERITY.get(v.verdict or "")
     if rank is not None and (v.vendor not in verdicts or rank > verdicts[v.vendor][0]):
         verdicts[v.vendor] = (rank, v.verdict or "", line)
 

@@ -195,3 +195,17 @@ def test_unknown_headers_lists_unrecognised_x_headers_only() -> None:
     many = _sample("".join(f"X-Thing-{i}: {'v' * 5000}\n" for i in range(100)))
     listed = unknown_headers(many)
     assert len(listed) == 64 and all(len(v) == 1000 for _, v in listed)
+
+
+def test_one_severity_table_covers_only_decision_words() -> None:
+    """The diff and the guard rails rank verdicts from one table (checks/verdicts/model.py)."""
+    from mailtriage.checks import guardrails, suspect
+    from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES, VERDICT_WORDS
+
+    assert set(SEVERITY) | STOPPED_OUTCOMES <= set(VERDICT_WORDS)
+    assert not set(SEVERITY) & STOPPED_OUTCOMES
+    assert suspect.SEVERITY is SEVERITY
+    # What the guard rails call stopping: every verdict worse than clean, and the outcomes.
+    assert guardrails._STOPPING == {w for w, n in SEVERITY.items() if n} | STOPPED_OUTCOMES
+    # A verdict to confirm with the sender first outranks every other stopping verdict.
+    assert all(guardrails._RANK[w] == 3 for w in guardrails._CONFIRM_FIRST)

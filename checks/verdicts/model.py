@@ -35,6 +35,22 @@ VERDICT_WORDS = (
     "allowed",
     "released",
 )
+#: How bad a content verdict is, 0 (clean) to 3 (a threat). Outcome words ("quarantined",
+#: "blocked"), identifiers and "released"/"allowed"/"inbox" have no severity of their own.
+SEVERITY = {
+    "clean": 0,
+    "not spam": 0,
+    "bulk": 1,
+    "suspicious": 1,
+    "spam": 2,
+    "spoof": 2,
+    "junk": 2,
+    "impersonation": 3,
+    "phish": 3,
+    "malware": 3,
+}
+#: Outcome words that say the message was stopped, whatever the content verdict was.
+STOPPED_OUTCOMES = frozenset({"quarantined", "blocked"})
 
 
 @dataclass(frozen=True)
