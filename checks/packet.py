@@ -23,7 +23,6 @@ nothing in a sample or a pasted reply can start a line that looks like a packet 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any, Literal
 
 from mailtriage.checks.analysis import Analysis
 from mailtriage.checks.bounce.entry import BounceRecipient, parse_reply
+from mailtriage.checks.bounce.smtpreply import refused_ip
 from mailtriage.checks.explain import MAX_PASTE
 from mailtriage.checks.live.run import LiveRun
 from mailtriage.checks.message.loader import PASTED_PREFIX
@@ -84,9 +84,6 @@ AUTH = "authentication results (SPF, DKIM, DMARC)"
 EVIDENCE = "a sample to attach (headers of an affected message or the bounce)"
 
 _FAILURE_LAYERS = ("authentication", "policy", "verdict", "quarantine/release")
-_IP_EQ = re.compile(r"\bip=([0-9A-Fa-f:.]+)")
-_IP_FROM = re.compile(r"\bfrom \[?([0-9A-Fa-f:.]{7,})\]?")
-_IP_BRACKET = re.compile(r"\[([0-9A-Fa-f:.]{7,})\]")
 _ISO_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?Z")
 _POLICY = re.compile(r"\b(?:p|policy)=([a-z]+)", re.I)
 
@@ -229,17 +226,6 @@ def rate(facts: CaseFacts) -> tuple[Readiness, tuple[str, ...]]:
 def _domain(address: str | None) -> str:
     addr = (address or "").strip().strip("<>")
     return addr.rpartition("@")[2].lower() if "@" in addr else ""
-
-
-def _ip_in(text: str) -> str:
-    """The sending IP a rejection names (``ip=``, ``from [IP]``, then a bracketed IP)."""
-    for pattern in (_IP_EQ, _IP_FROM, _IP_BRACKET):
-        for m in pattern.finditer(text):
-            try:
-                return str(ipaddress.ip_address(m.group(1).rstrip(".")))
-            except ValueError:
-                continue
-    return ""
 
 
 def _times_in(text: str) -> list[datetime]:
@@ -389,7 +375,7 @@ def _outbound(a: Analysis | None, reply: str, reply_rcpt: BounceRecipient | None
     return {
         "vendor": vendor,
         "response": response,
-        "sending_ip": _ip_in(text)
+        "sending_ip": refused_ip(text)
         or (a.connecting_ip if a is not None and not a.bounce else "")
         or "",
         "envelope_sender": envelope,

@@ -160,3 +160,39 @@ def test_joined_notes_drop_repeated_sentences_keeping_the_longer() -> None:
         ["Do A now. Check the spelling."], "Check the spelling and the domain. Then resend."
     )
     assert joined == "Do A now. Check the spelling and the domain. Then resend."
+
+
+# --- the refused IP is a provider's shared outbound address -------------------------------
+# Written from: Microsoft Learn, "Set up SPF to identify valid email sources for your
+# Microsoft 365 domain" (https://learn.microsoft.com/en-us/defender-office-365/
+# email-authentication-spf-configure: Exchange Online sends from the networks
+# spf.protection.outlook.com publishes, 40.107.0.0/16 among them); Postfix postconf(5),
+# default_rbl_reply (https://www.postfix.org/postconf.5.html: "Service unavailable; Client
+# host [IP] blocked using zen.spamhaus.org"); Spamhaus, "Why is my IP listed?"
+# (https://www.spamhaus.org/ip-reputation/: an address shared by a mail provider is
+# delisted by that provider, not by its customers).
+SHARED_REPLY = (
+    "Remote Server returned '554 5.7.1 Service unavailable; Client host [40.107.22.95] "
+    "blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/40.107.22.95'"
+)
+
+
+def test_a_listed_shared_provider_ip_routes_the_delisting_to_the_provider() -> None:
+    r = parse_reply(SHARED_REPLY).recipients[0]
+    assert r.category == "reputation block"
+    first = r.next_step.split(". ")[0]
+    assert "40.107.22.95" in first and "Microsoft" in first and "shared outbound" in first
+    assert "cannot get it delisted" in first
+    # Not the contradicting generic route: the sender's own admin asking for a delisting.
+    assert "sender's mail admin" not in r.next_step
+
+
+def test_an_own_ip_or_another_refusal_gets_no_shared_ip_advice() -> None:
+    own = parse_reply(SHARED_REPLY.replace("40.107.22.95", "192.0.2.99")).recipients[0]
+    assert "shared outbound" not in own.next_step
+    assert "sender's mail admin" in own.next_step
+    # A provider's IP refused for a bad recipient is not a listing.
+    unknown = parse_reply(
+        "550 5.1.1 <bob@example.net>: Recipient address rejected from [40.107.22.95]"
+    ).recipients[0]
+    assert "shared outbound" not in unknown.next_step

@@ -25,7 +25,7 @@ from mailtriage.checks.bounce import vendors as bouncevendor
 from mailtriage.checks.bounce.categories import DNS_LOOKUP, describe
 from mailtriage.checks.bounce.model import MAX_DIAGNOSTIC, BounceRecipient, Draft
 from mailtriage.checks.bounce.text import strip_markup
-from mailtriage.checks.vendors import host_vendor
+from mailtriage.checks.vendors import blocklist_named, host_vendor, outbound_vendor
 
 _WS = re.compile(r"\s+")
 _QUARANTINE = ("quarantin", "held for review", "held in ")
@@ -84,7 +84,7 @@ def _join_notes(notes: list[str], base: str) -> str:
     """
     kept: list[str] = []
     openings: dict[tuple[str, ...], int] = {}
-    for part in [*notes, base]:
+    for part in [*notes, base] if base else notes:
         for sentence in _SENTENCE.split(part.strip()):
             words = tuple(_WORD.findall(sentence.lower()))
             key = words[:_OPENING] if len(words) >= _OPENING else words
@@ -135,6 +135,26 @@ def _microsoft_answered(microsoft: bool, low: str, host: str | None) -> bool:
     )
 
 
+def _shared_ip_note(reply: str, category: str) -> str:
+    """Advice when the IP refused for its reputation is a mail provider's shared one.
+
+    Such an address sends for many of the provider's customers at once, so the
+    customer cannot have it delisted; the provider's operators can, asked through
+    the customer's own case (the same route the case packet takes).
+    """
+    if category != "reputation block" and blocklist_named(reply) is None:
+        return ""
+    ip = smtpreply.refused_ip(reply)
+    owner = outbound_vendor(ip)
+    if owner is None:
+        return ""
+    return (
+        f"{ip} is one of {owner.company}'s shared outbound addresses, used for many of its "
+        f"customers: the customer cannot get it delisted, {owner.company} can. Open a case "
+        f"with {owner.company} from the customer's tenant and attach this bounce."
+    )
+
+
 def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> BounceRecipient:
     """Classify one recipient.
 
@@ -170,7 +190,12 @@ def classify(draft: Draft, microsoft: bool, reporter: str | None = None) -> Boun
         )
     elif draft.action == "delayed" and category == "expired":
         category = "deferral"
+    shared = _shared_ip_note(reply.text, category)
+    if shared:
+        notes.insert(0, shared)
     meaning, next_step, layer = describe(category)
+    if shared:  # the provider delists its own address: not the sender's admin
+        next_step = ""
     if category in _DNS_CATEGORIES and bouncerules.temporary_dns_failure(reply.text, status):
         meaning, next_step = DNS_LOOKUP
     if any(word in low for word in _QUARANTINE):

@@ -9,6 +9,7 @@ Every pattern is linear: the input is untrusted and may be long.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ _LINE_PREFIX = re.compile(
 )
 _WRAPPED = re.compile(r"remote server (?:returned|replied)[ \t]*'([^']{3,2000})'", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_IP_EQ = re.compile(r"\bip=([0-9A-Fa-f:.]+)")
+_IP_FROM = re.compile(r"\bfrom \[?([0-9A-Fa-f:.]{7,})\]?")
+_IP_BRACKET = re.compile(r"\[([0-9A-Fa-f:.]{7,})\]")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,18 @@ def statuses(text: str) -> tuple[str, ...]:
 def pairs(text: str) -> tuple[tuple[str, str], ...]:
     """Every ``(reply_code, status)`` pair written side by side in ``text``."""
     return tuple((m.group(1), m.group(2)) for m in _PAIR.finditer(text[:MAX_REPLY]))
+
+
+def refused_ip(text: str) -> str:
+    """The sending IP a rejection names (``ip=``, ``from [IP]``, then a bracketed IP), or ``""``."""
+    text = text[:MAX_REPLY]
+    for pattern in (_IP_EQ, _IP_FROM, _IP_BRACKET):
+        for m in pattern.finditer(text):
+            try:
+                return str(ipaddress.ip_address(m.group(1).rstrip(".")))
+            except ValueError:
+                continue
+    return ""
 
 
 def first_reply_code(text: str) -> str | None:
