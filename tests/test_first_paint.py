@@ -122,3 +122,29 @@ def test_first_frame_of_a_ticket_waits_for_its_advice(tmp_path: Path) -> None:
         "app = MailtriageApp(list(demo_samples()), offline=True, ticket=ticket, store=store)"
     )
     assert _modules_at_first_frame(setup) == []
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_only_the_sample_pane_ever_takes_the_focus_at_start(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The sample pane has the focus from the first frame, without passing through the tabs.
+
+    Textual would focus the first focusable widget (the tab bar) and the dashboard then
+    moved it: two restyles before the first frame.
+    """
+    from textual.widget import Widget
+
+    focused: list[str] = []
+    original = Widget._on_focus
+
+    def on_focus(self: Widget, event: object) -> None:
+        focused.append(self.id or type(self).__name__)
+        original(self, event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Widget, "_on_focus", on_focus)
+    app = make_app(offline=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "sample"
+    assert focused == ["sample"]

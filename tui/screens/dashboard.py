@@ -147,6 +147,10 @@ class DashboardScreen(Screen[None]):
     """
 
     BINDINGS = DASHBOARD_BINDINGS
+    # The sample pane has the focus from the start: Textual's default would give it to
+    # the first focusable widget (the tab bar, hidden on wide terminals), and moving it
+    # on mount then costs a second restyle before the first frame.
+    AUTO_FOCUS = "#sample"
 
     def __init__(self) -> None:
         super().__init__()
