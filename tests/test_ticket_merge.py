@@ -121,9 +121,9 @@ def test_store_two_sessions_never_lose_a_change(tmp_path: Path) -> None:
     two = store.read("T-1")
     store.save_merged(one, replace(one.ticket, notes="from one",
                                    ticks=(*one.ticket.ticks, Tick("a", LATER))))  # fmt: skip
+    ticks = (*two.ticket.ticks, Tick("b", LATER))
     saved, merged = store.save_merged(
-        two, replace(two.ticket, fix="from two", notes="clash",
-                     ticks=(*two.ticket.ticks, Tick("b", LATER)))  # fmt: skip
+        two, replace(two.ticket, fix="from two", notes="clash", ticks=ticks)
     )
     on_disk = store.load("T-1")
     assert on_disk == saved.ticket

@@ -86,7 +86,7 @@ def _text(value: object) -> str:
 
 def _field(name: str, base: _V, mine: _V, theirs: _V, refused: list[Refused]) -> _V:
     """One field's merged value; a conflict keeps ``theirs`` and is recorded."""
-    if mine == base or mine == theirs:
+    if mine in (base, theirs):
         return theirs
     if theirs == base:
         return mine
