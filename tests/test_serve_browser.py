@@ -10,6 +10,7 @@ through the ticket file, while both are open.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -94,10 +95,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait(10)
 
 

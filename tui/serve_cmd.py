@@ -74,10 +74,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _hostname() -> str:
+    """This machine's name as a colleague would reach it (the FQDN when it has one)."""
+    fqdn = socket.getfqdn()
+    return fqdn if "." in fqdn and not fqdn.startswith("localhost") else socket.gethostname()
+
+
 def ssh_forward(port: int, user: str | None = None, hostname: str | None = None) -> str:
     """The command a colleague runs on their machine to reach a loopback-bound server."""
     user = user or getpass.getuser()
-    hostname = hostname or socket.getfqdn() or socket.gethostname()
+    hostname = hostname or _hostname()
     return f"ssh -N -L {port}:{LOOPBACK}:{port} {user}@{hostname}"
 
 
@@ -175,7 +181,7 @@ def run_serve(argv: Sequence[str]) -> int:
     except (TicketError, OSError) as exc:
         return fail(str(exc))
     command = shlex.join(session_command(ticket_id, args, trace))
-    shown = socket.getfqdn() if args.host in ("0.0.0.0", "::") else args.host
+    shown = _hostname() if args.host in ("0.0.0.0", "::") else args.host
     url = f"http://{shown}:{args.port}" if ":" not in shown else f"http://[{shown}]:{args.port}"
     print(f"Serving ticket {ticket_id} (files in {folder}) on {url}", flush=True)
     if remote:
