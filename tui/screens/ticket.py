@@ -10,6 +10,7 @@ the escalation triggers and guard rails are worked out again on every change.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, cast
@@ -23,6 +24,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets.select import InvalidSelectValueError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -229,7 +231,8 @@ class TicketScreen(Screen[None]):
             select = self.query_one(f"#{key}", Select)
             field = "verified_ok" if key == "verified" else key
             if take(field, was, now, select.value):
-                select.value = now
+                with contextlib.suppress(InvalidSelectValueError):  # a type unknown here
+                    select.value = now
         self.query_one("#head", Static).update(self._head(after))
 
     def _show_advice(self, ticket: Ticket) -> None:
