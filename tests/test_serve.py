@@ -226,3 +226,25 @@ async def test_open_ticket_form_takes_the_other_sessions_field() -> None:
         store.save_merged(other, replace(other.ticket, fix="sender safe entry"))
         await wait_for(pilot, lambda: app.screen.query_one("#fix", Input).value != "", timeout=10)
         assert app.screen.query_one("#fix", Input).value == "sender safe entry"
+
+
+async def test_a_sample_added_in_another_session_loads_here() -> None:
+    from mailtriage.tui.tickets import with_sample
+
+    app, folder = _served_app("S-6")
+    (folder / "b.eml").write_bytes((PAIR / "b.eml").read_bytes())
+    store = open_store()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen_stack[0]
+        other = store.read("S-6")
+        added = with_sample(other.ticket, 1, app.now(), path=str(folder / "b.eml"))
+        store.save_merged(other, added)
+        await wait_for(pilot, lambda: screen.analyses[1] is not None, timeout=10)
+        assert screen.analyses[1].sample.source == str(folder / "b.eml")
+        # a path outside the folder, written by someone else, is not read here
+        other = store.read("S-6")
+        outside = with_sample(other.ticket, 0, app.now(), path=str(PAIR / "a.eml"))
+        store.save_merged(other, outside)
+        await wait_for(pilot, lambda: app.ticket.sample("A") is not None, timeout=10)
+        await pilot.pause(0.3)
+        assert screen.analyses[0] is None

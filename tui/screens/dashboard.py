@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.packet import CasePacket
     from mailtriage.checks.playbook import ItemState, Playbook, Suggestion
     from mailtriage.checks.redact import Redactor
-    from mailtriage.checks.ticket.model import Ticket
+    from mailtriage.checks.ticket.model import Ticket, TicketSample
     from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
@@ -444,11 +444,32 @@ class DashboardScreen(Screen[None]):
 
     # ---- a ticket shared with other sessions (mailtriage serve) ----------------
     def ticket_reloaded(self, before: Ticket, after: Ticket, refused: set[str]) -> None:
-        """Show a ticket another session changed: its ticks, title and checklist."""
+        """Show a ticket another session changed: its samples, ticks, title and checklist."""
         if before.ticked != after.ticked:
             self.ticked = after.ticked
+        for slot, letter in enumerate("AB"):
+            entry = after.sample(letter)
+            if entry is not None and entry != before.sample(letter):
+                self._load_entry(slot, entry)
         self._shown = ()  # the title and the checklist follow the ticket
         self.refresh_all()
+
+    def _load_entry(self, slot: int, entry: TicketSample) -> None:
+        """Load a ticket's sample (a file, or pasted text) into ``slot``."""
+        if not entry.path:
+            from mailtriage.tui.tickets import pasted_sample
+
+            try:
+                self.load(slot, pasted_sample(slot, entry))
+            except SampleError as exc:
+                self.notify(printable(str(exc), 300), title="Ticket", severity="error",
+                            markup=False)  # fmt: skip
+            return
+        root = getattr(self.app, "served_root", "")
+        path = inside(root, entry.path) if root else entry.path
+        if path is None:
+            return  # served: another session cannot make this one read outside its folder
+        self.load(slot, path)
 
     def action_refused_edits(self) -> None:
         """Show the ticket edits that another session's save refused, to type them again."""
