@@ -170,6 +170,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.ticket.model",
     "mailtriage.checks.ticket.store",
     "mailtriage.checks.ticket.snapshot",
+    "mailtriage.checks.ticket.merge",  # two sessions on one ticket (`mailtriage serve`)
     # the ticket's guard rails and escalation triggers
     "mailtriage.checks.escalation",
     "mailtriage.checks.guardrails",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.playbook import Playbook, Playbooks
+    from mailtriage.checks.ticket.merge import Refused
     from mailtriage.checks.ticket.model import Ticket
-    from mailtriage.checks.ticket.store import TicketStore
+    from mailtriage.checks.ticket.store import Stored, TicketStore
 
 
 SAVE_DELAY = 0.3
@@ -96,6 +98,13 @@ class MailtriageApp(App[None]):
         self._generation = 0  # bumped by each change of the ticket in memory
         self._saved_generation = 0
         self.watch_dir = ""  # --watch: a drop folder whose new files are offered as A or B
+        self.ticket_base: Stored | None = None
+        """The ticket as last read or saved, with its file's stamp: a save merges with
+        whatever another session saved since (``mailtriage serve``)."""
+        self.served_root = ""
+        """Served to a browser: the ticket's folder, the only place files are opened from."""
+        self.refused: tuple[Refused, ...] = ()
+        """Edits another session's save refused, newest last, so they can be typed again."""
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
 
@@ -182,9 +191,11 @@ class MailtriageApp(App[None]):
         from mailtriage.tui.tickets import open_store
 
         store = open_store()
-        ticket, self.ticket_created = store.open(ticket_id)
-        self.store, self.ticket = store, ticket
-        return ticket
+        _, self.ticket_created = store.open(ticket_id)
+        base = store.read(ticket_id)
+        self.store, self.ticket, self.ticket_base = store, base.ticket, base
+        self.follow_ticket()
+        return base.ticket
 
     def save_ticket(self) -> bool:
         """Write the newest in-memory ticket if it is not on disk yet (thread-safe).
@@ -198,13 +209,130 @@ class MailtriageApp(App[None]):
                 return True
             from mailtriage.checks.ticket.store import TicketError
 
+            base = self.ticket_base
+            saved = merged = None
             try:
-                self.store.save(ticket, touch=False)
+                if base is None or base.ticket.id != ticket.id:
+                    self.store.save(ticket, touch=False)
+                else:
+                    saved, merged = self.store.save_merged(base, ticket)
+                    self.ticket_base = saved
             except TicketError as exc:
                 self._notify_anywhere(str(exc))
                 return False
             self._saved_generation = generation
+            if saved is not None and merged is not None and saved.ticket != ticket:
+                self._on_ui(self.adopt_saved, ticket, saved.ticket, merged.refused)
             return True
+
+    def _on_ui(self, fn: Callable[..., None], *args: object) -> None:
+        """Run ``fn`` on the app's loop (now when already on it); not once the app ended."""
+        if not self.is_running:
+            return
+        if threading.get_ident() == self._thread_id:
+            fn(*args)
+        else:
+            with contextlib.suppress(RuntimeError):  # the app stopped meanwhile
+                self.call_from_thread(fn, *args)
+
+    def adopt_saved(self, sent: Ticket, saved: Ticket, refused: tuple[Refused, ...]) -> None:
+        """Take another session's changes that a save merged in (on the app's loop).
+
+        Changes made here since ``sent`` was handed to the save are kept on top. Each
+        refused field keeps the saved value; the local text is shown and kept in
+        :attr:`refused` (``ctrl+e`` shows it again).
+
+        Args:
+            sent: The version this session saved.
+            saved: The version now on disk (the merge).
+            refused: Fields both sessions changed; the other session's value stayed.
+        """
+        from mailtriage.checks.ticket.merge import merge
+
+        current = self.ticket
+        if current is None or current.id != saved.id:
+            return
+        new = saved if current == sent else merge(sent, current, saved).ticket
+        self._show_ticket(current, new, {r.field for r in refused})
+        if refused:
+            self.refused = (*self.refused, *refused)[-20:]
+            for r in refused:
+                self.notify(
+                    printable(
+                        f"{r.field}: another session changed it too; theirs was kept. "
+                        f"Your text (ctrl+e shows it again): {r.mine}",
+                        600,
+                    ),
+                    title="Ticket: edit not saved",
+                    severity="warning",
+                    markup=False,
+                    timeout=30,
+                )
+
+    def _show_ticket(self, before: Ticket, after: Ticket, refused: set[str]) -> None:
+        """Make ``after`` the open ticket and let each screen show what changed."""
+        self.ticket = after
+        for screen in self.screen_stack:
+            shown = getattr(screen, "ticket_reloaded", None)
+            if callable(shown):
+                shown(before, after, refused)
+
+    def follow_ticket(self) -> None:
+        """Watch the ticket's file: another session's save is shown here at once."""
+        store, base = self.store, self.ticket_base
+        if store is None or base is None or not self.is_running:
+            return
+        target = store.path(base.ticket.id)
+
+        async def job() -> None:
+            from watchfiles import awatch
+
+            def only_target(_change: object, changed: str) -> bool:
+                return Path(changed).name == target.name
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            async for _ in awatch(
+                target.parent, watch_filter=only_target, debounce=150, recursive=False
+            ):
+                self.ticket_file_changed()
+
+        self.run_worker(job(), name="follow ticket", group="follow-ticket", exclusive=True,
+                        exit_on_error=False)  # fmt: skip
+
+    def ticket_file_changed(self) -> None:
+        """The ticket file changed on disk: merge in (or simply take) another session's save."""
+        if self._generation != self._saved_generation:
+            self._save_in_background()  # unsaved edits here: the save merges both
+            return
+        generation = self._generation
+
+        def read() -> None:
+            from mailtriage.checks.ticket.store import TicketError
+
+            with self._save_lock:
+                base, store = self.ticket_base, self.store
+                if base is None or store is None:
+                    return
+                try:
+                    now = store.read(base.ticket.id)
+                except TicketError:
+                    return  # a save will report it
+            if now.stamp != base.stamp:
+                self._on_ui(self._adopt_disk, now, generation)
+
+        self.run_worker(read, name="reload ticket", group="reload-ticket", thread=True,
+                        exit_on_error=False)  # fmt: skip
+
+    def _adopt_disk(self, now: Stored, generation: int) -> None:
+        current = self.ticket
+        if current is None or generation != self._generation:
+            return  # edited meanwhile: the next save merges against the older base
+        with self._save_lock:
+            self.ticket_base = now
+        if now.ticket != current:
+            self._show_ticket(current, now.ticket, set())
+            self.notify("Another session saved the ticket; shown here.", title="Ticket",
+                        markup=False, timeout=4)  # fmt: skip
 
     def _notify_anywhere(self, message: str) -> None:
         text = f"Ticket not saved: {printable(message, 300)}"
@@ -217,6 +345,10 @@ class MailtriageApp(App[None]):
         """Quit, after the ticket's last change is on disk."""
         self.save_ticket()
         self.exit()
+
+    def on_mount(self) -> None:
+        """Follow the ticket file when the ticket was opened with its stamp."""
+        self.follow_ticket()
 
     def get_default_screen(self) -> Screen[None]:
         """The dashboard is the app's base screen."""

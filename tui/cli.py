@@ -18,6 +18,7 @@ from mailtriage.checks.model import Sample
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, config_path, load_config
 from mailtriage.tui.gc_pause import settle
+from mailtriage.tui.tickets import inside
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -29,7 +30,8 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "'mailtriage diff A B [--json]' for the layer two copies differ in, "
         "'mailtriage packet A [B] [--reply TEXT] [--json]' for the vendor case packet, "
         "'mailtriage redact SAMPLE -o OUT' for a copy to share outside the customer, "
-        "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks.",
+        "'mailtriage spf IP DOMAIN' and 'mailtriage dns DOMAIN' for DNS checks, "
+        "'mailtriage serve --ticket ID' to hand a ticket to a colleague in a browser.",
     )
     p.add_argument(
         "samples",
@@ -55,6 +57,11 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "--watch",
         metavar="DIR",
         help="a drop folder: each new file saved or moved into it is offered as A or B (key w)",
+    )
+    p.add_argument(
+        "--served",
+        action="store_true",
+        help=argparse.SUPPRESS,  # set by 'mailtriage serve' for each browser session
     )
     p.add_argument("--version", action=VersionAction, nargs=0, help="print the version and exit")
     return p
@@ -112,12 +119,14 @@ def run_dashboard(argv: Sequence[str]) -> int:
     args = dashboard_parser().parse_args(argv)
     if len(args.samples) > 2:
         return fail("give at most two samples: the blocked one, then the delivered one")
-    ticket = store = None
+    ticket = store = base = None
     created = False
     warnings: list[str] = []
     if args.watch is not None and not os.path.isdir(args.watch):
         why = "not a folder" if os.path.exists(args.watch) else "no such folder"
         return fail(f"--watch {args.watch}: {why}")
+    if args.served and (args.ticket is None or args.samples):
+        return fail("--served is for 'mailtriage serve': it needs --ticket and no samples")
     try:
         config = load_config()
         nameserver = nameserver_for(args.resolver, config.resolver)
@@ -128,6 +137,8 @@ def run_dashboard(argv: Sequence[str]) -> int:
             try:
                 store = open_store()
                 ticket, created = store.open(args.ticket)
+                base = store.read(args.ticket)  # with its stamp: saves merge, never overwrite
+                ticket = base.ticket
             except TicketError as exc:
                 return fail(str(exc))
         samples, errors = load_some(args.samples)
@@ -135,19 +146,29 @@ def run_dashboard(argv: Sequence[str]) -> int:
             samples, warnings = load_samples(ticket)
     except (SampleError, ConfigError, DnsError) as exc:
         return fail(str(exc))
+    served_root = ""
+    if args.served:
+        assert store is not None
+        served_root = str(store.folder(args.ticket))
+        if args.watch is not None and not inside(served_root, os.path.abspath(args.watch)):
+            return fail(f"--watch {args.watch}: a served ticket watches only its own folder")
+        if args.trace is not None and not inside(served_root, os.path.abspath(args.trace)):
+            return fail(f"--trace {args.trace}: a served ticket reads only its own folder")
     demo = None
     server: tuple[str, int] | Callable[[], tuple[str, int]] | None = nameserver
-    if args.demo and not any(samples):
+    if args.demo and (args.served or not any(samples)):
         from mailtriage.tui.demo.runtime import DemoDns, demo_samples
 
         demo = DemoDns()
-        samples = list(demo_samples())
         server = nameserver if args.resolver else demo.nameserver
-        if args.trace is None:
+        if not any(samples):
+            samples = list(demo_samples())
+        if args.trace is None and not args.served:
             from mailtriage.tui.demo.runtime import demo_trace_path
 
             args.trace = demo_trace_path()
-    if not _keyboard_on_stdin():
+    # Served, keys come from the browser through textual-serve's pipe, not a terminal.
+    if not args.served and not _keyboard_on_stdin():
         return fail("the dashboard needs a terminal for keys; use 'mailtriage report' in pipes")
     from mailtriage.tui.app import MailtriageApp
 
@@ -166,6 +187,8 @@ def run_dashboard(argv: Sequence[str]) -> int:
     app.initial_errors = tuple(errors)
     app.initial_warnings = tuple(warnings)
     app.ticket_created = created
+    app.ticket_base = base
+    app.served_root = served_root
     app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
     settle()  # the app and the samples are loaded: collect from here on
     try:
@@ -211,6 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             settle()
             return run_redact(argv[1:])
+        if argv[:1] == ["serve"]:
+            from mailtriage.tui.serve_cmd import run_serve
+
+            settle()
+            return run_serve(argv[1:])
         if argv[:1] in (["spf"], ["dns"]):
             from mailtriage.tui.lookup_cmds import run_lookup
 

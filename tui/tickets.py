@@ -34,6 +34,31 @@ def open_store() -> TicketStore:
     return TicketStore(data_dir())
 
 
+def inside(root: str, path: str) -> str | None:
+    """Where ``path`` leads if that is inside the folder ``root``; ``None`` if it escapes.
+
+    A served session opens files only in its ticket's folder. ``path`` may be
+    relative (to ``root``); symbolic links and ``..`` are resolved before the check,
+    so neither leads out. A mailbox member (``FILE#N``) is checked as FILE.
+
+    Args:
+        root: The folder allowed.
+        path: What was typed or given.
+
+    Returns:
+        The resolved path (``#N`` kept), or ``None`` when it is outside ``root``.
+    """
+    base, member = path, ""
+    head, sep, n = path.rpartition("#")
+    if sep and n.isdigit() and not os.path.exists(os.path.join(root, path)):
+        base, member = head, f"#{n}"
+    top = os.path.realpath(root)
+    full = os.path.realpath(os.path.join(top, base))
+    if os.path.commonpath([top, full]) == top:
+        return full + member
+    return None
+
+
 def is_sample_file(source: str) -> bool:
     """Whether a sample's source names a file (``FILE#N`` names FILE), not stdin or a label."""
     if source == "-":

@@ -14,6 +14,8 @@ not know.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -27,6 +29,7 @@ from typing import Any, TypeVar
 import tomli_w
 from mailtriage.checks.atomic import atomic_write_text
 from mailtriage.checks.text import printable
+from mailtriage.checks.ticket.merge import Merged, merge
 from mailtriage.checks.ticket.model import (
     SCHEMA_VERSION,
     SLOTS,
@@ -79,6 +82,25 @@ class TicketSummary:
     layer: str
     customer: str
     error: str = ""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A ticket as read from (or written to) its file, with the file's stamp.
+
+    Attributes:
+        ticket: The ticket.
+        stamp: SHA-256 of the file's bytes: a save compares it with the file on disk
+            to find whether another session saved meanwhile.
+    """
+
+    ticket: Ticket
+    stamp: str
+
+
+def stamp_of(raw: bytes) -> str:
+    """The stamp of a ticket file's bytes (see :class:`Stored`)."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 def check_id(ticket_id: str) -> str:
@@ -336,6 +358,9 @@ class TicketStore:
         return self.dir / f"{check_id(ticket_id)}.toml"
 
     def _read(self, path: Path) -> Ticket:
+        return self._read_stored(path).ticket
+
+    def _read_stored(self, path: Path) -> Stored:
         try:
             with path.open("rb") as fh:
                 raw = fh.read(MAX_FILE_BYTES + 1)
@@ -355,7 +380,7 @@ class TicketStore:
             raise TicketError(f"ticket {path}: {exc}") from None
         if ticket.id != path.stem:
             raise TicketError(f"ticket {path}: its id is {ticket.id!r}, not {path.stem!r}")
-        return ticket
+        return Stored(ticket, stamp_of(raw))
 
     def load(self, ticket_id: str) -> Ticket:
         """Read one ticket.
@@ -365,6 +390,36 @@ class TicketStore:
             TicketError: The file is unreadable, malformed or from a newer version.
         """
         return self._read(self.path(ticket_id))
+
+    def read(self, ticket_id: str) -> Stored:
+        """Read one ticket with its file's stamp (the base of a later :meth:`save_merged`).
+
+        Raises:
+            TicketNotFound: There is no such ticket.
+            TicketError: The file is unreadable, malformed or from a newer version.
+        """
+        return self._read_stored(self.path(ticket_id))
+
+    def folder(self, ticket_id: str) -> Path:
+        """The ticket's own folder (``tickets/ID/``): the samples and exports of a served
+        ticket live there, and a served session reads no file outside it.
+
+        Raises:
+            TicketError: The id is not valid.
+        """
+        return self.dir / check_id(ticket_id)
+
+    @contextlib.contextmanager
+    def _locked(self, ticket_id: str) -> Iterator[None]:
+        """Hold the ticket's lock file (``.ID.lock``) so that one save at a time,
+        across processes, compares and writes."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / f".{check_id(ticket_id)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def open(self, ticket_id: str) -> tuple[Ticket, bool]:
         """Resume ticket ``ticket_id``, or create and save it.
@@ -407,23 +462,64 @@ class TicketStore:
             TicketError: The file on disk cannot be read or comes from a newer version
                 (it is left as it is), or the write failed.
         """
-        path = self.path(ticket.id)
-        if path.exists():
-            try:
-                self._read(path)
-            except TicketNotFound:
-                pass
-            except TicketError as exc:
-                raise TicketError(f"{exc}; not overwritten") from None
         if touch:
             from dataclasses import replace
 
             ticket = replace(ticket, changed=self.clock())
+        with self._locked(ticket.id):
+            self._current(ticket.id)
+            self._write(ticket)
+        return ticket
+
+    def _current(self, ticket_id: str) -> Stored | None:
+        """The ticket on disk now (``None`` when there is none).
+
+        Raises:
+            TicketError: The file cannot be used; it must not be written over.
+        """
         try:
-            atomic_write_text(path, to_toml(ticket))
+            return self._read_stored(self.path(ticket_id))
+        except TicketNotFound:
+            return None
+        except TicketError as exc:
+            raise TicketError(f"{exc}; not overwritten") from None
+
+    def _write(self, ticket: Ticket) -> Stored:
+        path = self.path(ticket.id)
+        text = to_toml(ticket)
+        try:
+            atomic_write_text(path, text)
         except OSError as exc:
             raise TicketError(f"cannot save ticket {path}: {exc.strerror or exc}") from None
-        return ticket
+        return Stored(ticket, stamp_of(text.encode("utf-8")))
+
+    def save_merged(self, base: Stored, mine: Ticket) -> tuple[Stored, Merged]:
+        """Save this session's version of a ticket without losing another session's save.
+
+        Under the ticket's lock, the file's stamp is compared with ``base.stamp``: when
+        nobody saved since ``base`` was read, ``mine`` is written as it is; otherwise
+        the two versions are merged field by field (:func:`.merge.merge`) and the
+        merge is written. Fields both sides changed keep the saved value and come
+        back in ``Merged.refused``.
+
+        Args:
+            base: The version this session read or last saved, with its stamp.
+            mine: This session's version (derived from ``base.ticket``).
+
+        Returns:
+            The ticket as now saved, with its stamp (the base of the next save), and
+            the merge (``refused`` empty when nothing was refused).
+
+        Raises:
+            TicketError: The file on disk cannot be used (left as it is) or the write failed.
+        """
+        with self._locked(mine.id):
+            current = self._current(mine.id)
+            if current is None or current.stamp == base.stamp:
+                merged = Merged(mine)
+            else:
+                merged = merge(base.ticket, mine, current.ticket)
+            return self._write(merged.ticket), merged
 
     def list(self) -> tuple[TicketSummary, ...]:
         """Every ticket, most recently changed first; unreadable files listed with their error."""

@@ -51,7 +51,7 @@ from mailtriage.tui.messages import (
 from mailtriage.tui.screens.dashboard_keys import BINDINGS as DASHBOARD_BINDINGS
 from mailtriage.tui.screens.intake import SLOT_NAMES, watch_drops
 from mailtriage.tui.screens.key_footer import KeyFooter
-from mailtriage.tui.tickets import is_sample_file, swapped, with_sample
+from mailtriage.tui.tickets import inside, is_sample_file, swapped, with_sample
 from mailtriage.widgets.auth_pane import AuthPane
 from mailtriage.widgets.checklist_pane import ChecklistPane
 from mailtriage.widgets.diff_pane import DiffPane
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.packet import CasePacket
     from mailtriage.checks.playbook import ItemState, Playbook, Suggestion
     from mailtriage.checks.redact import Redactor
-    from mailtriage.checks.ticket.model import Ticket
+    from mailtriage.checks.ticket.model import Ticket, TicketSample
     from mailtriage.tui.screens.notes import Formats
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
@@ -446,6 +446,72 @@ class DashboardScreen(Screen[None]):
         if isinstance(focused, Pane | ChecklistPane):
             focused.action_open_row()
 
+    # ---- a ticket shared with other sessions (mailtriage serve) ----------------
+    def ticket_reloaded(self, before: Ticket, after: Ticket, refused: set[str]) -> None:
+        """Show a ticket another session changed: its samples, ticks, title and checklist."""
+        if before.ticked != after.ticked:
+            self.ticked = after.ticked
+        for slot, letter in enumerate("AB"):
+            entry = after.sample(letter)
+            if entry is not None and entry != before.sample(letter):
+                self._load_entry(slot, entry)
+        self._shown = ()  # the title and the checklist follow the ticket
+        self.refresh_all()
+
+    def _load_entry(self, slot: int, entry: TicketSample) -> None:
+        """Load a ticket's sample (a file, or pasted text) into ``slot``."""
+        if not entry.path:
+            from mailtriage.tui.tickets import pasted_sample
+
+            try:
+                self.load(slot, pasted_sample(slot, entry))
+            except SampleError as exc:
+                self.notify(printable(str(exc), 300), title="Ticket", severity="error",
+                            markup=False)  # fmt: skip
+            return
+        root = getattr(self.app, "served_root", "")
+        path = inside(root, entry.path) if root else entry.path
+        if path is None:
+            return  # served: another session cannot make this one read outside its folder
+        self.load(slot, path)
+
+    def action_refused_edits(self) -> None:
+        """Show the ticket edits that another session's save refused, to type them again."""
+        refused = getattr(self.app, "refused", ())
+        if not refused:
+            self.notify("No edit was refused: every change of yours is saved.", markup=False)
+            return
+        from mailtriage.tui.screens.full_text import FullTextScreen
+
+        text: list[str] = []
+        for r in refused:
+            text += [f"{r.field}", f"  yours (not saved): {r.mine}", f"  saved: {r.theirs}", ""]
+        self.app.push_screen(FullTextScreen("Edits refused (another session changed them)", text))
+
+    # ---- served: files only from the ticket's folder -----------------------------
+    def allowed_path(self, path: str) -> str | None:
+        """``path`` if this session may open it; served, only inside the ticket's folder.
+
+        Served to a browser (``mailtriage serve``), a path is resolved against the
+        ticket's folder and refused (with one line saying why) when it leads outside.
+        """
+        root = getattr(self.app, "served_root", "")
+        if not root:
+            return path
+        found = inside(root, path)
+        if found is None:
+            self.notify(
+                printable(f"Served: only files in the ticket's folder ({root}) open here.", 300),
+                title="Not opened",
+                severity="error",
+                markup=False,
+            )
+        return found
+
+    def _path_hint(self, placeholder: str) -> str:
+        root = getattr(self.app, "served_root", "")
+        return f"a file in {root}" if root else placeholder
+
     # ---- checklist ----------------------------------------------------------
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Tick or untick a checklist item."""
@@ -689,7 +755,9 @@ class DashboardScreen(Screen[None]):
             if path in self.dropped:
                 self.dropped.remove(path)
             if slot != IGNORE:
-                self.load(slot, path)
+                found = self.allowed_path(path)
+                if found:
+                    self.load(slot, found)
 
         self.app.push_screen(DropOfferScreen(path, len(self.dropped) - 1), chosen)
 
@@ -964,13 +1032,17 @@ class DashboardScreen(Screen[None]):
 
         def chosen(path: str | None) -> None:
             if path:
-                self.load(slot, path)
+                found = self.allowed_path(path)
+                if found:
+                    self.load(slot, found)
 
         from mailtriage.tui.screens.open_sample import OpenSampleScreen
 
         label = ("sample A (blocked)", "sample B (delivered)")[slot]
         prompt = f"Open {label}: path to an .eml, pasted headers or mbox"
-        self.app.push_screen(OpenSampleScreen(prompt), chosen)
+        self.app.push_screen(
+            OpenSampleScreen(prompt, self._path_hint("/path/to/sample.eml")), chosen
+        )
 
     # ---- actions: pop-up views ----------------------------------------------
     def _loaded(self) -> list[tuple[str, Analysis]]:
@@ -1000,6 +1072,9 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(SpfTreeScreen(trees))
 
     def _notes_dir(self) -> Path:
+        root = getattr(self.app, "served_root", "")
+        if root:  # served: exports stay with the ticket
+            return Path(root)
         cfg = self.host.config
         return Path(cfg.notes_dir).expanduser() if cfg.notes_dir else data_dir() / "notes"
 
@@ -1308,11 +1383,14 @@ class DashboardScreen(Screen[None]):
 
         def chosen(path: str | None) -> None:
             if path:
-                self.import_trace(path)
+                found = self.allowed_path(path)
+                if found:
+                    self.import_trace(found)
 
         prompt = "Import a Microsoft 365 message trace export (.csv)"
         self.app.push_screen(
-            OpenSampleScreen(prompt, "/path/to/trace.csv", self.trace_path), chosen
+            OpenSampleScreen(prompt, self._path_hint("/path/to/trace.csv"), self.trace_path),
+            chosen,
         )
 
     def import_trace(self, path: str, show: bool = True) -> None:

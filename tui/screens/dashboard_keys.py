@@ -70,6 +70,13 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         tooltip="Ticket form: who is affected, symptom, fix, verification",
     ),
     Binding(
+        "ctrl+e",
+        "refused_edits",
+        "Refused edits",
+        show=False,
+        tooltip="Show your ticket edits another session's save refused (to type again)",
+    ),
+    Binding(
         "x",
         "export('')",
         "Export",

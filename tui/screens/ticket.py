@@ -10,6 +10,7 @@ the escalation triggers and guard rails are worked out again on every change.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, cast
@@ -23,6 +24,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets.select import InvalidSelectValueError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -71,6 +73,10 @@ STYLE = {
     "propose": "$success",
     "muted": "$text-muted",
 }
+
+
+def _verified(t: Ticket) -> str:
+    return "" if t.verified_ok is None else ("yes" if t.verified_ok else "no")
 
 
 class TicketScreen(Screen[None]):
@@ -195,6 +201,39 @@ class TicketScreen(Screen[None]):
             fix=values["fix"],
             verification=values["verification"],
         )
+
+    def ticket_reloaded(self, before: Ticket, after: Ticket, refused: set[str]) -> None:
+        """Show another session's changes in the form (``mailtriage serve``).
+
+        A field is updated when it changed there and was not edited here, or when
+        this session's edit of it was refused (the app keeps that text to show).
+        """
+
+        def take(name: str, was: object, now: object, widget_value: object) -> bool:
+            return was != now and (widget_value == was or name in refused)
+
+        for key, _, _ in FIELDS:
+            name = f"affected.{key}" if key in AFFECTED else key
+            holder_before = before.affected if key in AFFECTED else before
+            holder_after = after.affected if key in AFFECTED else after
+            was, now = getattr(holder_before, key), getattr(holder_after, key)
+            box = self.query_one(f"#{key}", Input)
+            if take(name, was, now, box.value):
+                box.value = now
+        area = self.query_one("#notes", TextArea)
+        if take("notes", before.notes, after.notes, area.text):
+            area.load_text(after.notes)
+        for key, was, now in (
+            ("kind", before.kind, after.kind),
+            ("state", before.state, after.state),
+            ("verified", _verified(before), _verified(after)),
+        ):
+            select = self.query_one(f"#{key}", Select)
+            field = "verified_ok" if key == "verified" else key
+            if take(field, was, now, select.value):
+                with contextlib.suppress(InvalidSelectValueError):  # a type unknown here
+                    select.value = now
+        self.query_one("#head", Static).update(self._head(after))
 
     def _show_advice(self, ticket: Ticket) -> None:
         """Show the advice; the field being typed in stays in view above it."""
