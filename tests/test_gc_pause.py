@@ -67,3 +67,25 @@ def test_pause_is_undone_once_and_only_when_it_paused() -> None:
         "print(a, b, gc.isenabled())\n"
     )
     assert _run(code) == "False False True"
+
+
+def test_every_subcommand_runs_with_the_collector_on() -> None:
+    """A long-running command (``serve``) must never run with collection paused."""
+    code = (
+        "import gc, sys\n"
+        "import mailtriage.tui.cli as cli\n"
+        "real = cli._subcommand\n"
+        "seen = {}\n"
+        "def spy(name):\n"
+        "    real(name)  # imports its module, as the real one does\n"
+        "    return lambda args: seen.setdefault(name, gc.isenabled()) and 0\n"
+        "cli._subcommand = spy\n"
+        "from mailtriage.tui import launch\n"
+        "names = ['report', 'diff', 'tickets', 'ticket', 'packet', 'redact', 'serve', 'spf',\n"
+        "         'dns']\n"
+        "for name in names:\n"
+        "    sys.argv = ['mailtriage', name]\n"
+        "    launch.main()\n"
+        "print(all(seen[n] for n in names), len(seen))\n"
+    )
+    assert _run(code) == "True 9"

@@ -200,50 +200,51 @@ def run_dashboard(argv: Sequence[str]) -> int:
     return app.return_code or 0
 
 
+def _subcommand(name: str) -> Callable[[list[str]], int] | None:
+    """The function behind ``mailtriage NAME ...`` (its module imported now), or ``None``."""
+    if name == "report":
+        from mailtriage.tui.report_cmd import run_report
+
+        return run_report
+    if name == "diff":
+        from mailtriage.tui.diff_cmd import run_diff
+
+        return run_diff
+    if name == "tickets":
+        from mailtriage.tui.ticket_cmd import run_tickets
+
+        return run_tickets
+    if name == "ticket":
+        from mailtriage.tui.ticket_cmd import run_ticket
+
+        return run_ticket
+    if name == "packet":
+        from mailtriage.tui.packet_cmd import run_packet
+
+        return run_packet
+    if name == "redact":
+        from mailtriage.tui.redact_cmd import run_redact
+
+        return run_redact
+    if name == "serve":
+        from mailtriage.tui.serve_cmd import run_serve
+
+        return run_serve
+    if name in ("spf", "dns"):
+        from mailtriage.tui.lookup_cmds import run_lookup
+
+        return lambda args: run_lookup(name, args)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mailtriage`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv[:1] == ["report"]:
-            from mailtriage.tui.report_cmd import run_report
-
-            settle()
-            return run_report(argv[1:])
-        if argv[:1] == ["diff"]:
-            from mailtriage.tui.diff_cmd import run_diff
-
-            settle()
-            return run_diff(argv[1:])
-        if argv[:1] == ["tickets"]:
-            from mailtriage.tui.ticket_cmd import run_tickets
-
-            settle()
-            return run_tickets(argv[1:])
-        if argv[:1] == ["ticket"]:
-            from mailtriage.tui.ticket_cmd import run_ticket
-
-            settle()
-            return run_ticket(argv[1:])
-        if argv[:1] == ["packet"]:
-            from mailtriage.tui.packet_cmd import run_packet
-
-            settle()
-            return run_packet(argv[1:])
-        if argv[:1] == ["redact"]:
-            from mailtriage.tui.redact_cmd import run_redact
-
-            settle()
-            return run_redact(argv[1:])
-        if argv[:1] == ["serve"]:
-            from mailtriage.tui.serve_cmd import run_serve
-
-            settle()
-            return run_serve(argv[1:])
-        if argv[:1] in (["spf"], ["dns"]):
-            from mailtriage.tui.lookup_cmds import run_lookup
-
-            settle()
-            return run_lookup(argv[0], argv[1:])
+        command = _subcommand(argv[0]) if argv else None
+        if command is not None:
+            settle()  # its modules are loaded: collect from here on
+            return command(argv[1:])
         return run_dashboard(argv)
     except KeyboardInterrupt:
         return 130
