@@ -55,7 +55,7 @@ def test_default_bind_is_loopback_and_prints_the_ssh_forward(
     assert serve_cmd.ssh_forward(serve_cmd.DEFAULT_PORT) in out
     assert f"ssh -N -L 8000:127.0.0.1:8000 {getpass.getuser()}@" in out
     cmd = shlex.split(server.command)
-    assert cmd[1:] == ["-m", "mailtriage.tui.cli", "--ticket", "T-9", "--served"]
+    assert cmd[1:] == ["-m", "mailtriage.tui.launch", "--ticket", "T-9", "--served"]
 
 
 def test_ssh_forward_names_user_and_host() -> None:

@@ -18,3 +18,9 @@ def main() -> int:
         return run()
     finally:
         settle()
+
+
+if __name__ == "__main__":  # ``python -m mailtriage.tui.launch``: each served session
+    import sys
+
+    sys.exit(main())

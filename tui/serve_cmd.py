@@ -141,7 +141,7 @@ def _prepare(args: argparse.Namespace) -> tuple[str, Path, str]:
 
 def session_command(ticket_id: str, args: argparse.Namespace, trace: str = "") -> list[str]:
     """The command each browser session runs: the dashboard on the ticket, served mode."""
-    cmd = [sys.executable, "-m", "mailtriage.tui.cli", "--ticket", ticket_id, "--served"]
+    cmd = [sys.executable, "-m", "mailtriage.tui.launch", "--ticket", ticket_id, "--served"]
     if args.demo:
         cmd.append("--demo")
     if args.offline:
