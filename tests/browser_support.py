@@ -124,10 +124,21 @@ def until(page: Any, ok: Callable[[str], bool], what: str, timeout: float = 30.0
     raise AssertionError(f"the page never showed {what}; it shows:\n{text}")
 
 
-def open_dashboard(browser: Any, url: str, size: tuple[int, int] = (1400, 820)) -> Any:
-    """A new page on ``url``, once the dashboard shows, with the keyboard on the terminal."""
+def open_dashboard(
+    browser: Any,
+    url: str,
+    size: tuple[int, int] = (1400, 820),
+    on_request: Callable[[str], object] | None = None,
+) -> Any:
+    """A new page on ``url``, once the dashboard shows, with the keyboard on the terminal.
+
+    ``on_request`` is called with the URL of every request the page makes.
+    """
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.set_default_timeout(20_000)
+    if on_request is not None:
+        page.on("request", lambda request: on_request(request.url))
+        page.on("websocket", lambda ws: on_request(ws.url))
     page.route("**/static/js/textual.js", _hook)
     page.goto(url)
     until(page, lambda t: "Checklist" in t and "done" in t, "the dashboard")

@@ -248,3 +248,24 @@ async def test_a_sample_added_in_another_session_loads_here() -> None:
         await wait_for(pilot, lambda: app.ticket.sample("A") is not None, timeout=10)
         await pilot.pause(0.3)
         assert screen.analyses[0] is None
+
+
+def test_served_page_loads_no_remote_font(tmp_path: Path) -> None:
+    """textual-serve's stock page fetches a web font from Google; ours asks no other site."""
+    import textual_serve
+
+    stock = (Path(textual_serve.__file__).parent / "templates" / "app_index.html").read_text()
+    assert "fonts.googleapis.com" in stock  # what is removed (fails if upstream drops it)
+    out = serve_cmd.local_templates(tmp_path / "t")
+    page = (out / "app_index.html").read_text()
+    assert "googleapis" not in page and "https://" not in page
+    assert "{{ config.static.url }}js/textual.js" in page  # the rest is the stock page
+    assert len(stock) - len(page) < 200
+
+
+def test_served_server_uses_the_local_templates(
+    fake_server: list[FakeServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["serve", "--demo", "--port", "8765"]) == 0
+    (made,) = fake_server
+    assert made.kw["templates_path"].name == "templates"

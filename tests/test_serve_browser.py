@@ -47,7 +47,8 @@ def test_serve_demo_in_chromium(served: tuple[str, Path, str]) -> None:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, timeout=30_000)
         try:
-            one = open_dashboard(browser, url)
+            asked: list[str] = []
+            one = open_dashboard(browser, url, on_request=asked.append)
             two = open_dashboard(browser, url)  # a colleague, at the same time
             first = QUARANTINE.search(screen(one))
             assert first and first.group(1) == "☐", screen(one)
@@ -71,6 +72,10 @@ def test_serve_demo_in_chromium(served: tuple[str, Path, str]) -> None:
             one.keyboard.type("swap")
             until(one, lambda t: "Swap samples A and B" in t, "the palette entry")
             keys(one, "Escape")
+
+            # The page asks nothing of any other site (the stock template's web font is gone).
+            local = (url, url.replace("http://", "ws://"))
+            assert asked and all(u.startswith(local) for u in asked), asked
 
             # A page opened later starts from the saved ticket.
             three = open_dashboard(browser, url)

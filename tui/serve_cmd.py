@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
+import re
 import shlex
 import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -139,6 +141,27 @@ def _prepare(args: argparse.Namespace) -> tuple[str, Path, str]:
     return ticket_id, folder, trace
 
 
+_REMOTE_FONT = re.compile(r"<link\b[^>]*https://fonts\.googleapis\.com[^>]*>\s*", re.IGNORECASE)
+
+
+def local_templates(into: Path) -> Path:
+    """textual-serve's page templates, written into ``into`` without the remote web font.
+
+    The stock page loads its font from fonts.googleapis.com, so every colleague's browser
+    would call Google while reading a customer's ticket. Without it the page falls back
+    to the browser's own monospace font (the page names one).
+    """
+    import textual_serve
+
+    source = Path(textual_serve.__file__).parent / "templates"
+    into.mkdir(parents=True, exist_ok=True)
+    for page in source.glob("*.html"):
+        (into / page.name).write_text(
+            _REMOTE_FONT.sub("", page.read_text(encoding="utf-8")), encoding="utf-8"
+        )
+    return into
+
+
 def session_command(ticket_id: str, args: argparse.Namespace, trace: str = "") -> list[str]:
     """The command each browser session runs: the dashboard on the ticket, served mode."""
     cmd = [sys.executable, "-m", "mailtriage.tui.launch", "--ticket", ticket_id, "--served"]
@@ -194,7 +217,9 @@ def run_serve(argv: Sequence[str]) -> int:
     else:
         print(f"A colleague runs:  {ssh_forward(args.port)}", flush=True)
         print(f"and then opens     http://{LOOPBACK}:{args.port}", flush=True)
-    server = Server(command, host=args.host, port=args.port, title=f"mailtriage {ticket_id}",
-                    public_url=url)  # fmt: skip
-    server.serve()
+    with tempfile.TemporaryDirectory(prefix="mailtriage-serve-") as tmp:
+        templates = local_templates(Path(tmp) / "templates")
+        server = Server(command, host=args.host, port=args.port, title=f"mailtriage {ticket_id}",
+                        public_url=url, templates_path=templates)  # fmt: skip
+        server.serve()
     return 0
