@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.bounce.model import BounceRecipient
+from mailtriage.checks.bounce.model import NOT_FAILURES, BounceRecipient
 from mailtriage.checks.findings import HELD_SECONDS, judged_by_gateway_ip, microsoft_checked_ip
 from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
@@ -661,6 +661,14 @@ def _next_step(layer: str, d: Difference, a: _Copy, b: _Copy, found: Sequence[Fi
             "IPs to Enhanced Filtering for Connectors (skip listing) on the inbound connector, "
             "so Microsoft evaluates the sender's IP, then test again."
         )
+    if layer == "routing/connector" and a.gateway and not b.gateway:
+        return (
+            f"Copy B reached the mailbox without passing {a.gateway}, which copy A went "
+            "through: B came in another way (a direct connection to the tenant, another MX or "
+            f"connector), so it does not show what {a.gateway} would have done with it. Find "
+            f"copy A in {a.gateway}'s log for the rule or verdict that stopped it, and close "
+            f"the path B took so mail is accepted only from {a.gateway}."
+        )
     if layer == "routing/connector":
         via = b.gateway or "the gateway"
         return (
@@ -728,6 +736,40 @@ def _failed(a: Analysis) -> BounceRecipient | None:
     return a.bounce.deciding if a.bounce is not None else None
 
 
+def _unexplained(worse: bool, bad_b: bool, layers: tuple[LayerDiff, ...]) -> str:
+    """The next step when no difference explains a block: what the pair cannot show."""
+    if bad_b:
+        return (
+            "Copy B did not arrive either, so it cannot show what a delivered copy passed. "
+            "Compare A with a copy from the same sender that reached the mailbox."
+        )
+    if not worse:
+        return (
+            "Copy A did not fare worse than copy B by what the headers show. Check that "
+            "A is really the problem copy; if it is missing, search the message trace "
+            "and the quarantine for it by Message-ID."
+        )
+    found = [d for x in layers for d in x.differences]
+    if any(d.b == ABSENT for d in found):
+        return (
+            "Where A failed or was judged, B has no record to set against it (— in B's "
+            "column): B may have come another way or be another kind of message. Compare A "
+            "with a delivered copy from the same sender and path, and search the message "
+            "trace for copy A."
+        )
+    if found:
+        return (
+            "The copies differ (listed by layer), but in nothing that shows why A was "
+            "stopped and B was not. Check the policy's change history and the user's "
+            "rules, and search the message trace for copy A."
+        )
+    return (
+        "Both copies passed the same route, authentication and filters; what decided "
+        "is not in the headers. Check the policy's change history and the user's "
+        "rules, and search the message trace for copy A."
+    )
+
+
 def suspect(a: Analysis, b: Analysis) -> Comparison:
     """Decide which layer explains why copy A fared worse than copy B.
 
@@ -744,6 +786,7 @@ def suspect(a: Analysis, b: Analysis) -> Comparison:
         and every difference per layer.
     """
     bounced = _failed(a)
+    returned = _failed(b)
     pa, pb = a.original or a, b.original or b
     ca, cb = _facts(pa), _facts(pb)
     out_a, bad_a = _outcome(ca)
@@ -753,6 +796,10 @@ def suspect(a: Analysis, b: Analysis) -> Comparison:
             f"bounced: {bounced.status or bounced.reply_code or ''} {bounced.category}",
             True,
         )
+    if returned is not None and returned.category not in NOT_FAILURES:
+        # The "delivered" copy is a bounce: its original did not arrive either.
+        code = returned.status or returned.reply_code or ""
+        out_b, bad_b = f"bounced: {code} {returned.category}".replace("  ", " "), True
     worse = bad_a and not bad_b
     layers = tuple(LayerDiff(name, tuple(_READERS[name](ca, cb, worse))) for name in LAYERS)
     if bounced is not None and worse:
@@ -762,19 +809,7 @@ def suspect(a: Analysis, b: Analysis) -> Comparison:
         )
     chosen = next((x for x in layers if x.explains), None)
     if chosen is None:
-        if not worse:
-            step = (
-                "Copy A did not fare worse than copy B by what the headers show. Check that "
-                "A is really the problem copy; if it is missing, search the message trace "
-                "and the quarantine for it by Message-ID."
-            )
-        else:
-            step = (
-                "Both copies passed the same route, authentication and filters; what decided "
-                "is not in the headers. Check the policy's change history and the user's "
-                "rules, and search the message trace for copy A."
-            )
-        return Comparison(None, (), step, layers, out_a, out_b)
+        return Comparison(None, (), _unexplained(worse, bad_b, layers), layers, out_a, out_b)
     first = next(d for d in chosen.differences if d.explains)
     step = _next_step(chosen.layer, first, ca, cb, pa.findings)
     return Comparison(chosen.layer, first.evidence, step, layers, out_a, out_b)

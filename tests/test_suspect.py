@@ -298,3 +298,59 @@ def test_copies_from_different_senders_carry_a_warning() -> None:
     assert any("different senders" in n for n in notes)
     same = _copy("", "c")
     assert not any("different senders" in n for n in compared(a, same)[1])
+
+
+# --- a pair that cannot show the cause: say why, never "both passed the same filters" ----
+# A: the documented pair's quarantined copy (see its case.toml for the source). B as a
+# bounce: tests/fixtures/bounces/exchange-third-party-reject.eml (Microsoft Learn, Email
+# non-delivery reports and SMTP errors in Exchange Online,
+# https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online).
+# B without any Authentication-Results: a plain RFC 5322 message (section A.1.1).
+BLOCKED = PAIRS / "01-esp-dkim-unaligned-dmarc-fail" / "a.eml"
+NDR = ROOT / "tests" / "fixtures" / "bounces" / "exchange-third-party-reject.eml"
+PLAIN = (
+    b"From: John Doe <jdoe@machine.example>\nTo: Mary Smith <mary@example.net>\n"
+    b"Subject: Saying Hello\nDate: Fri, 21 Nov 1997 09:55:06 -0600\n"
+    b"Message-ID: <1234@local.machine.example>\n\nThis is a message just to say hello.\n"
+)
+
+
+def test_a_bounce_given_as_the_delivered_copy_is_not_called_delivered() -> None:
+    c = suspect(analyse(load_path(BLOCKED)), analyse(load_path(NDR)))
+    assert c.outcome_b.startswith("bounced:")
+    assert c.suspect_layer is None
+    assert "did not arrive either" in c.next_step
+    assert "passed the same" not in c.next_step
+
+
+def _without_auth_results(raw: bytes) -> bytes:
+    """The message with every (ARC-)Authentication-Results field removed, folds included."""
+    out: list[bytes] = []
+    skip = False
+    for line in raw.split(b"\n"):
+        if line.lower().startswith((b"authentication-results:", b"arc-authentication-results:")):
+            skip = True
+            continue
+        if skip and line[:1] in (b" ", b"\t"):
+            continue
+        skip = False
+        out.append(line)
+    return b"\n".join(out)
+
+
+def test_a_delivered_copy_with_no_records_is_not_said_to_have_passed_them() -> None:
+    delivered = _without_auth_results((BLOCKED.parent / "b.eml").read_bytes())
+    c = suspect(analyse(load_path(BLOCKED)), analyse(load_bytes(delivered, "b.eml")))
+    assert c.suspect_layer is None
+    assert "passed the same" not in c.next_step
+    assert "no record to set against it" in c.next_step
+
+
+def test_a_delivered_copy_that_skipped_the_gateway_is_named_as_the_one_that_came_another_way() -> (
+    None
+):
+    """A passed Proofpoint and was stopped there; B never went through Proofpoint."""
+    c = suspect(analyse(load_path(BLOCKED)), analyse(load_bytes(PLAIN, "plain.eml")))
+    assert c.suspect_layer == "routing/connector"
+    assert c.next_step.startswith("Copy B reached the mailbox without passing Proofpoint")
+    assert "Copy A did not come through" not in c.next_step
