@@ -315,6 +315,29 @@ def test_facts_of_a_bounce_and_of_a_gateway_verdict() -> None:
     assert facts({"timeline": None, "bounce": None}) == Facts(None, None)
 
 
+def test_reasons_are_what_stopped_mail_never_clean_or_allowed() -> None:
+    """A trial's summary was led by "Mimecast: clean" and by bounces' own "allowed" SCL -1."""
+    rep = {
+        "bounce": {
+            "recipients": [
+                {"category": "auto-reply", "status": None, "reply_code": None},
+                {"category": "delivered", "status": "2.0.0", "reply_code": "250"},
+                {"category": "spam block", "status": "5.7.1", "reply_code": "550"},
+            ]
+        },
+        "verdicts": [
+            {"vendor": "Mimecast", "verdict": "clean"},
+            {"vendor": "Microsoft", "verdict": "allowed"},
+            {"vendor": "Microsoft", "verdict": "not spam"},
+            {"vendor": "Google", "verdict": "phish"},
+            {"vendor": "Mimecast", "verdict": "blocked"},
+        ],
+    }
+    f = facts(rep)
+    assert f.categories == ("auto-reply", "delivered", "spam block")
+    assert f.reasons == ("spam block 5.7.1", "Google: phish", "Mimecast: blocked")
+
+
 def test_summary_counts_and_ranks() -> None:
     s = Summary()
     s.add(Facts("policy", "Proofpoint", ("recipient unknown",), ("recipient unknown 5.1.1",)))

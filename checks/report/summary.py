@@ -6,9 +6,11 @@ the report again); a :class:`Summary` adds them up in input order and renders
 the table as plain text or as one JSON object.
 
 Counted per sample: its likely layer and the gateway its route names. Counted per
-failed recipient of a bounce: the bounce category. Reasons: each bounce recipient's
-category with its status code (``recipient unknown 5.1.1``) and each gateway or
-filter verdict (``Proofpoint: quarantined``); the most frequent are listed.
+recipient of a bounce: the bounce category (auto-replies and feedback reports
+included, as they are). Reasons are what stopped or demoted mail: each failed bounce
+recipient's category with its status code (``recipient unknown 5.1.1``) and each
+gateway or filter verdict that stops or demotes (``Proofpoint: quarantined``, never
+``clean`` or ``allowed``); the most frequent are listed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mailtriage.checks.bounce.model import NOT_FAILURES
 from mailtriage.checks.text import printable
+from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES
 
 TOP_REASONS = 10
 NO_LAYER = "none found"
@@ -50,11 +54,14 @@ def facts(rep: Mapping[str, Any]) -> Facts:
     for r in bounce.get("recipients") or ():
         category = r.get("category") or "other"
         categories.append(category)
+        if category in NOT_FAILURES:
+            continue
         code = r.get("status") or r.get("reply_code")
         reasons.append(f"{category} {code}" if code else category)
     for v in rep.get("verdicts") or ():
-        if v.get("verdict"):
-            reasons.append(f"{v.get('vendor') or 'filter'}: {v['verdict']}")
+        word = v.get("verdict")
+        if word and (SEVERITY.get(word, 0) > 0 or word in STOPPED_OUTCOMES):
+            reasons.append(f"{v.get('vendor') or 'filter'}: {word}")
     gateway = (rep.get("timeline") or {}).get("gateway")
     return Facts(rep.get("likely_layer"), gateway, tuple(categories), tuple(reasons))
 
