@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -121,12 +122,23 @@ class DashboardHost(Protocol):
     def now(self) -> datetime: ...
 
 
-def _import_live() -> None:
-    """Import everything a live run uses (dnspython, the live engine); run in a thread."""
-    from mailtriage.checks.dns.resolver import preload
-    from mailtriage.checks.live import session  # noqa: F401  (the whole re-check)
+_LIVE_IMPORT = threading.Lock()
 
-    preload()
+
+def _import_live() -> None:
+    """Load everything a live run uses; run in a thread before the first run.
+
+    dnspython and the live engine are imported, and the Public Suffix List is read
+    (the DMARC and MX rows need it; reading it takes tens of milliseconds, which
+    on the live loop would hold back every row's first query).
+    """
+    with _LIVE_IMPORT:  # one slot's thread does it; the other's waits, then finds it done
+        from mailtriage.checks.dns.resolver import preload
+        from mailtriage.checks.live import session  # noqa: F401  (the whole re-check)
+        from mailtriage.checks.psl import org_domain
+
+        preload()
+        org_domain("example.com")  # reads the list the way the DMARC and MX rows will
 
 
 def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
