@@ -35,6 +35,11 @@ _loop: asyncio.AbstractEventLoop | None = None
 #: How long a hand-over may wait for the live loop to have nothing else to run.
 _MAX_WAIT = 0.005
 
+#: Items are handed over once nothing new (an item, an answer) came for this long...
+QUIET = 0.003
+#: ...or, while answers keep arriving, this long after the first item waited.
+LATEST = 0.02
+
 #: Seconds a thread waiting for the interpreter lock waits before it asks the running
 #: thread to let go (Python's default is 5 ms). Reading one answer takes the live
 #: loop several short turns (the socket, dnspython, the resolver, the check), and each
@@ -138,45 +143,68 @@ class Feed(Generic[T, P]):
         loop = asyncio.get_running_loop()
         items: list[T] = []
         latest: list[P] = []  # the newest snapshot not yet handed over (at most one)
-        due: list[tuple[asyncio.Handle, bool]] = []  # the pending hand-over, and if a timer
         started = False
+        t0 = loop.time()
+        waiting: float | None = t0  # since when an item (or "started") waits
+        progress_since: float | None = None  # since when a snapshot waits
+        last_seen = t0  # the latest item or progress: answers may still be arriving
+        handle: asyncio.Handle | None = None
 
-        def flush(since: float, final: bool = False) -> None:
-            nonlocal started
-            if not final and _busy(loop) and loop.time() - since < _MAX_WAIT:
-                due[:] = [(loop.call_soon(flush, since), False)]  # after what is ready now
-                return
-            for handle, _ in due:
+        def due() -> float | None:
+            if waiting is not None:
+                return min(last_seen + QUIET, waiting + LATEST)
+            if progress_since is not None:
+                return progress_since + self._every
+            return None
+
+        def arm(at: float | None) -> None:
+            nonlocal handle
+            if handle is not None:
                 handle.cancel()
-            due.clear()
-            progress = latest.pop() if latest else None
-            batch = Batch(tuple(items), not started, progress, final)
+            handle = None if at is None else loop.call_at(at, check)
+
+        def check(busy_since: float | None = None) -> None:
+            nonlocal handle
+            handle = None
+            at, now = due(), loop.time()
+            if at is not None and now < at:
+                arm(at)  # something arrived since this check was set: wait for quiet again
+            elif at is not None and _busy(loop) and now - (busy_since or now) < _MAX_WAIT:
+                handle = loop.call_soon(check, busy_since or now)  # after what is ready now
+            elif at is not None:
+                flush()
+
+        def flush(final: bool = False) -> None:
+            nonlocal started, waiting, progress_since
+            arm(None)
+            batch = Batch(tuple(items), not started, latest.pop() if latest else None, final)
             items.clear()
-            started = True
+            started, waiting, progress_since = True, None, None
             self._hand(batch)
 
-        def now() -> None:
-            if due and due[0][1]:  # only the progress timer: the items go now instead
-                due.pop()[0].cancel()
-            if not due:
-                due.append((loop.call_soon(flush, loop.time()), False))
+        def seen(item: bool) -> None:
+            nonlocal waiting, progress_since, last_seen
+            last_seen = loop.time()
+            if item and waiting is None:
+                waiting = last_seen
+            elif not item and progress_since is None:
+                progress_since = last_seen
+            if handle is None:
+                arm(due())
 
         def report(snapshot: P) -> None:
             latest[:] = [snapshot]
-            if not due:
-                handle = loop.call_later(self._every, flush, loop.time() + self._every)
-                due.append((handle, True))
+            seen(item=False)
 
         try:
             iterator = start(report)
-            now()  # "started", once the first queries are out
+            arm(due())  # "started", once the first queries are out
             async for item in iterator:
                 items.append(item)
-                now()
+                seen(item=True)
         except BaseException as exc:
-            for handle, _ in due:
-                handle.cancel()
+            arm(None)
             if not isinstance(exc, asyncio.CancelledError):
                 self._hand(exc)
             raise
-        flush(loop.time(), final=True)
+        flush(final=True)
