@@ -189,8 +189,10 @@ class Feed(Generic[T, P]):
                 waiting = last_seen
             elif not item and progress_since is None:
                 progress_since = last_seen
-            if handle is None:
-                arm(due())
+            at = due()
+            armed = handle.when() if isinstance(handle, asyncio.TimerHandle) else None
+            if at is not None and (handle is None or (armed is not None and at < armed)):
+                arm(at)  # (a later due is found when the armed check runs)
 
         def report(snapshot: P) -> None:
             latest[:] = [snapshot]
