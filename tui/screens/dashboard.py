@@ -130,15 +130,18 @@ def _import_live() -> None:
 
     dnspython and the live engine are imported, and the Public Suffix List is read
     (the DMARC and MX rows need it; reading it takes tens of milliseconds, which
-    on the live loop would hold back every row's first query).
+    on the live loop would hold back every row's first query). Then what is loaded
+    is left out of later full garbage collections (see ``freeze_loaded``).
     """
     with _LIVE_IMPORT:  # one slot's thread does it; the other's waits, then finds it done
         from mailtriage.checks.dns.resolver import preload
         from mailtriage.checks.live import session  # noqa: F401  (the whole re-check)
         from mailtriage.checks.psl import org_domain
+        from mailtriage.tui.liveloop import freeze_loaded
 
         preload()
         org_domain("example.com")  # reads the list the way the DMARC and MX rows will
+        freeze_loaded()  # what is loaded now stays: later full collections skip it
 
 
 def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
