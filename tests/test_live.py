@@ -172,6 +172,7 @@ async def test_dmarc_falls_back_to_org_domain(resolver: Resolver) -> None:
     assert "inherited from example.com" in result.summary and "sp=quarantine" in result.summary
 
 
+@pytest.mark.inprocess_dns
 async def test_dmarc_asks_the_org_domain_without_waiting_for_the_domain() -> None:
     # Issue 11: both names are known from the start (the org domain comes from the Public
     # Suffix List), so the org domain's record is asked at once: here the domain's own

@@ -108,8 +108,9 @@ async def test_run_sample_parses_the_message_after_the_other_rows_first_queries(
 
         return wrapped
 
-    monkeypatch.setattr(live_auth_module, "verify_dkim", noting("dkim", live_auth_module.verify_dkim))
-    monkeypatch.setattr(live_auth_module, "verify_arc", noting("arc", live_auth_module.verify_arc))
+    for name in ("dkim", "arc"):
+        verify = getattr(live_auth_module, f"verify_{name}")
+        monkeypatch.setattr(live_auth_module, f"verify_{name}", noting(name, verify))
     with ZoneServer(zones=_zones()) as srv:
         r = _Asking(["127.0.0.1"], port=srv.port, timeout=1.0, deadline=5.0)
         r.asked = []

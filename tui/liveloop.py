@@ -140,6 +140,11 @@ class Feed(Generic[T, P]):
         """Stop the run (items not yet handed over are dropped)."""
         self._future.cancel()
 
+    @property
+    def done(self) -> bool:
+        """Whether the run is over on the live loop (finished, failed or cancelled)."""
+        return self._future.done()
+
     async def batches(self) -> AsyncIterator[Batch[T, P]]:
         """Yield the batches until the run is done; an exception of the run is raised here.
 

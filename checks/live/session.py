@@ -47,16 +47,13 @@ async def run_sample(
         what is still running.
     """
     planned = plan(analysis.sample) if specs is None else specs
-    # The rows whose first answer leads to more lookups start first, so those answers
-    # come back first too and the next lookups go out without waiting for the rest:
-    # the checks around (reverse DNS and DNSBL are two lookups deep), then the re-check
-    # (SPF includes; its DKIM and ARC parse the message only once every row's first
-    # query is out), then the planned single lookups (most of which the re-check has
-    # already asked: the resolver's single-flight sends each name once).
+    # The rows that start with a CPU step (the DKIM and ARC verifiers parse the
+    # message first) are started last, and let a few loop turns pass before parsing
+    # (``checks/live/auth.py``), so every other row's first query is already out.
     jobs: list[Awaitable[LiveEvent]] = [
+        *(run(spec, resolver) for spec in planned),
         live_around(analysis, resolver, dnsbl_zones),
         live_auth(analysis, resolver),
-        *(run(spec, resolver) for spec in planned),
     ]
     async for event in as_completed_jobs(jobs):
         yield event

@@ -807,8 +807,12 @@ class DashboardScreen(Screen[None]):
         # The queries go out now, before this loop does anything else; the pending rows
         # are painted once they are out (LivePlanned), while the answers are awaited.
         feed = self._live_feeds[slot] = self._start_feed(slot, specs, analysis)
+
+        async def job() -> None:  # a function, not a coroutine: nothing to close if cancelled first
+            await self._live_job(slot, run_id, feed)
+
         self.run_worker(
-            self._live_job(slot, run_id, feed),
+            job,  # type: ignore[arg-type]  # (Textual's WorkType wants send type None)
             name=f"live {slot}",
             group=f"live-{slot}",
             exclusive=True,
