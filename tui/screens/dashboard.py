@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 
     from mailtriage.checks.dns.resolver import QueryLogEntry, Resolver
     from mailtriage.checks.guardrails import ExceptionProposal, NoException
-    from mailtriage.checks.live.model import LiveSpec
+    from mailtriage.checks.live.plan import LiveSpec
     from mailtriage.checks.live.session import LiveEvent
     from mailtriage.tui.liveloop import Feed
 
@@ -134,13 +134,10 @@ def _import_live() -> None:
     is left out of later full garbage collections (see ``freeze_loaded``).
     """
     with _LIVE_IMPORT:  # one slot's thread does it; the other's waits, then finds it done
-        from mailtriage.checks.dns.resolver import preload
-        from mailtriage.checks.live import session  # noqa: F401  (the whole re-check)
-        from mailtriage.checks.psl import org_domain
+        from mailtriage.checks.live.session import preload
         from mailtriage.tui.liveloop import freeze_loaded
 
         preload()
-        org_domain("example.com")  # reads the list the way the DMARC and MX rows will
         freeze_loaded()  # what is loaded now stays: later full collections skip it
 
 
