@@ -88,7 +88,8 @@ async def locate(from_domain: str, resolver: Resolver) -> DmarcRecordResult:
     # Both names are known now, so both are asked at once: when the domain has no record,
     # the organizational domain's answer is already on its way (one query at most is
     # asked for nothing). The answers are still read in order, so the result is the same.
-    asks = [asyncio.ensure_future(resolver.query(f"_dmarc.{w}", "TXT")) for w in candidates]
+    spare = [asyncio.ensure_future(resolver.query(f"_dmarc.{w}", "TXT")) for w in candidates[1:]]
+    asks = [resolver.query(f"_dmarc.{domain}", "TXT"), *spare]  # the domain's goes out first
     try:
         for where, ask in zip(candidates, asks, strict=True):
             answer = await ask
@@ -112,8 +113,8 @@ async def locate(from_domain: str, resolver: Resolver) -> DmarcRecordResult:
                 return done("found", record=record, policy_domain=where)
         return done("none")
     finally:
-        for ask in asks:
-            ask.cancel()  # a lookup no longer needed (its answer still fills the cache)
+        for task in spare:
+            task.cancel()  # a lookup no longer needed (its answer still fills the cache)
 
 
 async def _exists(domain: str, resolver: Resolver, answers: list[DnsAnswer]) -> bool | None:
