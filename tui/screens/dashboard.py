@@ -73,15 +73,16 @@ if TYPE_CHECKING:
     from mailtriage.checks.guardrails import ExceptionProposal, NoException
     from mailtriage.checks.live.plan import LiveSpec
     from mailtriage.checks.live.session import LiveEvent
-    from mailtriage.tui.liveloop import Feed
-
-    LiveFeed: TypeAlias = Feed[LiveEvent, tuple[QueryLogEntry, ...]]
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
     from mailtriage.checks.playbook import ItemState, Playbook, Suggestion
     from mailtriage.checks.redact import Redactor
     from mailtriage.checks.ticket.model import Ticket
+    from mailtriage.tui.liveloop import Feed
     from mailtriage.tui.screens.notes import Formats
+
+    #: One slot's live run as the worker reads it: its rows and its query log.
+    LiveFeed: TypeAlias = Feed[LiveEvent, tuple[QueryLogEntry, ...]]
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
@@ -806,7 +807,7 @@ class DashboardScreen(Screen[None]):
         feed = self._live_feeds[slot] = self._start_feed(slot, specs, analysis)
 
         async def job() -> None:  # a function, not a coroutine: nothing to close if cancelled first
-            await self._live_job(slot, run_id, feed)
+            await self._live_job(slot, run_id, feed, specs)
 
         self.run_worker(
             job,  # type: ignore[arg-type]  # (Textual's WorkType wants send type None)
@@ -837,10 +838,12 @@ class DashboardScreen(Screen[None]):
 
         return Feed(rows)
 
-    async def _live_job(self, slot: int, run_id: int, feed: LiveFeed) -> None:
+    async def _live_job(
+        self, slot: int, run_id: int, feed: LiveFeed, specs: tuple[LiveSpec, ...]
+    ) -> None:
         post = self.post_message
         try:
-            status = await self._live_run(slot, run_id, feed)
+            status = await self._live_run(slot, run_id, feed, specs)
         except asyncio.CancelledError:
             post(LiveFinished(slot, run_id, "cancelled"))
             raise
@@ -853,10 +856,12 @@ class DashboardScreen(Screen[None]):
                 del self._live_feeds[slot]
         post(LiveFinished(slot, run_id, status))
 
-    async def _live_run(self, slot: int, run_id: int, feed: LiveFeed) -> str:
+    async def _live_run(
+        self, slot: int, run_id: int, feed: LiveFeed, specs: tuple[LiveSpec, ...]
+    ) -> str:
         """Post each batch of the feed: the rows final together are shown by one repaint."""
         post = self.post_message
-        specs, resolver = self.runs[slot].specs, self.host.resolver_label
+        resolver = self.host.resolver_label
         worker = get_current_worker()
         async for batch in feed.batches():
             if worker.is_cancelled:
@@ -872,9 +877,9 @@ class DashboardScreen(Screen[None]):
     async def _start_live_when_loaded(self, slot: int, analysis: Analysis) -> None:
         """Import the live modules in a thread, then start the slot's checks if still wanted.
 
-        Everything a run needs is imported here (the DKIM, ARC and DMARC re-check, the
-        record types an answer is read with), so the first run's round trips do not
-        wait for imports.
+        Everything a run needs is loaded here (``_import_live``: the re-check's modules,
+        dnspython's record readers, the Public Suffix List), so the first run's round
+        trips wait for none of it.
         """
         await asyncio.to_thread(_import_live)
         self._live_loaded = True
