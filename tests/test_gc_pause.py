@@ -8,9 +8,12 @@ nothing here is timed).
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
+
+from mailtriage.tui import gc_pause
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "tui" / "demo" / "blocked.eml")
@@ -89,3 +92,13 @@ def test_every_subcommand_runs_with_the_collector_on() -> None:
         "print(all(seen[n] for n in names), len(seen))\n"
     )
     assert _run(code) == "True 9"
+
+
+def test_loaded_objects_are_frozen_once_per_process() -> None:
+    gc_pause.freeze_loaded()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    later = [[i] for i in range(100)]  # objects made after the freeze (tracked lists)
+    gc_pause.freeze_loaded()  # a second app in the same process does not freeze its own
+    assert gc.get_freeze_count() == frozen
+    del later

@@ -172,6 +172,25 @@ async def test_dmarc_falls_back_to_org_domain(resolver: Resolver) -> None:
     assert "inherited from example.com" in result.summary and "sp=quarantine" in result.summary
 
 
+@pytest.mark.inprocess_dns
+async def test_dmarc_asks_the_org_domain_without_waiting_for_the_domain() -> None:
+    # Issue 11: both names are known from the start (the org domain comes from the Public
+    # Suffix List), so the org domain's record is asked at once: here the domain's own
+    # lookup never answers, yet the org domain's query has reached the server.
+    asked: list[tuple[str, str]] = []
+
+    def hang(name: str, rdtype: str) -> bool:
+        asked.append((name.lower().rstrip("."), rdtype))
+        return name.lower().rstrip(".") == "_dmarc.sub.example.com"
+
+    with ZoneServer(zone_dir=ZONES, hang=hang) as server:
+        r = Resolver(["127.0.0.1"], port=server.port, timeout=0.3, deadline=2.0)
+        result = await run(LiveSpec("dmarc", "sub.example.com"), r)
+    assert result.status == "error"  # the domain's own answer decides: a lookup failure
+    assert [a.name for a in result.answers] == ["_dmarc.sub.example.com"]
+    assert ("_dmarc.example.com", "TXT") in asked
+
+
 async def test_dmarc_missing_and_broken(resolver: Resolver) -> None:
     missing = await run(LiveSpec("dmarc", "example.net"), resolver)
     assert missing.status == "missing" and len(missing.answers) == 1

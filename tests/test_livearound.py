@@ -79,3 +79,47 @@ async def test_run_sample_closed_early_cancels_the_rest() -> None:
         first = await anext(stream)
         await stream.aclose()  # type: ignore[attr-defined]
     assert isinstance(first, LiveResult) and first.spec.kind == "mx"
+
+
+class _Asking(Resolver):
+    """A resolver that notes every name it was asked, at the moment it is asked."""
+
+    asked: list[tuple[str, str]]
+
+    async def query(self, name: str, rdtype: str):  # type: ignore[no-untyped-def]
+        self.asked.append((name, rdtype))
+        return await super().query(name, rdtype)
+
+
+async def test_run_sample_parses_the_message_after_the_other_rows_first_queries(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    # Issue 11: the DKIM and ARC re-checks start by parsing the message (CPU). Reverse DNS
+    # and the DNSBL are chains of two lookups; their first query must not wait for it.
+    import mailtriage.checks.live.auth as live_auth_module
+
+    blocked, _ = (analyse(s) for s in demo_samples())
+    seen: dict[str, list[tuple[str, str]]] = {}
+
+    def noting(name, verify):  # type: ignore[no-untyped-def]
+        async def wrapped(raw, resolver):  # type: ignore[no-untyped-def]
+            seen[name] = list(resolver.asked)
+            return await verify(raw, resolver)
+
+        return wrapped
+
+    for name in ("dkim", "arc"):
+        verify = getattr(live_auth_module, f"verify_{name}")
+        monkeypatch.setattr(live_auth_module, f"verify_{name}", noting(name, verify))
+    with ZoneServer(zones=_zones()) as srv:
+        r = _Asking(["127.0.0.1"], port=srv.port, timeout=1.0, deadline=5.0)
+        r.asked = []
+        events = [e async for e in run_sample(blocked, r, dnsbl_zones=["dnsbl.example"])]
+    assert len(events) == len(plan(blocked.sample)) + 2
+    first = {
+        ("45.113.0.203.in-addr.arpa", "PTR"),
+        ("45.113.0.203.dnsbl.example", "A"),
+        ("northwind.example", "MX"),
+    }
+    for name in ("dkim", "arc"):
+        assert first <= set(seen[name]), (name, seen[name])

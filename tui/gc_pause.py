@@ -12,13 +12,21 @@ for everything made afterwards.
 
 Code that calls :func:`mailtriage.tui.cli.main` itself (tests, embedding) never
 pauses, and :func:`settle` does nothing there.
+
+Later loads are frozen the same way: the dashboard's live checks import dnspython
+and read the Public Suffix List in a thread before their first run, then call
+:func:`freeze_loaded`, so that a full collection (about 50 ms with all of that
+loaded, holding the interpreter lock) no longer lands in a live run.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 
 _paused = False
+_frozen = False
+_lock = threading.Lock()
 
 
 def pause() -> None:
@@ -36,3 +44,17 @@ def settle() -> None:
         _paused = False
         gc.freeze()
         gc.enable()
+
+
+def freeze_loaded() -> None:
+    """Leave every object alive now out of later full collections (once per process).
+
+    For what loads after start-up and lives as long as the process (the live
+    modules, the Public Suffix List). Once: a second app in the same process
+    (tests) does not freeze its own objects.
+    """
+    global _frozen
+    with _lock:
+        if not _frozen:
+            _frozen = True
+            gc.freeze()

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from mailtriage.checks.playbook import ItemState
 
 
+def _outline(states: Sequence[ItemState]) -> tuple[tuple[str, str], ...]:
+    """The list's shape: each item's section and id, in order."""
+    return tuple((st.section_title, st.item.id) for st in states)
+
+
 class ChecklistPane(OptionList):
     """Playbook items grouped by section; space ticks the highlighted item.
 
@@ -52,13 +57,22 @@ class ChecklistPane(OptionList):
         """Display item states; ``ticked`` holds the ids the technician ticked."""
         if tuple(states) == self.states and ticked == self.ticked and self.option_count:
             return
+        before, was_ticked = self.states, self.ticked
         self.states = tuple(states)
         self.ticked = ticked
+        done = sum(1 for s in self.states if s.auto_done or s.item.id in ticked)
+        self.border_subtitle = f"space ticks · enter reads · {done}/{len(self.states)} done"
+        if self.option_count and _outline(before) == _outline(self.states):
+            # The same sections and items: only the changed prompts are replaced, so a
+            # live answer that ticks an item repaints one line, not the whole list.
+            for old, st in zip(before, self.states, strict=True):
+                item = st.item.id
+                if old != st or (item in was_ticked) != (item in ticked):
+                    self.replace_option_prompt(item, self._prompt(st))
+            return
         keep = self.highlighted
         self.clear_options()
         section = None
-        done = sum(1 for s in self.states if s.auto_done or s.item.id in ticked)
-        self.border_subtitle = f"space ticks · enter reads · {done}/{len(self.states)} done"
         options: list[Option] = []
         for st in self.states:
             sec = st.section_title

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,9 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
 
 CURSOR_STYLE = "on $block-cursor-blurred-background"
 """The focused row's background (a theme variable: readable over every text style)."""
@@ -182,7 +186,14 @@ class Pane(VerticalScroll, can_focus=True):
         if last is not None and body.plain == last.plain and body.spans == last.spans:
             return  # the same text and styles: no new layout and frame for nothing
         self._painted = body
-        self.query_one(".pane--body", Static).update(body)
+        # A body as tall as the one laid out needs no new layout of the screen, only a
+        # repaint of this pane: a live row going from pending to answered must not cost
+        # a layout and a render of every pane.
+        static = self.query_one(".pane--body", Static)
+        width, height = static.size
+        rules = cast("RulesMap", static.styles)  # what Textual itself measures the body with
+        same_height = height > 0 and body.get_height(rules, width) == height
+        static.update(body, layout=not same_height)
 
     def on_resize(self, event: Resize) -> None:
         """Re-wrap when the width changes."""

@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import dns.asyncbackend
 import dns.asyncresolver
 import dns.exception
 import dns.name
+import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 from mailtriage.checks.dns.model import (
@@ -29,11 +32,25 @@ from mailtriage.checks.dns.model import (
     render_rdata,
 )
 
-__all__ = ["RCODES", "DnsAnswer", "DnsError", "QueryLogEntry", "Resolver"]
+__all__ = ["RCODES", "DnsAnswer", "DnsError", "QueryLogEntry", "Resolver", "preload"]
 
 Listener = Callable[[QueryLogEntry], None]
 _CACHEABLE = ("NOERROR", "NODATA", "NXDOMAIN")
 _NEGATIVE_TTL = 60.0
+#: The record types the live checks ask for or get back (CNAME, SOA in answers).
+_READ_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "SOA", "NS")
+
+
+def preload() -> None:
+    """Import what dnspython loads on its first query: its asyncio backend and the
+    readers of the record types the live checks see.
+
+    Calling it in a thread before a first run keeps those imports off the run's
+    round trips; a run works the same without it.
+    """
+    dns.asyncbackend.get_backend("asyncio")
+    for rdtype in _READ_TYPES:
+        dns.rdata.get_rdata_class(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype))
 
 
 class Resolver:

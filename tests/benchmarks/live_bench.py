@@ -21,7 +21,18 @@ re-check and the checks around posted together when both were done). Reported:
 median wall time, its ratio to the floor, queries the server answered per run,
 and the speculative SPF queries of the run (the SPF look-ahead's count).
 
-Run: ``.venv/bin/python tests/benchmarks/live_bench.py [--rounds N] [--delay S]``.
+``--app`` also times the real dashboard (headless, 160x45) on both demo samples,
+in fresh processes: from ``start_live`` to the moment the UI thread sees the slot's
+run done, for a fresh app's first run and for a re-check (``r``). The first run's
+clock starts when the run itself starts, after the live modules were imported in a
+thread (that import starts after the first paint); "first run, import included" is
+timed from the slot's first ``start_live`` call instead. ``--before DIR`` adds
+another build (DIR holds a ``mailtriage/`` folder with its ``checks``, ``tui`` and
+``widgets``, e.g. an older commit unpacked with ``git archive``) to the same
+interleaved app rounds.
+
+Run: ``.venv/bin/python tests/benchmarks/live_bench.py [--rounds N] [--delay S] [--app]
+[--before DIR]``.
 """
 
 from __future__ import annotations
@@ -36,7 +47,6 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from importlib.resources import as_file, files
-from typing import Any
 
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.auth.spf import prefetch
@@ -144,12 +154,12 @@ def timed(port: int, analysis: Analysis, how: Orchestration) -> tuple[float, lis
     return asyncio.run(go())
 
 
-def app_once(delay: float, previous_run: bool) -> dict[str, list[float]]:
-    """One fresh app: seconds from each slot's live run start to its last final row.
+def app_once(delay: float) -> dict[str, list[float]]:
+    """One fresh app: seconds from each slot's live run start to the UI seeing it done.
 
-    The real dashboard, headless, on the demo samples: the first run (which also
-    imports dnspython and dkimpy, as a fresh app's first run does) and then a
-    re-check (``r``) of both samples.
+    The real dashboard, headless, on the demo samples: the first run and then a
+    re-check (``r``) of both samples. The first run is also timed from the slot's
+    first ``start_live`` call, which waits for the live modules' import.
     """
     from mailtriage.tui.app import MailtriageApp
     from mailtriage.tui.config import Config
@@ -157,11 +167,14 @@ def app_once(delay: float, previous_run: bool) -> dict[str, list[float]]:
     from mailtriage.tui.screens.dashboard import DashboardScreen
 
     started: dict[int, float] = {}
+    first_call: dict[int, float] = {}
     finished: dict[int, list[float]] = {0: [], 1: []}
+    with_import: list[float] = []
     start_live, on_live_event = DashboardScreen.start_live, DashboardScreen.on_live_event
 
     def timed_start(screen: DashboardScreen, slot: int) -> None:
         started[slot] = time.perf_counter()
+        first_call.setdefault(slot, started[slot])
         start_live(screen, slot)
 
     def timed_event(screen: DashboardScreen, msg: LiveMessage) -> None:
@@ -169,12 +182,13 @@ def app_once(delay: float, previous_run: bool) -> dict[str, list[float]]:
         was = screen.runs[slot].status if slot is not None else None
         on_live_event(screen, msg)
         if slot is not None and was == "running" and screen.runs[slot].status == "done":
-            finished[slot].append(time.perf_counter() - started[slot])
+            now = time.perf_counter()
+            finished[slot].append(now - started[slot])
+            if len(finished[slot]) == 1:
+                with_import.append(now - first_call[slot])
 
     DashboardScreen.start_live = timed_start  # type: ignore[method-assign]
     DashboardScreen.on_live_event = timed_event  # type: ignore[method-assign]
-    if previous_run:
-        DashboardScreen._live_run = _previous_live_run  # type: ignore[method-assign]
 
     async def go(port: int) -> None:
         config = Config(timeout=2.0, deadline=10.0, dnsbl_zones=(DNSBL_ZONE,))
@@ -190,63 +204,40 @@ def app_once(delay: float, previous_run: bool) -> dict[str, list[float]]:
         server = ZoneServer({DNSBL_ZONE: _DNSBL_TEXT}, zone_dir=zone_dir, delay=delay)
     with server:
         asyncio.run(go(server.port))
-    return {"first": [finished[0][0], finished[1][0]], "recheck": [finished[0][1], finished[1][1]]}
+    return {
+        "first run": [finished[0][0], finished[1][0]],
+        "first run, import included": with_import,
+        "re-check": [finished[0][1], finished[1][1]],
+    }
 
 
-async def _previous_live_run(self: Any, slot: int, run_id: int, analysis: Analysis) -> str:
-    """The dashboard's live worker before ``run_sample`` (copied for the comparison)."""
-    from mailtriage.tui.messages import (
-        AroundReady,
-        LiveAnswered,
-        LiveAuthReady,
-        LivePlanned,
-        QueriesLogged,
-    )
-    from textual.worker import get_current_worker
-
-    host = self.host
-    post = self.post_message
-    resolver = await asyncio.to_thread(host.make_resolver)
-    specs = plan(analysis.sample)
-    post(LivePlanned(slot, run_id, specs, host.resolver_label))
-    resolver.add_listener(lambda _: post(QueriesLogged(slot, run_id, resolver.log)))
-    worker = get_current_worker()
-
-    async def evaluate() -> None:
-        zones = host.config.dnsbl_zones
-        auth, around = await asyncio.gather(
-            live_auth(analysis, resolver), live_around(analysis, resolver, zones)
+def app_rounds(rounds: int, delay: float, depth: int, before: str | None) -> None:
+    """Fresh app processes, interleaved round by round: this build, then ``before``."""
+    builds = {"now": [sys.executable, __file__, "--app-once"]}
+    if before:
+        code = (
+            f"import sys; sys.path.insert(0, {before!r}); sys.argv = sys.argv[:1] + "
+            f"['--app-once']; import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
         )
-        post(LiveAuthReady(slot, run_id, auth))
-        post(AroundReady(slot, run_id, around))
-
-    auth_task = asyncio.create_task(evaluate())
-    try:
-        async for result in run_all(specs, resolver):
-            if worker.is_cancelled:
-                break
-            post(LiveAnswered(slot, run_id, result))
-        await auth_task
-    finally:
-        auth_task.cancel()
-    return "cancelled" if worker.is_cancelled else "done"
-
-
-def app_rounds(rounds: int, delay: float) -> None:
-    """Fresh app processes, interleaved: the dashboard now and with its previous worker."""
+        builds["before"] = [sys.executable, "-c", code]
     out: dict[str, dict[str, list[float]]] = {}
     for _ in range(rounds):
-        for label, flag in (("run_sample", []), ("previous", ["--previous"])):
-            cmd = [sys.executable, __file__, "--app-once", "--delay", str(delay), *flag]
-            got = json.loads(subprocess.run(cmd, check=True, capture_output=True).stdout)
-            for phase, walls in got.items():
-                out.setdefault(f"{label}, {phase}", []).extend(walls)
+        for label, cmd in builds.items():
+            run = subprocess.run([*cmd, "--delay", str(delay)], check=True, capture_output=True)
+            for phase, walls in json.loads(run.stdout).items():
+                out.setdefault(phase, {}).setdefault(label, []).extend(walls)
+    floor = depth * delay
     print(
-        f"\nThe dashboard (headless, 160x45), both demo samples, floor 2 x {delay * 1000:.0f} ms:"
+        f"\nThe dashboard (headless, 160x45), both demo samples, "
+        f"floor {depth} x {delay * 1000:.0f} ms, median of {rounds} fresh apps x 2 samples:"
     )
-    for label, walls in out.items():
-        wall = statistics.median(walls)
-        print(f"  {label:<22} {wall * 1000:6.0f} ms  {wall / (2 * delay):.2f}x floor")
+    for phase, by_build in out.items():
+        cells = [
+            f"{label} {statistics.median(walls) * 1000:4.0f} ms "
+            f"{statistics.median(walls) / floor:.2f}x floor"
+            for label, walls in by_build.items()
+        ]
+        print(f"  {phase:<27} " + "   ".join(cells))
 
 
 def main() -> None:
@@ -254,16 +245,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--app", action="store_true", help="also time the real dashboard")
+    parser.add_argument("--before", metavar="DIR", help="also time the dashboard build in DIR")
     parser.add_argument("--app-once", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--previous", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.app_once:
-        print(json.dumps(app_once(args.delay, args.previous)))
+        print(json.dumps(app_once(args.delay)))
         return
     analyses = [analyse(sample) for sample in demo_samples()]
     how: dict[str, Orchestration] = {"run_sample": current, "previous": previous}
     with as_file(files("mailtriage.tui.demo").joinpath("zones")) as zone_dir:
         server = ZoneServer({DNSBL_ZONE: _DNSBL_TEXT}, zone_dir=zone_dir, delay=args.delay)
+    deepest = 0
     with server:
         for name, analysis in zip(DEMO_SAMPLES, analyses, strict=True):
             walls: dict[str, list[float]] = {label: [] for label in how}
@@ -279,6 +271,7 @@ def main() -> None:
                     speculated[label] += _SPECULATED[0]
                     floors = row_floors(events)
             depth = max(floors.values())
+            deepest = max(deepest, depth)
             floor = depth * args.delay
             rows = ", ".join(f"{row} {n}" for row, n in floors.items())
             print(f"{name}: critical path {depth} x {args.delay * 1000:.0f} ms ({rows})")
@@ -291,7 +284,7 @@ def main() -> None:
                 )
     print(f"\nMedian of {args.rounds} interleaved runs per orchestration and sample.")
     if args.app:
-        app_rounds(args.rounds, args.delay)
+        app_rounds(args.rounds, args.delay, deepest, args.before)
 
 
 if __name__ == "__main__":

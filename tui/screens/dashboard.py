@@ -12,13 +12,13 @@ start-up.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.atomic import atomic_write_bytes
@@ -71,13 +71,18 @@ if TYPE_CHECKING:
 
     from mailtriage.checks.dns.resolver import QueryLogEntry, Resolver
     from mailtriage.checks.guardrails import ExceptionProposal, NoException
+    from mailtriage.checks.live.plan import LiveSpec
     from mailtriage.checks.live.session import LiveEvent
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
     from mailtriage.checks.packet import CasePacket
     from mailtriage.checks.playbook import ItemState, Playbook, Suggestion
     from mailtriage.checks.redact import Redactor
     from mailtriage.checks.ticket.model import Ticket, TicketSample
+    from mailtriage.tui.liveloop import Feed
     from mailtriage.tui.screens.notes import Formats
+
+    #: One slot's live run as the worker reads it: its rows and its query log.
+    LiveFeed: TypeAlias = Feed[LiveEvent, tuple[QueryLogEntry, ...]]
 
 PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
@@ -116,6 +121,25 @@ class DashboardHost(Protocol):
     def make_resolver(self) -> Resolver: ...
 
     def now(self) -> datetime: ...
+
+
+_LIVE_IMPORT = threading.Lock()
+
+
+def _import_live() -> None:
+    """Load everything a live run uses; run in a thread before the first run.
+
+    dnspython and the live engine are imported, and the Public Suffix List is read
+    (the DMARC and MX rows need it; reading it takes tens of milliseconds, which
+    on the live loop would hold back every row's first query). Then what is loaded
+    is left out of later full garbage collections (see ``freeze_loaded``).
+    """
+    with _LIVE_IMPORT:  # one slot's thread does it; the other's waits, then finds it done
+        from mailtriage.checks.live.session import preload
+        from mailtriage.tui.gc_pause import freeze_loaded
+
+        preload()
+        freeze_loaded()  # what is loaded now stays: later full collections skip it
 
 
 def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
@@ -175,6 +199,7 @@ class DashboardScreen(Screen[None]):
         """Files from the drop folder offered and not yet taken or ignored, oldest first."""
         self.comparison: Comparison | None = None
         self._live_loaded = False  # the live modules (dnspython) are imported
+        self._live_feeds: dict[int, LiveFeed] = {}  # per slot: its running live run
 
     @property
     def host(self) -> DashboardHost:
@@ -837,29 +862,60 @@ class DashboardScreen(Screen[None]):
             self.refresh_all()
             return
         run_id = self.next_id()
+        specs = plan(analysis.sample)
         self.runs[slot] = replace(
             run,
             run_id=run_id,
             status="running",
-            specs=plan(analysis.sample),
+            specs=specs,
             resolver=host.resolver_label,
             results={},
             log=(),
             auth=None,  # a new run starts empty: nothing of the last one is shown as now
             around=None,
         )
+        # The queries go out now, before this loop does anything else; the pending rows
+        # are painted once they are out (LivePlanned), while the answers are awaited.
+        feed = self._live_feeds[slot] = self._start_feed(slot, specs, analysis)
+
+        async def job() -> None:  # a function, not a coroutine: nothing to close if cancelled first
+            await self._live_job(slot, run_id, feed, specs)
+
         self.run_worker(
-            self._live_job(slot, run_id, analysis),
+            job,  # type: ignore[arg-type]  # (Textual's WorkType wants send type None)
             name=f"live {slot}",
             group=f"live-{slot}",
             exclusive=True,
             exit_on_error=False,
         )
 
-    async def _live_job(self, slot: int, run_id: int, analysis: Analysis) -> None:
+    def _start_feed(self, slot: int, specs: tuple[LiveSpec, ...], analysis: Analysis) -> LiveFeed:
+        """Start one slot's live run on the live checks' own loop (see ``tui/liveloop.py``)."""
+        from mailtriage.tui.liveloop import Feed
+
+        old = self._live_feeds.pop(slot, None)
+        if old is not None:
+            old.cancel()
+        host = self.host
+        zones = host.config.dnsbl_zones
+
+        def rows(report: Callable[[tuple[QueryLogEntry, ...]], None]) -> AsyncIterator[LiveEvent]:
+            # On the live checks' own loop: the resolver (the demo server starts on
+            # first use) and every query stay off this one.
+            from mailtriage.checks.live.session import run_sample
+
+            resolver = host.make_resolver()
+            resolver.add_listener(lambda _: report(resolver.log))
+            return run_sample(analysis, resolver, specs=specs, dnsbl_zones=zones)
+
+        return Feed(rows)
+
+    async def _live_job(
+        self, slot: int, run_id: int, feed: LiveFeed, specs: tuple[LiveSpec, ...]
+    ) -> None:
         post = self.post_message
         try:
-            status = await self._live_run(slot, run_id, analysis)
+            status = await self._live_run(slot, run_id, feed, specs)
         except asyncio.CancelledError:
             post(LiveFinished(slot, run_id, "cancelled"))
             raise
@@ -867,42 +923,37 @@ class DashboardScreen(Screen[None]):
             msg = f"live checks stopped ({type(exc).__name__}: {exc})"
             self.notify(printable(msg, 300), severity="error", markup=False)
             status = "error"
+        finally:
+            if self._live_feeds.get(slot) is feed:
+                del self._live_feeds[slot]
         post(LiveFinished(slot, run_id, status))
 
-    async def _live_run(self, slot: int, run_id: int, analysis: Analysis) -> str:
-        host = self.host
+    async def _live_run(
+        self, slot: int, run_id: int, feed: LiveFeed, specs: tuple[LiveSpec, ...]
+    ) -> str:
+        """Post each batch of the feed: the rows final together are shown by one repaint."""
         post = self.post_message
-        from mailtriage.checks.live.plan import plan  # dnspython loads after the first paint
-        from mailtriage.tui.liveloop import in_background
-
-        specs = plan(analysis.sample)
-        post(LivePlanned(slot, run_id, specs, host.resolver_label))
-        zones = host.config.dnsbl_zones
-
-        def rows() -> AsyncIterator[LiveEvent]:
-            # On the live checks' own loop: the resolver (the demo server starts on
-            # first use), the DKIM modules' import and every query stay off this one.
-            from mailtriage.checks.live.session import run_sample
-
-            resolver = host.make_resolver()
-
-            def logged(_: QueryLogEntry) -> None:  # posting is thread-safe
-                post(QueriesLogged(slot, run_id, resolver.log))
-
-            resolver.add_listener(logged)
-            return run_sample(analysis, resolver, specs=specs, dnsbl_zones=zones)
-
+        resolver = self.host.resolver_label
         worker = get_current_worker()
-        # Every row is posted the moment it is final; none waits for another.
-        async for event in in_background(rows):
+        async for batch in feed.batches():
             if worker.is_cancelled:
                 break
-            post(_live_message(slot, run_id, event))
+            if batch.started:
+                post(LivePlanned(slot, run_id, specs, resolver))
+            if batch.progress is not None:
+                post(QueriesLogged(slot, run_id, batch.progress))
+            for event in batch.items:  # every row is posted the moment it is final
+                post(_live_message(slot, run_id, event))
         return "cancelled" if worker.is_cancelled else "done"
 
     async def _start_live_when_loaded(self, slot: int, analysis: Analysis) -> None:
-        """Import the live modules in a thread, then start the slot's checks if still wanted."""
-        await asyncio.to_thread(importlib.import_module, "mailtriage.checks.live.plan")
+        """Import the live modules in a thread, then start the slot's checks if still wanted.
+
+        Everything a run needs is loaded here (``_import_live``: the re-check's modules,
+        dnspython's record readers, the Public Suffix List), so the first run's round
+        trips wait for none of it.
+        """
+        await asyncio.to_thread(_import_live)
         self._live_loaded = True
         if self.analyses[slot] is analysis:  # else the newer sample started its own
             self.start_live(slot)
@@ -912,6 +963,9 @@ class DashboardScreen(Screen[None]):
         running = self.runs[slot].status == "running"
         self.workers.cancel_group(self, f"live-import-{slot}")
         self.workers.cancel_group(self, f"live-{slot}")
+        feed = self._live_feeds.pop(slot, None)
+        if feed is not None:  # a worker cancelled before it started would not stop it
+            feed.cancel()
         if running:
             self.runs[slot] = replace(self.runs[slot], status="cancelled")
         return running
