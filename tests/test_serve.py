@@ -3,20 +3,30 @@ to its ticket's folder, and two sessions sharing one ticket (merge, refusal, liv
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import getpass
+import logging
 import os
 import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mailtriage.checks.ticket.model import Tick
+from mailtriage.checks.ticket.store import sample_changed
 from mailtriage.tui import cli, serve_cmd
 from mailtriage.tui.screens.full_text import FullTextScreen
 from mailtriage.tui.tickets import inside, load_samples, open_store
 from textual.widgets import Input
 
+from tests.browser_support import free_port
 from tests.tui_support import TestApp, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,10 +48,9 @@ class FakeServer:
 
 @pytest.fixture
 def fake_server(monkeypatch: pytest.MonkeyPatch) -> list[FakeServer]:
-    import textual_serve.server
-
     FakeServer.made = []
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.setattr(serve_cmd, "_make_server", FakeServer)
+    monkeypatch.setattr(serve_cmd, "check_port", lambda host, port: "")
     return FakeServer.made
 
 
@@ -269,3 +278,149 @@ def test_served_server_uses_the_local_templates(
     assert cli.main(["serve", "--demo", "--port", "8765"]) == 0
     (made,) = fake_server
     assert made.kw["templates_path"].name == "templates"
+
+
+# -- issue 12: what a new user found ----------------------------------------------------
+
+
+def test_samples_with_the_same_name_stay_two_files(
+    tmp_path: Path, fake_server: list[FakeServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "delivered").mkdir()
+    (tmp_path / "later").mkdir()
+    a, b, c = (tmp_path / d / "msg.eml" for d in ("blocked", "delivered", "later"))
+    a.write_bytes((PAIR / "a.eml").read_bytes())
+    b.write_bytes((PAIR / "b.eml").read_bytes())
+    c.write_bytes(b"Subject: a third one\r\n\r\nbody\r\n")
+    assert cli.main(["serve", str(a), str(b), "--ticket", "T-10"]) == 0
+    store = open_store()
+    folder = store.folder("T-10")
+    first = store.load("T-10")
+    paths = [Path(s.path) for s in first.samples]
+    assert paths[0] != paths[1]
+    assert paths[0].read_bytes() == a.read_bytes() and paths[1].read_bytes() == b.read_bytes()
+    load_samples(first)  # the recorded sha256 still matches each file
+    assert [sample_changed(s) for s in first.samples] == ["", ""]
+    # serving again with the same files reuses the copies; another msg.eml gets a new name
+    assert cli.main(["serve", str(a), str(b), "--ticket", "T-10"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["msg-2.eml", "msg.eml"]
+    assert cli.main(["serve", str(c), "--ticket", "T-10"]) == 0
+    assert paths[0].read_bytes() == a.read_bytes()  # the earlier sample is untouched
+    assert (folder / "msg-3.eml").read_bytes() == c.read_bytes()
+    assert store.load("T-10").sample("A").path == str(folder / "msg-3.eml")
+
+
+def test_port_in_use_is_one_line_before_anything_is_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    FakeServer.made = []
+    monkeypatch.setattr(serve_cmd, "_make_server", FakeServer)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli.main(["serve", "--ticket", "T-11", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and FakeServer.made == []
+    assert err.count("\n") == 1 and f"127.0.0.1:{port}" in err and "in use" in err
+
+
+def test_ipv6_loopback_prints_its_own_forward_and_url(
+    fake_server: list[FakeServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["serve", "--ticket", "T-12", "--host", "::1", "--port", "8760"]) == 0
+    out = capsys.readouterr().out
+    assert "127.0.0.1" not in out
+    assert "ssh -N -L 8760:[::1]:8760 " in out and "opens     http://[::1]:8760" in out
+    assert fake_server[0].host == "::1"
+
+
+def test_ssh_target_names_what_a_colleague_reaches(
+    fake_server: list[FakeServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["serve", "--ticket", "T-13", "--ssh-target", "ann@triage01.example.net"]
+    assert cli.main(argv) == 0
+    assert "ssh -N -L 8000:127.0.0.1:8000 ann@triage01.example.net\n" in capsys.readouterr().out
+    assert cli.main(["serve", "--ticket", "T-13", "--ssh-target", "no at sign"]) == 2
+
+
+def test_access_log_is_silent_errors_kept() -> None:
+    server = serve_cmd._make_server("true", host="127.0.0.1", port=1)
+    server.initialize_logging()
+    assert not logging.getLogger("aiohttp.access").isEnabledFor(logging.INFO)
+    assert logging.getLogger("aiohttp.server").isEnabledFor(logging.ERROR)
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant process of ``pid`` (from /proc)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                for child in (task / "children").read_text().split():
+                    found.add(int(child))
+                    todo.append(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_stopping_ends_every_session_quietly(tmp_path: Path, sig: signal.Signals) -> None:
+    """A browser page open, then Ctrl+C / kill / the SSH session dropping: the server and
+    every session process end within seconds, with one line and no traceback."""
+    import aiohttp
+
+    port = free_port()
+    env = dict(os.environ, MAILTRIAGE_DATA=str(tmp_path / "data"),
+               MAILTRIAGE_CONFIG=str(tmp_path / "config.toml"))  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mailtriage.tui.cli", "serve", "--ticket", "T-14", "--offline",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    sessions: set[int] = set()
+
+    async def page() -> None:
+        end = time.monotonic() + 30
+        async with aiohttp.ClientSession() as http:
+            while True:
+                try:
+                    ws = await http.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24")
+                    break
+                except aiohttp.ClientError:
+                    assert time.monotonic() < end and proc.poll() is None
+                    await asyncio.sleep(0.2)
+            while time.monotonic() < end:  # the session draws its first screen
+                msg = await ws.receive(timeout=30)
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    break
+            sessions.update(_children(proc.pid))
+            assert sessions, "no session process started"
+            proc.send_signal(sig)
+            with contextlib.suppress(Exception):
+                while not ws.closed:
+                    await ws.receive(timeout=10)
+
+    try:
+        asyncio.run(page())
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    end = time.monotonic() + 5
+    while any(_alive(p) for p in sessions) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert [p for p in sessions if _alive(p)] == []
+    assert b"Traceback" not in err and b"Exception ignored" not in err, err
+    assert b"GET /" not in out + err  # no access log
+    assert out.decode().rstrip().endswith("stopped")
