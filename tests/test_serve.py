@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mailtriage.checks.ticket.merge import Refused
 from mailtriage.checks.ticket.model import Tick
 from mailtriage.checks.ticket.store import sample_changed
 from mailtriage.tui import cli, serve_cmd
@@ -424,3 +425,144 @@ def test_stopping_ends_every_session_quietly(tmp_path: Path, sig: signal.Signals
     assert b"Traceback" not in err and b"Exception ignored" not in err, err
     assert b"GET /" not in out + err  # no access log
     assert out.decode().rstrip().endswith("stopped")
+
+
+# -- issue 12: two sessions typing in one field -------------------------------------
+
+
+async def _open_form(pilot: Any, app: TestApp, field: str = "fix") -> None:
+    await pilot.press("i")
+    await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+    app.screen.query_one(f"#{field}").focus()
+    await pilot.pause()
+
+
+async def test_a_field_being_typed_in_is_held_not_replaced() -> None:
+    """Another session saves the field while it is typed here: the text typed here stays
+    in the field (not replaced under the user), is not saved over theirs, later keys are
+    not saved either, and ctrl+e in the form shows both; t takes theirs, keeping ours."""
+    from mailtriage.tui.screens.refused import RefusedScreen
+
+    app, _ = _served_app("S-20")
+    store = open_store()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_form(pilot, app)
+        other = store.read("S-20")
+        await pilot.press(*"allow the whole")
+        store.save_merged(other, replace(other.ticket, fix="sender entry only"))
+        await wait_for(pilot, lambda: "fix" in app.held, timeout=10)
+        box = app.screen.query_one("#fix", Input)
+        assert box.value == "allow the whole" and box.has_class("held")
+        assert any("NOT saved" in str(n.message) for n in app._notifications)
+        await pilot.press(*" domain")  # typed on: stays here, still not saved
+        await pilot.pause(SAVE_WAIT)
+        assert box.value == "allow the whole domain"
+        assert store.load("S-20").fix == "sender entry only"
+        await pilot.press("ctrl+e")  # in the form, focus in the field
+        await wait_for(pilot, lambda: isinstance(app.screen, RefusedScreen))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TicketScreen")
+        box = app.screen.query_one("#fix", Input)
+        assert box.value == "sender entry only" and not box.has_class("held")
+        assert app.refused[-1].mine == "allow the whole domain"  # kept, to copy from
+        assert app.held == frozenset()
+
+
+async def test_keep_mine_saves_the_held_text() -> None:
+    from mailtriage.tui.screens.refused import RefusedScreen
+
+    app, _ = _served_app("S-21")
+    store = open_store()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_form(pilot, app, "volume")
+        other = store.read("S-21")
+        await pilot.press(*"3 users")
+        store.save_merged(other, replace(other.ticket, volume="1 user"))
+        await wait_for(pilot, lambda: "volume" in app.held, timeout=10)
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RefusedScreen))
+        await pilot.press("k")
+        end = time.monotonic() + 10
+        while store.load("S-21").volume != "3 users" and time.monotonic() < end:
+            await pilot.pause(0.1)
+        assert store.load("S-21").volume == "3 users" and app.held == frozenset()
+
+
+SAVE_WAIT = 1.0
+"""Seconds for a debounced save and the file watcher to have run."""
+
+
+async def test_two_apps_typing_in_one_field_lose_no_keystroke() -> None:
+    """Two sessions (two apps) type in Fix at once: the first save stays; the other
+    session keeps its own text in its field, unsaved, and is told so."""
+    one, _ = _served_app("S-22")
+    two = TestApp([], offline=True, ticket=one.ticket, store=open_store())
+    two.ticket_base, two.served_root = one.ticket_base, one.served_root
+    store = open_store()
+    async with one.run_test(size=(100, 30)) as p1, two.run_test(size=(100, 30)) as p2:
+        await _open_form(p1, one)
+        await _open_form(p2, two)
+        await p1.press(*"one")
+        await p2.press(*"two")
+        await wait_for(p1, lambda: bool(one.held or two.held), timeout=10)
+        await p2.pause(SAVE_WAIT)
+        loser, winner = (one, two) if one.held else (two, one)
+        text = {one: "one", two: "two"}
+        assert not winner.held and store.load("S-22").fix == text[winner]
+        assert loser.screen.query_one("#fix", Input).value == text[loser]
+        assert winner.screen.query_one("#fix", Input).value == text[winner]
+
+
+async def test_a_replaced_text_is_recorded_as_it_was_when_replaced() -> None:
+    """Keys typed between a save and the reload that refuses it are in the refused text."""
+    app, _ = _served_app("S-23")
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.ticket is not None
+        sent = replace(app.ticket, notes="first line")
+        later = replace(app.ticket, notes="first line\nsecond \x1b[31mline")
+        saved = replace(app.ticket, notes="theirs")
+        app.ticket = later  # typed after the save was sent
+        app.adopt_saved(sent, saved, (Refused("notes", "first line", "theirs"),))
+        await pilot.pause()
+        assert app.ticket.notes == "theirs"
+        assert app.refused[-1].mine == "first line\nsecond \x1b[31mline"
+        message = [str(n.message) for n in app._notifications][-1]
+        assert "first line\nsecond \\x1b[31mline" in message and "\\x0a" not in message
+        lines = app.refused_lines()
+        assert "    second \x1b[31mline" in lines  # one line each (the view escapes it)
+
+
+async def test_notes_reload_keeps_the_cursor() -> None:
+    from textual.widgets import TextArea
+
+    app, _ = _served_app("S-24")
+    store = open_store()
+    other = store.read("S-24")
+    store.save_merged(other, replace(other.ticket, notes="alpha\nbravo charlie\ndelta"))
+    app.ticket = store.load("S-24")
+    app.ticket_base = store.read("S-24")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_form(pilot, app, "notes")
+        area = app.screen.query_one("#notes", TextArea)
+        area.move_cursor((1, 6))
+        other = store.read("S-24")
+        store.save_merged(other, replace(other.ticket, notes=other.ticket.notes + "\necho"))
+        await wait_for(pilot, lambda: area.text.endswith("echo"), timeout=10)
+        assert area.cursor_location == (1, 6)
+        other = store.read("S-24")
+        store.save_merged(other, replace(other.ticket, notes="alpha\nbr"))
+        await wait_for(pilot, lambda: area.text == "alpha\nbr", timeout=10)
+        assert area.cursor_location == (1, 2)  # clamped to the shorter text
+
+
+async def test_ctrl_e_in_the_form_and_in_its_palette() -> None:
+    from mailtriage.tui.commands import ActionCommands
+
+    app, _ = _served_app("S-25")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_form(pilot, app)
+        titles = {title for title, *_ in ActionCommands(app.screen)._entries()}
+        assert any("refused" in t for t in titles)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert any("No edit was refused" in str(n.message) for n in app._notifications)
