@@ -169,12 +169,12 @@ def _copy_in(folder: Path, source: str) -> str:
     if src.resolve().parent == folder.resolve():
         return str(folder / src.name) + member  # already in the ticket's folder
     stem, suffix = Path(src.name).stem, Path(src.name).suffix
-    dest, n = folder / src.name, 1
+    dest, taken = folder / src.name, 1
     while dest.exists() or dest.is_symlink():
         if dest.is_file() and not dest.is_symlink() and filecmp.cmp(src, dest, shallow=False):
             return str(dest) + member
-        n += 1
-        dest = folder / f"{stem}-{n}{suffix}"
+        taken += 1
+        dest = folder / f"{stem}-{taken}{suffix}"
     shutil.copyfile(src, dest)
     return str(dest) + member
 
@@ -321,7 +321,7 @@ def _make_server(command: str, **kw: Any) -> Any:
                     self.command,
                     write_bytes=websocket.send_bytes,
                     write_str=websocket.send_str,
-                    close=websocket.close,
+                    close=websocket.close,  # type: ignore[arg-type]
                     download_manager=self.download_manager,
                     debug=self.debug,
                 )
@@ -329,7 +329,7 @@ def _make_server(command: str, **kw: Any) -> Any:
                 await self._process_messages(websocket, service)
             except asyncio.CancelledError:
                 await websocket.close()
-            except Exception as error:  # noqa: BLE001 - one session's failure, logged
+            except Exception as error:  # one session's failure, logged
                 logging.getLogger("mailtriage.serve").warning("session ended: %s", error)
             finally:
                 sockets.discard(websocket)

@@ -264,7 +264,7 @@ class TicketScreen(Screen[None]):
                 with contextlib.suppress(InvalidSelectValueError):  # a type unknown here
                     select.value = now
         self.query_one("#head", Static).update(self._head(after))
-        held = getattr(self.app, "held", frozenset())
+        held: frozenset[str] = getattr(self.app, "held", frozenset())
         for widget_id, field in WIDGET_FIELDS.items():
             self.query_one(f"#{widget_id}").set_class(field in held, "held")
 
