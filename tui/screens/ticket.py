@@ -250,6 +250,7 @@ class TicketScreen(Screen[None]):
             box = self.query_one(f"#{key}", Input)
             if take(name, was, now, box.value):
                 box.value = now
+                box.cursor_position = len(now)
         area = self.query_one("#notes", TextArea)
         if take("notes", before.notes, after.notes, area.text):
             _reload_keeping_place(area, after.notes)
