@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from mailtriage.checks.model import Sample
 from mailtriage.checks.text import printable
-from mailtriage.checks.ticket.merge import Refused
 from mailtriage.tui.commands import ActionCommands
 from mailtriage.tui.config import Config, make_resolver
 from mailtriage.tui.screens.dashboard import DashboardScreen
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
 
     from mailtriage.checks.dns.resolver import Resolver
     from mailtriage.checks.playbook import Playbook, Playbooks
+    from mailtriage.checks.ticket.merge import Refused
     from mailtriage.checks.ticket.model import Ticket
     from mailtriage.checks.ticket.store import Stored, TicketStore
 
@@ -272,7 +272,13 @@ class MailtriageApp(App[None]):
             saved: The version now on disk (the merge).
             refused: Fields both sessions changed; the other session's value stayed.
         """
-        from mailtriage.checks.ticket.merge import as_text, field_value, keep_fields, merge
+        from mailtriage.checks.ticket.merge import (
+            Refused,
+            as_text,
+            field_value,
+            keep_fields,
+            merge,
+        )
 
         current = self.ticket
         if current is None or current.id != saved.id:
@@ -343,7 +349,7 @@ class MailtriageApp(App[None]):
     def take_theirs(self) -> None:
         """Replace the held fields' local text with the saved one; the local text is
         kept in :attr:`refused` (``ctrl+e``)."""
-        from mailtriage.checks.ticket.merge import as_text, field_value, keep_fields
+        from mailtriage.checks.ticket.merge import Refused, as_text, field_value, keep_fields
 
         current, base, held = self.ticket, self.ticket_base, self.held
         if not held or current is None or base is None:
