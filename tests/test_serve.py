@@ -306,8 +306,12 @@ def test_samples_with_the_same_name_stay_two_files(
     # serving again with the same files reuses the copies; another msg.eml gets a new name
     assert cli.main(["serve", str(a), str(b), "--ticket", "T-10"]) == 0
     assert sorted(p.name for p in folder.iterdir()) == ["msg-2.eml", "msg.eml"]
+    capsys.readouterr()
     assert cli.main(["serve", str(c), "--ticket", "T-10"]) == 0
     assert paths[0].read_bytes() == a.read_bytes()  # the earlier sample is untouched
+    said = capsys.readouterr().out
+    assert f"Sample A of ticket T-10 is now {folder / 'msg-3.eml'}" in said
+    assert f"was {paths[0]}; that file is kept" in said
     assert (folder / "msg-3.eml").read_bytes() == c.read_bytes()
     assert store.load("T-10").sample("A").path == str(folder / "msg-3.eml")
 

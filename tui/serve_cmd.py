@@ -197,7 +197,14 @@ def _prepare(args: argparse.Namespace) -> tuple[str, Path, str]:
     trace = ""
     new = ticket
     for slot, source in enumerate(args.samples):
-        new = with_sample(new, slot, now, path=_copy_in(folder, source))
+        copy = _copy_in(folder, source)
+        before = new.sample("AB"[slot])
+        new = with_sample(new, slot, now, path=copy)
+        after = new.sample("AB"[slot])
+        if before is not None and after is not None and before.path != after.path:
+            was = before.path or "pasted text"
+            print(f"Sample {'AB'[slot]} of ticket {ticket_id} is now {printable(copy, 300)} "
+                  f"(was {printable(was, 300)}; that file is kept)", flush=True)  # fmt: skip
     if args.demo:
         from mailtriage.tui.demo.runtime import DEMO_SAMPLES
 
@@ -458,5 +465,6 @@ def run_serve(argv: Sequence[str]) -> int:
             server.serve()
         except OSError as exc:  # lost a race for the port after the check
             return fail(f"cannot listen on {url_host(args.host)}:{args.port}: {exc.strerror}")
-    print("mailtriage serve: stopped", flush=True)
+    with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+        print("mailtriage serve: stopped", flush=True)
     return 0
