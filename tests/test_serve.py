@@ -462,6 +462,9 @@ async def test_a_field_being_typed_in_is_held_not_replaced() -> None:
         await pilot.pause(SAVE_WAIT)
         assert box.value == "allow the whole domain"
         assert store.load("S-20").fix == "sender entry only"
+        await app.run_action("quit")  # would drop the held text: said, not done
+        await pilot.pause()
+        assert app.is_running and any("q again" in str(n.message) for n in app._notifications)
         await pilot.press("ctrl+e")  # in the form, focus in the field
         await wait_for(pilot, lambda: isinstance(app.screen, RefusedScreen))
         await pilot.press("t")

@@ -116,6 +116,7 @@ class MailtriageApp(App[None]):
         self.refused: tuple[Refused, ...] = ()
         """Edits another session's save refused, newest last, so they can be typed again:
         each with the local text as it was the moment the saved value replaced it."""
+        self._quit_warned = False
         self.held: frozenset[str] = frozenset()
         """Fields whose local text clashed with another session's save while being edited
         here: kept in the form and in :attr:`ticket`, but not saved until the technician
@@ -473,7 +474,22 @@ class MailtriageApp(App[None]):
             self.call_from_thread(self.notify, text, severity="error", markup=False)
 
     async def action_quit(self) -> None:
-        """Quit, after the ticket's last change is on disk."""
+        """Quit, after the ticket's last change is on disk.
+
+        With text held back from a clash (:attr:`held`), the first ``q`` says so and
+        stays: the held text is not saved, so quitting would drop it; ``q`` again quits.
+        """
+        if self.held and not self._quit_warned:
+            self._quit_warned = True
+            fields = ", ".join(sorted(self.held))
+            self.notify(
+                f"Your text in {fields} is not saved (another session saved theirs): ctrl+e "
+                "to keep yours or take theirs; q again quits without it.",
+                title="Ticket",
+                severity="warning",
+                markup=False,
+            )
+            return
         self.save_ticket()
         self.exit()
 
