@@ -53,3 +53,27 @@ async def test_escape_cancels_and_loads_nothing() -> None:
 async def test_picker_bindings_have_descriptions() -> None:
     for b in MboxPickerScreen.BINDINGS:
         assert b.description and b.tooltip  # type: ignore[union-attr]
+
+
+async def test_subject_stays_readable_at_80_columns() -> None:
+    """Issue 12: a long From pushed the Subject to 4 columns at 80x24."""
+    from mailtriage.checks.message.mbox import MboxEntry, MboxListing
+    from textual.widgets import DataTable
+
+    sender = (
+        "Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e"
+        "@customer.example.org>"
+    )
+    subject = "Undeliverable: Invoice 2291 for December"
+    entry = MboxEntry(1, 0, 10, "Wed, 4 Dec 2024 16:20:04 +0000", sender, subject, "<x@y>")
+    listing = MboxListing((entry,), source="box.mbox")
+    app = make_app([], offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(MboxPickerScreen(listing, "sample A"))
+        await wait_for(pilot, lambda: isinstance(app.screen, MboxPickerScreen))
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        widths = [c.width for c in table.columns.values()]
+        assert widths[3] >= 20 and sum(widths) + 2 * 4 <= 72, widths
+        assert table.get_row_at(0)[1].plain == "2024-12-04 16:20"
+        assert table.virtual_size.width <= table.size.width  # nothing scrolled out of view

@@ -153,3 +153,53 @@ def test_store_concurrent_processes_keep_every_tick(tmp_path: Path) -> None:
         assert p.exitcode == 0
     items = {t.item for t in TicketStore(tmp_path).load("T-1").ticks}
     assert items == {"headers"} | {f"{n}{i}" for n in "xy" for i in range(25)}
+
+
+def test_a_held_field_is_never_saved_over_theirs_until_kept(tmp_path: Path) -> None:
+    """Issue 12: two sessions typing in one field. The session whose save was refused
+    keeps its text locally (held); what it sends meanwhile carries the saved value, so
+    its later keystrokes are not written over the other session's text without asking;
+    the explicit "keep mine" then saves it."""
+    from mailtriage.checks.ticket.merge import field_value, keep_fields
+
+    store = TicketStore(tmp_path, clock=lambda: LATER)
+    store.save(_base())
+    one, two = store.read("T-1"), store.read("T-1")
+    first, _ = store.save_merged(one, replace(one.ticket, fix="allow this sender only"))
+    saved, merged = store.save_merged(two, replace(two.ticket, fix="allow the whole"))
+    assert [r.field for r in merged.refused] == ["fix"] and saved.ticket.fix == first.ticket.fix
+    # two types on; its saves carry theirs for the held field, everything else goes through
+    local = replace(saved.ticket, fix="allow the whole domain", volume="3 users")
+    held = {"fix"}
+    again, merged = store.save_merged(saved, keep_fields(local, saved.ticket, held))
+    assert merged.refused == ()
+    assert again.ticket.fix == "allow this sender only" and again.ticket.volume == "3 users"
+    shown = keep_fields(again.ticket, local, held)  # what session two shows: its own text
+    assert shown.fix == "allow the whole domain" and shown.volume == "3 users"
+    # "keep mine", explicitly: now it is saved
+    kept, merged = store.save_merged(again, shown)
+    assert merged.refused == () and store.load("T-1").fix == "allow the whole domain"
+    assert field_value(kept.ticket, "fix") == "allow the whole domain"
+
+
+def test_keep_fields_names_affected_and_sample_slots() -> None:
+    from mailtriage.checks.ticket.merge import field_value, keep_fields
+
+    base = _base()
+    other = replace(
+        base,
+        affected=Affected("Fabrikam", user="ann"),
+        samples=(TicketSample("B", path="/t/b.eml"),),
+        verified_ok=True,
+    )
+    out = keep_fields(base, other, ["affected.customer", "sample B", "verified_ok"])
+    assert out.affected == Affected("Fabrikam") and out.verified_ok is True
+    assert out.sample("B") == other.sample("B") and out.sample("A") is None
+    assert keep_fields(base, other, []) is base
+    assert field_value(other, "affected.user") == "ann"
+    try:
+        field_value(base, "created")
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("created is not a merged field")

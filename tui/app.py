@@ -30,6 +30,14 @@ if TYPE_CHECKING:
     from mailtriage.checks.ticket.store import Stored, TicketStore
 
 
+def shown_text(text: str, lines: int = 12) -> str:
+    """A refused text for a notification: its lines kept (never markup, controls escaped)."""
+    parts = text.split("\n")
+    more = len(parts) - lines
+    shown = "\n".join(printable(part, 300) for part in parts[:lines])
+    return shown + (f"\n… {more} more lines (ctrl+e)" if more > 0 else "")
+
+
 SAVE_DELAY = 0.3
 """Seconds a change of the ticket waits for the next one before it is written."""
 
@@ -43,6 +51,8 @@ class MailtriageApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit mailtriage"),
     ]
+
+    REFUSED_TITLE = "Edits refused (another session changed them)"
 
     def __init__(
         self,
@@ -104,7 +114,13 @@ class MailtriageApp(App[None]):
         self.served_root = ""
         """Served to a browser: the ticket's folder, the only place files are opened from."""
         self.refused: tuple[Refused, ...] = ()
-        """Edits another session's save refused, newest last, so they can be typed again."""
+        """Edits another session's save refused, newest last, so they can be typed again:
+        each with the local text as it was the moment the saved value replaced it."""
+        self._quit_warned = False
+        self.held: frozenset[str] = frozenset()
+        """Fields whose local text clashed with another session's save while being edited
+        here: kept in the form and in :attr:`ticket`, but not saved until the technician
+        keeps it (:meth:`keep_mine`) or takes the saved value (:meth:`take_theirs`)."""
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
 
@@ -215,6 +231,10 @@ class MailtriageApp(App[None]):
                 if base is None or base.ticket.id != ticket.id:
                     self.store.save(ticket, touch=False)
                 else:
+                    if self.held:  # never written over the other session's text unasked
+                        from mailtriage.checks.ticket.merge import keep_fields
+
+                        ticket = keep_fields(ticket, base.ticket, self.held)
                     saved, merged = self.store.save_merged(base, ticket)
                     self.ticket_base = saved
             except TicketError as exc:
@@ -238,36 +258,143 @@ class MailtriageApp(App[None]):
     def adopt_saved(self, sent: Ticket, saved: Ticket, refused: tuple[Refused, ...]) -> None:
         """Take another session's changes that a save merged in (on the app's loop).
 
-        Changes made here since ``sent`` was handed to the save are kept on top. Each
-        refused field keeps the saved value; the local text is shown and kept in
-        :attr:`refused` (``ctrl+e`` shows it again).
+        Changes made here since ``sent`` was handed to the save are kept on top. For a
+        field both sessions changed (``refused``, or changed here again meanwhile), the
+        rule is that no keystroke is lost silently:
+
+        - the field being edited here (focused in the ticket form) is not replaced
+          under the technician: its text stays, is *held* (not saved), and a warning
+          says so; ``ctrl+e`` shows both texts and takes one;
+        - any other such field takes the saved value, and the local text it had at
+          that moment is kept in :attr:`refused` and shown (``ctrl+e`` again).
 
         Args:
             sent: The version this session saved.
             saved: The version now on disk (the merge).
             refused: Fields both sessions changed; the other session's value stayed.
         """
-        from mailtriage.checks.ticket.merge import merge
+        from mailtriage.checks.ticket.merge import (
+            Refused,
+            as_text,
+            field_value,
+            keep_fields,
+            merge,
+        )
 
         current = self.ticket
         if current is None or current.id != saved.id:
             return
-        new = saved if current == sent else merge(sent, current, saved).ticket
-        self._show_ticket(current, new, {r.field for r in refused})
-        if refused:
-            self.refused = (*self.refused, *refused)[-20:]
-            for r in refused:
-                self.notify(
-                    printable(
-                        f"{r.field}: another session changed it too; theirs was kept. "
-                        f"Your text (ctrl+e shows it again): {r.mine}",
-                        600,
-                    ),
-                    title="Ticket: edit not saved",
-                    severity="warning",
-                    markup=False,
-                    timeout=30,
-                )
+        clashes = [r.field for r in refused]
+        if current == sent:
+            new = saved
+        else:
+            late = merge(sent, current, saved)
+            new = late.ticket
+            clashes += [r.field for r in late.refused if r.field not in clashes]
+        editing = self._field_in_edit()
+        newly = [f for f in clashes if f == editing and f not in self.held]
+        self.held = self.held | set(newly)
+        new = keep_fields(new, current, self.held)
+        replaced = [f for f in clashes if f not in self.held]
+        lost = [
+            Refused(f, as_text(field_value(current, f)), as_text(field_value(new, f)))
+            for f in replaced
+            if field_value(current, f) != field_value(new, f)
+        ]
+        self._show_ticket(current, new, set(replaced))
+        for f in newly:
+            self.notify(
+                f"{f}: another session saved a different text while you typed. Yours stays "
+                "in the field but is NOT saved: ctrl+e shows both, then k keeps yours or "
+                "t takes theirs.",
+                title="Ticket: edit not saved",
+                severity="warning",
+                markup=False,
+                timeout=30,
+            )
+        self._record_refused(lost)
+
+    def _record_refused(self, lost: Sequence[Refused]) -> None:
+        """Keep and show local texts that the saved value replaced."""
+        if not lost:
+            return
+        self.refused = (*self.refused, *lost)[-20:]
+        for r in lost:
+            self.notify(
+                f"{printable(r.field, 80)}: another session changed it too; theirs was kept. "
+                f"Your text (ctrl+e shows it again):\n{shown_text(r.mine)}",
+                title="Ticket: edit not saved",
+                severity="warning",
+                markup=False,
+                timeout=30,
+            )
+
+    def _field_in_edit(self) -> str | None:
+        """The ticket field focused in the active screen (the ticket form), if any."""
+        with contextlib.suppress(Exception):  # no screen yet, or being torn down
+            editing = getattr(self.screen, "field_in_edit", None)
+            if callable(editing):
+                name = editing()
+                return name if isinstance(name, str) else None
+        return None
+
+    def keep_mine(self) -> None:
+        """Save the held fields' local text over the other session's (asked for)."""
+        if not self.held or self.ticket is None:
+            return
+        self.held = frozenset()
+        self._show_ticket(self.ticket, self.ticket, set())
+        self._generation += 1
+        self._save_in_background()
+
+    def take_theirs(self) -> None:
+        """Replace the held fields' local text with the saved one; the local text is
+        kept in :attr:`refused` (``ctrl+e``)."""
+        from mailtriage.checks.ticket.merge import Refused, as_text, field_value, keep_fields
+
+        current, base, held = self.ticket, self.ticket_base, self.held
+        if not held or current is None or base is None:
+            return
+        self.held = frozenset()
+        new = keep_fields(current, base.ticket, held)
+        self.refused = (*self.refused, *(
+            Refused(f, as_text(field_value(current, f)), as_text(field_value(new, f)))
+            for f in sorted(held)
+        ))[-20:]  # fmt: skip
+        self._show_ticket(current, new, set(held))
+
+    def refused_lines(self) -> list[str]:
+        """What ``ctrl+e`` shows: held fields (both texts), then replaced local texts."""
+        from mailtriage.checks.ticket.merge import as_text, field_value
+
+        text: list[str] = []
+        base, current = self.ticket_base, self.ticket
+        if self.held and base is not None and current is not None:
+            text += ["Not saved yet (k keeps yours over theirs, t takes theirs):", ""]
+            for f in sorted(self.held):
+                text += [f, "  yours (in the form):"]
+                text += ["    " + x for x in as_text(field_value(current, f)).split("\n")]
+                text += ["  theirs (saved):"]
+                text += ["    " + x for x in as_text(field_value(base.ticket, f)).split("\n")]
+                text.append("")
+        if self.refused:
+            text += ["Replaced by another session's save (type again if still wanted):", ""]
+        for r in self.refused:
+            text += [r.field, "  yours (not saved):"]
+            text += ["    " + x for x in r.mine.split("\n")]
+            text += ["  saved:"]
+            text += ["    " + x for x in r.theirs.split("\n")]
+            text.append("")
+        return text
+
+    def action_refused_edits(self) -> None:
+        """Show the ticket edits another session's save refused: to keep, take or retype."""
+        if not self.refused and not self.held:
+            self.notify("No edit was refused: every change of yours is saved.", markup=False)
+            return
+        from mailtriage.tui.screens.refused import RefusedScreen
+
+        self.push_screen(RefusedScreen(self.REFUSED_TITLE, self.refused_lines(), bool(self.held)))
 
     def _show_ticket(self, before: Ticket, after: Ticket, refused: set[str]) -> None:
         """Make ``after`` the open ticket and let each screen show what changed."""
@@ -329,8 +456,13 @@ class MailtriageApp(App[None]):
             return  # edited meanwhile: the next save merges against the older base
         with self._save_lock:
             self.ticket_base = now
-        if now.ticket != current:
-            self._show_ticket(current, now.ticket, set())
+        shown = now.ticket
+        if self.held:
+            from mailtriage.checks.ticket.merge import keep_fields
+
+            shown = keep_fields(shown, current, self.held)  # typed here, not saved, kept
+        if shown != current:
+            self._show_ticket(current, shown, set())
             self.notify("Another session saved the ticket; shown here.", title="Ticket",
                         markup=False, timeout=4)  # fmt: skip
 
@@ -342,7 +474,22 @@ class MailtriageApp(App[None]):
             self.call_from_thread(self.notify, text, severity="error", markup=False)
 
     async def action_quit(self) -> None:
-        """Quit, after the ticket's last change is on disk."""
+        """Quit, after the ticket's last change is on disk.
+
+        With text held back from a clash (:attr:`held`), the first ``q`` says so and
+        stays: the held text is not saved, so quitting would drop it; ``q`` again quits.
+        """
+        if self.held and not self._quit_warned:
+            self._quit_warned = True
+            fields = ", ".join(sorted(self.held))
+            self.notify(
+                f"Your text in {fields} is not saved (another session saved theirs): ctrl+e "
+                "to keep yours or take theirs; q again quits without it.",
+                title="Ticket",
+                severity="warning",
+                markup=False,
+            )
+            return
         self.save_ticket()
         self.exit()
 

@@ -167,3 +167,64 @@ def merge(base: Ticket, mine: Ticket, theirs: Ticket) -> Merged:
         changed=max(mine.changed, theirs.changed),
     )
     return Merged(ticket, tuple(refused))
+
+
+def field_value(ticket: Ticket, name: str) -> object:
+    """The value of a merged field by its :class:`Refused` name.
+
+    Args:
+        ticket: Any ticket.
+        name: ``fix``, ``notes``, ``affected.customer``, ``sample A``...
+
+    Raises:
+        KeyError: Not a field :func:`merge` names.
+    """
+    if name in TEXT_FIELDS:
+        return getattr(ticket, name)
+    if name.startswith("affected.") and name[9:] in AFFECTED_FIELDS:
+        return getattr(ticket.affected, name[9:])
+    if name.startswith("sample ") and name[7:] in SLOTS:
+        return ticket.sample(name[7:])
+    raise KeyError(name)
+
+
+def keep_fields(target: Ticket, source: Ticket, names: Iterable[str]) -> Ticket:
+    """``target`` with the named fields taken from ``source``.
+
+    A session keeps a field it is editing when another session's save clashed with
+    it: the saves it sends carry the saved value (``keep_fields(local, saved, held)``)
+    so the local text is never written over theirs unasked, while the ticket it shows
+    keeps the local text (``keep_fields(saved, local, held)``) so nothing typed is lost.
+
+    Args:
+        target: The ticket to change.
+        source: Where the named fields' values come from.
+        names: Field names as in :class:`Refused` (``sample A`` slots included).
+
+    Raises:
+        KeyError: A name :func:`merge` does not use.
+    """
+    values: dict[str, Any] = {}
+    affected: dict[str, Any] = {}
+    slots: dict[str, Any] = {}
+    for name in names:
+        value = field_value(source, name)
+        if name in TEXT_FIELDS:
+            values[name] = value
+        elif name.startswith("affected."):
+            affected[name[9:]] = value
+        else:
+            slots[name[7:]] = value
+    if not (values or affected or slots):
+        return target
+    if affected:
+        values["affected"] = replace(target.affected, **affected)
+    if slots:
+        chosen = [slots[s] if s in slots else target.sample(s) for s in SLOTS]
+        values["samples"] = tuple(x for x in chosen if x is not None)
+    return replace(target, **values)
+
+
+def as_text(value: object) -> str:
+    """A field's value as shown when it is refused (``yes``/``no``, a sample's path)."""
+    return _text(value)

@@ -500,18 +500,9 @@ class DashboardScreen(Screen[None]):
             return  # served: another session cannot make this one read outside its folder
         self.load(slot, path)
 
-    def action_refused_edits(self) -> None:
-        """Show the ticket edits that another session's save refused, to type them again."""
-        refused = getattr(self.app, "refused", ())
-        if not refused:
-            self.notify("No edit was refused: every change of yours is saved.", markup=False)
-            return
-        from mailtriage.tui.screens.full_text import FullTextScreen
-
-        text: list[str] = []
-        for r in refused:
-            text += [f"{r.field}", f"  yours (not saved): {r.mine}", f"  saved: {r.theirs}", ""]
-        self.app.push_screen(FullTextScreen("Edits refused (another session changed them)", text))
+    async def action_refused_edits(self) -> None:
+        """Show the ticket edits that another session's save refused (the app's list)."""
+        await self.app.run_action("refused_edits")
 
     # ---- served: files only from the ticket's folder -----------------------------
     def allowed_path(self, path: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
+
 from mailtriage.checks.message.mbox import MboxListing
 from mailtriage.checks.text import printable
 from rich.text import Text
@@ -49,15 +51,35 @@ class MboxPickerScreen(ModalScreen[int | None]):
             yield table
 
     def on_mount(self) -> None:
-        """Fill the table; every cell is plain text (sample content is never markup)."""
+        """Fill the table; every cell is plain text (sample content is never markup).
+
+        The From column gets what the Subjects leave, and at least 40% of the width
+        the number and date leave but no more when the Subjects need the rest, so a
+        long sender never pushes the Subject out of view (at 80 columns too); a narrow
+        screen shows dates as ``YYYY-MM-DD HH:MM``.
+        """
         table = self.query_one("#messages", DataTable)
-        table.add_columns("#", "Date", "From", "Subject")
-        for e in self.listing.entries:
+        entries = self.listing.entries
+        # the dialog is 90% wide; its border, padding, scrollbar and cell padding
+        usable = int(self.app.size.width * 0.9) - 6 - 2 * 4
+        short = self.app.size.width < 120
+        dates = [_date(e.date, short) for e in entries]
+        number = max([len(str(e.index)) for e in entries] + [1])
+        date = max([len(d) for d in dates] + [4])
+        rest = max(usable - number - date, 24)
+        longest = max([len(e.from_ or "-") for e in entries] + [4])
+        subject = max([len(e.subject or "-") for e in entries] + [7])
+        from_width = min(longest, max(rest * 2 // 5, rest - subject, 12))
+        table.add_column("#", width=number)
+        table.add_column("Date", width=date)
+        table.add_column("From", width=from_width)
+        table.add_column("Subject", width=max(rest - from_width, 12))
+        for e, shown in zip(entries, dates, strict=True):
             table.add_row(
                 Text(str(e.index)),
-                Text(e.date or "-", no_wrap=True),
-                Text(e.from_ or "-", no_wrap=True),
-                Text(e.subject or "-", no_wrap=True),
+                Text(shown, no_wrap=True),
+                Text(e.from_ or "-", no_wrap=True, overflow="ellipsis"),
+                Text(e.subject or "-", no_wrap=True, overflow="ellipsis"),
                 key=str(e.index),
             )
         table.focus()
@@ -76,3 +98,16 @@ class MboxPickerScreen(ModalScreen[int | None]):
     def action_cancel(self) -> None:
         """Close without loading anything."""
         self.dismiss(None)
+
+
+def _date(text: str, short: bool) -> str:
+    """A listed Date as shown: compact (``YYYY-MM-DD HH:MM``) on a narrow screen when it
+    parses, else as written (already escaped by the listing)."""
+    if not text:
+        return "-"
+    if short:
+        try:
+            return parsedate_to_datetime(text).strftime("%Y-%m-%d %H:%M")
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return text
+    return text

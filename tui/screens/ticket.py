@@ -50,6 +50,28 @@ VERIFIED = (("not verified yet", ""), ("problem gone", "yes"), ("same symptom", 
 """Verification outcomes: ``verified_ok`` None, True, False."""
 
 
+WIDGET_FIELDS: dict[str, str] = {
+    **{key: f"affected.{key}" if key in AFFECTED else key for key, _, _ in FIELDS},
+    "notes": "notes",
+    "kind": "kind",
+    "state": "state",
+    "verified": "verified_ok",
+}
+"""Each form widget's id and the ticket field it edits (as merge names it)."""
+
+
+def _reload_keeping_place(area: TextArea, text: str) -> None:
+    """Load ``text`` into ``area`` with its cursor and scroll where they were (clamped)."""
+    row, column = area.cursor_location
+    scroll_x, scroll_y = area.scroll_offset
+    area.load_text(text)
+    doc = area.document
+    row = min(row, doc.line_count - 1)
+    column = min(column, len(doc.get_line(row)))
+    area.move_cursor((row, column))
+    area.scroll_to(scroll_x, scroll_y, animate=False, immediate=True)
+
+
 class TicketHost(Protocol):
     """What the ticket screen uses of the app (MailtriageApp provides it)."""
 
@@ -84,6 +106,13 @@ class TicketScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", tooltip="Save the ticket and go back to the dashboard"),
+        Binding(
+            "ctrl+e",
+            "app.refused_edits",
+            "Refused edits",
+            priority=True,  # before the focused field's own ctrl+e (end of line)
+            tooltip="Show your ticket edits another session's save refused (keep, take, retype)",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -100,6 +129,7 @@ class TicketScreen(Screen[None]):
     }
     TicketScreen #advice-box:focus { background: $surface-lighten-1; }
     TicketScreen #advice { height: auto; }
+    TicketScreen .held, TicketScreen #notes.held { background: $error 25%; }
     """
 
     def __init__(self, advice: Advice | None = None, focus: str = "customer") -> None:
@@ -220,9 +250,10 @@ class TicketScreen(Screen[None]):
             box = self.query_one(f"#{key}", Input)
             if take(name, was, now, box.value):
                 box.value = now
+                box.cursor_position = len(now)
         area = self.query_one("#notes", TextArea)
         if take("notes", before.notes, after.notes, area.text):
-            area.load_text(after.notes)
+            _reload_keeping_place(area, after.notes)
         for key, was, now in (
             ("kind", before.kind, after.kind),
             ("state", before.state, after.state),
@@ -234,6 +265,14 @@ class TicketScreen(Screen[None]):
                 with contextlib.suppress(InvalidSelectValueError):  # a type unknown here
                     select.value = now
         self.query_one("#head", Static).update(self._head(after))
+        held: frozenset[str] = getattr(self.app, "held", frozenset())
+        for widget_id, field in WIDGET_FIELDS.items():
+            self.query_one(f"#{widget_id}").set_class(field in held, "held")
+
+    def field_in_edit(self) -> str | None:
+        """The ticket field whose widget has the focus (named as the merge names it)."""
+        focused = self.focused
+        return WIDGET_FIELDS.get(focused.id or "") if focused is not None else None
 
     def _show_advice(self, ticket: Ticket) -> None:
         """Show the advice; the field being typed in stays in view above it."""
