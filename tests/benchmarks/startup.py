@@ -19,7 +19,8 @@ Run: ``.venv/bin/python tests/benchmarks/startup.py [--runs N] [--before DIR]``
 
 ``--before DIR`` adds another build of mailtriage to the same interleaved runs: DIR
 holds a ``mailtriage/`` folder whose ``checks``, ``tui`` and ``widgets`` are that
-build's (e.g. links into ``git archive`` of an older commit).
+build's (e.g. links into ``git archive`` of an older commit). It starts through that
+build's own console entry (``tui/launch.py`` when it has one, else ``cli.main``).
 """
 
 from __future__ import annotations
@@ -97,10 +98,13 @@ def main(argv: list[str] | None = None) -> None:
     bare = [sys.executable, str(HERE / "bare_app.py")]
     builds = {"mailtriage --demo": [str(BIN / "mailtriage"), "--demo"]}
     if args.before:
-        code = (
-            f"import sys; sys.path.insert(0, {args.before!r}); "
-            "from mailtriage.tui.cli import main; sys.exit(main(['--demo']))"
+        # The older build's own console entry: its launcher when it has one.
+        entry = (
+            "from mailtriage.tui.launch import main; sys.argv[1:] = ['--demo']; sys.exit(main())"
+            if (Path(args.before) / "mailtriage" / "tui" / "launch.py").exists()
+            else "from mailtriage.tui.cli import main; sys.exit(main(['--demo']))"
         )
+        code = f"import sys; sys.path.insert(0, {args.before!r}); {entry}"
         builds["before: mailtriage --demo"] = [sys.executable, "-c", code]
     cases: list[tuple[str, list[str], dict[str, list[bytes]]]] = [
         ("floor: bare Textual app, 4 empty panes", bare, {"": [b"checklist-ready"]}),
