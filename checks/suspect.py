@@ -736,8 +736,13 @@ def _failed(a: Analysis) -> BounceRecipient | None:
     return a.bounce.deciding if a.bounce is not None else None
 
 
-def _unexplained(worse: bool, bad_b: bool, layers: tuple[LayerDiff, ...]) -> str:
+def _unexplained(worse: bool, bad_a: bool, bad_b: bool, layers: tuple[LayerDiff, ...]) -> str:
     """The next step when no difference explains a block: what the pair cannot show."""
+    if bad_b and not bad_a:
+        return (
+            "Copy A arrived and copy B did not: the two look swapped. Swap them (s in the "
+            "dashboard, or give the blocked copy first) and compare again."
+        )
     if bad_b:
         return (
             "Copy B did not arrive either, so it cannot show what a delivered copy passed. "
@@ -809,7 +814,7 @@ def suspect(a: Analysis, b: Analysis) -> Comparison:
         )
     chosen = next((x for x in layers if x.explains), None)
     if chosen is None:
-        return Comparison(None, (), _unexplained(worse, bad_b, layers), layers, out_a, out_b)
+        return Comparison(None, (), _unexplained(worse, bad_a, bad_b, layers), layers, out_a, out_b)
     first = next(d for d in chosen.differences if d.explains)
     step = _next_step(chosen.layer, first, ca, cb, pa.findings)
     return Comparison(chosen.layer, first.evidence, step, layers, out_a, out_b)

@@ -354,3 +354,11 @@ def test_a_delivered_copy_that_skipped_the_gateway_is_named_as_the_one_that_came
     assert c.suspect_layer == "routing/connector"
     assert c.next_step.startswith("Copy B reached the mailbox without passing Proofpoint")
     assert "Copy A did not come through" not in c.next_step
+
+
+def test_a_pair_given_the_wrong_way_round_is_called_swapped() -> None:
+    """A delivered, B bounced (the documented NDR above): not "B did not arrive either"."""
+    delivered = analyse(load_path(BLOCKED.parent / "b.eml"))
+    c = suspect(delivered, analyse(load_path(NDR)))
+    assert c.suspect_layer is None and c.outcome_b.startswith("bounced:")
+    assert "look swapped" in c.next_step and "either" not in c.next_step

@@ -251,7 +251,7 @@ async def test_title_says_when_the_ticket_needs_escalation_or_a_guard_rail() -> 
         assert "security" in str(app.screen.query_one("#advice").render())
         await pilot.press("escape")
         await pilot.pause()
-        assert "(escalate, guard rail)" in str(title.render())
+        assert "(escalation advised, broad allow)" in str(title.render())
 
 
 async def test_an_export_key_does_not_also_act_on_the_export_it_opens(tmp_path: Path) -> None:

@@ -442,7 +442,8 @@ class DashboardScreen(Screen[None]):
         )
 
     def _ticket_alerts(self, ticket: Ticket) -> str:
-        """`` (escalate, guard rail)`` when the ticket meets a trigger or proposes a broad allow.
+        """`` (escalation advised, broad allow)`` when the ticket meets an escalation trigger or
+        its fix proposes a broad allow (a guard rail). Neither changes the ticket's state.
 
         The title says so on the dashboard, so the technician sees it without the form
         (``i`` shows what and why).
@@ -453,9 +454,9 @@ class DashboardScreen(Screen[None]):
         loaded = [a for a in self.analyses if a is not None]
         alerts = []
         if triggers(ticket, loaded, self.comparison):
-            alerts.append("escalate")
+            alerts.append("escalation advised")
         if broad_allow_warnings("\n".join((ticket.fix, ticket.notes))):
-            alerts.append("guard rail")
+            alerts.append("broad allow")
         return f" ({', '.join(alerts)})" if alerts else ""
 
     # ---- full text of a row --------------------------------------------------
