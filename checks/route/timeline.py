@@ -144,8 +144,9 @@ def _inside(tl: Timeline, took: str, seconds: float, nxt: str) -> tuple[str, boo
     if low <= seconds <= high:
         sandbox = sandbox_name(gw)
         return (
-            f"{took} was spent inside {gw} on a message with attachments: the expected hold while "
-            f"{sandbox} detonates the files, not a fault.",
+            f"{took} was spent inside {gw} on a message with attachments: the usual hold while "
+            f"{sandbox} detonates the files, the policy working as set. If the delay matters, "
+            "narrow that policy (file type, sender, recipient); do not allowlist the sender.",
             True,
         )
     if seconds > high:
