@@ -207,8 +207,7 @@ class MailtriageApp(App[None]):
         from mailtriage.tui.tickets import open_store
 
         store = open_store()
-        _, self.ticket_created = store.open(ticket_id)
-        base = store.read(ticket_id)
+        base, self.ticket_created = store.open_stored(ticket_id)
         self.store, self.ticket, self.ticket_base = store, base.ticket, base
         self.follow_ticket()
         return base.ticket
@@ -245,15 +244,15 @@ class MailtriageApp(App[None]):
                 self._on_ui(self.adopt_saved, ticket, saved.ticket, merged.refused)
             return True
 
-    def _on_ui(self, fn: Callable[..., None], *args: object) -> None:
+    def _on_ui(self, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Run ``fn`` on the app's loop (now when already on it); not once the app ended."""
         if not self.is_running:
             return
         if threading.get_ident() == self._thread_id:
-            fn(*args)
+            fn(*args, **kwargs)
         else:
             with contextlib.suppress(RuntimeError):  # the app stopped meanwhile
-                self.call_from_thread(fn, *args)
+                self.call_from_thread(fn, *args, **kwargs)
 
     def adopt_saved(self, sent: Ticket, saved: Ticket, refused: tuple[Refused, ...]) -> None:
         """Take another session's changes that a save merged in (on the app's loop).
@@ -273,13 +272,7 @@ class MailtriageApp(App[None]):
             saved: The version now on disk (the merge).
             refused: Fields both sessions changed; the other session's value stayed.
         """
-        from mailtriage.checks.ticket.merge import (
-            Refused,
-            as_text,
-            field_value,
-            keep_fields,
-            merge,
-        )
+        from mailtriage.checks.ticket.merge import field_value, keep_fields, merge, refusals
 
         current = self.ticket
         if current is None or current.id != saved.id:
@@ -296,11 +289,9 @@ class MailtriageApp(App[None]):
         self.held = self.held | set(newly)
         new = keep_fields(new, current, self.held)
         replaced = [f for f in clashes if f not in self.held]
-        lost = [
-            Refused(f, as_text(field_value(current, f)), as_text(field_value(new, f)))
-            for f in replaced
-            if field_value(current, f) != field_value(new, f)
-        ]
+        lost = refusals(
+            current, new, (f for f in replaced if field_value(current, f) != field_value(new, f))
+        )
         self._show_ticket(current, new, set(replaced))
         for f in newly:
             self.notify(
@@ -350,41 +341,40 @@ class MailtriageApp(App[None]):
     def take_theirs(self) -> None:
         """Replace the held fields' local text with the saved one; the local text is
         kept in :attr:`refused` (``ctrl+e``)."""
-        from mailtriage.checks.ticket.merge import Refused, as_text, field_value, keep_fields
+        from mailtriage.checks.ticket.merge import keep_fields, refusals
 
         current, base, held = self.ticket, self.ticket_base, self.held
         if not held or current is None or base is None:
             return
         self.held = frozenset()
         new = keep_fields(current, base.ticket, held)
-        self.refused = (*self.refused, *(
-            Refused(f, as_text(field_value(current, f)), as_text(field_value(new, f)))
-            for f in sorted(held)
-        ))[-20:]  # fmt: skip
+        self.refused = (*self.refused, *refusals(current, new, sorted(held)))[-20:]
         self._show_ticket(current, new, set(held))
 
     def refused_lines(self) -> list[str]:
         """What ``ctrl+e`` shows: held fields (both texts), then replaced local texts."""
-        from mailtriage.checks.ticket.merge import as_text, field_value
+        from mailtriage.checks.ticket.merge import refusals
+
+        def both(r: Refused, mine: str, theirs: str) -> list[str]:
+            return [
+                r.field,
+                f"  {mine}:",
+                *("    " + x for x in r.mine.split("\n")),
+                f"  {theirs}:",
+                *("    " + x for x in r.theirs.split("\n")),
+                "",
+            ]
 
         text: list[str] = []
         base, current = self.ticket_base, self.ticket
         if self.held and base is not None and current is not None:
             text += ["Not saved yet (k keeps yours over theirs, t takes theirs):", ""]
-            for f in sorted(self.held):
-                text += [f, "  yours (in the form):"]
-                text += ["    " + x for x in as_text(field_value(current, f)).split("\n")]
-                text += ["  theirs (saved):"]
-                text += ["    " + x for x in as_text(field_value(base.ticket, f)).split("\n")]
-                text.append("")
+            for r in refusals(current, base.ticket, sorted(self.held)):
+                text += both(r, "yours (in the form)", "theirs (saved)")
         if self.refused:
             text += ["Replaced by another session's save (type again if still wanted):", ""]
         for r in self.refused:
-            text += [r.field, "  yours (not saved):"]
-            text += ["    " + x for x in r.mine.split("\n")]
-            text += ["  saved:"]
-            text += ["    " + x for x in r.theirs.split("\n")]
-            text.append("")
+            text += both(r, "yours (not saved)", "saved")
         return text
 
     def action_refused_edits(self) -> None:
@@ -468,10 +458,7 @@ class MailtriageApp(App[None]):
 
     def _notify_anywhere(self, message: str) -> None:
         text = f"Ticket not saved: {printable(message, 300)}"
-        if threading.get_ident() == self._thread_id:
-            self.notify(text, severity="error", markup=False)
-        else:
-            self.call_from_thread(self.notify, text, severity="error", markup=False)
+        self._on_ui(self.notify, text, severity="error", markup=False)
 
     async def action_quit(self) -> None:
         """Quit, after the ticket's last change is on disk.

@@ -136,8 +136,8 @@ def run_dashboard(argv: Sequence[str]) -> int:
 
             try:
                 store = open_store()
-                ticket, created = store.open(args.ticket)
-                base = store.read(args.ticket)  # with its stamp: saves merge, never overwrite
+                # With its stamp: saves merge, never overwrite.
+                base, created = store.open_stored(args.ticket)
                 ticket = base.ticket
             except TicketError as exc:
                 return fail(str(exc))

@@ -73,7 +73,8 @@ class Merged:
     refused: tuple[Refused, ...] = ()
 
 
-def _text(value: object) -> str:
+def as_text(value: object) -> str:
+    """A field's value as shown when it is refused (``yes``/``no``, a sample's path)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -90,7 +91,7 @@ def _field(name: str, base: _V, mine: _V, theirs: _V, refused: list[Refused]) ->
         return theirs
     if theirs == base:
         return mine
-    refused.append(Refused(name, _text(mine), _text(theirs)))
+    refused.append(Refused(name, as_text(mine), as_text(theirs)))
     return theirs
 
 
@@ -225,6 +226,12 @@ def keep_fields(target: Ticket, source: Ticket, names: Iterable[str]) -> Ticket:
     return replace(target, **values)
 
 
-def as_text(value: object) -> str:
-    """A field's value as shown when it is refused (``yes``/``no``, a sample's path)."""
-    return _text(value)
+def refusals(mine: Ticket, kept: Ticket, names: Iterable[str]) -> tuple[Refused, ...]:
+    """The named fields' local texts (from ``mine``) beside the values that stay (``kept``).
+
+    Raises:
+        KeyError: A name :func:`merge` does not use.
+    """
+    return tuple(
+        Refused(f, as_text(field_value(mine, f)), as_text(field_value(kept, f))) for f in names
+    )

@@ -430,13 +430,24 @@ class TicketStore:
         Raises:
             TicketError: The id is invalid, or the file exists but cannot be used.
         """
+        stored, created = self.open_stored(ticket_id)
+        return stored.ticket, created
+
+    def open_stored(self, ticket_id: str) -> tuple[Stored, bool]:
+        """:meth:`open`, with the file's stamp (the base of a later :meth:`save_merged`).
+
+        Raises:
+            TicketError: The id is invalid, or the file exists but cannot be used.
+        """
         self._sweep(ticket_id)
         try:
-            return self.load(ticket_id), False
+            return self.read(ticket_id), False
         except TicketNotFound:
             now = self.clock()
             ticket = Ticket(check_id(ticket_id), created=now, changed=now)
-            return self.save(ticket, touch=False), True
+            with self._locked(ticket_id):
+                self._current(ticket_id)
+                return self._write(ticket), True
 
     def _sweep(self, ticket_id: str, older_than: float = 60.0) -> None:
         """Remove temporary files a killed save left behind (not a running save's)."""
