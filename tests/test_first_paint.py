@@ -148,3 +148,34 @@ async def test_only_the_sample_pane_ever_takes_the_focus_at_start(
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "sample"
     assert focused == ["sample"]
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_the_refresh_after_the_first_frame_does_not_compare_or_build_again(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The two copies are compared once at start, and the sample pane built once for them."""
+    from mailtriage.tui.screens import dashboard
+    from mailtriage.widgets.sample_pane import SamplePane
+
+    calls = {"compared": 0, "sample": 0}
+    compared, show = dashboard.compared, SamplePane.show
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls["compared"] += 1
+        return compared(*args, **kwargs)  # type: ignore[arg-type]
+
+    def shown(self: SamplePane, *args: object, **kwargs: object) -> None:
+        calls["sample"] += 1
+        show(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dashboard, "compared", counted)
+    monkeypatch.setattr(SamplePane, "show", shown)
+    app = make_app(offline=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.pause()
+        assert not screen.refresh_pending  # type: ignore[attr-defined]
+        assert screen.query_one("#checklist").option_count > 0  # the full refresh ran
+    assert calls == {"compared": 1, "sample": 1}

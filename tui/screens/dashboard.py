@@ -185,6 +185,10 @@ class DashboardScreen(Screen[None]):
         self.active_pane = "sample"
         self.refresh_pending = False
         self._shown: tuple[object, ...] = ()
+        # The state the first frame was filled from and the panes it filled: the full
+        # refresh right after it fills only the rest (no second comparison or build).
+        self._first_fill: tuple[tuple[object, ...], frozenset[str]] = ((), frozenset())
+        self._diff_notes: list[str] = []
         self._serial = 0
         self.trace: Trace | None = None
         self.trace_path = ""
@@ -345,17 +349,25 @@ class DashboardScreen(Screen[None]):
         a, b = self.analyses
         key = (id(a), id(b), labels, id(self.trace))
         if key != self._shown:
+            # Panes the first frame already filled from this very state.
+            first = self._first_fill[1] if self._first_fill[0] == key else None
             if only is None:
                 self._shown = key
-            self.query_one(SamplePane).show(self.analyses, labels, self.trace_lines())
+                self._first_fill = ((), frozenset())
+            else:
+                self._first_fill = (key, only)
+            if first is None:
+                self.query_one(SamplePane).show(self.analyses, labels, self.trace_lines())
             scale = largest_delay([x.timeline if x else None for x in self.analyses])
             for slot, x in enumerate(self.analyses):
                 route = self.query_one(f"#route-{slot}", HopsPane)
                 route.display = x is not None
                 route.border_title = f"Route · {'AB'[slot]} · {labels[slot]}"
-                if x is not None and (only is None or "route" in only):
+                wanted = only is None or "route" in only
+                if x is not None and wanted and not (first and "route" in first):
                     route.show(x, scale=scale)
-            self._show_diff(labels, show=only is None or "diff" in only)
+            show = (only is None or "diff" in only) and not (first and "diff" in first)
+            self._show_diff(labels, show=show, compare=first is None)
             self._update_title(alerts=only is None)
             if only is None:
                 self._keep_snapshot()
@@ -373,20 +385,25 @@ class DashboardScreen(Screen[None]):
         if only is None:  # the playbooks are read for it: never before the first frame
             self.query_one(ChecklistPane).show(self.checklist_states(), self.ticked)
 
-    def _show_diff(self, labels: tuple[str, str], show: bool = True) -> None:
+    def _show_diff(self, labels: tuple[str, str], show: bool = True, compare: bool = True) -> None:
         """Compare the two samples and decide the suspect layer; ``show`` both in the diff pane.
 
         The comparison is made whether or not the pane is on screen (it takes about a
         millisecond, and keys and the ticket read it); only laying it out waits.
+        ``compare=False`` shows the comparison already made for the same samples.
         """
         a, b = self.analyses
-        self.diff_rows, self.comparison = (), None
+        if compare:
+            self.diff_rows, self.comparison, self._diff_notes = (), None, []
         if a and b:
-            (sa, sb), notes = compared(a, b)
-            decision = self.comparison = self._decide(a, b, notes)
-            self.diff_rows = tuple(diff_samples(sa, sb))
+            if compare:
+                (sa, sb), self._diff_notes = compared(a, b)
+                self.comparison = self._decide(a, b, self._diff_notes)
+                self.diff_rows = tuple(diff_samples(sa, sb))
             if show:
-                self.query_one(DiffPane).show(self.diff_rows, notes, labels, decision)
+                self.query_one(DiffPane).show(
+                    self.diff_rows, self._diff_notes, labels, self.comparison
+                )
         elif not show:
             return
         else:
