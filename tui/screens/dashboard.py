@@ -110,6 +110,8 @@ class DashboardHost(Protocol):
     playbook: Playbook
     offline: bool
     ticket: Ticket | None
+    served_root: str
+    """Served to a browser: the ticket's folder, the only place files open from ("": not served)."""
 
     def change_ticket(self, ticket: Ticket) -> None: ...
 
@@ -512,7 +514,7 @@ class DashboardScreen(Screen[None]):
                 self.notify(printable(str(exc), 300), title="Ticket", severity="error",
                             markup=False)  # fmt: skip
             return
-        root = getattr(self.app, "served_root", "")
+        root = self.host.served_root
         path = inside(root, entry.path) if root else entry.path
         if path is None:
             return  # served: another session cannot make this one read outside its folder
@@ -529,7 +531,7 @@ class DashboardScreen(Screen[None]):
         Served to a browser (``mailtriage serve``), a path is resolved against the
         ticket's folder and refused (with one line saying why) when it leads outside.
         """
-        root = getattr(self.app, "served_root", "")
+        root = self.host.served_root
         if not root:
             return path
         found = inside(root, path)
@@ -543,7 +545,7 @@ class DashboardScreen(Screen[None]):
         return found
 
     def _path_hint(self, placeholder: str) -> str:
-        root = getattr(self.app, "served_root", "")
+        root = self.host.served_root
         return f"a file in {root}" if root else placeholder
 
     # ---- checklist ----------------------------------------------------------
@@ -1135,7 +1137,7 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(SpfTreeScreen(trees))
 
     def _notes_dir(self) -> Path:
-        root = getattr(self.app, "served_root", "")
+        root = self.host.served_root
         if root:  # served: exports stay with the ticket
             return Path(root)
         cfg = self.host.config
