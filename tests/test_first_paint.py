@@ -179,3 +179,48 @@ async def test_the_refresh_after_the_first_frame_does_not_compare_or_build_again
         assert not screen.refresh_pending  # type: ignore[attr-defined]
         assert screen.query_one("#checklist").option_count > 0  # the full refresh ran
     assert calls == {"compared": 1, "sample": 1}
+
+
+async def test_the_tab_bar_is_made_only_when_the_terminal_is_narrow() -> None:
+    """A wide terminal never mounts the tab bar (ten widgets) nor loads its module's classes.
+
+    Narrowed later, the screen mounts the bar on the active pane and the tabs switch
+    panes as they do on a terminal that started narrow.
+    """
+    from textual.widgets import Tabs
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query(Tabs)
+        await pilot.press("3")  # the diff pane, with no tab bar to follow it
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        tabs = screen.query_one(Tabs)
+        assert screen.has_class("narrow") and tabs.display
+        assert tabs.active == "tab-diff"
+        await pilot.press("2")
+        await pilot.pause()
+        assert tabs.active == "tab-auth" and screen.query_one("#auth").display
+        assert not screen.query_one("#diff").display
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert not tabs.display and screen.query_one("#diff").display
+
+
+def test_a_wide_first_frame_loads_no_tab_bar() -> None:
+    """The wide dashboard's first frame does without Textual's tabs module."""
+    code = (
+        "import asyncio, sys\n"
+        "from mailtriage.tui.app import MailtriageApp\n"
+        "from mailtriage.tui.demo.runtime import demo_samples\n"
+        "app = MailtriageApp(list(demo_samples()), offline=True)\n"
+        "async def main():\n"
+        "    async with app.run_test(size=(160, 45)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "asyncio.run(main())\n"
+        "print('textual.widgets._tabs' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

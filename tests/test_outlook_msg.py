@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from mailtriage.checks.message.loader import SampleError, load_bytes, load_path
+from mailtriage.checks.message.loader import SampleError, is_msg, load_bytes, load_path
 from mailtriage.checks.message.mime import attachment_count, attachments
-from mailtriage.checks.message.outlook_msg import EXCHANGE_INTERNAL, is_msg, read_message
+from mailtriage.checks.message.outlook_msg import EXCHANGE_INTERNAL, read_message
 from mailtriage.checks.text import printable
 
 from tests.msg_support import build_cfb, build_msg

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mailtriage.checks.dns.model import parse_spec
+from mailtriage.checks.dns.spec import parse_spec
 
 EXIT_USAGE = 2
 EXIT_DNS = 1

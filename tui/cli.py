@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from mailtriage.checks.dns.model import DnsError
+from mailtriage.checks.dns.spec import DnsError
 from mailtriage.checks.message.loader import SampleError, load_stdin
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from mailtriage.checks.dns.model import DnsError
+from mailtriage.checks.dns.spec import DnsError
 from mailtriage.checks.text import json_text, printable
 from mailtriage.tui.args import EXIT_DNS, VersionAction, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, load_config, make_resolver

@@ -26,7 +26,7 @@ import sys
 import threading
 from collections.abc import Generator, Sequence
 
-from mailtriage.checks.dns.model import DnsError
+from mailtriage.checks.dns.spec import DnsError
 from mailtriage.checks.message.loader import SampleError, read_stdin
 from mailtriage.checks.report.summary import Summary
 from mailtriage.checks.text import json_text, printable

@@ -30,7 +30,6 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -206,17 +205,16 @@ def _prepare(args: argparse.Namespace) -> tuple[str, Path, str]:
             print(f"Sample {'AB'[slot]} of ticket {ticket_id} is now {printable(copy, 300)} "
                   f"(was {printable(was, 300)}; that file is kept)", flush=True)  # fmt: skip
     if args.demo:
-        from mailtriage.tui.demo.runtime import DEMO_SAMPLES
+        from mailtriage.tui.demo.runtime import DEMO_DIR, DEMO_SAMPLES
 
-        pkg = files("mailtriage.tui.demo")
         if not new.samples:
             for slot, name in enumerate(DEMO_SAMPLES):
                 dest = folder / name
-                dest.write_bytes(pkg.joinpath(name).read_bytes())
+                dest.write_bytes((DEMO_DIR / name).read_bytes())
                 new = with_sample(new, slot, now, path=str(dest))
         trace_dest = folder / "trace.csv"
         if not trace_dest.exists():
-            trace_dest.write_bytes(pkg.joinpath("trace.csv").read_bytes())
+            trace_dest.write_bytes((DEMO_DIR / "trace.csv").read_bytes())
         trace = str(trace_dest)
     if new != ticket:
         store.save(new)

@@ -98,6 +98,7 @@ class Pane(VerticalScroll, can_focus=True):
         self._marking: list[Row] = []
         self._expected: tuple[int, int] | None = None
         self._painted: Content | None = None
+        self._prebuilt: tuple[Content, list[Row]] | None = None
 
     def expect_size(self, width: int, height: int) -> None:
         """Say the outer size the first layout is expected to give this pane.
@@ -110,7 +111,13 @@ class Pane(VerticalScroll, can_focus=True):
         self._expected = (width, height)
 
     def _expected_width(self) -> int:
-        """The body width the expected size gives (0: no expectation)."""
+        """The body width the expected size gives (0: no expectation).
+
+        The body is built once here, at the width it has when a scrollbar shows
+        (the usual case for a pane full of evidence), and kept for
+        :meth:`refresh_body`; only a body that fits without a scrollbar is built again,
+        wider.
+        """
         if self._expected is None:
             return 0
         width, height = self._expected
@@ -118,10 +125,20 @@ class Pane(VerticalScroll, can_focus=True):
         inner = width - gutter.width
         if inner <= 0:
             return 0
-        body = self.build(max(inner - 1, 20))
-        if body.plain.count("\n") + 1 > height - gutter.height:  # taller: a scrollbar shows
-            inner -= self.styles.scrollbar_size_vertical
+        narrower = inner - self.styles.scrollbar_size_vertical
+        built = self._build_rows(max(narrower - 1, 20))
+        if built[0].plain.count("\n") + 1 > height - gutter.height:  # taller: a scrollbar
+            self._prebuilt = built
+            return narrower
         return inner
+
+    def _build_rows(self, width: int) -> tuple[Content, list[Row]]:
+        """Build the body at ``width`` with the rows it marks."""
+        self._marking = []
+        try:
+            return self.build(width), self._marking
+        finally:
+            self._marking = []
 
     def compose(self) -> ComposeResult:
         """Compose the single body Static."""
@@ -164,12 +181,11 @@ class Pane(VerticalScroll, can_focus=True):
             self._built_width = -1  # no width known: the first resize builds it
             return
         width = max(region - 1, 20)
+        prebuilt, self._prebuilt = self._prebuilt, None  # built just now, at this width
         if not force and width == self._built_width:
             return
         self._built_width = width
-        self._marking = []
-        self._body = self.build(width)
-        self.marked_rows, self._marking = self._marking, []
+        self._body, self.marked_rows = prebuilt or self._build_rows(width)
         self.cursor = min(self.cursor, max(len(self.marked_rows) - 1, 0))
         self._paint()
 

@@ -22,15 +22,8 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
-from mailtriage.checks.dns.model import (
-    RCODES,
-    DnsAnswer,
-    DnsError,
-    QueryLogEntry,
-    check_address,
-    parse_spec,
-    render_rdata,
-)
+from mailtriage.checks.dns.model import RCODES, DnsAnswer, QueryLogEntry, render_rdata
+from mailtriage.checks.dns.spec import DnsError, check_address, parse_spec
 
 __all__ = ["RCODES", "DnsAnswer", "DnsError", "QueryLogEntry", "Resolver", "preload"]
 

@@ -15,7 +15,6 @@ import sys
 from mailtriage.checks.message.fields import derive
 from mailtriage.checks.message.headers import HEADER_LINE, find_header_end, parse_lines, split_lines
 from mailtriage.checks.message.mime import summarise
-from mailtriage.checks.message.outlook_msg import MsgError, is_msg, load_msg
 from mailtriage.checks.model import MimePart, Problem, Sample
 from mailtriage.checks.text import decode_bytes, printable
 
@@ -117,7 +116,19 @@ def _familiar(name: str) -> bool:
     return lname in KNOWN_HEADERS or lname.startswith(KNOWN_PREFIXES)
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""How an OLE2 compound file starts: what an Outlook .msg is."""
+
+
+def is_msg(data: bytes) -> bool:
+    """Whether ``data`` starts like an OLE2 compound file (what a .msg is)."""
+    return data[:8] == OLE_MAGIC
+
+
 def _load_outlook(data: bytes, source: str, size: int) -> Sample:
+    # The .msg reader (and its tables) loads only for a .msg: 2 to 3 ms less at start.
+    from mailtriage.checks.message.outlook_msg import MsgError, load_msg
+
     if len(data) > MAX_READ or size > len(data):
         raise _not_email(source, f"an Outlook .msg larger than {MAX_READ >> 20} MB is not read")
     try:

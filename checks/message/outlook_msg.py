@@ -33,7 +33,6 @@ from mailtriage.checks.model import Address, MimePart, Problem, Sample
 from mailtriage.checks.text import decode_bytes, printable
 
 #: The first eight bytes of every OLE2 compound file (an Outlook .msg is one).
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ENTRIES = 200_000
 MAX_RECIPIENTS = 2_000
 MAX_ATTACHMENTS = 500
@@ -213,11 +212,6 @@ class OutlookMessage:
     def has_embedded_message(self) -> bool:
         """Whether one of the attachments is itself a message."""
         return any(a.embedded for a in self.attachments)
-
-
-def is_msg(data: bytes) -> bool:
-    """Whether ``data`` starts like an OLE2 compound file (what a .msg is)."""
-    return data[:8] == OLE_MAGIC
 
 
 def _filetime(raw: int) -> datetime | None:

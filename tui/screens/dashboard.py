@@ -63,7 +63,7 @@ from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import OptionList, Static, Tab, Tabs
+from textual.widgets import OptionList, Static
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from mailtriage.checks.ticket.model import Ticket, TicketSample
     from mailtriage.tui.liveloop import Feed
     from mailtriage.tui.screens.notes import Formats
+    from textual.widgets import Tabs
 
     #: One slot's live run as the worker reads it: its rows and its query log.
     LiveFeed: TypeAlias = Feed[LiveEvent, tuple[QueryLogEntry, ...]]
@@ -88,6 +89,12 @@ PANES = ("sample", "auth", "diff", "checklist", "route")
 PANE_TITLES = ("Sample", "Auth", "Diff", "Checklist", "Route")
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
+
+
+def narrow_size(width: int, height: int) -> bool:
+    """Whether a terminal this size shows one pane at a time, under a tab bar."""
+    return width < NARROW_WIDTH or height < NARROW_HEIGHT
+
 
 INLINE_BYTES = 2_000_000
 """Samples already loaded and smaller than this are analysed without a thread."""
@@ -213,15 +220,14 @@ class DashboardScreen(Screen[None]):
         return cast("DashboardHost", self.app)
 
     def compose(self) -> ComposeResult:
-        """Title line, pane tabs (narrow terminals), the four panes, footer."""
+        """Title line, pane tabs (narrow terminals), the four panes, footer.
+
+        The tab bar (ten widgets) is made only on a terminal narrow enough to show it:
+        a wide one never styles or mounts it unless it is narrowed later.
+        """
         yield Static("", id="title", markup=False)
-        yield Tabs(
-            *(
-                Tab(f"{i + 1} {t}", id=f"tab-{p}")
-                for i, (p, t) in enumerate(zip(PANES, PANE_TITLES, strict=True))
-            ),
-            id="pane-tabs",
-        )
+        if narrow_size(*self.app.size):
+            yield self._tab_bar()
         with Container(id="panes"):
             yield SamplePane(id="sample")
             with Vertical(id="route"):  # shares the sample pane's cell on wide terminals
@@ -276,7 +282,23 @@ class DashboardScreen(Screen[None]):
         self._apply_layout(event.size.width, event.size.height)
 
     def _apply_layout(self, width: int, height: int) -> None:
-        self.set_class(width < NARROW_WIDTH or height < NARROW_HEIGHT, "narrow")
+        narrow = narrow_size(width, height)
+        if narrow and not self.query("#pane-tabs"):
+            self.mount(self._tab_bar(), after="#title")
+        self.set_class(narrow, "narrow")
+
+    def _tab_bar(self) -> Tabs:
+        """The tab bar of a narrow terminal, on the active pane."""
+        from textual.widgets import Tab, Tabs  # a wide terminal never loads them
+
+        return Tabs(
+            *(
+                Tab(f"{i + 1} {t}", id=f"tab-{p}")
+                for i, (p, t) in enumerate(zip(PANES, PANE_TITLES, strict=True))
+            ),
+            id="pane-tabs",
+            active=f"tab-{self.active_pane}",
+        )
 
     def _expect_sizes(self) -> None:
         """Tell the panes on screen the size the first layout will give them.
@@ -306,7 +328,8 @@ class DashboardScreen(Screen[None]):
             self.query_one(f"#{p}").set_class(p == pane, "active")
         if pane in ("route", "sample"):
             self.set_class(pane == "route", "route-shown")
-        self.query_one(Tabs).active = f"tab-{pane}"
+        for tabs in self.query("#pane-tabs"):  # made once the terminal is narrow
+            cast("Tabs", tabs).active = f"tab-{pane}"
         target = self.query_one("#route-0" if pane == "route" else f"#{pane}")
         target.focus()
 

@@ -275,6 +275,8 @@ def norm(domain: str) -> str:
 
 def _ascii(domain: str) -> str:
     """The A-label (punycode) form, so a Unicode From aligns with an ``xn--`` d=."""
+    if domain.isascii():  # what the codec returns for it (its bad labels raise: kept too)
+        return domain
     try:
         return domain.encode("idna").decode("ascii")
     except UnicodeError:
