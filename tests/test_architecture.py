@@ -190,6 +190,7 @@ UI_ENTRY_POINTS = {
     "mailtriage.checks.live.session",
     # DNS wiring and the `spf` command
     "mailtriage.checks.dns.spec",  # the --resolver address, checked before anything loads
+    "mailtriage.checks.dns.pacing",  # the live loop's hand-overs wait for it to be idle
     "mailtriage.checks.dns.resolver",
     "mailtriage.checks.dns.zoneserver",
     "mailtriage.checks.auth.spf.check",

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from mailtriage.checks.dns.resolver import DnsAnswer, DnsError, QueryLogEntry, Resolver
+from mailtriage.checks.dns.resolver import DnsAnswer, DnsError, Flights, QueryLogEntry, Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
 
 ZONES = Path(__file__).resolve().parent / "zones"
@@ -192,6 +192,47 @@ async def test_single_flight_sends_one_query() -> None:
         assert len(res.log) == 3
         await res.query("mx2.example.com", "A")
         assert slow.queries == 1
+
+
+async def test_two_runs_sharing_flights_send_one_query_for_both() -> None:
+    """The two copies' runs ask the same name at once: one query answers both.
+
+    The joining run logs it as shared (a live answer of that moment), not as cached; each
+    run keeps its own cache, and resolvers without shared flights each send their own.
+    """
+    with ZoneServer(zone_dir=ZONES, delay=0.2) as slow:
+        flights = Flights()
+        a, b = (
+            Resolver(["127.0.0.1"], port=slow.port, timeout=2.0, deadline=5.0, flights=flights)
+            for _ in range(2)
+        )
+        first, second, again = await asyncio.gather(
+            a.query("mx2.example.com", "A"),
+            b.query("mx2.example.com", "A"),
+            b.query("MX2.example.com.", "a"),
+        )
+        assert slow.queries == 1
+        assert first.records == second.records == again.records == ("192.0.2.12",)
+        assert [(e.cached, e.shared) for e in a.log] == [(False, False)]
+        assert sorted((e.cached, e.shared) for e in b.log) == [(False, True), (False, True)]
+        assert (await b.query("mx2.example.com", "A")).cached  # now in b's own cache
+        assert slow.queries == 1
+        alone = [Resolver(["127.0.0.1"], port=slow.port, timeout=2.0) for _ in range(2)]
+        await asyncio.gather(*(r.query("mx1.example.com", "A") for r in alone))
+        assert slow.queries == 3
+        assert not any(e.shared for r in alone for e in r.log)
+
+
+async def test_shared_flights_never_mix_servers() -> None:
+    """A lookup in flight to one server is not joined by a resolver asking another."""
+    flights = Flights()
+    with ZoneServer(zone_dir=ZONES, delay=0.1) as one, ZoneServer(zone_dir=ZONES) as other:
+        r1, r2 = (
+            Resolver(["127.0.0.1"], port=s.port, timeout=2.0, flights=flights) for s in (one, other)
+        )
+        await asyncio.gather(r1.query("example.com", "A"), r2.query("example.com", "A"))
+        assert (one.queries, other.queries) == (1, 1)
+        assert not any(e.shared for e in (*r1.log, *r2.log))
 
 
 def test_backend_is_the_requested_one(dns_server) -> None:

@@ -87,7 +87,9 @@ def _modules_at_first_frame(setup: str) -> list[str]:
         "        'mailtriage.checks.escalation', 'mailtriage.checks.guardrails',\n"
         "        'mailtriage.checks.playbook', 'mailtriage.checks.notes',\n"
         "        'mailtriage.checks.ticket.snapshot', 'mailtriage.checks.live.plan',\n"
-        "        'mailtriage.checks.msgtrace', 'dns', 'dkim')\n"
+        "        'mailtriage.checks.msgtrace', 'dns', 'dkim',\n"
+        "        'mailtriage.checks.message.outlook_msg', 'mailtriage.checks.dns.model',\n"
+        "        'textual.widgets._tabs', 'json', 'encodings.idna', 'importlib.resources')\n"
         "if '--no-store' in sys.argv:  # a ticket needs its store; without one it waits\n"
         "    late += ('mailtriage.checks.ticket.', 'tomli_w')\n"
         "print(','.join(sorted(m for m in seen[0] if m.startswith(late))))\n"
@@ -224,3 +226,30 @@ def test_a_wide_first_frame_loads_no_tab_bar() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_each_pane_on_screen_is_built_once_for_the_first_frame(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The body built to see whether a scrollbar shows is the one the first frame shows."""
+    builds: dict[str, int] = {}
+    shown: list[dict[str, int]] = []
+    original_build, original_display = Pane._build_rows, App._display
+
+    def build_rows(self: Pane, width: int) -> object:
+        builds[self.id or "?"] = builds.get(self.id or "?", 0) + 1
+        return original_build(self, width)
+
+    def display(self: App[object], screen: object, renderable: object) -> None:
+        if not shown and renderable is not None and type(screen).__name__ == "DashboardScreen":
+            shown.append(dict(builds))
+        original_display(self, screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Pane, "_build_rows", build_rows)
+    monkeypatch.setattr(App, "_display", display)
+    app = make_app(offline=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+    wide = size[0] >= 120
+    assert shown[0] == ({"sample": 1, "auth": 1, "diff": 1} if wide else {"sample": 1})

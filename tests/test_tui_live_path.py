@@ -53,3 +53,51 @@ async def test_cancel_right_after_start_stops_the_run() -> None:
             assert 0 not in screen._live_feeds  # type: ignore[attr-defined]
     finally:
         hung.stop()
+
+
+async def test_both_copies_start_together_and_their_first_queries_leave_before_a_paint(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """One import for both slots; then one wait lets both runs' first queries out.
+
+    Both runs start in the same turn of the screen's loop, and before the screen lays
+    out and paints the pending rows it waits (a few ms at most) for the live loop to have
+    sent every query that needs no earlier answer. The two runs share their lookups in
+    flight: the copies' common names are asked once (the other run logs them as shared).
+    """
+    from mailtriage.tui.liveloop import Feed
+    from mailtriage.tui.screens import dashboard
+
+    imports: list[str] = []
+    real_import = dashboard._import_live
+    monkeypatch.setattr(dashboard, "_import_live", lambda: (imports.append("x"), real_import()))
+    waits: list[bool] = []
+    real_wait = Feed.wait_out
+
+    def wait_out(self: Feed[Any, Any], timeout: float) -> bool:
+        out = real_wait(self, timeout)
+        waits.append(out)
+        return out
+
+    monkeypatch.setattr(Feed, "wait_out", wait_out)
+    server = demo_server()
+    try:
+        app = make_app(server=server)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_for(pilot, lambda: live_done(app), timeout=10)
+            screen = app.screen
+            assert imports == ["x"] and waits == [True, True]
+            a, b = (run.log for run in screen.runs)  # type: ignore[attr-defined]
+            assert not any(e.shared for e in a)
+            assert {e.name for e in b if e.shared} >= {"fabrikam.example", "northwind.example"}
+            sent = server.queries
+            screen.action_recheck()  # type: ignore[attr-defined]
+            await wait_for(pilot, lambda: live_done(app), timeout=10)
+            assert waits == [True, True, True, True]
+            assert server.queries - sent == sum(
+                1
+                for e in screen.runs[0].log + screen.runs[1].log  # type: ignore[attr-defined]
+                if not (e.cached or e.shared)
+            )
+    finally:
+        server.stop()

@@ -23,7 +23,7 @@ from textual.timer import Timer
 if TYPE_CHECKING:
     import os
 
-    from mailtriage.checks.dns.resolver import Resolver
+    from mailtriage.checks.dns.resolver import Flights, Resolver
     from mailtriage.checks.playbook import Playbook, Playbooks
     from mailtriage.checks.ticket.merge import Refused
     from mailtriage.checks.ticket.model import Ticket
@@ -93,6 +93,7 @@ class MailtriageApp(App[None]):
         self.config = config or Config()
         self.initial_samples = tuple(samples)
         self.nameserver = nameserver
+        self._flights: Flights | None = None  # made on the live loop, on first use
         self.offline = offline
         self.fixed_playbook = playbook
         self._playbooks = playbooks
@@ -169,9 +170,15 @@ class MailtriageApp(App[None]):
     def make_resolver(self) -> Resolver:
         """Return a fresh resolver (own cache and deadline) for one live run.
 
-        May block (the demo DNS server starts on first use): call it off the UI loop.
+        The resolvers of the app's runs share their lookups in flight (the two copies'
+        runs ask many of the same names at once). May block (the demo DNS server starts
+        on first use): call it off the UI loop, on the live checks' loop.
         """
-        return make_resolver(self._server(), self.config)
+        from mailtriage.checks.dns.resolver import Flights
+
+        if self._flights is None:
+            self._flights = Flights()
+        return make_resolver(self._server(), self.config, self._flights)
 
     def now(self) -> datetime:
         """Current time in UTC (ticket notes are stamped with it)."""

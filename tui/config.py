@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mailtriage.checks.dns.resolver import Resolver
+    from mailtriage.checks.dns.resolver import Flights, Resolver
 
 ENV_VAR = "MAILTRIAGE_CONFIG"
 DATA_ENV = "MAILTRIAGE_DATA"
@@ -49,9 +49,11 @@ class Config:
     dnsbl_zones: tuple[str, ...] = ()
 
 
-def make_resolver(server: tuple[str, int] | None, cfg: Config) -> Resolver:
+def make_resolver(
+    server: tuple[str, int] | None, cfg: Config, flights: Flights | None = None
+) -> Resolver:
     """A fresh resolver for ``(host, port)`` (``None`` = the system's) with the
-    configured per-query timeout and overall deadline.
+    configured per-query timeout and overall deadline, joining ``flights`` when given.
 
     Raises:
         DnsError: The system resolvers cannot be read, or the limits are invalid.
@@ -60,7 +62,7 @@ def make_resolver(server: tuple[str, int] | None, cfg: Config) -> Resolver:
 
     hosts = [server[0]] if server else None
     port = server[1] if server else 53
-    return Resolver(hosts, port=port, timeout=cfg.timeout, deadline=cfg.deadline)
+    return Resolver(hosts, port=port, timeout=cfg.timeout, deadline=cfg.deadline, flights=flights)
 
 
 def config_path() -> Path:

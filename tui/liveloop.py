@@ -26,6 +26,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from mailtriage.checks.dns.pacing import busy, pollers
+
 T = TypeVar("T")
 P = TypeVar("P")
 
@@ -66,13 +68,17 @@ def _background() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def _busy(loop: asyncio.AbstractEventLoop) -> bool:
-    """Whether other callbacks are ready to run on ``loop`` (unknown: not busy).
+def _set_when_idle(loop: asyncio.AbstractEventLoop, event: threading.Event) -> None:
+    """Set ``event`` once ``loop`` has nothing but pollers ready to run (call it there)."""
 
-    Reads the ready queue of asyncio's own loops; another loop is taken as idle,
-    which only makes a hand-over come sooner.
-    """
-    return bool(getattr(loop, "_ready", None))
+    def watch() -> None:
+        if busy(loop):
+            loop.call_soon(watch)
+        else:
+            event.set()
+
+    pollers.add(watch)
+    loop.call_soon(watch)
 
 
 @dataclass(frozen=True)
@@ -112,12 +118,26 @@ class Feed(Generic[T, P]):
     ) -> None:
         self._here = asyncio.get_running_loop()
         self._queue: asyncio.Queue[Batch[T, P] | BaseException] = asyncio.Queue()
+        self._out = threading.Event()
         self._every = progress_every
         self._future = asyncio.run_coroutine_threadsafe(self._pump(start), _background())
 
     def cancel(self) -> None:
         """Stop the run (items not yet handed over are dropped)."""
         self._future.cancel()
+
+    def wait_out(self, timeout: float) -> bool:
+        """Block this thread until the run's first queries are out (at most ``timeout`` s).
+
+        "Out": the live loop ran the run's first steps and has nothing ready to run,
+        so every query that needs no earlier answer has been sent. A caller that would
+        otherwise go on to lay out and paint (holding the interpreter lock the live
+        loop needs to send them) waits here for a millisecond or two instead.
+
+        Returns:
+            Whether they are out (False: the timeout passed first).
+        """
+        return self._out.wait(timeout)
 
     @property
     def done(self) -> bool:
@@ -174,8 +194,9 @@ class Feed(Generic[T, P]):
             at, now = due(), loop.time()
             if at is not None and now < at:
                 arm(at)  # something arrived since this check was set: wait for quiet again
-            elif at is not None and _busy(loop) and now - (busy_since or now) < _MAX_WAIT:
+            elif at is not None and busy(loop) and now - (busy_since or now) < _MAX_WAIT:
                 handle = loop.call_soon(check, busy_since or now)  # after what is ready now
+                pollers.add(check)
             elif at is not None:
                 flush()
 
@@ -206,12 +227,15 @@ class Feed(Generic[T, P]):
         try:
             iterator = start(report)
             arm(due())  # "started", once the first queries are out
+            _set_when_idle(loop, self._out)
             async for item in iterator:
                 items.append(item)
                 seen(item=True)
         except BaseException as exc:
             arm(None)
+            self._out.set()
             if not isinstance(exc, asyncio.CancelledError):
                 self._hand(exc)
             raise
+        self._out.set()
         flush(final=True)

@@ -27,6 +27,7 @@ from mailtriage.checks.auth.keys import (
     fetch_keys,
     make_dnsfunc,
 )
+from mailtriage.checks.dns.pacing import when_idle
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.message.authres import parse_header
 from mailtriage.checks.model import AuthResults, Header
@@ -135,6 +136,7 @@ async def verify_arc(message: bytes, resolver: Resolver, *, min_key_bits: int = 
     fields = _arc_fields(arc.headers)
     names = [_name(tags) for _, _, tags in fields if _name(tags)]
     keys = await fetch_keys(names, resolver)
+    await when_idle()  # the answers that came with the keys first: they lead to queries
     chain = await asyncio.to_thread(run_chain, arc, capture, keys)
     instances = sorted({i for i, _, _ in fields if i is not None} | set(chain.sets))
     out = []

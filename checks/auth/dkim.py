@@ -37,6 +37,7 @@ from mailtriage.checks.auth.keys import (
     hash_allowed,
     make_dnsfunc,
 )
+from mailtriage.checks.dns.pacing import when_idle
 from mailtriage.checks.dns.resolver import Resolver
 
 __all__ = [
@@ -136,6 +137,7 @@ async def verify_dkim(
     names = [s.key_name for s, problem in parsed if problem is None and s.key_name]
     keys = await fetch_keys(names, resolver)
     policy = (min_key_bits, allow_sha1)
+    await when_idle()  # the answers that came with the keys first: they lead to queries
     outcomes = await asyncio.to_thread(_verify_all, prepared, parsed, keys, policy)
     out = []
     for i, ((sig, _), (reason, text, weak, raw)) in enumerate(zip(parsed, outcomes, strict=True)):

@@ -104,8 +104,11 @@ class QueryLogEntry:
         answers: The rendered records.
         rtt_ms: Milliseconds the call took.
         error: Failure explanation or ``None``.
-        cached: True for cache hits and shared in-flight queries.
+        cached: True for cache hits and for joining this resolver's own query in flight.
         started_at: When the call began, in seconds since the epoch (``time.time()``).
+        shared: Answered by the same query in flight for another resolver of the session
+            (the other copy's run, see :class:`mailtriage.checks.dns.resolver.Flights`):
+            a live answer of this moment, for which no query of its own was sent.
     """
 
     name: str
@@ -116,6 +119,7 @@ class QueryLogEntry:
     error: str | None
     cached: bool
     started_at: float
+    shared: bool = False
 
 
 def render_rdata(rdata: dns.rdata.Rdata) -> str:

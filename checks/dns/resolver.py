@@ -25,7 +25,7 @@ import dns.resolver
 from mailtriage.checks.dns.model import RCODES, DnsAnswer, QueryLogEntry, render_rdata
 from mailtriage.checks.dns.spec import DnsError, check_address, parse_spec
 
-__all__ = ["RCODES", "DnsAnswer", "DnsError", "QueryLogEntry", "Resolver", "preload"]
+__all__ = ["RCODES", "DnsAnswer", "DnsError", "Flights", "QueryLogEntry", "Resolver", "preload"]
 
 Listener = Callable[[QueryLogEntry], None]
 _CACHEABLE = ("NOERROR", "NODATA", "NXDOMAIN")
@@ -46,6 +46,33 @@ def preload() -> None:
         dns.rdata.get_rdata_class(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype))
 
 
+#: A lookup in flight: its servers and port, the name (lower-case, no final dot), the type.
+_FlightKey = tuple[tuple[str, ...], int, str, str]
+
+
+class Flights:
+    """The lookups in flight, shared by the resolvers of one session (one event loop).
+
+    The dashboard checks two copies at once, usually from one sender domain: their runs
+    ask many of the same names (the SPF record, the DMARC policy, the recipient's MX).
+    A lookup that one run has in flight is joined by the other instead of being sent
+    again, so the burst of answers to read is smaller. Each resolver keeps its own
+    cache, deadline and query log (a joined lookup is logged as cached there).
+    """
+
+    def __init__(self) -> None:
+        self.tasks: dict[_FlightKey, tuple[asyncio.Task[tuple[DnsAnswer, float]], object]] = {}
+
+    def joinable(
+        self, key: _FlightKey
+    ) -> tuple[asyncio.Task[tuple[DnsAnswer, float]], object] | None:
+        """The task fetching ``key`` now and the resolver it fetches for (on this loop)."""
+        flight = self.tasks.get(key)
+        if flight is None or flight[0].done():
+            return None
+        return flight if flight[0].get_loop() is asyncio.get_running_loop() else None
+
+
 class Resolver:
     """DNS resolver for the live checks.
 
@@ -55,6 +82,8 @@ class Resolver:
         timeout: Seconds one :meth:`query` may take.
         deadline: Seconds all queries together may take, counted from the first
             query after construction or after :meth:`restart_deadline`.
+        flights: Lookups in flight shared with other resolvers (see :class:`Flights`);
+            by default this resolver's own.
 
     Raises:
         DnsError: A nameserver is not an IP address, limits are not positive, or
@@ -69,6 +98,7 @@ class Resolver:
         port: int = 53,
         timeout: float = 2.0,
         deadline: float = 10.0,
+        flights: Flights | None = None,
     ) -> None:
         if timeout <= 0 or deadline <= 0:
             raise DnsError("timeout and deadline must be positive")
@@ -92,7 +122,8 @@ class Resolver:
         self.timeout, self.deadline = timeout, deadline
         self._deadline_at: float | None = None
         self._cache: dict[tuple[str, str], tuple[DnsAnswer, float]] = {}
-        self._inflight: dict[tuple[str, str], asyncio.Task[DnsAnswer]] = {}
+        self._flights = flights if flights is not None else Flights()
+        self._servers = (tuple(str(ns) for ns in res.nameservers), int(res.port))
         self._log: list[QueryLogEntry] = []
         self._listeners: list[Listener] = []
 
@@ -142,25 +173,29 @@ class Resolver:
         key = (name.strip().rstrip(".").lower(), rdtype.strip().upper())
         if self._deadline_at is None:
             self._deadline_at = t0 + self.deadline
+        flight = (*self._servers, *key)
         hit = self._cache.get(key)
+        shared = False
         if hit is not None and hit[1] > t0:
             answer = replace(hit[0], cached=True, rtt_ms=_ms(t0))
-        elif key in self._inflight:
-            shared = await asyncio.shield(self._inflight[key])
-            answer = replace(shared, cached=True, rtt_ms=_ms(t0))
+        elif (joined := self._flights.joinable(flight)) is not None:
+            task, owner = joined
+            answer = self._keep(key, *await asyncio.shield(task))
+            shared = owner is not self  # the other run's query: as live as its own would be
+            answer = replace(answer, cached=not shared, rtt_ms=_ms(t0))
         elif (remaining := self._deadline_at - t0) <= 0:
             error = f"overall DNS deadline of {self.deadline:g}s ran out; query not sent"
             answer = DnsAnswer(name, key[1], "DEADLINE", (), 0.0, error)
         else:
             task = asyncio.get_running_loop().create_task(
-                self._fetch(key, min(self.timeout, remaining))
+                self._fetch(flight, min(self.timeout, remaining))
             )
-            self._inflight[key] = task
-            answer = await asyncio.shield(task)
+            self._flights.tasks[flight] = (task, self)
+            answer = self._keep(key, *await asyncio.shield(task))
         answer = replace(answer, name=name)
         entry = QueryLogEntry(
             name, answer.rdtype, answer.rcode, answer.records, answer.rtt_ms,
-            answer.error, answer.cached, started,
+            answer.error, answer.cached, started, shared,
         )  # fmt: skip
         self._log.append(entry)
         for callback in list(self._listeners):
@@ -168,15 +203,20 @@ class Resolver:
                 callback(entry)
         return answer
 
-    async def _fetch(self, key: tuple[str, str], lifetime: float) -> DnsAnswer:
-        """Send the query, cache a definite answer, and leave the in-flight table."""
+    def _keep(self, key: tuple[str, str], answer: DnsAnswer, ttl: float) -> DnsAnswer:
+        """Cache a definite answer (for its TTL) and return it."""
+        if answer.rcode in _CACHEABLE:
+            self._cache[key] = (answer, time.monotonic() + ttl)
+        return answer
+
+    async def _fetch(self, flight: _FlightKey, lifetime: float) -> tuple[DnsAnswer, float]:
+        """Send the query and leave the in-flight table: ``(answer, ttl)``."""
         try:
-            answer, ttl = await self._lookup(key[0], key[1], lifetime)
-            if answer.rcode in _CACHEABLE:
-                self._cache[key] = (answer, time.monotonic() + ttl)
-            return answer
+            return await self._lookup(flight[2], flight[3], lifetime)
         finally:
-            self._inflight.pop(key, None)
+            mine = self._flights.tasks.get(flight)
+            if mine is not None and mine[0] is asyncio.current_task():
+                del self._flights.tasks[flight]
 
     async def _lookup(self, name: str, rdtype: str, lifetime: float) -> tuple[DnsAnswer, float]:
         t0 = time.monotonic()

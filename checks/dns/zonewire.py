@@ -12,6 +12,7 @@ import asyncio
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,7 +79,13 @@ class WireResponder:
             return tuple(self._log)
 
     async def reply(self, wire: bytes, transport: str) -> bytes | None:
-        """Answer one wire-format query; ``None`` means send nothing."""
+        """Answer one wire-format query; ``None`` means send nothing.
+
+        With a ``delay``, the answer is made at once and handed back ``delay`` seconds
+        after the query came, as a distant server's would arrive: a burst of queries
+        gets its answers together, not one answer-making time apart.
+        """
+        came = time.monotonic()
         try:
             query = dns.message.from_wire(wire)
         except Exception:
@@ -91,8 +98,14 @@ class WireResponder:
         self._record(name, rdtype, transport)
         if query.flags & dns.flags.QR or _hook(self.hang, name, rdtype):
             return None
+        out = self._answer(query, name, rdtype, transport)
         if self.delay > 0:
-            await asyncio.sleep(self.delay)
+            await asyncio.sleep(max(self.delay - (time.monotonic() - came), 0.0))
+        return out
+
+    def _answer(
+        self, query: dns.message.Message, name: str, rdtype: str, transport: str
+    ) -> bytes | None:
         try:
             resp = self.zones.respond(query, servfail=_hook(self.servfail, name, rdtype))
         except Exception:

@@ -46,7 +46,6 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from importlib.resources import as_file, files
 
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.auth.spf import prefetch
@@ -154,8 +153,17 @@ def timed(port: int, analysis: Analysis, how: Orchestration) -> tuple[float, lis
     return asyncio.run(go())
 
 
-def app_once(delay: float) -> dict[str, list[float]]:
+def _server(delay: float) -> ZoneServer:
+    """The demo zones and the benchmark's DNSBL zone, every answer delayed by ``delay``."""
+    from mailtriage.tui.demo.runtime import DEMO_DIR  # (only this build serves: --before runs)
+
+    return ZoneServer({DNSBL_ZONE: _DNSBL_TEXT}, zone_dir=DEMO_DIR / "zones", delay=delay)
+
+
+def app_once(port: int) -> dict[str, list[float]]:
     """One fresh app: seconds from each slot's live run start to the UI seeing it done.
+
+    ``port``: the benchmark's zone server, in a process of its own (see ``app_rounds``).
 
     The real dashboard, headless, on the demo samples: the first run and then a
     re-check (``r``) of both samples. The first run is also timed from the slot's
@@ -200,10 +208,7 @@ def app_once(delay: float) -> dict[str, list[float]]:
                 if want == 1:
                     app.screen.action_recheck()  # type: ignore[attr-defined]
 
-    with as_file(files("mailtriage.tui.demo").joinpath("zones")) as zone_dir:
-        server = ZoneServer({DNSBL_ZONE: _DNSBL_TEXT}, zone_dir=zone_dir, delay=delay)
-    with server:
-        asyncio.run(go(server.port))
+    asyncio.run(go(port))
     return {
         "first run": [finished[0][0], finished[1][0]],
         "first run, import included": with_import,
@@ -217,15 +222,32 @@ def app_rounds(rounds: int, delay: float, depth: int, before: str | None) -> Non
     if before:
         code = (
             f"import sys; sys.path.insert(0, {before!r}); sys.argv = sys.argv[:1] + "
-            f"['--app-once']; import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
+            f"['--app-once'] + sys.argv[1:]; import runpy; "
+            f"runpy.run_path({__file__!r}, run_name='__main__')"
         )
         builds["before"] = [sys.executable, "-c", code]
     out: dict[str, dict[str, list[float]]] = {}
-    for _ in range(rounds):
-        for label, cmd in builds.items():
-            run = subprocess.run([*cmd, "--delay", str(delay)], check=True, capture_output=True)
-            for phase, walls in json.loads(run.stdout).items():
-                out.setdefault(phase, {}).setdefault(label, []).extend(walls)
+    # The zone server answers from a process of its own, as a real one does from
+    # another machine: in the app's process its replies (about 25 within a
+    # millisecond, one per query, all delayed alike) would share the app's
+    # interpreter lock with the very answers they time.
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--delay", str(delay)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = server.stdout.readline().strip()
+        for _ in range(rounds):
+            for label, cmd in builds.items():
+                run = subprocess.run([*cmd, "--port", port], check=True, capture_output=True)
+                for phase, walls in json.loads(run.stdout).items():
+                    out.setdefault(phase, {}).setdefault(label, []).extend(walls)
+    finally:
+        server.terminate()
+        server.wait()
     floor = depth * delay
     print(
         f"\nThe dashboard (headless, 160x45), both demo samples, "
@@ -247,16 +269,21 @@ def main() -> None:
     parser.add_argument("--app", action="store_true", help="also time the real dashboard")
     parser.add_argument("--before", metavar="DIR", help="also time the dashboard build in DIR")
     parser.add_argument("--app-once", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)  # of --serve, for --app-once
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.app_once:
-        print(json.dumps(app_once(args.delay)))
+        print(json.dumps(app_once(args.port)))
+        return
+    if args.serve:  # the zone server of the app rounds: prints its port, serves until stdin ends
+        with _server(args.delay) as server:
+            print(server.port, flush=True)
+            sys.stdin.read()
         return
     analyses = [analyse(sample) for sample in demo_samples()]
     how: dict[str, Orchestration] = {"run_sample": current, "previous": previous}
-    with as_file(files("mailtriage.tui.demo").joinpath("zones")) as zone_dir:
-        server = ZoneServer({DNSBL_ZONE: _DNSBL_TEXT}, zone_dir=zone_dir, delay=args.delay)
     deepest = 0
-    with server:
+    with _server(args.delay) as server:
         for name, analysis in zip(DEMO_SAMPLES, analyses, strict=True):
             walls: dict[str, list[float]] = {label: [] for label in how}
             served: dict[str, int] = dict.fromkeys(how, 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -96,6 +96,9 @@ def narrow_size(width: int, height: int) -> bool:
     return width < NARROW_WIDTH or height < NARROW_HEIGHT
 
 
+FIRST_QUERIES_WAIT = 0.01
+"""Longest the screen waits for new live runs' first queries to leave (seconds)."""
+
 INLINE_BYTES = 2_000_000
 """Samples already loaded and smaller than this are analysed without a thread."""
 
@@ -132,9 +135,6 @@ class DashboardHost(Protocol):
     def now(self) -> datetime: ...
 
 
-_LIVE_IMPORT = threading.Lock()
-
-
 def _import_live() -> None:
     """Load everything a live run uses; run in a thread before the first run.
 
@@ -143,12 +143,11 @@ def _import_live() -> None:
     on the live loop would hold back every row's first query). Then what is loaded
     is left out of later full garbage collections (see ``freeze_loaded``).
     """
-    with _LIVE_IMPORT:  # one slot's thread does it; the other's waits, then finds it done
-        from mailtriage.checks.live.session import preload
-        from mailtriage.tui.gc_pause import freeze_loaded
+    from mailtriage.checks.live.session import preload
+    from mailtriage.tui.gc_pause import freeze_loaded
 
-        preload()
-        freeze_loaded()  # what is loaded now stays: later full collections skip it
+    preload()
+    freeze_loaded()  # what is loaded now stays: later full collections skip it
 
 
 def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
@@ -212,7 +211,9 @@ class DashboardScreen(Screen[None]):
         """Files from the drop folder offered and not yet taken or ignored, oldest first."""
         self.comparison: Comparison | None = None
         self._live_loaded = False  # the live modules (dnspython) are imported
+        self._live_import: asyncio.Future[None] | None = None  # that import, once started
         self._live_feeds: dict[int, LiveFeed] = {}  # per slot: its running live run
+        self._letting_out = False  # a wait for the first queries of new runs is queued
 
     @property
     def host(self) -> DashboardHost:
@@ -911,6 +912,9 @@ class DashboardScreen(Screen[None]):
         # The queries go out now, before this loop does anything else; the pending rows
         # are painted once they are out (LivePlanned), while the answers are awaited.
         feed = self._live_feeds[slot] = self._start_feed(slot, specs, analysis)
+        if not self._letting_out:  # once for the runs started by this message
+            self._letting_out = True
+            self.call_later(self._let_queries_out)
 
         async def job() -> None:  # a function, not a coroutine: nothing to close if cancelled first
             await self._live_job(slot, run_id, feed, specs)
@@ -922,6 +926,21 @@ class DashboardScreen(Screen[None]):
             exclusive=True,
             exit_on_error=False,
         )
+
+    def _let_queries_out(self) -> None:
+        """Wait (a few ms at most) for the runs just started to send their first queries.
+
+        Every round trip of a run's longest chain starts with one of those queries. The
+        live loop sends them in a thread of its own, but it needs the interpreter lock
+        for each, and this loop would hold it for the layout and paint that follow: the
+        first queries would then leave one by one over 5 to 10 ms. Waiting here, before
+        anything is painted, lets them all leave in a millisecond or two.
+        """
+        self._letting_out = False
+        until = time.monotonic() + FIRST_QUERIES_WAIT
+        for feed in list(self._live_feeds.values()):
+            if not feed.wait_out(max(until - time.monotonic(), 0.0)):
+                break
 
     def _start_feed(self, slot: int, specs: tuple[LiveSpec, ...], analysis: Analysis) -> LiveFeed:
         """Start one slot's live run on the live checks' own loop (see ``tui/liveloop.py``)."""
@@ -987,7 +1006,9 @@ class DashboardScreen(Screen[None]):
         dnspython's record readers, the Public Suffix List), so the first run's round
         trips wait for none of it.
         """
-        await asyncio.to_thread(_import_live)
+        if self._live_import is None:  # one import for both slots: they start together
+            self._live_import = asyncio.ensure_future(asyncio.to_thread(_import_live))
+        await asyncio.shield(self._live_import)
         self._live_loaded = True
         if self.analyses[slot] is analysis:  # else the newer sample started its own
             self.start_live(slot)

@@ -34,13 +34,27 @@ def render_log(
                     (f"{e.rtt_ms:>6.0f} ms " if timings else "", "$text-muted"),
                     # Keys and long TXT records are cut: one query, a line or two.
                     printable(
-                        f"{e.rdtype:<5} {e.name}  {'(cached) ' if e.cached else ''}{answers}",
+                        f"{e.rdtype:<5} {e.name}  {_how(e)}{answers}",
                         150,
                     ),
                 )
             )
         lines.append(Content(""))
+    if any(e.shared for _, log in logs for e in log):
+        lines.append(Content.styled(SHARED_NOTE, "$text-muted"))
     return Content("\n").join(lines)
+
+
+SHARED_NOTE = (
+    "(shared): both copies' runs asked this at the same moment; one query answered both. "
+    "(cached): answered by this run's own earlier query."
+)
+
+
+def _how(entry: QueryLogEntry) -> str:
+    if entry.shared:
+        return "(shared) "
+    return "(cached) " if entry.cached else ""
 
 
 class DnsLogScreen(TextViewScreen):

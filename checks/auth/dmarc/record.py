@@ -7,10 +7,12 @@ the values a receiver would act on (defaults filled in, invalid values ignored).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from mailtriage.checks.dns.model import DnsAnswer
 from mailtriage.checks.taglist import parse_tags
+
+if TYPE_CHECKING:  # the DNS result types are not needed to read a recorded policy
+    from mailtriage.checks.dns.model import DnsAnswer
 
 POLICIES = ("none", "quarantine", "reject")
 _ALIGN = ("r", "s")
