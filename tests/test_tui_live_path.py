@@ -61,43 +61,38 @@ async def test_both_copies_start_together_and_their_first_queries_leave_before_a
     """One import for both slots; then one wait lets both runs' first queries out.
 
     Both runs start in the same turn of the screen's loop, and before the screen lays
-    out and paints the pending rows it waits (a few ms at most) for the live loop to have
+    out and paints the pending rows it waits (10 ms at most) for the live loop to have
     sent every query that needs no earlier answer. The two runs share their lookups in
     flight: the copies' common names are asked once (the other run logs them as shared).
     """
-    from mailtriage.tui.liveloop import Feed
     from mailtriage.tui.screens import dashboard
 
     imports: list[str] = []
     real_import = dashboard._import_live
     monkeypatch.setattr(dashboard, "_import_live", lambda: (imports.append("x"), real_import()))
-    waits: list[bool] = []
-    real_wait = Feed.wait_out
+    waited_for: list[int] = []  # runs started, each time the screen waits for their queries
+    real_let = dashboard.DashboardScreen._let_queries_out
 
-    def wait_out(self: Feed[Any, Any], timeout: float) -> bool:
-        out = real_wait(self, timeout)
-        waits.append(out)
-        return out
+    def let_out(self: dashboard.DashboardScreen) -> None:
+        waited_for.append(len(self._live_feeds))
+        real_let(self)
 
-    monkeypatch.setattr(Feed, "wait_out", wait_out)
-    server = demo_server()
+    monkeypatch.setattr(dashboard.DashboardScreen, "_let_queries_out", let_out)
+    server = demo_server(delay=0.05)  # lookups stay in flight while both runs start
     try:
         app = make_app(server=server)
         async with app.run_test(size=(160, 45)) as pilot:
             await wait_for(pilot, lambda: live_done(app), timeout=10)
             screen = app.screen
-            assert imports == ["x"] and waits == [True, True]
+            assert imports == ["x"] and waited_for == [2]
             a, b = (run.log for run in screen.runs)  # type: ignore[attr-defined]
             assert not any(e.shared for e in a)
             assert {e.name for e in b if e.shared} >= {"fabrikam.example", "northwind.example"}
             sent = server.queries
             screen.action_recheck()  # type: ignore[attr-defined]
             await wait_for(pilot, lambda: live_done(app), timeout=10)
-            assert waits == [True, True, True, True]
-            assert server.queries - sent == sum(
-                1
-                for e in screen.runs[0].log + screen.runs[1].log  # type: ignore[attr-defined]
-                if not (e.cached or e.shared)
-            )
+            assert waited_for == [2, 2]
+            logs = screen.runs[0].log + screen.runs[1].log  # type: ignore[attr-defined]
+            assert server.queries - sent == sum(1 for e in logs if not (e.cached or e.shared))
     finally:
         server.stop()

@@ -223,6 +223,9 @@ class Feed(Generic[T, P]):
         def report(snapshot: P) -> None:
             latest[:] = [snapshot]
             seen(item=False)
+            # An answer is in: the first queries are out, or the server is so near that
+            # the loop will be reading answers, not idle, until the run ends.
+            self._out.set()
 
         try:
             iterator = start(report)
@@ -231,6 +234,7 @@ class Feed(Generic[T, P]):
             async for item in iterator:
                 items.append(item)
                 seen(item=True)
+                self._out.set()
         except BaseException as exc:
             arm(None)
             self._out.set()
