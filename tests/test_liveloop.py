@@ -156,3 +156,21 @@ async def test_wait_out_returns_once_the_first_queries_are_out() -> None:
     assert outs == [True, True] and len(sent) == 6
     for feed in feeds:
         assert [b.items for b in await _collect(feed) if b.items] == [("done",)]
+
+
+def test_the_dashboard_app_shortens_the_switch_interval_when_made() -> None:
+    """Textual's output thread writes the first frame in a few system calls, taking the lock
+    back after each: made by the app, not only by the live loop, the short interval is
+    in place for the first frame."""
+    code = (
+        "import sys\n"
+        "from mailtriage.tui.app import MailtriageApp\n"
+        "from mailtriage.tui.liveloop import SWITCH_INTERVAL\n"
+        "before = sys.getswitchinterval()\n"
+        "MailtriageApp(offline=True)\n"
+        "print(before > SWITCH_INTERVAL, sys.getswitchinterval() <= SWITCH_INTERVAL)\n"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]

@@ -14,6 +14,7 @@ from mailtriage.checks.model import Sample
 from mailtriage.checks.text import printable
 from mailtriage.tui.commands import ActionCommands
 from mailtriage.tui.config import Config, make_resolver
+from mailtriage.tui.liveloop import quick_switches
 from mailtriage.tui.screens.dashboard import DashboardScreen
 from textual.app import App
 from textual.binding import Binding
@@ -90,6 +91,7 @@ class MailtriageApp(App[None]):
                 playbook files (the CLI passes it); ``None``: packaged ones only.
         """
         super().__init__()
+        quick_switches()  # Textual's output thread and the live loop get the lock back soon
         self.config = config or Config()
         self.initial_samples = tuple(samples)
         self.nameserver = nameserver

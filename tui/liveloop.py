@@ -43,25 +43,37 @@ QUIET = 0.003
 LATEST = 0.02
 
 #: Seconds a thread waiting for the interpreter lock waits before it asks the running
-#: thread to let go (Python's default is 5 ms). Reading one answer takes the live
-#: loop several short turns (the socket, dnspython, the resolver, the check), and each
-#: turn that finds the dashboard painting would wait the whole interval for the lock:
-#: with 5 ms, a repaint that overlaps an answer holds it back by tens of milliseconds.
-#: A thread that runs alone never waits, so this costs nothing then.
+#: thread to let go (Python's default is 5 ms). The dashboard's process has two threads
+#: that work in short steps between the UI thread's long ones. Reading one answer takes
+#: the live loop several short turns (the socket, dnspython, the resolver, the check),
+#: and each turn that finds the dashboard painting would wait the whole interval: with
+#: 5 ms, a repaint that overlaps an answer holds it back by tens of milliseconds.
+#: Textual's output thread writes each frame to the terminal in a few system calls,
+#: taking the lock back after each: the first frame reached the screen about 15 ms after
+#: it was made, while the UI thread went on with the checklist. A thread that runs alone
+#: never waits, so this costs nothing then.
 SWITCH_INTERVAL = 0.0005
+
+
+def quick_switches() -> None:
+    """Shorten the interpreter's thread switch interval to :data:`SWITCH_INTERVAL`.
+
+    Called when the dashboard app is made and when the live loop starts; a shorter
+    interval already set is kept.
+    """
+    if sys.getswitchinterval() > SWITCH_INTERVAL:
+        sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def _background() -> asyncio.AbstractEventLoop:
     """The shared background loop, started on first use (a daemon thread).
 
-    Starting it also shortens the interpreter's thread switch interval to
-    :data:`SWITCH_INTERVAL` (see there).
+    Starting it also shortens the thread switch interval (:func:`quick_switches`).
     """
     global _loop
     with _lock:
         if _loop is None:
-            if sys.getswitchinterval() > SWITCH_INTERVAL:
-                sys.setswitchinterval(SWITCH_INTERVAL)
+            quick_switches()
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="live-dns", daemon=True).start()
             _loop = loop
