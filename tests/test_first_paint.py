@@ -253,3 +253,25 @@ async def test_each_pane_on_screen_is_built_once_for_the_first_frame(
         await pilot.pause()
     wide = size[0] >= 120
     assert shown[0] == ({"sample": 1, "auth": 1, "diff": 1} if wide else {"sample": 1})
+
+
+async def test_narrowing_keeps_the_focused_pane_and_widening_moves_focus_off_the_tabs() -> None:
+    """Narrowed, the screen shows the pane that has the focus (moved there by tab or a
+    click, not only by the number keys); widened while the tab bar has the focus (it hides
+    then), the focus goes to the active pane."""
+    app = make_app(offline=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("4")
+        screen.query_one("#auth").focus()  # as a click or shift+tab would
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert screen.active_pane == "auth"  # type: ignore[attr-defined]
+        assert screen.query_one("#auth").display and not screen.query_one("#checklist").display
+        assert screen.query_one("#pane-tabs").active == "tab-auth"  # type: ignore[attr-defined]
+        screen.query_one("#pane-tabs").focus()
+        await pilot.pause()
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "auth"

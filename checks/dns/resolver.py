@@ -123,6 +123,7 @@ class Resolver:
         self._deadline_at: float | None = None
         self._cache: dict[tuple[str, str], tuple[DnsAnswer, float]] = {}
         self._flights = flights if flights is not None else Flights()
+        self._joining: set[tuple[str, str]] = set()  # other resolvers' lookups it awaits
         self._servers = (tuple(str(ns) for ns in res.nameservers), int(res.port))
         self._log: list[QueryLogEntry] = []
         self._listeners: list[Listener] = []
@@ -180,8 +181,16 @@ class Resolver:
             answer = replace(hit[0], cached=True, rtt_ms=_ms(t0))
         elif (joined := self._flights.joinable(flight)) is not None:
             task, owner = joined
-            answer = self._keep(key, *await asyncio.shield(task))
-            shared = owner is not self  # the other run's query: as live as its own would be
+            # The other run's query (as live as its own would be), the first time this run
+            # joins it; asking again while it is in flight is this run's own repeat.
+            shared = owner is not self and key not in self._joining
+            if shared:
+                self._joining.add(key)
+            try:
+                answer = self._keep(key, *await asyncio.shield(task))
+            finally:
+                if shared:
+                    self._joining.discard(key)
             answer = replace(answer, cached=not shared, rtt_ms=_ms(t0))
         elif (remaining := self._deadline_at - t0) <= 0:
             error = f"overall DNS deadline of {self.deadline:g}s ran out; query not sent"

@@ -284,9 +284,27 @@ class DashboardScreen(Screen[None]):
 
     def _apply_layout(self, width: int, height: int) -> None:
         narrow = narrow_size(width, height)
+        was = self.has_class("narrow")
+        if narrow and not was:  # the pane being worked in stays on screen
+            pane = self._focused_pane()
+            if pane is not None and pane != self.active_pane:
+                self.action_show_pane(pane)
         if narrow and not self.query("#pane-tabs"):
             self.mount(self._tab_bar(), after="#title")
         self.set_class(narrow, "narrow")
+        if was and not narrow and self.focused is not None and self.focused.id == "pane-tabs":
+            self.action_show_pane(self.active_pane)  # the tab bar hides: focus its pane
+
+    def _focused_pane(self) -> str | None:
+        """The pane holding the focus (``"route"`` for either route pane), if any."""
+        node = self.focused
+        while node is not None and node is not self:
+            if node.id in PANES:
+                return node.id
+            if node.id is not None and node.id.startswith("route-"):
+                return "route"
+            node = node.parent  # type: ignore[assignment]
+        return None
 
     def _tab_bar(self) -> Tabs:
         """The tab bar of a narrow terminal, on the active pane."""

@@ -23,9 +23,9 @@ def render_log(
     """Render the query logs of each slot as plain, markup-free lines."""
     lines: list[Content] = []
     for label, log in logs:
-        lines.append(
-            Content.styled(f"{label}: {plural(len(log), 'query', 'queries')}", "$accent bold")
-        )
+        sent = sum(1 for e in log if not (e.cached or e.shared))
+        asked = plural(len(log), "lookup")
+        lines.append(Content.styled(f"{label}: {asked}, {sent} sent", "$accent bold"))
         for e in sorted(log, key=lambda e: e.started_at):
             answers = "; ".join(e.answers) if e.answers else (e.error or "")
             lines.append(
@@ -46,8 +46,9 @@ def render_log(
 
 
 SHARED_NOTE = (
-    "(shared): both copies' runs asked this at the same moment; one query answered both. "
-    "(cached): answered by this run's own earlier query."
+    "(shared): the other copy's run was asking the same at that moment; its one query "
+    "answered both (the time is how long this run waited). (cached): answered by this "
+    "run's own query, earlier or still in flight."
 )
 
 
