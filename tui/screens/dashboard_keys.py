@@ -83,9 +83,11 @@ BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         group=TICKET,
         tooltip="Export: notes, vendor case packet, escalation update, redacted copies",
     ),
+    # Re-checking is what a call needs after the customer changes a record: it comes
+    # before the views in the footer, which at 80 columns ends after a few of them.
+    Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding("l", "dns_log", "Log", tooltip="Show every DNS query made"),
     Binding("t", "spf_tree", "SPF", tooltip="Show the SPF evaluation tree of each sample"),
-    Binding("r", "recheck", "Recheck", tooltip="Run the live DNS checks again"),
     Binding(
         "m",
         "show_trace",
