@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from mailtriage.checks.auth.dkimsig import DkimSignature, read_signatures
-from mailtriage.checks.bounce.entry import Bounce, parse_bounce, returned_original
+from mailtriage.checks.bounce.entry import parse_bounce, returned_original
 from mailtriage.checks.findings import Fate, fate, findings, likely_layer
 from mailtriage.checks.message.authres import boundary, parse_auth_results
 from mailtriage.checks.message.forwarded import describe_outer, open_forward
@@ -34,9 +35,12 @@ from mailtriage.checks.verdicts import (
     unknown_headers,
 )
 
+if TYPE_CHECKING:  # a parsed bounce's types load with the bounce parser, for bounces only
+    from mailtriage.checks.bounce.model import Bounce
+
 # The engine's face for the UI: the Analysis and the types its fields hold.
-__all__ = ["BOUNCE_ID_LABEL", "ORIGINAL_ID_LABEL", "Analysis", "AuthResults", "Bounce",
-           "Fate", "Finding", "Hop", "Sample", "Timeline", "VerdictHeader", "analyse"]  # fmt: skip
+__all__ = ["BOUNCE_ID_LABEL", "ORIGINAL_ID_LABEL", "Analysis", "AuthResults", "Fate",
+           "Finding", "Hop", "Sample", "Timeline", "VerdictHeader", "analyse"]  # fmt: skip
 
 #: How every view labels :attr:`Analysis.original_message_id` of a bounce (short enough
 #: for the sample pane's label column).

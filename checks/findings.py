@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mailtriage.checks import psl
 from mailtriage.checks.auth.dmarc.evaluate import aligned
-from mailtriage.checks.bounce.model import NOT_FAILURES, Bounce
+from mailtriage.checks.bounce.categories import NOT_FAILURES
 from mailtriage.checks.message.addresses import rewritten_sender
 from mailtriage.checks.message.authres import boundary
 from mailtriage.checks.model import LAYER_PRECEDENCE, AuthMethod, AuthResults, Finding
@@ -28,6 +29,9 @@ from mailtriage.checks.verdicts import DEST, microsoft_cip, microsoft_mailbox, q
 from mailtriage.checks.verdicts.microsoft import FOREFRONT, MAILBOX, ORG_SCL, topmost
 from mailtriage.checks.verdicts.microsoft_codes import BYPASS_SFV, FILTER_SKIPPED_SFV, SPAM_SFV
 from mailtriage.checks.verdicts.model import VerdictHeader
+
+if TYPE_CHECKING:  # a parsed bounce's types load with the bounce parser, for bounces only
+    from mailtriage.checks.bounce.model import Bounce
 
 SEVERITIES = ("high", "medium", "low", "info")
 # Microsoft's own filter, and the domain Microsoft 365 names itself by in an authserv-id.

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.bounce.model import NOT_FAILURES, BounceRecipient
+from mailtriage.checks.bounce.categories import NOT_FAILURES
 from mailtriage.checks.findings import HELD_SECONDS, judged_by_gateway_ip, microsoft_checked_ip
 from mailtriage.checks.message.mime import attachments
 from mailtriage.checks.model import AuthResults, Finding
@@ -33,6 +34,9 @@ from mailtriage.checks.verdicts import VerdictHeader, microsoft_mailbox
 from mailtriage.checks.verdicts.microsoft_codes import DEST, FILTER_SKIPPED_SFV, USER_LIST_SFV
 from mailtriage.checks.verdicts.model import SEVERITY
 from mailtriage.checks.verdicts.proofpoint import rule_verdict
+
+if TYPE_CHECKING:  # a parsed bounce's types load with the bounce parser, for bounces only
+    from mailtriage.checks.bounce.model import BounceRecipient
 
 #: The six layers, in causal order: a difference in an earlier layer explains
 #: differences in later ones (a copy routed around the gateway is judged

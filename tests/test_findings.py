@@ -163,7 +163,7 @@ def test_likely_layer_weights_and_ties() -> None:
 
 def test_every_report_that_is_no_failure_has_a_title() -> None:
     """One set of categories that tell of no failure (bounce.model), titled by the findings."""
-    from mailtriage.checks.bounce.model import NOT_FAILURES
+    from mailtriage.checks.bounce.categories import NOT_FAILURES
     from mailtriage.checks.findings import NOT_FAILURE_TITLES
 
     assert set(NOT_FAILURE_TITLES) == NOT_FAILURES

@@ -90,8 +90,8 @@ class Pane(VerticalScroll, can_focus=True):
 
     _built_width = -1
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.marked_rows: list[Row] = []
         self.cursor = 0
         self._body = Content("")

@@ -137,8 +137,8 @@ class SamplePane(Pane):
 
     BORDER_TITLE = "Sample"
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.analyses: tuple[Analysis | None, ...] = (None, None)
         self.labels: tuple[str, ...] = ("blocked", "delivered")
         self.traces: tuple[str | None, ...] = (None, None)

@@ -17,6 +17,9 @@ EVIDENCE_PACKET = (
     "many messages and recipients are affected"
 )
 
+#: Categories that report no failure: a delivery notice, an auto-reply, a complaint.
+NOT_FAILURES = frozenset({"delivered", "auto-reply", "feedback report"})
+
 #: category -> (meaning, next step, layer)
 CATEGORIES: dict[str, tuple[str, str, str]] = {
     "reputation block": (

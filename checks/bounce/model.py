@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mailtriage.checks.bounce.categories import NOT_FAILURES
 from mailtriage.checks.model import LAYER_PRECEDENCE, Problem
 
 MAX_DIAGNOSTIC = 1000
 #: Recipients a notice reader returns at most.
 MAX_RECIPIENTS = 100
-#: Categories that report no failure: a delivery notice, an auto-reply, a complaint.
-NOT_FAILURES = frozenset({"delivered", "auto-reply", "feedback report"})
 
 
 @dataclass(frozen=True)

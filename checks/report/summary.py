@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailtriage.checks.bounce.model import NOT_FAILURES
+from mailtriage.checks.bounce.categories import NOT_FAILURES
 from mailtriage.checks.text import printable
 from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES
 

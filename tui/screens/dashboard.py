@@ -230,7 +230,7 @@ class DashboardScreen(Screen[None]):
         if narrow_size(*self.app.size):
             yield self._tab_bar()
         with Container(id="panes"):
-            yield SamplePane(id="sample")
+            yield SamplePane(id="sample", classes="active")  # (classed here: no restyle)
             with Vertical(id="route"):  # shares the sample pane's cell on wide terminals
                 yield HopsPane(id="route-0")
                 yield HopsPane(id="route-1")
@@ -242,7 +242,6 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         """Apply the layout for the terminal size, then load the initial samples."""
         self._apply_layout(self.app.size.width, self.app.size.height)
-        self.query_one("#sample").add_class("active")
         ticket = self.host.ticket
         if ticket is not None:
             self.ticked = ticket.ticked
