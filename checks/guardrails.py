@@ -23,11 +23,8 @@ from mailtriage.checks.analysis import Analysis, VerdictHeader
 from mailtriage.checks.suspect import Comparison
 from mailtriage.checks.text import printable
 from mailtriage.checks.vendors import VENDORS
-from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES
+from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES, STOPPING
 
-#: Verdict words that stopped or demoted a message (an exception could undo them): every
-#: content verdict worse than clean, and the outcome words.
-_STOPPING = frozenset(w for w, n in SEVERITY.items() if n > 0) | STOPPED_OUTCOMES
 #: Verdicts where an allow entry is dangerous: confirm with the sender out of band first.
 _CONFIRM_FIRST = frozenset({"phish", "spoof", "impersonation", "malware"})
 #: Layers where an exception is the wrong fix, and what to do instead.
@@ -149,7 +146,7 @@ def _worst(verdicts: Sequence[VerdictHeader]) -> VerdictHeader | None:
     """The verdict header that stopped the message: a third-party gateway's first, then
     the worst verdict, then the header that names its rule (Microsoft's report over its SCL).
     """
-    stopping = [v for v in verdicts if v.verdict in _STOPPING]
+    stopping = [v for v in verdicts if v.verdict in STOPPING]
     gateway = [v for v in stopping if v.vendor not in ("Microsoft", "Google", "other")]
     pool = gateway or stopping
     if not pool:

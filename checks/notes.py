@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mailtriage.checks.analysis import BOUNCE_ID_LABEL, ORIGINAL_ID_LABEL, Analysis
-from mailtriage.checks.bounce.entry import BounceRecipient
+from mailtriage.checks.bounce.model import BounceRecipient
 from mailtriage.checks.diff import DiffRow
 from mailtriage.checks.guardrails import broad_allow_warnings
 from mailtriage.checks.live.run import LiveRun, unanswered

@@ -30,7 +30,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.bounce.entry import BounceRecipient, parse_reply
+from mailtriage.checks.bounce.entry import parse_reply
+from mailtriage.checks.bounce.model import BounceRecipient
 from mailtriage.checks.bounce.smtpreply import refused_ip
 from mailtriage.checks.explain import MAX_PASTE
 from mailtriage.checks.live.run import LiveRun

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from mailtriage.checks.bounce import text as bouncetext
 from mailtriage.checks.bounce.categories import EVIDENCE_PACKET
-from mailtriage.checks.bounce.entry import CATEGORIES, LAYERS, Bounce, parse_bounce, parse_reply
+from mailtriage.checks.bounce.entry import CATEGORIES, LAYERS, parse_bounce, parse_reply
+from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.message.loader import load_bytes
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"

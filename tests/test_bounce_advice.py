@@ -22,7 +22,8 @@ from pathlib import Path
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.bounce import classify as bounceclassify
 from mailtriage.checks.bounce import rules as bouncerules
-from mailtriage.checks.bounce.entry import Bounce, parse_bounce, parse_reply
+from mailtriage.checks.bounce.entry import parse_bounce, parse_reply
+from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.suspect import suspect
 from mailtriage.widgets.sample_pane import SamplePane

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mailtriage.checks.bounce.entry import Bounce, parse_bounce
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.message.loader import load_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bounces"

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from mailtriage.checks.bounce import dialects
 from mailtriage.checks.bounce.dialects import DIALECTS, READ_ORDER, dialect, read
-from mailtriage.checks.bounce.entry import Bounce, parse_bounce
+from mailtriage.checks.bounce.entry import parse_bounce
+from mailtriage.checks.bounce.model import Bounce
 from mailtriage.checks.message.loader import load_bytes
 from mailtriage.checks.route.hops import parse_received
 from mailtriage.checks.route.systems import hop_system

@@ -206,6 +206,6 @@ def test_one_severity_table_covers_only_decision_words() -> None:
     assert not set(SEVERITY) & STOPPED_OUTCOMES
     assert suspect.SEVERITY is SEVERITY
     # What the guard rails call stopping: every verdict worse than clean, and the outcomes.
-    assert {w for w, n in SEVERITY.items() if n} | STOPPED_OUTCOMES == guardrails._STOPPING
+    assert {w for w, n in SEVERITY.items() if n} | STOPPED_OUTCOMES == guardrails.STOPPING
     # A verdict to confirm with the sender first outranks every other stopping verdict.
     assert all(guardrails._RANK[w] == 3 for w in guardrails._CONFIRM_FIRST)

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from mailtriage.checks.dns.pacing import busy, pollers
+from mailtriage.checks.dns.pacing import busy, pollers, when_idle
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -78,19 +78,6 @@ def _background() -> asyncio.AbstractEventLoop:
             threading.Thread(target=loop.run_forever, name="live-dns", daemon=True).start()
             _loop = loop
         return _loop
-
-
-def _set_when_idle(loop: asyncio.AbstractEventLoop, event: threading.Event) -> None:
-    """Set ``event`` once ``loop`` has nothing but pollers ready to run (call it there)."""
-
-    def watch() -> None:
-        if busy(loop):
-            loop.call_soon(watch)
-        else:
-            event.set()
-
-    pollers.add(watch)
-    loop.call_soon(watch)
 
 
 @dataclass(frozen=True)
@@ -222,6 +209,9 @@ class Feed(Generic[T, P]):
 
         def seen(item: bool) -> None:
             nonlocal waiting, progress_since, last_seen
+            # An answer is in: the first queries are out, or the server is so near that
+            # the loop will be reading answers, not idle, until the run ends.
+            self._out.set()
             last_seen = loop.time()
             if item and waiting is None:
                 waiting = last_seen
@@ -235,23 +225,21 @@ class Feed(Generic[T, P]):
         def report(snapshot: P) -> None:
             latest[:] = [snapshot]
             seen(item=False)
-            # An answer is in: the first queries are out, or the server is so near that
-            # the loop will be reading answers, not idle, until the run ends.
-            self._out.set()
 
+        # "Out" once the run's first steps ran and the loop rests (or an answer came).
+        out = loop.create_task(when_idle())
+        out.add_done_callback(lambda _: self._out.set())
         try:
             iterator = start(report)
             arm(due())  # "started", once the first queries are out
-            _set_when_idle(loop, self._out)
             async for item in iterator:
                 items.append(item)
                 seen(item=True)
-                self._out.set()
         except BaseException as exc:
             arm(None)
-            self._out.set()
             if not isinstance(exc, asyncio.CancelledError):
                 self._hand(exc)
             raise
-        self._out.set()
+        finally:
+            self._out.set()
         flush(final=True)

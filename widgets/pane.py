@@ -98,7 +98,6 @@ class Pane(VerticalScroll, can_focus=True):
         self._marking: list[Row] = []
         self._expected: tuple[int, int] | None = None
         self._painted: Content | None = None
-        self._prebuilt: tuple[Content, list[Row]] | None = None
 
     def expect_size(self, width: int, height: int) -> None:
         """Say the outer size the first layout is expected to give this pane.
@@ -110,27 +109,25 @@ class Pane(VerticalScroll, can_focus=True):
         """
         self._expected = (width, height)
 
-    def _expected_width(self) -> int:
-        """The body width the expected size gives (0: no expectation).
+    def _expected_build(self) -> tuple[int, tuple[Content, list[Row]] | None]:
+        """The body width the expected size gives (0: no expectation), and its body.
 
-        The body is built once here, at the width it has when a scrollbar shows
-        (the usual case for a pane full of evidence), and kept for
-        :meth:`refresh_body`; only a body that fits without a scrollbar is built again,
-        wider.
+        The body is built here at the width it has when a scrollbar shows (the usual
+        case for a pane full of evidence) and returned for that width; a body that fits
+        without a scrollbar is not returned: it is built again, wider.
         """
         if self._expected is None:
-            return 0
+            return 0, None
         width, height = self._expected
         gutter = self.styles.gutter
         inner = width - gutter.width
         if inner <= 0:
-            return 0
+            return 0, None
         narrower = inner - self.styles.scrollbar_size_vertical
         built = self._build_rows(max(narrower - 1, 20))
         if built[0].plain.count("\n") + 1 > height - gutter.height:  # taller: a scrollbar
-            self._prebuilt = built
-            return narrower
-        return inner
+            return narrower, built
+        return inner, None
 
     def _build_rows(self, width: int) -> tuple[Content, list[Row]]:
         """Build the body at ``width`` with the rows it marks."""
@@ -173,15 +170,15 @@ class Pane(VerticalScroll, can_focus=True):
         if not self.is_mounted:
             return
         region = self.scrollable_content_region.width
+        prebuilt = None  # a body built at this width already
         if region <= 0 and not self.size:  # not laid out yet: build for the expected size
-            region = self._expected_width()
+            region, prebuilt = self._expected_build()
         elif self.size:
             self._expected = None  # laid out: from now on only real widths count
         if region <= 0:
             self._built_width = -1  # no width known: the first resize builds it
             return
         width = max(region - 1, 20)
-        prebuilt, self._prebuilt = self._prebuilt, None  # built just now, at this width
         if not force and width == self._built_width:
             return
         self._built_width = width

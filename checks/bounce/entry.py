@@ -18,32 +18,16 @@ from mailtriage.checks.bounce.categories import CATEGORIES
 from mailtriage.checks.message.loader import SampleError, load_bytes
 from mailtriage.checks.model import LAYERS, Sample
 
-if TYPE_CHECKING:
-    from mailtriage.checks.bounce.model import Bounce, BounceRecipient
+if TYPE_CHECKING:  # a parsed bounce's types load with the bounce parser, for bounces only
+    from mailtriage.checks.bounce.model import Bounce
 
 __all__ = [
     "CATEGORIES",
     "LAYERS",
-    "Bounce",
-    "BounceRecipient",
     "parse_bounce",
     "parse_reply",
     "returned_original",
 ]
-
-
-def __getattr__(name: str) -> object:
-    """``Bounce`` and ``BounceRecipient``, loaded on first use.
-
-    Ordinary mail never needs a bounce's types: loading them (four frozen dataclasses)
-    waits for a bounce, or for a module that names them (the dashboard's first frame
-    does without; see ``tests/test_first_paint.py``).
-    """
-    if name in ("Bounce", "BounceRecipient"):
-        from mailtriage.checks.bounce import model
-
-        return getattr(model, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_bounce(sample: Sample) -> Bounce | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from mailtriage.checks.bounce.categories import NOT_FAILURES
 from mailtriage.checks.text import printable
-from mailtriage.checks.verdicts.model import SEVERITY, STOPPED_OUTCOMES
+from mailtriage.checks.verdicts.model import STOPPING
 
 TOP_REASONS = 10
 NO_LAYER = "none found"
@@ -60,7 +60,7 @@ def facts(rep: Mapping[str, Any]) -> Facts:
         reasons.append(f"{category} {code}" if code else category)
     for v in rep.get("verdicts") or ():
         word = v.get("verdict")
-        if word and (SEVERITY.get(word, 0) > 0 or word in STOPPED_OUTCOMES):
+        if word in STOPPING:
             reasons.append(f"{v.get('vendor') or 'filter'}: {word}")
     gateway = (rep.get("timeline") or {}).get("gateway")
     return Facts(rep.get("likely_layer"), gateway, tuple(categories), tuple(reasons))

@@ -51,6 +51,9 @@ SEVERITY = {
 }
 #: Outcome words that say the message was stopped, whatever the content verdict was.
 STOPPED_OUTCOMES = frozenset({"quarantined", "blocked"})
+#: Verdict words that stopped or demoted a message: every content verdict worse than
+#: clean, and the outcome words.
+STOPPING = frozenset(w for w, n in SEVERITY.items() if n > 0) | STOPPED_OUTCOMES
 
 
 @dataclass(frozen=True)
