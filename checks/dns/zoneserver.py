@@ -1,7 +1,11 @@
 """A small in-process authoritative DNS server for tests, benchmarks and the demo.
 
 It serves zone files over UDP and TCP on one port of 127.0.0.1, from a daemon
-thread with its own asyncio event loop. The answering itself (query counting,
+thread with its own asyncio event loop. With a delay, every answer leaves that long
+after its query reached the socket: the kernel's receive time stamp where there is
+one (Linux), so a burst of queries is answered together, as by a distant server,
+and not one answer-making time apart (the time to make the earlier answers would
+otherwise be added to the later ones). The answering itself (query counting,
 test hooks, the TC bit for UDP answers over 512 bytes or the EDNS payload size)
 lives in :class:`mailtriage.checks.dns.zonewire.WireResponder`.
 """
@@ -12,11 +16,13 @@ import asyncio
 import contextlib
 import os
 import socket
+import struct
 import threading
+import time
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
 from mailtriage.checks.dns.zonedata import ZoneLoadError, ZoneSet, read_zone
 from mailtriage.checks.dns.zonewire import NameTypePredicate, ServedQuery, WireResponder, bind_pair
@@ -24,6 +30,10 @@ from mailtriage.checks.dns.zonewire import NameTypePredicate, ServedQuery, WireR
 __all__ = ["ServedQuery", "ZoneLoadError", "ZoneServer"]
 
 _TCP_IDLE = 30.0
+
+#: The kernel's receive time stamp of each datagram (Linux), as ``struct timespec``.
+_STAMP = getattr(socket, "SO_TIMESTAMPNS", None)
+_STAMP_SIZE = struct.calcsize("qq")
 
 
 class ZoneServer(WireResponder):
@@ -126,9 +136,10 @@ class ZoneServer(WireResponder):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            udp_t, _ = loop.run_until_complete(
-                loop.create_datagram_endpoint(lambda: _Udp(self), sock=udp)
-            )
+            udp.setblocking(False)
+            if _STAMP is not None:
+                udp.setsockopt(socket.SOL_SOCKET, _STAMP, 1)
+            loop.add_reader(udp, self._read_udp, udp)
             tcp_s = loop.run_until_complete(asyncio.start_server(self._tcp, sock=tcp))
         except BaseException as exc:
             udp.close()
@@ -142,13 +153,39 @@ class ZoneServer(WireResponder):
         try:
             loop.run_forever()
         finally:
-            udp_t.close()
+            loop.remove_reader(udp)
+            udp.close()
             tcp_s.close()
             for task in list(self._tasks):
                 task.cancel()
             loop.run_until_complete(asyncio.gather(*self._tasks, return_exceptions=True))
             loop.run_until_complete(tcp_s.wait_closed())
             loop.close()
+
+    def _read_udp(self, udp: socket.socket) -> None:
+        """Take every datagram waiting on the socket, each with its arrival time.
+
+        The socket is read directly (not through an asyncio transport, which takes one
+        datagram per turn of the loop) for the kernel's time stamps.
+        """
+        while True:
+            try:
+                data, ancillary, _flags, addr = udp.recvmsg(65535, _ANCILLARY)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # an ICMP error about a client that went away
+                if udp.fileno() < 0:
+                    return
+                continue
+            self._spawn(self._answer_udp(udp, data, addr, _arrival(ancillary)))
+
+    async def _answer_udp(
+        self, udp: socket.socket, data: bytes, addr: tuple[Any, ...], came: float
+    ) -> None:
+        out = await self.reply(data, "udp", came)
+        if out is not None:
+            with contextlib.suppress(OSError):  # a full buffer or a closed socket: lost
+                udp.sendto(out, addr)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -175,21 +212,14 @@ class ZoneServer(WireResponder):
                 self._tasks.discard(task)
 
 
-class _Udp(asyncio.DatagramProtocol):
-    def __init__(self, server: ZoneServer) -> None:
-        self.server = server
-        self.transport: asyncio.DatagramTransport | None = None
+_ANCILLARY = socket.CMSG_SPACE(_STAMP_SIZE) if _STAMP is not None else 0
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
 
-    def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
-        self.server._spawn(self._answer(data, addr))
-
-    async def _answer(self, data: bytes, addr: tuple[Any, ...]) -> None:
-        out = await self.server.reply(data, "udp")
-        if out is not None and self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(out, addr)
-
-    def error_received(self, exc: Exception) -> None:
-        """Ignore ICMP errors from clients that went away."""
+def _arrival(ancillary: list[tuple[int, int, bytes]]) -> float:
+    """When a datagram arrived, on the ``time.monotonic()`` clock (now without a stamp)."""
+    now = time.monotonic()
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _STAMP and len(data) >= _STAMP_SIZE:
+            sec, nsec = struct.unpack("qq", data[:_STAMP_SIZE])
+            return now - min(max(time.time() - (sec + nsec / 1e9), 0.0), 1.0)
+    return now

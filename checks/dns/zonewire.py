@@ -78,14 +78,19 @@ class WireResponder:
         with self._lock:
             return tuple(self._log)
 
-    async def reply(self, wire: bytes, transport: str) -> bytes | None:
+    async def reply(self, wire: bytes, transport: str, came: float | None = None) -> bytes | None:
         """Answer one wire-format query; ``None`` means send nothing.
 
         With a ``delay``, the answer is made at once and handed back ``delay`` seconds
         after the query came, as a distant server's would arrive: a burst of queries
         gets its answers together, not one answer-making time apart.
+
+        Args:
+            wire: The query as received.
+            transport: ``"udp"`` or ``"tcp"`` (the size limit of the answer).
+            came: When the query arrived (``time.monotonic()``); now when not given.
         """
-        came = time.monotonic()
+        came = time.monotonic() if came is None else came
         try:
             query = dns.message.from_wire(wire)
         except Exception:
