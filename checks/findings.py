@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mailtriage.checks import psl
-from mailtriage.checks.auth.dmarc.evaluate import aligned
+from mailtriage.checks.auth.dmarc.align import aligned
 from mailtriage.checks.bounce.categories import NOT_FAILURES
 from mailtriage.checks.message.addresses import rewritten_sender
 from mailtriage.checks.message.authres import boundary

@@ -163,9 +163,10 @@ def zone_resolver(zone_server: ZoneServer) -> Resolver:
 def _private_ticket_store(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Every test keeps its tickets in its own directory, never the developer's."""
+    """Every test keeps its tickets and caches in its own directory, never the developer's."""
     root = tmp_path_factory.mktemp("tickets")
     monkeypatch.setenv("MAILTRIAGE_DATA", str(root))
+    monkeypatch.setenv("MAILTRIAGE_CACHE", str(root / "cache"))
     if "MAILTRIAGE_CONFIG" not in os.environ:  # nor the developer's settings or playbooks
         monkeypatch.setenv("MAILTRIAGE_CONFIG", str(root / "config" / "config.toml"))
     return root

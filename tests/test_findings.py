@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from mailtriage.checks.analysis import analyse
-from mailtriage.checks.auth.dmarc.evaluate import aligned
+from mailtriage.checks.auth.dmarc.align import aligned
 from mailtriage.checks.findings import Finding, likely_layer, org_domain
 from mailtriage.checks.message.loader import load_bytes, load_path
 from mailtriage.checks.model import Sample

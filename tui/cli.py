@@ -15,6 +15,7 @@ from mailtriage.checks.dns.spec import DnsError
 from mailtriage.checks.message.loader import SampleError, load_stdin
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
 from mailtriage.checks.model import Sample
+from mailtriage.tui import dataclass_cache
 from mailtriage.tui.args import VersionAction, add_common, fail, nameserver_for
 from mailtriage.tui.config import ConfigError, config_path, load_config
 from mailtriage.tui.gc_pause import settle
@@ -190,7 +191,7 @@ def run_dashboard(argv: Sequence[str]) -> int:
     app.ticket_base = base
     app.served_root = served_root
     app.watch_dir = os.path.abspath(args.watch) if args.watch else ""
-    settle()  # the app and the samples are loaded: collect from here on
+    _loaded()  # the app and the samples are loaded
     try:
         app.run()
     finally:
@@ -198,6 +199,12 @@ def run_dashboard(argv: Sequence[str]) -> int:
         if demo:
             demo.stop()
     return app.return_code or 0
+
+
+def _loaded() -> None:
+    """End the console script's start-up measures: collect from here on, cache what compiled."""
+    settle()
+    dataclass_cache.finish()
 
 
 def _subcommand(name: str) -> Callable[[list[str]], int] | None:
@@ -243,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command = _subcommand(argv[0]) if argv else None
         if command is not None:
-            settle()  # its modules are loaded: collect from here on
+            _loaded()  # its modules are loaded
             return command(argv[1:])
         return run_dashboard(argv)
     except KeyboardInterrupt:

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mailtriage.checks.analysis import Analysis
-from mailtriage.checks.live.agreement import Agreement
 from mailtriage.checks.live.run import LiveRun, unanswered
 from mailtriage.checks.model import AuthMethod, AuthResults
 from mailtriage.checks.text import plural
@@ -16,6 +15,7 @@ from mailtriage.widgets.pane import Pane
 from textual.content import Content
 
 if TYPE_CHECKING:
+    from mailtriage.checks.live.agreement import Agreement
     from mailtriage.checks.live.plan import LiveSpec
 
 

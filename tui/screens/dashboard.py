@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 from mailtriage.checks.analysis import Analysis, analyse
 from mailtriage.checks.atomic import atomic_write_bytes
 from mailtriage.checks.diff import DiffRow, compared, diff_samples, single_sample_hint
-from mailtriage.checks.live.agreement import compare
 from mailtriage.checks.live.run import LiveRun, live_state
 from mailtriage.checks.message.loader import PASTED_PREFIX, SampleError, load_text
 from mailtriage.checks.message.mbox import MboxListing, load_or_list
-from mailtriage.checks.model import Sample
+from mailtriage.checks.model import AuthResults, Sample
 from mailtriage.checks.suspect import Comparison, suspect
 from mailtriage.checks.text import printable, printable_lines
 from mailtriage.tui.config import Config, data_dir
@@ -71,6 +70,7 @@ if TYPE_CHECKING:
 
     from mailtriage.checks.dns.resolver import QueryLogEntry, Resolver
     from mailtriage.checks.guardrails import ExceptionProposal, NoException
+    from mailtriage.checks.live.agreement import Agreement
     from mailtriage.checks.live.plan import LiveSpec
     from mailtriage.checks.live.session import LiveEvent
     from mailtriage.checks.msgtrace.load import Trace, TraceMatch
@@ -160,6 +160,15 @@ def _live_message(slot: int, run_id: int, event: LiveEvent) -> LiveMessage:
     if isinstance(event, Around):
         return AroundReady(slot, run_id, event)
     return LiveAnswered(slot, run_id, event)
+
+
+def _agreements(recorded: Sequence[AuthResults], run: LiveRun) -> tuple[Agreement, ...]:
+    """Recorded then against DNS now, once the run has an answer (none before it)."""
+    if not run.results and run.auth is None:
+        return ()
+    from mailtriage.checks.live.agreement import compare  # the record parser: not at first paint
+
+    return compare(recorded, tuple(run.results.values()), auth=run.auth)
 
 
 def _unmatched(sample: Sample, why: str) -> TraceMatch:
@@ -421,7 +430,7 @@ class DashboardScreen(Screen[None]):
                 self.host.config.show_timings,
                 labels,
                 [
-                    compare(x.recorded, tuple(run.results.values()), auth=run.auth) if x else ()
+                    _agreements(x.recorded, run) if x else ()
                     for x, run in zip(self.analyses, self.runs, strict=True)
                 ],
             )

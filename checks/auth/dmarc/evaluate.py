@@ -2,9 +2,9 @@
 
 Nothing here computes SPF or DKIM: callers pass the outcomes (from
 Authentication-Results headers or from a live check), so this module stays
-independent of how they were obtained. Identifier alignment (:func:`aligned`,
-the one alignment test of the engine), policy selection and the plain-language
-wording live here too.
+independent of how they were obtained. Policy selection and the plain-language
+wording live here too; identifier alignment is
+:func:`mailtriage.checks.auth.dmarc.align.aligned`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from mailtriage.checks.auth.dmarc.align import aligned, norm
 from mailtriage.checks.auth.dmarc.record import DmarcRecord, DmarcRecordResult
-from mailtriage.checks.psl import org_domain
 
 Result = Literal["pass", "fail", "none", "temperror"]
 
@@ -193,33 +193,6 @@ def _check(kind: str, domain: str | None, result: str | None, from_domain: str, 
     return IdentityCheck(kind, dom, res, ok, ok and res == "pass", note)
 
 
-def aligned(domain: str | None, from_domain: str | None, mode: str = "r") -> bool:
-    """Whether ``domain`` aligns with ``from_domain`` (RFC 7489 section 3.1).
-
-    Names compare without case or a final dot, in their A-label (punycode) form,
-    so a Unicode From aligns with an ``xn--`` d=.
-
-    Args:
-        domain: The authenticated domain (SPF MAIL FROM domain or DKIM ``d=``);
-            ``None`` or ``""`` never aligns.
-        from_domain: The RFC 5322 From domain; ``None`` or ``""`` never aligns.
-        mode: ``"s"`` (strict): the names must be equal; ``"r"`` (relaxed, the
-            default when no record says otherwise): the same organizational
-            domain (Public Suffix List).
-    """
-    a, b = _ascii(norm(domain or "")), _ascii(norm(from_domain or ""))
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    # An organizational domain has at least two labels, so names whose last two
-    # labels differ never align: no need to load the Public Suffix List.
-    if mode == "s" or a.split(".")[-2:] != b.split(".")[-2:]:
-        return False
-    org = org_domain(a)
-    return org is not None and org == org_domain(b)
-
-
 def softened(policy: str) -> str:
     """The next less strict policy (what ``pct`` sampling and ``t=y`` fall back to)."""
     return _SOFTER.get(policy, "none")
@@ -266,18 +239,3 @@ def explain_fail(checks: Sequence[IdentityCheck], from_domain: str, rec: DmarcRe
                 "path under it."
             )
     return lines
-
-
-def norm(domain: str) -> str:
-    """Lower-case, without surrounding spaces or a final dot."""
-    return domain.strip().rstrip(".").lower()
-
-
-def _ascii(domain: str) -> str:
-    """The A-label (punycode) form, so a Unicode From aligns with an ``xn--`` d=."""
-    if domain.isascii():  # what the codec returns for it (its bad labels raise: kept too)
-        return domain
-    try:
-        return domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return domain

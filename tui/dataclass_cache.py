@@ -1,0 +1,194 @@
+"""Start-up with the code that ``dataclasses`` generates read from a cache.
+
+Every result of the engine is a frozen dataclass, and on Python 3.11 and 3.12 the
+``@dataclass`` decorator writes the source of six small functions for each class
+(``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``,
+``__delattr__``) and compiles each one when the class is made. For the fifty-odd
+classes the dashboard's first frame needs, compiling is about three quarters of
+the cost of making them: about 20 ms of a start of about 290 ms, measured with
+``tests/benchmarks/startup.py``'s in-process timing. Python caches a module's
+compiled code in ``.pyc`` files but not this generated code, and no maintained
+library does (Python 3.13 makes the decorator itself cheaper), so the console
+script keeps its own cache: :func:`install` wraps ``dataclasses._create_fn`` so
+that code compiled for a class of mailtriage's own (a module named
+``mailtriage.*``) is kept, keyed by its full source text, and :func:`finish`
+removes the wrapper and writes what is new, once the command has loaded what it
+needs.
+
+The cache changes no result: the key is the exact text that would be compiled,
+so a hit runs the very code the decorator would have compiled from it (the
+decorator's own work, reading the fields and setting the methods, is unchanged).
+Textual's and other libraries' classes are left to the decorator, so the start-up
+benchmark's floor (a bare Textual app) and mailtriage are measured on the same
+terms. The file, ``dataclass-code-<python>.marshal`` in ``$MAILTRIAGE_CACHE``
+(else ``$XDG_CACHE_HOME/mailtriage``, ``~/.cache`` when unset), is written
+atomically and only when something was compiled; one that cannot be read, or was
+written by another Python, is ignored and replaced. It holds at most
+``MAX_ENTRIES`` functions: past that, only the ones used by the last start are kept.
+
+Only :mod:`mailtriage.tui.launch` installs it (code that calls
+:func:`mailtriage.tui.cli.main` itself never does), and on a Python whose
+``dataclasses`` differs from the expected one :func:`install` does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import inspect
+import marshal
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+CACHE_ENV = "MAILTRIAGE_CACHE"
+MAX_ENTRIES = 2000
+_PREFIX = "mailtriage."
+#: The parameters of ``dataclasses._create_fn`` on the Pythons this was written for.
+_SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
+
+_lock = threading.Lock()
+_original: Callable[..., Any] | None = None
+_code: dict[str, CodeType] = {}
+_used: set[str] = set()
+_compiled = 0
+
+
+def cache_file() -> Path:
+    """Where the cache lives: ``$MAILTRIAGE_CACHE``, else the XDG cache directory.
+
+    The file name carries the interpreter's tag (``cpython-311``): compiled code is
+    only valid for the Python that compiled it.
+    """
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        folder = Path(override).expanduser()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "mailtriage"
+    tag = sys.implementation.cache_tag or "python"
+    return folder / f"dataclass-code-{tag}.marshal"
+
+
+def supported() -> bool:
+    """Whether this Python's ``dataclasses`` generates code the way the cache expects."""
+    make = getattr(dataclasses, "_create_fn", None)
+    if make is None or sys.version_info[:2] not in ((3, 11), (3, 12)):
+        return False
+    try:
+        return tuple(inspect.signature(make).parameters) == _SIGNATURE
+    except (TypeError, ValueError):
+        return False
+
+
+def install() -> bool:
+    """Read the cache and start serving the decorator from it; ``False`` when unsupported."""
+    global _original, _compiled
+    with _lock:
+        if _original is not None:
+            return True
+        if not supported():
+            return False
+        _code.clear()
+        _used.clear()
+        _compiled = 0
+        _code.update(_read(cache_file()))
+        _original = dataclasses._create_fn  # type: ignore[attr-defined]
+        dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]
+        return True
+
+
+def finish() -> int:
+    """Stop serving from the cache and write what was compiled; the number compiled.
+
+    Does nothing (and returns 0) when :func:`install` did not run. Writing is
+    best-effort: a folder that cannot be written leaves the start as it would be
+    without a cache.
+    """
+    global _original
+    with _lock:
+        if _original is None:
+            return 0
+        dataclasses._create_fn = _original  # type: ignore[attr-defined]
+        _original = None
+        compiled = _compiled
+        if compiled:
+            keep = _code if len(_code) <= MAX_ENTRIES else {k: _code[k] for k in _used}
+            _write(cache_file(), keep)
+        _code.clear()
+        _used.clear()
+        return compiled
+
+
+def _create_fn(
+    name: str,
+    args: list[str],
+    body: list[str],
+    *,
+    globals: dict[str, Any] | None = None,
+    locals: dict[str, Any] | None = None,
+    return_type: Any = dataclasses.MISSING,
+) -> Any:
+    """``dataclasses._create_fn`` with the compiled code of mailtriage's classes kept.
+
+    The source text is built exactly as Python 3.11's and 3.12's decorator builds it.
+    """
+    global _compiled
+    original = _original
+    if original is None or not (globals or {}).get("__name__", "").startswith(_PREFIX):
+        make = original or _fallback()
+        return make(name, args, body, globals=globals, locals=locals, return_type=return_type)
+    if locals is None:
+        locals = {}
+    annotation = ""
+    if return_type is not dataclasses.MISSING:
+        locals["_return_type"] = return_type
+        annotation = "->_return_type"
+    inner = f" def {name}({','.join(args)}){annotation}:\n" + "\n".join(f"  {b}" for b in body)
+    text = f"def __create_fn__({', '.join(locals.keys())}):\n{inner}\n return {name}"
+    code = _code.get(text)
+    if code is None:
+        code = compile(text, "<string>", "exec")
+        _code[text] = code
+        _compiled += 1
+    _used.add(text)
+    namespace: dict[str, Any] = {}
+    exec(code, globals, namespace)  # the decorator's own generated code
+    return namespace["__create_fn__"](**locals)
+
+
+def _fallback() -> Callable[..., Any]:
+    return dataclasses._create_fn  # type: ignore[attr-defined, no-any-return]
+
+
+def _read(path: Path) -> dict[str, CodeType]:
+    """The cached code; empty when the file is missing, unreadable or not a cache."""
+    try:
+        with path.open("rb") as fh:
+            loaded = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, CodeType)}
+
+
+def _write(path: Path, code: dict[str, CodeType]) -> None:
+    """Replace the cache file at once (a temporary file renamed over it)."""
+    import tempfile  # only when something new is written (``report`` never loads it otherwise)
+
+    with contextlib.suppress(OSError, ValueError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".dataclass-code-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(code, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
