@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mailtriage.checks.auth.dmarc.discover import DmarcRecordResult, discover, evaluate
 from mailtriage.checks.auth.dmarc.align import aligned
+from mailtriage.checks.auth.dmarc.discover import DmarcRecordResult, discover, evaluate
 from mailtriage.checks.auth.dmarc.record import parse_record
 from mailtriage.checks.dns.resolver import Resolver
 from mailtriage.checks.dns.zoneserver import ZoneServer
