@@ -167,9 +167,8 @@ def _fallback() -> Callable[..., Any]:
 
 def _read(path: Path) -> dict[str, CodeType]:
     """The cached code; empty when the file is missing, unreadable or not a cache."""
-    try:
-        with path.open("rb") as fh:
-            loaded = marshal.load(fh)
+    try:  # read whole: ``marshal.load`` on a file reads it in many small pieces
+        loaded = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if not isinstance(loaded, dict):
