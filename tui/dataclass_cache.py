@@ -93,10 +93,14 @@ def install() -> bool:
             return True
         if not supported():
             return False
+        try:
+            path = cache_file()
+        except (RuntimeError, OSError):  # no home directory to keep it in
+            return False
         _code.clear()
         _used.clear()
         _compiled = 0
-        _code.update(_read(cache_file()))
+        _code.update(_read(path))
         _original = dataclasses._create_fn  # type: ignore[attr-defined]
         dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]
         return True
@@ -118,7 +122,8 @@ def finish() -> int:
         compiled = _compiled
         if compiled:
             keep = _code if len(_code) <= MAX_ENTRIES else {k: _code[k] for k in _used}
-            _write(cache_file(), keep)
+            with contextlib.suppress(RuntimeError, OSError):  # no home: nothing kept
+                _write(cache_file(), keep)
         _code.clear()
         _used.clear()
         return compiled
@@ -135,7 +140,8 @@ def _create_fn(
 ) -> Any:
     """``dataclasses._create_fn`` with the compiled code of mailtriage's classes kept.
 
-    The source text is built exactly as Python 3.11's and 3.12's decorator builds it.
+    The source text is built as Python 3.12's decorator builds it (3.11's differs only
+    in the return annotation's local name).
     """
     global _compiled
     original = _original
@@ -145,9 +151,9 @@ def _create_fn(
     if locals is None:
         locals = {}
     annotation = ""
-    if return_type is not dataclasses.MISSING:
-        locals["_return_type"] = return_type
-        annotation = "->_return_type"
+    if return_type is not dataclasses.MISSING:  # (3.12's name: no field can take it)
+        locals["__dataclass_return_type__"] = return_type
+        annotation = "->__dataclass_return_type__"
     inner = f" def {name}({','.join(args)}){annotation}:\n" + "\n".join(f"  {b}" for b in body)
     text = f"def __create_fn__({', '.join(locals.keys())}):\n{inner}\n return {name}"
     code = _code.get(text)
