@@ -134,6 +134,21 @@ def test_a_broken_cache_file_is_ignored_and_replaced(tmp_path: Path, content: by
     assert again[:2] == (True, 0)
 
 
+def test_a_cache_others_could_write_or_a_link_is_not_run(tmp_path: Path) -> None:
+    """The file holds code: one others may write, or a symbolic link, is never loaded."""
+    cache = tmp_path / "cache"
+    _python(_define("mailtriage.probe", cached=True), cache)
+    real = cache / dataclass_cache.cache_file().name
+    real.chmod(0o666)
+    assert eval(_python(_define("mailtriage.probe", cached=True), cache))[:2] == (True, 19)
+    assert real.stat().st_mode & 0o777 == 0o600  # replaced by a fresh one of this user's
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / real.name).symlink_to(real)
+    assert eval(_python(_define("mailtriage.probe", cached=True), linked))[:2] == (True, 19)
+    assert eval(_python(_define("mailtriage.probe", cached=True), cache))[:2] == (True, 0)
+
+
 def test_a_cache_that_holds_something_else_is_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()

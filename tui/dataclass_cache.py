@@ -38,6 +38,7 @@ import dataclasses
 import inspect
 import marshal
 import os
+import stat
 import sys
 import threading
 from collections.abc import Callable
@@ -47,6 +48,8 @@ from typing import Any
 
 CACHE_ENV = "MAILTRIAGE_CACHE"
 MAX_ENTRIES = 2000
+#: A larger file is not a cache of ours (about 300 KB hold the dashboard's classes).
+MAX_BYTES = 16 << 20
 _PREFIX = "mailtriage."
 #: The parameters of ``dataclasses._create_fn`` on the Pythons this was written for.
 _SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
@@ -172,14 +175,40 @@ def _fallback() -> Callable[..., Any]:
 
 
 def _read(path: Path) -> dict[str, CodeType]:
-    """The cached code; empty when the file is missing, unreadable or not a cache."""
-    try:  # read whole: ``marshal.load`` on a file reads it in many small pieces
-        loaded = marshal.loads(path.read_bytes())
+    """The cached code; empty when the file is missing, unreadable, not a cache or not safe.
+
+    The file holds code this process will run, so it is read only when it is a regular
+    file of this user's that nobody else may write (as a shared folder named by
+    ``MAILTRIAGE_CACHE`` could allow).
+    """
+    try:
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+    except OSError:
+        return {}
+    try:
+        info = os.fstat(fd)
+        if not _trusted(info):
+            return {}
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_BYTES + 1)  # whole: ``marshal.load`` on a file reads in pieces
+        if len(data) > MAX_BYTES:
+            return {}
+        loaded = marshal.loads(data)
     except (OSError, EOFError, ValueError, TypeError):
         return {}
+    finally:
+        os.close(fd)
     if not isinstance(loaded, dict):
         return {}
     return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, CodeType)}
+
+
+def _trusted(info: os.stat_result) -> bool:
+    """A regular file owned by this user, writable by nobody else."""
+    owner = info.st_uid == os.getuid() if hasattr(os, "getuid") else True
+    return stat.S_ISREG(info.st_mode) and owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write(path: Path, code: dict[str, CodeType]) -> None:
