@@ -73,7 +73,7 @@ def probe():
         for name in METHODS:
             fn = cls.__dict__.get(name)
             code = getattr(fn, "__code__", None)
-            same = code and (code.co_code, code.co_names, code.co_varnames)
+            same = code and (code.co_code, code.co_names, code.co_varnames, fn.__annotations__)
             codes.append((cls.__name__, name, same))
     return out, codes
 """
@@ -149,6 +149,25 @@ def test_a_cache_others_could_write_or_a_link_is_not_run(tmp_path: Path) -> None
     assert eval(_python(_define("mailtriage.probe", cached=True), cache))[:2] == (True, 0)
 
 
+@pytest.mark.parametrize("where", [0, 20, 40, 60, 1000, 5000, -200, -1])
+def test_a_damaged_cache_is_never_run(tmp_path: Path, where: int) -> None:
+    """One flipped bit anywhere (header, digest or code) and the file is compiled anew.
+
+    Damaged code objects can crash the interpreter or change what a class does, so the
+    file's SHA-256 is checked before anything in it is loaded.
+    """
+    cache = tmp_path / "cache"
+    _python(_define("mailtriage.probe", cached=True), cache)
+    real = cache / dataclass_cache.cache_file().name
+    data = bytearray(real.read_bytes())
+    data[where] ^= 0x08
+    real.write_bytes(bytes(data))
+    real.chmod(0o600)
+    out = eval(_python(_define("mailtriage.probe", cached=True), cache))
+    assert out[:2] == (True, 19)
+    assert eval(_python(_define("mailtriage.probe", cached=True), cache))[:2] == (True, 0)
+
+
 def test_a_cache_that_holds_something_else_is_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -182,9 +201,8 @@ def test_past_the_limit_only_what_this_start_used_is_kept(tmp_path: Path) -> Non
     )
     assert _python(other, cache) == "6"
     count = (
-        "import marshal\n"
         "from mailtriage.tui import dataclass_cache as dc\n"
-        "print(len(marshal.loads(dc.cache_file().read_bytes())))\n"
+        "print(len(dc._read(dc.cache_file())))\n"
     )
     assert _python(count, cache) == "6"  # 25 > 20: only the 6 used by the last start
 

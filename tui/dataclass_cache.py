@@ -22,9 +22,12 @@ Textual's and other libraries' classes are left to the decorator, so the start-u
 benchmark's floor (a bare Textual app) and mailtriage are measured on the same
 terms. The file, ``dataclass-code-<python>.marshal`` in ``$MAILTRIAGE_CACHE``
 (else ``$XDG_CACHE_HOME/mailtriage``, ``~/.cache`` when unset), is written
-atomically and only when something was compiled; one that cannot be read, or was
-written by another Python, is ignored and replaced. It holds at most
-``MAX_ENTRIES`` functions: past that, only the ones used by the last start are kept.
+atomically and only when something was compiled: a header with this Python's
+bytecode magic number, the SHA-256 of the rest, then the code (``marshal``). It is
+run only when it is this user's own, writable by nobody else, and whole (damaged
+code objects can crash the interpreter); any other file is ignored and replaced. It
+holds at most ``MAX_ENTRIES`` functions: past that, only the ones used by the last
+start are kept.
 
 Only :mod:`mailtriage.tui.launch` installs it (code that calls
 :func:`mailtriage.tui.cli.main` itself never does), and on a Python whose
@@ -35,6 +38,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import importlib.util
 import inspect
 import marshal
 import os
@@ -50,6 +55,7 @@ CACHE_ENV = "MAILTRIAGE_CACHE"
 MAX_ENTRIES = 2000
 #: A larger file is not a cache of ours (about 300 KB hold the dashboard's classes).
 MAX_BYTES = 16 << 20
+_DIGEST = 32  # SHA-256 of the marshalled code, after the header
 _PREFIX = "mailtriage."
 #: The parameters of ``dataclasses._create_fn`` on the Pythons this was written for.
 _SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
@@ -161,7 +167,9 @@ def _create_fn(
     text = f"def __create_fn__({', '.join(locals.keys())}):\n{inner}\n return {name}"
     code = _code.get(text)
     if code is None:
-        code = compile(text, "<string>", "exec")
+        # As the decorator's own ``exec`` compiles it: none of this module's __future__
+        # flags (``annotations`` would turn the annotations of __init__ into strings).
+        code = compile(text, "<string>", "exec", dont_inherit=True)
         _code[text] = code
         _compiled += 1
     _used.add(text)
@@ -175,11 +183,12 @@ def _fallback() -> Callable[..., Any]:
 
 
 def _read(path: Path) -> dict[str, CodeType]:
-    """The cached code; empty when the file is missing, unreadable, not a cache or not safe.
+    """The cached code; empty when the file is missing, unreadable, damaged or not safe.
 
     The file holds code this process will run, so it is read only when it is a regular
     file of this user's that nobody else may write (as a shared folder named by
-    ``MAILTRIAGE_CACHE`` could allow).
+    ``MAILTRIAGE_CACHE`` could allow), written for this Python's bytecode, and whole:
+    its SHA-256 must match (a damaged code object can crash the interpreter).
     """
     try:
         fd = os.open(
@@ -188,21 +197,32 @@ def _read(path: Path) -> dict[str, CodeType]:
     except OSError:
         return {}
     try:
-        info = os.fstat(fd)
-        if not _trusted(info):
+        if not _trusted(os.fstat(fd)):
             return {}
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(MAX_BYTES + 1)  # whole: ``marshal.load`` on a file reads in pieces
-        if len(data) > MAX_BYTES:
-            return {}
-        loaded = marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
+    except OSError:
         return {}
     finally:
         os.close(fd)
+    head = _header()
+    payload = data[len(head) + _DIGEST :]
+    if len(data) > MAX_BYTES or not data.startswith(head):
+        return {}
+    if data[len(head) : len(head) + _DIGEST] != hashlib.sha256(payload).digest():
+        return {}
+    try:
+        loaded = marshal.loads(payload)
+    except Exception:  # written whole by this module: only a foreign file gets here
+        return {}
     if not isinstance(loaded, dict):
         return {}
     return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, CodeType)}
+
+
+def _header() -> bytes:
+    """What a cache file starts with: its kind and this Python's bytecode magic number."""
+    return b"mailtriage dataclass code\n" + importlib.util.MAGIC_NUMBER
 
 
 def _trusted(info: os.stat_result) -> bool:
@@ -219,8 +239,9 @@ def _write(path: Path, code: dict[str, CodeType]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".dataclass-code-", dir=path.parent)
         try:
+            payload = marshal.dumps(code)
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump(code, fh)
+                fh.write(_header() + hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
