@@ -201,8 +201,7 @@ def test_past_the_limit_only_what_this_start_used_is_kept(tmp_path: Path) -> Non
     )
     assert _python(other, cache) == "6"
     count = (
-        "from mailtriage.tui import dataclass_cache as dc\n"
-        "print(len(dc._read(dc.cache_file())))\n"
+        "from mailtriage.tui import dataclass_cache as dc\nprint(len(dc._read(dc.cache_file())))\n"
     )
     assert _python(count, cache) == "6"  # 25 > 20: only the 6 used by the last start
 
@@ -210,32 +209,17 @@ def test_past_the_limit_only_what_this_start_used_is_kept(tmp_path: Path) -> Non
 def test_the_engine_gives_the_same_results_with_the_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     code = (
-        "import sys\n"
+        "import os\n"
         "from mailtriage.tui import dataclass_cache as dc\n"
-        "if sys.argv[1] == 'cached': dc.install()\n"
+        "if os.environ['MODE'] == 'cached': dc.install()\n"
         "from mailtriage.checks.analysis import analyse\n"
-        "from mailtriage.checks.message.loader import load_path\n"
         "from mailtriage.tui.demo.runtime import demo_samples\n"
         "dc.finish()\n"
         "print(hash(repr([analyse(s) for s in demo_samples()])))\n"
     )
-    plain = subprocess.run(
-        [sys.executable, "-c", code, "plain"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "MAILTRIAGE_CACHE": str(cache), "PYTHONHASHSEED": "0"},
-        check=True,
-    ).stdout
+    plain = _python(code, cache, env={"MODE": "plain", "PYTHONHASHSEED": "0"})
     for _ in range(2):  # filling the cache, then served from it
-        cached = subprocess.run(
-            [sys.executable, "-c", code, "cached"],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={**os.environ, "MAILTRIAGE_CACHE": str(cache), "PYTHONHASHSEED": "0"},
-            check=True,
-        ).stdout
+        cached = _python(code, cache, env={"MODE": "cached", "PYTHONHASHSEED": "0"})
         assert cached == plain
     assert len(list(cache.iterdir())) == 1
 

@@ -106,9 +106,7 @@ def install() -> bool:
             path = cache_file()
         except (RuntimeError, OSError):  # no home directory to keep it in
             return False
-        _code.clear()
-        _used.clear()
-        _compiled = 0
+        _compiled = 0  # (finish left the tables empty)
         _code.update(_read(path))
         _original = dataclasses._create_fn  # type: ignore[attr-defined]
         dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]
@@ -155,7 +153,7 @@ def _create_fn(
     global _compiled
     original = _original
     if original is None or not (globals or {}).get("__name__", "").startswith(_PREFIX):
-        make = original or _fallback()
+        make = original or dataclasses._create_fn  # type: ignore[attr-defined]
         return make(name, args, body, globals=globals, locals=locals, return_type=return_type)
     if locals is None:
         locals = {}
@@ -176,10 +174,6 @@ def _create_fn(
     namespace: dict[str, Any] = {}
     exec(code, globals, namespace)  # the decorator's own generated code
     return namespace["__create_fn__"](**locals)
-
-
-def _fallback() -> Callable[..., Any]:
-    return dataclasses._create_fn  # type: ignore[attr-defined, no-any-return]
 
 
 def _read(path: Path) -> dict[str, CodeType]:
